@@ -1,0 +1,41 @@
+# The two commands of the README: `make demo` and `make test`. Both do all set-up.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+# One cargo target dir and Go build cache for every fixture, shared by tests, demo and bench.
+export CARGO_TARGET_DIR ?= $(CURDIR)/.cache/cargo-target
+export GOCACHE ?= $(CURDIR)/.cache/go-build
+export GOFLAGS ?= -mod=mod
+
+.PHONY: all setup demo test lint bench toolchains clean
+
+all: test
+
+$(STAMP): pyproject.toml setup.py
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip setuptools wheel
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# CI must fail, never skip, when a toolchain the tests need is missing.
+toolchains:
+	@bash .ci/check-toolchains
+
+demo: setup toolchains
+	$(VENV)/bin/rust2go check examples/basic/idl/user.rs
+	$(PY) -m rust2go.demo
+
+test: setup toolchains
+	$(PY) -m pytest -q -p no:cacheprovider tests
+
+lint: setup
+	$(VENV)/bin/ruff check rust2go codegen daemon runtime shm tests bench
+
+bench: setup toolchains
+	$(PY) -m bench.run_all
+
+clean:
+	rm -rf $(VENV) .cache build *.egg-info

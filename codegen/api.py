@@ -1,0 +1,58 @@
+"""The public entry points of the code generator. Everything outside codegen/ (CLI,
+daemon, load tester, tests) goes through these, never through parser or check modules.
+
+    program = load_program("src/user.rs")              # parse + check, or DiagnosticError
+    outputs = generate("src/user.rs", GenerateOptions())  # .go / .rs text, nothing written
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rust2go.codegen.diagnostics import Diagnostic, DiagnosticError
+from rust2go.codegen.ir import Program
+from rust2go.codegen.source import SourceFile
+
+
+@dataclass(frozen=True)
+class GenerateOptions:
+    go_package: str = "main"  # --go-package
+    go118: bool = False  # Go 1.18/1.19 string helpers
+    without_main: bool = False  # omit `func main() {}`
+    fmt: bool = True  # gofmt/rustfmt the output (needs the tools on PATH)
+
+
+@dataclass(frozen=True)
+class Outputs:
+    go: str  # the Go (cgo) file
+    rust: str  # the std-only Rust binding
+    warnings: tuple[Diagnostic, ...] = ()
+
+
+def check_source(source: SourceFile) -> tuple[Program | None, list[Diagnostic]]:
+    """Parse and check one IDL. Returns the program (None if there were errors) and every
+    diagnostic, errors and warnings, sorted by position. Never raises for bad input."""
+    from rust2go.codegen.pipeline import run_front_end
+
+    return run_front_end(source)
+
+
+def load_program(path: str | Path) -> Program:
+    """Parse and check the IDL at `path`; raise DiagnosticError listing every error."""
+    program, diags = check_source(SourceFile.read(path))
+    if program is None:
+        raise DiagnosticError(diags)
+    return program
+
+
+def generate(path: str | Path, options: GenerateOptions = GenerateOptions()) -> Outputs:
+    """Front end + every back end, in memory. Raises DiagnosticError on IDL errors."""
+    from rust2go.codegen.emit import emit_all
+
+    source = SourceFile.read(path)
+    program, diags = check_source(source)
+    if program is None:
+        raise DiagnosticError(diags)
+    go, rust = emit_all(program, options)
+    return Outputs(go=go, rust=rust, warnings=tuple(diags))

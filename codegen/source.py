@@ -1,0 +1,70 @@
+"""Source files and spans. A span is half-open over character offsets; line/col are
+1-based and computed on demand so the lexer stays cheap."""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Span:
+    file: "SourceFile"
+    start: int
+    end: int
+
+    @property
+    def line(self) -> int:
+        return self.file.line_col(self.start)[0]
+
+    @property
+    def col(self) -> int:
+        return self.file.line_col(self.start)[1]
+
+    @property
+    def text(self) -> str:
+        return self.file.text[self.start : self.end]
+
+    def to(self, other: "Span") -> "Span":
+        return Span(self.file, self.start, max(self.end, other.end))
+
+    def __repr__(self) -> str:
+        return f"{self.file.name}:{self.line}:{self.col}"
+
+
+@dataclass(eq=False)
+class SourceFile:
+    name: str  # as shown in diagnostics (the path the user gave)
+    text: str
+    _line_starts: list[int] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        starts = [0]
+        for i, ch in enumerate(self.text):
+            if ch == "\n":
+                starts.append(i + 1)
+        self._line_starts = starts
+
+    @classmethod
+    def read(cls, path: str | Path) -> "SourceFile":
+        raw = Path(path).read_bytes()
+        return cls(str(path), raw.decode("utf-8", errors="replace"))
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8", errors="surrogatepass")).hexdigest()
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        offset = max(0, min(offset, len(self.text)))
+        idx = bisect.bisect_right(self._line_starts, offset) - 1
+        return idx + 1, offset - self._line_starts[idx] + 1
+
+    def line_text(self, line: int) -> str:
+        start = self._line_starts[line - 1]
+        end = self.text.find("\n", start)
+        return self.text[start : end if end >= 0 else len(self.text)]
+
+    def span(self, start: int, end: int) -> Span:
+        return Span(self, start, end)

@@ -1,0 +1,1 @@
+"""rust2go.runtime"""

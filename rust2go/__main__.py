@@ -1,0 +1,5 @@
+import sys
+
+from rust2go.cli import main
+
+sys.exit(main())

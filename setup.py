@@ -1,0 +1,47 @@
+"""Packaging glue that pyproject.toml cannot express: the `rust2go.*` namespace is
+assembled from top-level folders (package-dir), and shm's atomics are a C extension."""
+import os
+
+from setuptools import Extension, setup
+
+# Top-level folder -> import name. Bare names like `daemon` would collide with other
+# distributions (python-daemon installs `daemon`), so everything lives under `rust2go.`.
+ROOTS = {
+    "rust2go": "rust2go",
+    "rust2go.codegen": "codegen",
+    "rust2go.daemon": "daemon",
+    "rust2go.runtime": "runtime",
+    "rust2go.shm": "shm",
+}
+
+
+def _packages():
+    found = {}
+    for pkg, folder in ROOTS.items():
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames[:] = [d for d in dirnames if d != "__pycache__"]
+            if "__init__.py" in filenames:
+                rel = os.path.relpath(dirpath, folder)
+                name = pkg if rel == "." else pkg + "." + rel.replace(os.sep, ".")
+                found[name] = dirpath
+    return found
+
+
+PACKAGES = _packages()
+
+setup(
+    packages=sorted(PACKAGES),
+    package_dir=PACKAGES,
+    package_data={name: ["*.lark", "*.j2", "templates/*", "templates/**/*", "*.md"] for name in PACKAGES},
+    include_package_data=True,
+    ext_modules=[
+        Extension(
+            "rust2go.shm._atomics",
+            sources=["shm/_atomics.c"],
+            extra_compile_args=["-O2", "-std=c11"],
+            optional=False,
+        )
+    ]
+    if os.path.exists("shm/_atomics.c")
+    else [],
+)
