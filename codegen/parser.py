@@ -1,0 +1,493 @@
+"""Parse an IDL file into the typed AST (codegen/ast.py).
+
+The grammar is idl.lark (LALR(1)); tokens come from codegen/lexer.py; an inline
+Transformer builds AST dataclasses while parsing, so no `lark.Tree` ever leaves this module.
+Parse errors become diagnostics; the parser then resumes at the next item so one run
+reports every syntax error in the file.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from lark import Lark, Token, Transformer
+from lark.exceptions import UnexpectedInput, UnexpectedToken
+from lark.lexer import Lexer
+
+from rust2go.codegen import ast
+from rust2go.codegen.diagnostics import Diagnostics
+from rust2go.codegen.lexer import lex
+from rust2go.codegen.source import SourceFile, Span
+
+# Human names for terminals in "expected …" messages.
+TOKEN_NAMES = {
+    "IDENT": "an identifier", "LIFETIME": "a lifetime", "CHAR": "a character literal",
+    "STRING": "a string literal", "INT": "an integer", "FLOAT": "a float", "DOC": "a doc comment",
+    "COLONCOLON": "`::`", "ARROW": "`->`", "FATARROW": "`=>`", "LBRACE": "`{`",
+    "RBRACE": "`}`", "LPAR": "`(`", "RPAR": "`)`", "LSQB": "`[`", "RSQB": "`]`", "LT": "`<`",
+    "GT": "`>`", "COMMA": "`,`", "SEMI": "`;`", "COLON": "`:`", "HASH": "`#`", "BANG": "`!`",
+    "EQ": "`=`", "AMP": "`&`", "STAR": "`*`", "PLUS": "`+`", "MINUS": "`-`", "DOT": "`.`",
+    "QMARK": "`?`", "$END": "end of file",
+}  # fmt: skip
+
+
+def _describe(term: str) -> str:
+    return TOKEN_NAMES.get(term, f"`{term.lower()}`")
+
+
+@dataclass
+class _Group:
+    """A balanced `( … )`, `[ … ]` or `{ … }`: its tokens, delimiters included."""
+
+    tokens: list[Token]
+    start: int
+    end: int
+
+
+@dataclass
+class _Doc:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class _Spanned:
+    value: object
+    start: int
+    end: int
+
+
+def _bounds(x) -> tuple[int, int] | None:
+    if x is None:
+        return None
+    if isinstance(x, Token):
+        return x.start_pos, x.end_pos
+    if isinstance(x, (_Group, _Doc, _Spanned)):
+        return x.start, x.end
+    if isinstance(x, list):
+        found = [b for b in map(_bounds, x) if b]
+        return (found[0][0], found[-1][1]) if found else None
+    span = getattr(x, "span", None)
+    return (span.start, span.end) if span else None
+
+
+def _flatten(children) -> list[Token]:
+    out: list[Token] = []
+    for c in children:
+        if isinstance(c, Token):
+            out.append(c)
+        elif isinstance(c, _Group):
+            out.extend(c.tokens)
+        elif isinstance(c, list):
+            out.extend(_flatten(c))
+    return out
+
+
+class _ToAst(Transformer):
+    """One callback per grammar rule. Only builds nodes; never judges them."""
+
+    src: SourceFile
+
+    # -- helpers
+    def span(self, children) -> Span:
+        b = _bounds(list(children))
+        return self.src.span(*b) if b else self.src.span(0, 0)
+
+    def tok(self, t: Token) -> ast.Tok:
+        return ast.Tok(t.type, str(t), self.src.span(t.start_pos, t.end_pos))
+
+    def tspan(self, t: Token) -> Span:
+        return self.src.span(t.start_pos, t.end_pos)
+
+    @staticmethod
+    def split_attrs(children) -> tuple[ast.Attrs, list]:
+        attrs = ast.Attrs()
+        i = 0
+        while i < len(children) and isinstance(children[i], (ast.Attribute, _Doc)):
+            c = children[i]
+            if isinstance(c, _Doc):
+                attrs.docs.append(c.text)
+            else:
+                attrs.attrs.append(c)
+            i += 1
+        return attrs, list(children[i:])
+
+    def vis_text(self, v) -> str:
+        return self.span([v]).text if v is not None else ""
+
+    # -- file and items
+    def start(self, children):
+        return ast.File([c for c in children if c is not None and not isinstance(c, _Spanned)])
+
+    def item(self, children):
+        attrs, rest = self.split_attrs(children)
+        vis, body = rest[0], rest[1]
+        if body is None:
+            return None
+        body.attrs = attrs
+        body.vis = self.vis_text(vis)
+        body.span = self.span([*children])
+        return body
+
+    def inner_attr(self, children):
+        return None
+
+    def stray_semi(self, children):
+        return None
+
+    def skipped_item(self, children):
+        return None
+
+    def head_tok(self, children):
+        return children[0]
+
+    def attr(self, children):
+        toks = _flatten(children[2:-1])
+        span = self.span(children)
+        path_toks: list[Token] = []
+        i = 0
+        while i < len(toks) and toks[i].type in ("IDENT", "COLONCOLON", "SELF"):
+            path_toks.append(toks[i])
+            i += 1
+        path = "".join(str(t) for t in path_toks)
+        name_span = self.span(path_toks) if path_toks else span
+        args = value = None
+        rest = toks[i:]
+        if rest and rest[0].type == "LPAR" and rest[-1].type == "RPAR":
+            args = [self.tok(t) for t in rest[1:-1]]
+        elif rest and rest[0].type == "EQ":
+            value = [self.tok(t) for t in rest[1:]]
+        elif rest:
+            args = [self.tok(t) for t in rest]
+        return ast.Attribute(path, args, span, name_span, value)
+
+    def doc_attr(self, children):
+        t = children[0]
+        return _Doc(str(t), t.start_pos, t.end_pos)
+
+    def vis(self, children):
+        b = _bounds(children)
+        return _Spanned("vis", *b)
+
+    # -- groups and token trees
+    def _group(self, children):
+        toks = _flatten(children)
+        return _Group(toks, toks[0].start_pos, toks[-1].end_pos)
+
+    paren_group = bracket_group = brace_group = _group
+
+    # -- structs
+    def struct_def(self, children):
+        name = children[1]
+        generics = next((c for c in children if isinstance(c, ast.Generics)), None)
+        shape, fields = children[-1]
+        return ast.StructDecl(
+            str(name), self.tspan(name), "", ast.Attrs(), generics, shape, fields, self.span(children)
+        )
+
+    def named_body(self, children):
+        return ("named", children[1])
+
+    def tuple_body(self, children):
+        return ("tuple", [])
+
+    def unit_body(self, children):
+        return ("unit", [])
+
+    def field_list(self, children):
+        return [c for c in children if isinstance(c, ast.FieldDecl)]
+
+    def field(self, children):
+        attrs, rest = self.split_attrs(children)
+        _vis, name, _colon, ty = rest
+        return ast.FieldDecl(str(name), ty, attrs, self.span(children), self.tspan(name))
+
+    # -- enums
+    def enum_def(self, children):
+        name = children[1]
+        generics = next((c for c in children if isinstance(c, ast.Generics)), None)
+        variants = next(c for c in children if isinstance(c, list))
+        return ast.EnumDecl(
+            str(name), self.tspan(name), "", ast.Attrs(), generics, variants, self.span(children)
+        )
+
+    def variant_list(self, children):
+        return [c for c in children if isinstance(c, ast.VariantDecl)]
+
+    def variant(self, children):
+        attrs, rest = self.split_attrs(children)
+        name, data, disc = rest
+        return ast.VariantDecl(str(name), attrs, data is not None, disc, self.span(children))
+
+    def variant_data(self, children):
+        return children[0]
+
+    def discriminant(self, children):
+        return [self.tok(t) for t in _flatten(children[1:])]
+
+    # -- aliases
+    def alias_def(self, children):
+        name = children[1]
+        generics = children[2]
+        return ast.AliasDecl(
+            str(name), self.tspan(name), "", ast.Attrs(), generics, children[4], self.span(children)
+        )
+
+    # -- traits
+    def trait_def(self, children):
+        name = next(c for c in children if isinstance(c, Token) and c.type == "IDENT")
+        generics = next((c for c in children if isinstance(c, ast.Generics)), None)
+        items = [c for c in children if isinstance(c, (ast.MethodDecl, ast.OtherTraitItem))]
+        return ast.TraitDecl(
+            str(name), self.tspan(name), "", ast.Attrs(), generics, items, self.span(children)
+        )
+
+    def trait_other(self, children):
+        _attrs, rest = self.split_attrs(children)
+        what = "an associated type" if rest[0].type == "TYPE" else "an associated const"
+        return ast.OtherTraitItem(what, self.span(rest))
+
+    def method(self, children):
+        attrs, rest = self.split_attrs(children)
+        vis, quals, _fn, name, generics, _lp, params, _rp, ret, _where, has_body = rest
+        is_async, is_unsafe = quals
+        return ast.MethodDecl(
+            str(name), self.tspan(name), attrs, is_async, is_unsafe, generics, params, ret,
+            has_body, self.span(children), self.vis_text(vis),
+        )  # fmt: skip
+
+    def fn_quals(self, children):
+        return (children[0] is not None, children[1] is not None)
+
+    def ret(self, children):
+        return children[1]
+
+    def no_body(self, children):
+        return False
+
+    def has_body(self, children):
+        return True
+
+    def param_list(self, children):
+        return [c for c in children if isinstance(c, ast.ParamDecl)]
+
+    def typed_param(self, children):
+        _attrs, rest = self.split_attrs(children)
+        pattern, _colon, ty = rest
+        return ast.ParamDecl(pattern.value, ty, self.span(rest))
+
+    def self_arg(self, children):
+        _attrs, rest = self.split_attrs(children)
+        return ast.ParamDecl("self", None, self.span(rest), is_self=True)
+
+    def self_param(self, children):
+        return _Spanned("self", *_bounds(children))
+
+    def name_pattern(self, children):
+        return _Spanned(str(children[1]), *_bounds(children))
+
+    def other_pattern(self, children):
+        return _Spanned(None, *_bounds(children))
+
+    # -- generics (kept only as a span: the IDL rejects them)
+    def generics(self, children):
+        return ast.Generics(self.span(children))
+
+    def where_clause(self, children):
+        return None
+
+    def bounds(self, children):
+        out = []
+        for c in children:
+            if isinstance(c, ast.PathType):
+                out.append(ast.Bound(c, c.span.text, c.span))
+            elif isinstance(c, ast.Bound):
+                out.append(c)
+        return out
+
+    def lifetime_bound(self, children):
+        t = children[0]
+        return ast.Bound(None, str(t), self.tspan(t))
+
+    def maybe_bound(self, children):
+        s = self.span(children)
+        return ast.Bound(None, s.text, s)
+
+    hrtb_bound = maybe_bound
+
+    # -- types
+    def path_type(self, children):
+        segs = [c for c in children if isinstance(c, ast.PathSeg)]
+        lead = isinstance(children[0], Token) and children[0].type == "COLONCOLON"
+        return ast.PathType(segs, lead, self.span(children))
+
+    def path_seg(self, children):
+        name, args = children
+        return ast.PathSeg(str(name), args.value if args else None, self.span(children))
+
+    def fn_sugar_seg(self, children):
+        return ast.PathSeg(str(children[0]), None, self.span(children), fn_sugar=True)
+
+    def generic_args(self, children):
+        args = [c for c in children if c is not None and not isinstance(c, Token)]
+        return _Spanned(args, *_bounds(children))
+
+    def lifetime_arg(self, children):
+        return ast.LifetimeArg(str(children[0]), self.tspan(children[0]))
+
+    def assoc_binding(self, children):
+        name, _eq, ty = children
+        return ast.AssocBinding(str(name), ty, self.span(children))
+
+    def const_arg(self, children):
+        return ast.ConstArg(self.span(children))
+
+    def ref_type(self, children):
+        _amp, lifetime, mut, inner = children
+        return ast.RefType(
+            inner, mut is not None, str(lifetime) if lifetime else None, self.span(children)
+        )
+
+    def tuple_type(self, children):
+        elems = [c for c in children if not isinstance(c, Token) and c is not None]
+        commas = any(isinstance(c, Token) and c.type == "COMMA" for c in children)
+        span = self.span(children)
+        if not elems:
+            return ast.OtherType("unit type `()`", span)
+        if len(elems) == 1 and not commas:
+            return ast.OtherType("parenthesized type", span, elems[0])
+        return ast.OtherType("tuple", span)
+
+    def _other(kind):  # noqa: N805 - builds a callback
+        def callback(self, children):
+            return ast.OtherType(kind, self.span(children))
+
+        return callback
+
+    ptr_type = _other("raw pointer")
+    array_type = _other("array")
+    slice_type = _other("slice")
+    dyn_type = _other("trait object")
+    never_type = _other("never type `!`")
+    fn_type = _other("function pointer")
+
+    def impl_type(self, children):
+        return ast.ImplType(children[1], self.span(children))
+
+    # Rules we only need as placeholders.
+    def generic_param(self, children):
+        return None
+
+    def lifetime_bounds(self, children):
+        return None
+
+    def where_pred(self, children):
+        return None
+
+
+class _ListLexer(Lexer):
+    """Feeds lark the token list our own lexer produced."""
+
+    def __init__(self, lexer_conf):
+        pass
+
+    def lex(self, data):  # type: ignore[override]
+        yield from data
+
+
+_transformer = _ToAst()
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _lark() -> Lark:
+    grammar = resources.files("rust2go.codegen").joinpath("idl.lark").read_text()
+    return Lark(
+        grammar,
+        parser="lalr",
+        lexer=_ListLexer,
+        transformer=_transformer,
+        maybe_placeholders=True,
+    )
+
+
+def parse(source: SourceFile, diags: Diagnostics) -> ast.File:
+    """Lex and parse. Syntax errors go to `diags`; after an error the parser resumes at the
+    next top-level item, and the returned File holds every item that parsed, so later
+    phases still report problems in the rest of the file."""
+    tokens = lex(source, diags)
+    boundaries = _item_boundaries(tokens)
+    items: list[ast.Item] = []
+    start = 0
+    while True:
+        try:
+            items.extend(_run(tokens[start:], source))
+            break
+        except UnexpectedInput as err:
+            bad = start + _report(err, tokens[start:], source, diags)
+            # Keep the complete items before the one holding the error...
+            item_start = max((b for b in boundaries if start <= b <= bad), default=start)
+            if item_start > start:
+                try:
+                    items.extend(_run(tokens[start:item_start], source))
+                except UnexpectedInput:
+                    pass
+            # ...and go on with the items after it.
+            start = next((b for b in boundaries if b > bad), -1)
+            if start < 0:
+                break
+    return ast.File(items)
+
+
+def _run(tokens: list[Token], source: SourceFile) -> list[ast.Item]:
+    with _lock:
+        _transformer.src = source
+        return _lark().parse(tokens).items
+
+
+def _item_boundaries(tokens: list[Token]) -> list[int]:
+    """Token indexes where a top-level item may start: the file start and every point
+    right after a `;` or a closing `}` at nesting depth 0 (best effort when unbalanced)."""
+    out, depth = [0], 0
+    for i, t in enumerate(tokens):
+        if t.type in ("LBRACE", "LPAR", "LSQB"):
+            depth += 1
+        elif t.type in ("RBRACE", "RPAR", "RSQB"):
+            depth = max(0, depth - 1)
+            if depth == 0 and t.type == "RBRACE":
+                out.append(i + 1)
+        elif t.type == "SEMI" and depth == 0:
+            out.append(i + 1)
+    return out
+
+
+def _report(err: UnexpectedInput, chunk: list[Token], source: SourceFile, diags: Diagnostics) -> int:
+    """Turn a lark error into a diagnostic; return the index (in chunk) of the bad token."""
+    if isinstance(err, UnexpectedToken) and err.token.type != "$END":
+        tok = err.token
+        idx = next((i for i, t in enumerate(chunk) if t is tok), len(chunk))
+        expected = _expected_text(err.expected)
+        diags.error(
+            "unexpected-token",
+            source.span(tok.start_pos, tok.end_pos),
+            expected=expected,
+            found=f"`{tok}`",
+        )
+        return idx
+    end = len(source.text)
+    expected = _expected_text(getattr(err, "expected", None) or {"RBRACE"})
+    last = chunk[-1] if chunk else None
+    span = source.span(last.start_pos, last.end_pos) if last else source.span(end, end)
+    diags.error("unexpected-eof", span, expected=expected, hint="the file ends in the middle of an item")
+    return len(chunk)
+
+
+def _expected_text(expected) -> str:
+    names = sorted({_describe(t) for t in expected if not t.startswith("__")})
+    if len(names) > 6:
+        names = names[:6] + ["…"]
+    return " or ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + " or " + names[-1]
