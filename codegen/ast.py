@@ -7,7 +7,6 @@ a struct may be generic, a type may be `&mut [u8]`; the checks decide what is al
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 from rust2go.codegen.source import Span
 
@@ -46,7 +45,7 @@ class Attrs:
 @dataclass
 class PathSeg:
     name: str
-    args: list["GenericArg"] | None  # None: no `<…>`
+    args: list[GenericArg] | None  # None: no `<…>`
     span: Span
     fn_sugar: bool = False  # `Fn(A) -> B` style
 
@@ -60,7 +59,7 @@ class PathType:
 
 @dataclass
 class RefType:
-    inner: "TypeExpr"
+    inner: TypeExpr
     mutable: bool
     lifetime: str | None
     span: Span
@@ -73,12 +72,12 @@ class OtherType:
 
     kind: str
     span: Span
-    inner: "TypeExpr | None" = None
+    inner: TypeExpr | None = None
 
 
 @dataclass
 class ImplType:
-    bounds: list["Bound"]
+    bounds: list[Bound]
     span: Span
 
 
@@ -89,7 +88,7 @@ class Bound:
     span: Span
 
 
-TypeExpr = Union[PathType, RefType, OtherType, ImplType]
+TypeExpr = PathType | RefType | OtherType | ImplType
 
 
 @dataclass
@@ -110,7 +109,7 @@ class ConstArg:
     span: Span
 
 
-GenericArg = Union[TypeExpr, AssocBinding, LifetimeArg, ConstArg]
+GenericArg = TypeExpr | AssocBinding | LifetimeArg | ConstArg
 
 # ------------------------------------------------------------------ items
 
@@ -212,7 +211,7 @@ class TraitDecl:
     span: Span
 
 
-Item = Union[StructDecl, EnumDecl, AliasDecl, TraitDecl]
+Item = StructDecl | EnumDecl | AliasDecl | TraitDecl
 
 
 @dataclass

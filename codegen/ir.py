@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Union
 
 from rust2go.codegen.source import Span
 
@@ -44,19 +43,19 @@ class Str:
 
 @dataclass(frozen=True)
 class Vec:
-    elem: "Type"
+    elem: Type
 
 
 @dataclass(frozen=True)
 class Opt:
-    inner: "Type"
+    inner: Type
 
 
 @dataclass(frozen=True)
 class Map:
     kind: str  # "HashMap" | "BTreeMap"
-    key: "Type"  # Prim (not float) or Str
-    value: "Type"
+    key: Type  # Prim (not float) or Str
+    value: Type
 
 
 @dataclass(frozen=True)
@@ -69,7 +68,7 @@ class EnumT:
     name: str
 
 
-Type = Union[Prim, Str, Vec, Opt, Map, StructT, EnumT]
+Type = Prim | Str | Vec | Opt | Map | StructT | EnumT
 
 
 class MemClass(Enum):

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 
 from lark import Token
-
 from rust2go.codegen.diagnostics import Diagnostics
 from rust2go.codegen.source import SourceFile
 

@@ -16,7 +16,6 @@ from importlib import resources
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedInput, UnexpectedToken
 from lark.lexer import Lexer
-
 from rust2go.codegen import ast
 from rust2go.codegen.diagnostics import Diagnostics
 from rust2go.codegen.lexer import lex
@@ -362,7 +361,7 @@ class _ToAst(Transformer):
             return ast.OtherType("parenthesized type", span, elems[0])
         return ast.OtherType("tuple", span)
 
-    def _other(kind):  # noqa: N805 - builds a callback
+    def _other(kind):
         def callback(self, children):
             return ast.OtherType(kind, self.span(children))
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Span:
-    file: "SourceFile"
+    file: SourceFile
     start: int
     end: int
 
@@ -27,7 +27,7 @@ class Span:
     def text(self) -> str:
         return self.file.text[self.start : self.end]
 
-    def to(self, other: "Span") -> "Span":
+    def to(self, other: Span) -> Span:
         return Span(self.file, self.start, max(self.end, other.end))
 
     def __repr__(self) -> str:
@@ -39,6 +39,7 @@ class SourceFile:
     name: str  # as shown in diagnostics (the path the user gave)
     text: str
     _line_starts: list[int] = field(default_factory=list, repr=False)
+    invalid_utf8_at: int | None = None  # character offset of the first undecodable byte
 
     def __post_init__(self) -> None:
         starts = [0]
@@ -48,9 +49,13 @@ class SourceFile:
         self._line_starts = starts
 
     @classmethod
-    def read(cls, path: str | Path) -> "SourceFile":
+    def read(cls, path: str | Path) -> SourceFile:
         raw = Path(path).read_bytes()
-        return cls(str(path), raw.decode("utf-8", errors="replace"))
+        try:
+            return cls(str(path), raw.decode("utf-8"))
+        except UnicodeDecodeError as e:
+            bad_at = len(raw[: e.start].decode("utf-8", errors="replace"))
+            return cls(str(path), raw.decode("utf-8", errors="replace"), invalid_utf8_at=bad_at)
 
     @property
     def sha256(self) -> str:

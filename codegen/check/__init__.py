@@ -1,0 +1,82 @@
+"""Checks: typed AST -> resolved IR. The only phase that judges the input.
+
+Order: collect the symbol table (names, duplicates) -> check each item (types resolved,
+attributes interpreted) -> whole-program checks (recursion) -> order and annotate.
+Everything found is reported; the IR is returned only when there is no error."""
+
+from __future__ import annotations
+
+from rust2go.codegen import ast, ir
+from rust2go.codegen.check.items import (
+    annotate,
+    check_enum,
+    check_recursion,
+    check_struct,
+    dependency_order,
+)
+from rust2go.codegen.check.names import BUILTIN_TYPES, check_ident
+from rust2go.codegen.check.traits import check_trait, trait_direction
+from rust2go.codegen.check.types import Position, Scope, resolve
+from rust2go.codegen.diagnostics import Diagnostics
+from rust2go.codegen.source import SourceFile
+
+
+def check(file: ast.File, source: SourceFile, diags: Diagnostics) -> ir.Program | None:
+    scope = _collect(file, diags)
+    structs = [s for d in scope.structs.values() if (s := check_struct(d, scope, diags))]
+    enums = [e for d in scope.enums.values() if (e := check_enum(d, diags))]
+    aliases = []
+    for d in scope.aliases.values():
+        if d.generics:
+            diags.error("generic-item", d.generics.span, name=d.name, hint="aliases cannot be generic")
+            continue
+        r = resolve(d.ty, Position.ALIAS, scope, diags)
+        if r:
+            aliases.append(ir.Alias(d.name, r.ty, d.name_span, d.vis))
+    traits = [
+        t for d in file.items
+        if isinstance(d, ast.TraitDecl) and (t := check_trait(d, scope, diags))
+    ]  # fmt: skip
+    if diags.has_errors:
+        return None
+    by_name = {s.name: s for s in structs}
+    if not check_recursion(by_name, diags):
+        return None
+    ordered = dependency_order(structs)
+    annotate(ordered)
+    return ir.Program(source.name, source.sha256, ordered, enums, aliases, traits)
+
+
+def _collect(file: ast.File, diags: Diagnostics) -> Scope:
+    """Build the symbol table. The first declaration of a name wins; later ones are
+    reported and left out, so each is checked (and reported) once."""
+    scope = Scope({}, {}, {})
+    seen: dict[str, ast.Item] = {}
+    generated: dict[str, str] = {}  # names the back ends will generate -> what for
+    for item in file.items:
+        if isinstance(item, ast.TraitDecl) and trait_direction(item) is None:
+            continue  # not an IDL trait
+        check_ident(item.name, item.name_span, diags, role="type")
+        if item.name in BUILTIN_TYPES or item.name in ir.PRIMITIVES:
+            diags.error("shadows-builtin", item.name_span, name=item.name, hint="rename it")
+            continue
+        if item.name in seen:
+            first = seen[item.name]
+            diags.error("duplicate-item", item.name_span, name=item.name,
+                        hint=f"first defined at line {first.name_span.line}")  # fmt: skip
+            continue
+        seen[item.name] = item
+        if isinstance(item, ast.StructDecl):
+            scope.structs[item.name] = item
+            generated[item.name + "Ref"] = f"the FFI view of `{item.name}`"
+        elif isinstance(item, ast.EnumDecl):
+            scope.enums[item.name] = item
+        elif isinstance(item, ast.AliasDecl):
+            scope.aliases[item.name] = item
+        elif isinstance(item, ast.TraitDecl):
+            generated[item.name + "Impl"] = f"the implementation of trait `{item.name}`"
+    for name, what in generated.items():
+        if name in seen:
+            diags.error("generated-name-clash", seen[name].name_span, name=name, other=what,
+                        hint="rename the type")  # fmt: skip
+    return scope

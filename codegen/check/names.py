@@ -1,0 +1,53 @@
+"""Name rules shared by every check: keywords of both target languages, the reserved
+prefix of generated identifiers, and built-in type names an IDL may not redefine."""
+
+from __future__ import annotations
+
+import difflib
+
+from rust2go.codegen.diagnostics import Diagnostics
+from rust2go.codegen.source import Span
+
+GO_KEYWORDS = frozenset(
+    ["break", "case", "chan", "const", "continue", "default", "defer", "else", "fallthrough", "for", "func", "go", "goto", "if", "import", "interface", "map", "package", "range", "return", "select", "struct", "switch", "type", "var"]
+)
+
+# Predeclared Go identifiers and the packages generated code imports: a parameter with
+# one of these names would shadow what the generated function body relies on.
+GO_SHADOWING = frozenset(
+    ["bool", "byte", "complex64", "complex128", "error", "float32", "float64", "int", "int8", "int16", "int32", "int64", "rune", "string", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr", "true", "false", "iota", "nil", "any", "comparable", "append", "cap", "clear", "close", "complex", "copy", "delete", "imag", "len", "make", "max", "min", "new", "panic", "print", "println", "real", "recover", "C", "unsafe", "runtime", "errors", "fmt", "sync", "atomic", "reflect", "strings", "math"]
+)
+
+RUST_KEYWORDS = frozenset(
+    ["as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen"]
+)
+
+RESERVED_PREFIXES = ("r2g_", "_r2g", "R2g_")
+
+BUILTIN_TYPES = frozenset(
+    ["String", "Vec", "Option", "HashMap", "BTreeMap", "Result", "Box", "str"]
+)
+
+
+def check_ident(
+    name: str, span: Span, diags: Diagnostics, *, role: str, go_scope_sensitive: bool = False
+) -> None:
+    """`role` ("field", "parameter", "method", "type") only shapes the hint."""
+    if name in RUST_KEYWORDS:
+        diags.error("keyword-clash", span, name=name, lang="Rust",
+                    hint=f"rename the {role}; raw identifiers are not supported by the IDL")  # fmt: skip
+    elif name in GO_KEYWORDS:
+        diags.error("keyword-clash", span, name=name, lang="Go",
+                    hint=f"rename the {role}: the generated Go code cannot use it")  # fmt: skip
+    elif go_scope_sensitive and name in GO_SHADOWING:
+        diags.error("keyword-clash", span, name=name, lang="Go (a predeclared identifier)",
+                    hint=f"rename the {role}: the generated Go function uses `{name}`")  # fmt: skip
+    for prefix in RESERVED_PREFIXES:
+        if name.startswith(prefix):
+            diags.error("reserved-prefix", span, name=name, prefix=prefix,
+                        hint="identifiers with this prefix are reserved for generated code")  # fmt: skip
+
+
+def did_you_mean(name: str, candidates) -> str | None:
+    match = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.7)
+    return f"did you mean `{match[0]}`?" if match else None
