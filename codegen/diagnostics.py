@@ -84,6 +84,7 @@ CATALOGUE: dict[str, str] = {
     "bad-trait-arg": "malformed `{macro}` argument",
     "g2r-async": "Go→Rust methods cannot be async",
     "keyword-clash": "`{name}` is a keyword in {lang}",
+    "go-shadowing": "`{name}` would shadow a Go built-in or package the generated code uses",
     "reserved-prefix": "`{name}` uses the reserved prefix `{prefix}`",
     "shadows-builtin": "`{name}` shadows the built-in type of the same name",
     "generated-name-clash": "`{name}` clashes with the name generated for {other}",

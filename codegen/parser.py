@@ -466,27 +466,74 @@ def _item_boundaries(tokens: list[Token]) -> list[int]:
 
 def _report(err: UnexpectedInput, chunk: list[Token], source: SourceFile, diags: Diagnostics) -> int:
     """Turn a lark error into a diagnostic; return the index (in chunk) of the bad token."""
+    expected = set(getattr(err, "expected", None) or ())
     if isinstance(err, UnexpectedToken) and err.token.type != "$END":
         tok = err.token
         idx = next((i for i, t in enumerate(chunk) if t is tok), len(chunk))
-        expected = _expected_text(err.expected)
         diags.error(
             "unexpected-token",
             source.span(tok.start_pos, tok.end_pos),
-            expected=expected,
+            expected=_expected_text(expected),
             found=f"`{tok}`",
+            hint=_missing_separator_hint(expected, chunk[:idx], tok, source),
         )
         return idx
-    end = len(source.text)
-    expected = _expected_text(getattr(err, "expected", None) or {"RBRACE"})
-    last = chunk[-1] if chunk else None
-    span = source.span(last.start_pos, last.end_pos) if last else source.span(end, end)
-    diags.error("unexpected-eof", span, expected=expected, hint="the file ends in the middle of an item")
+    if not _lexer_already_explained_eof(diags):
+        end = len(source.text)
+        last = chunk[-1] if chunk else None
+        span = source.span(last.start_pos, last.end_pos) if last else source.span(end, end)
+        diags.error("unexpected-eof", span, expected=_expected_text(expected or {"RBRACE"}),
+                    hint="the file ends in the middle of an item")  # fmt: skip
     return len(chunk)
 
 
+def _lexer_already_explained_eof(diags: Diagnostics) -> bool:
+    """An unterminated string or comment swallows the rest of the file; the resulting
+    'unexpected end of file' would only repeat it."""
+    return any(d.code in ("unterminated-string", "unterminated-comment") for d in diags.items)
+
+
+def _missing_separator_hint(
+    expected: set[str], before: list[Token], tok: Token, source: SourceFile
+) -> str | None:
+    prev = before[-1] if before else None
+    order = [("SEMI", ";"), ("COMMA", ",")]
+    if _inside_list(before):
+        order.reverse()
+    for term, sep in order:
+        if term in expected and prev is not None:
+            line = source.line_col(prev.end_pos)[0]
+            if source.line_col(tok.start_pos)[0] > line:
+                return f"add `{sep}` at the end of line {line}"
+            return f"add `{sep}` before `{tok}`"
+    return None
+
+
+def _inside_list(before: list[Token]) -> bool:
+    """Is the innermost open delimiter a comma-separated list (fields, variants, params)?"""
+    depth = 0
+    for i in range(len(before) - 1, -1, -1):
+        t = before[i].type
+        if t in ("RBRACE", "RPAR", "RSQB"):
+            depth += 1
+        elif t in ("LBRACE", "LPAR", "LSQB"):
+            if depth == 0:
+                if t == "LPAR":
+                    return True
+                head = [x.type for x in before[max(0, i - 2) : i]]
+                return t == "LBRACE" and bool(head) and head[0] in ("STRUCT", "ENUM")
+            depth -= 1
+    return False
+
+
+# The tokens most worth suggesting, best first; the rest are summarised.
+_PREFERRED = ["SEMI", "COMMA", "RBRACE", "RPAR", "GT", "RSQB", "COLON", "EQ", "LBRACE", "IDENT"]
+
+
 def _expected_text(expected) -> str:
-    names = sorted({_describe(t) for t in expected if not t.startswith("__")})
-    if len(names) > 6:
-        names = names[:6] + ["…"]
-    return " or ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + " or " + names[-1]
+    terms = [t for t in expected if not t.startswith("__")]
+    best = [t for t in _PREFERRED if t in terms]
+    picked = best[:3] if best else sorted(terms, key=_describe)[:3]
+    names = [_describe(t) for t in picked]
+    text = " or ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + " or " + names[-1]
+    return text + (" (or another token)" if len(terms) > len(picked) else "")

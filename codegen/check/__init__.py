@@ -37,10 +37,10 @@ def check(file: ast.File, source: SourceFile, diags: Diagnostics) -> ir.Program 
         t for d in file.items
         if isinstance(d, ast.TraitDecl) and (t := check_trait(d, scope, diags))
     ]  # fmt: skip
-    if diags.has_errors:
-        return None
+    # Recursion is judged on the structs that checked clean, even if others did not.
     by_name = {s.name: s for s in structs}
-    if not check_recursion(by_name, diags):
+    check_recursion(by_name, diags)
+    if diags.has_errors:
         return None
     ordered = dependency_order(structs)
     annotate(ordered)

@@ -40,8 +40,8 @@ def check_ident(
         diags.error("keyword-clash", span, name=name, lang="Go",
                     hint=f"rename the {role}: the generated Go code cannot use it")  # fmt: skip
     elif go_scope_sensitive and name in GO_SHADOWING:
-        diags.error("keyword-clash", span, name=name, lang="Go (a predeclared identifier)",
-                    hint=f"rename the {role}: the generated Go function uses `{name}`")  # fmt: skip
+        diags.error("go-shadowing", span, name=name,
+                    hint=f"rename the {role}: a Go parameter named `{name}` would hide it")  # fmt: skip
     for prefix in RESERVED_PREFIXES:
         if name.startswith(prefix):
             diags.error("reserved-prefix", span, name=name, prefix=prefix,

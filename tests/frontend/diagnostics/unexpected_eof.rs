@@ -1,0 +1,2 @@
+pub struct Open {
+    a: u8,

@@ -1,0 +1,2 @@
+pub struct S { name: String }
+const X: &str = "never closed;

@@ -1,0 +1,60 @@
+"""Golden diagnostics: each tests/frontend/diagnostics/<case>.rs is checked and its
+rendered diagnostics compared with <case>.expected."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from rust2go.codegen.api import check_source
+from rust2go.codegen.source import SourceFile
+
+HERE = Path(__file__).parent / "diagnostics"
+CASES = sorted(p.stem for p in HERE.glob("*.rs"))
+
+
+def render_case(name: str) -> tuple[object, str]:
+    cwd = os.getcwd()
+    os.chdir(HERE)  # paths in the messages stay relative and stable
+    try:
+        program, diags = check_source(SourceFile.read(f"{name}.rs"))
+    finally:
+        os.chdir(cwd)
+    return program, "".join(d.render() for d in diags)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_golden_diagnostics(name: str, golden) -> None:
+    program, text = render_case(name)
+    assert program is None, "every diagnostics case must contain at least one error"
+    golden(text, HERE / f"{name}.expected")
+
+
+def test_every_case_has_a_golden() -> None:
+    assert CASES, "no cases found"
+    for name in CASES:
+        assert (HERE / f"{name}.expected").exists(), name
+
+
+def test_diagnostics_are_sorted_by_position() -> None:
+    _, text = render_case("unsupported_types")
+    lines = [int(line.split(":")[1]) for line in text.splitlines() if "--> " in line]
+    assert lines == sorted(lines) and len(lines) > 5
+
+
+def test_invalid_utf8_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.rs"
+    bad.write_bytes(b"pub struct S { a: u8 }\n// \xff\xfe broken\n")
+    program, diags = check_source(SourceFile.read(bad))
+    assert program is None
+    assert [d.code for d in diags] == ["invalid-utf8"]
+    assert diags[0].span.line == 2
+
+
+def test_color_rendering_keeps_the_text() -> None:
+    program, diags = check_source(SourceFile("x.rs", "pub struct S { a: Strng }\n"))
+    plain, colored = diags[0].render(False), diags[0].render(True)
+    assert "\x1b[" in colored and "\x1b[" not in plain
+    assert "did you mean `String`?" in plain
