@@ -66,6 +66,12 @@ _CHAR = re.compile(r"'(?:\\u\{[0-9A-Fa-f]{1,6}\}|\\x[0-9A-Fa-f]{2}|\\.|[^\\'\n\r
 _LIFETIME = re.compile(r"'[A-Za-z_][A-Za-z0-9_]*")
 _WS = re.compile(r"[ \t\r\n\f\v\u00a0\ufeff]+")
 _RAW_PREFIX = re.compile(r"(?:br|cr|r)(#*)\"")
+# Fast path for the bulk of any file: whitespace, ASCII words and plain punctuation.
+# Anything else (quotes, comments, numbers, non-ASCII) falls through to the careful path.
+_FAST = re.compile(
+    r"(?P<ws>[ \t\r\n]+)|(?P<word>[A-Za-z_][A-Za-z0-9_]*)(?![\"'#])|(?P<p2>::|->|=>)"
+    r"|(?P<p1>[{}()\[\]<>,;:#!=&*+\-.?@|^%~$])"
+)
 _STR_PREFIX = re.compile(r"(?:b|c)?\"")
 
 
@@ -87,7 +93,20 @@ class _Lexer:
 
     def run(self) -> list[Token]:
         text, n, i = self.text, len(self.text), 0
+        fast = _FAST.match
         while i < n:
+            m = fast(text, i)
+            if m:
+                kind = m.lastgroup
+                end = m.end()
+                if kind == "word":
+                    self.tok(KEYWORDS.get(m.group(), "IDENT"), i, end)
+                elif kind == "p1":
+                    self.tok(PUNCT1[m.group()], i, end)
+                elif kind == "p2":
+                    self.tok(PUNCT2[m.group()], i, end)
+                i = end
+                continue
             c = text[i]
             m = _WS.match(text, i)
             if m:

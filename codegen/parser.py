@@ -68,8 +68,12 @@ def _bounds(x) -> tuple[int, int] | None:
     if isinstance(x, (_Group, _Doc, _Spanned)):
         return x.start, x.end
     if isinstance(x, list):
-        found = [b for b in map(_bounds, x) if b]
-        return (found[0][0], found[-1][1]) if found else None
+        # Only the outermost children matter: first from the left, last from the right.
+        first = next((b for b in map(_bounds, x) if b), None)
+        if first is None:
+            return None
+        last = next(b for b in map(_bounds, reversed(x)) if b)
+        return first[0], last[1]
     span = getattr(x, "span", None)
     return (span.start, span.end) if span else None
 

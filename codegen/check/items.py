@@ -186,50 +186,68 @@ def _all_structs(ty: ir.Type) -> list[str]:
 
 
 def check_recursion(structs: dict[str, ir.Struct], diags: Diagnostics) -> bool:
-    """Report each struct that contains itself without indirection (infinite size)."""
+    """Report each struct that contains itself without indirection (infinite size):
+    the members of every cycle of the inline-containment graph."""
+    graph = {
+        s.name: {d for f in s.fields for d in _direct_structs(f.ty) if d in structs}
+        for s in structs.values()
+    }
     ok = True
-    for s in structs.values():
-        for f in s.fields:
-            path = _inline_cycle(f.ty, s.name, structs, set())
-            if path is not None:
-                chain = " -> ".join([s.name, *path])
-                diags.error("recursive-struct", f.span, name=s.name,
-                            hint=f"{chain}: Rust would need a `Box`; store it in a `Vec<…>` instead")  # fmt: skip
-                ok = False
+    for component in _strongly_connected(graph):
+        members = set(component)
+        if len(component) == 1 and component[0] not in graph[component[0]]:
+            continue
+        for name in sorted(members, key=lambda n: structs[n].span.start):
+            s = structs[name]
+            f = next(f for f in s.fields if members & set(_direct_structs(f.ty)))
+            chain = " -> ".join(_cycle_path(name, graph, members))
+            diags.error("recursive-struct", f.span, name=name,
+                        hint=f"{chain}: Rust would need a `Box`; store it in a `Vec<…>` instead")  # fmt: skip
+            ok = False
     return ok
 
 
-def _inline_cycle(ty: ir.Type, target: str, structs: dict[str, ir.Struct], seen: set[str]) -> list[str] | None:
-    for name in _direct_structs(ty):
-        if name == target:
-            return [name]
-        if name in seen or name not in structs:
-            continue
-        seen.add(name)
-        for f in structs[name].fields:
-            rest = _inline_cycle(f.ty, target, structs, seen)
-            if rest is not None:
-                return [name, *rest]
-    return None
+def _cycle_path(start: str, graph: dict[str, set[str]], members: set[str]) -> list[str]:
+    """Shortest way from `start` back to itself inside one strongly connected component."""
+    prev: dict[str, str] = {}
+    frontier = [start]
+    while frontier:
+        nxt = []
+        for node in frontier:
+            for child in sorted(graph[node] & members):
+                if child == start:
+                    path = [node]
+                    while path[-1] != start:
+                        path.append(prev[path[-1]])
+                    return [*reversed(path), start]
+                if child not in prev:
+                    prev[child] = node
+                    nxt.append(child)
+        frontier = nxt
+    return [start, start]
 
 
 def dependency_order(structs: list[ir.Struct]) -> list[ir.Struct]:
-    """Inline dependencies first, otherwise declaration order (stable output)."""
+    """Inline dependencies first, otherwise declaration order (stable output). Iterative:
+    a chain of a thousand structs must not hit Python's recursion limit."""
     by_name = {s.name: s for s in structs}
     out: list[ir.Struct] = []
     done: set[str] = set()
-
-    def visit(s: ir.Struct) -> None:
-        if s.name in done:
-            return
-        done.add(s.name)
-        for f in s.fields:
-            for dep in _direct_structs(f.ty):
-                visit(by_name[dep])
-        out.append(s)
-
-    for s in structs:
-        visit(s)
+    for root in structs:
+        if root.name in done:
+            continue
+        done.add(root.name)
+        work = [(root, iter([d for f in root.fields for d in _direct_structs(f.ty)]))]
+        while work:
+            node, deps = work[-1]
+            dep = next(deps, None)
+            if dep is None:
+                work.pop()
+                out.append(node)
+            elif dep not in done:
+                done.add(dep)
+                child = by_name[dep]
+                work.append((child, iter([d for f in child.fields for d in _direct_structs(f.ty)])))
     return out
 
 
@@ -242,17 +260,53 @@ def annotate(structs: list[ir.Struct]) -> None:
             key=lambda m: m.value,
             default=ir.MemClass.PRIMITIVE,
         )
-    for s in structs:
-        s.recursive = _reaches(s.name, s.name, by_name, set())
+    graph = {s.name: {d for f in s.fields for d in _all_structs(f.ty)} for s in structs}
+    for component in _strongly_connected(graph):
+        for name in component:
+            by_name[name].recursive = len(component) > 1 or name in graph[name]
 
 
-def _reaches(src: str, target: str, by_name: dict[str, ir.Struct], seen: set[str]) -> bool:
-    for f in by_name[src].fields:
-        for dep in _all_structs(f.ty):
-            if dep == target:
-                return True
-            if dep not in seen:
-                seen.add(dep)
-                if _reaches(dep, target, by_name, seen):
-                    return True
-    return False
+def _strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Tarjan's algorithm, iterative (IDLs can be deep enough to hit Python's recursion
+    limit)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    out: list[list[str]] = []
+    counter = 0
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                comp = []
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    comp.append(w)
+                    if w == node:
+                        break
+                out.append(comp)
+    return out

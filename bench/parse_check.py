@@ -1,0 +1,31 @@
+"""Front-end speed (run: `python -m bench.parse_check`): parse + check of a generated 1000-struct, 200-method IDL.
+Goal (issue #2): under 1 s on the project machine. Prints a markdown row."""
+
+from __future__ import annotations
+
+import platform
+import statistics
+import time
+
+from rust2go.codegen.api import check_source
+from rust2go.codegen.source import SourceFile
+
+from bench.idl_gen import big_idl
+
+
+def main(runs: int = 7) -> None:
+    text = big_idl()
+    check_source(SourceFile("big.rs", text))  # warm-up: grammar compiled once per process
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        program, diags = check_source(SourceFile("big.rs", text))
+        times.append(time.perf_counter() - t0)
+        assert program is not None, diags[:3]
+    lines = text.count("\n")
+    print(f"| parse+check 1000 structs / 200 methods ({lines} lines) | median {statistics.median(times)*1e3:.0f} ms "
+          f"| min {min(times)*1e3:.0f} ms | max {max(times)*1e3:.0f} ms | {platform.python_version()} |")
+
+
+if __name__ == "__main__":
+    main()
