@@ -1,0 +1,102 @@
+"""One regeneration step: IDL file in, outputs written (or not), result out.
+
+Gated twice: on the input (the IDL bytes and options hash the same as the last attempt →
+nothing to do, which makes duplicate or self-inflicted events free) and on each output
+(bytes already right → file untouched). On errors the outputs are left exactly as they
+were, so the last good bindings keep building.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rust2go.codegen.api import GenerateOptions, Outputs
+from rust2go.codegen.diagnostics import DiagnosticError
+from rust2go.daemon.atomic_write import write_if_changed
+from rust2go.daemon.config import Target
+
+# The code generator as the daemon sees it; production passes rust2go.codegen.api.generate.
+Generator = Callable[[Path, GenerateOptions], Outputs]
+
+MISSING = "missing"
+
+
+@dataclass
+class Result:
+    kind: str  # "ok" | "error" | "missing" | "unchanged" | "abandoned"
+    written: tuple[Path, ...] = ()
+    seconds: float = 0.0
+    diagnostics: str = ""  # rendered like `rust2go check` (errors, or warnings on success)
+
+
+@dataclass
+class TargetState:
+    """What the daemon remembers about one target between batches."""
+
+    input_key: str | None = None  # hash of the last IDL bytes + options attempted
+    result: str = "pending"
+    last_ok: float | None = None  # wall-clock time of the last successful regeneration
+    last_seconds: float | None = None
+    last_error: str | None = None
+    written: list[str] = field(default_factory=list)  # outputs written last time
+
+
+def input_key(data: bytes, options: GenerateOptions) -> str:
+    return hashlib.sha256(repr(options).encode() + b"\0" + data).hexdigest()
+
+
+def regenerate(target: Target, state: TargetState, generator: Generator, stop: threading.Event,
+               on_change: Callable[[], None] = lambda: None) -> Result:  # fmt: skip
+    """`on_change` is called once the input is known to differ from the last attempt."""
+    try:
+        data = target.idl.read_bytes()
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        if state.input_key == MISSING:
+            return Result("unchanged")
+        on_change()
+        state.input_key, state.result = MISSING, "missing"
+        state.last_error = f"{target.idl}: IDL file is missing (outputs kept)"
+        return Result("missing", diagnostics=state.last_error)
+    except OSError as e:
+        state.input_key = None  # retried on the next event (e.g. after a chmod)
+        return failed(
+            state, f"error: {target.idl}: cannot read: {e.strerror}\n", time.perf_counter()
+        )
+    key = input_key(data, target.options)
+    if key == state.input_key:
+        return Result("unchanged")
+    on_change()
+    state.input_key = key
+    t0 = time.perf_counter()
+    try:
+        outputs = generator(target.idl, target.options)
+    except DiagnosticError as e:
+        return failed(state, e.render(), t0)
+    except Exception:  # a generator bug must not take the daemon down; report it in full
+        return failed(state, "internal error in the code generator:\n" + traceback.format_exc(), t0)
+    if stop.is_set():
+        return Result("abandoned")  # shutting down: start no writes that could be cut short
+    written = tuple(write_outputs(target, outputs))
+    seconds = time.perf_counter() - t0
+    state.result, state.last_error = "ok", None
+    state.last_ok, state.last_seconds = time.time(), seconds
+    state.written = [str(p) for p in written]
+    warnings = "".join(d.render() for d in outputs.warnings if not d.is_error)
+    return Result("ok", written, seconds, warnings)
+
+
+def write_outputs(target: Target, outputs: Outputs) -> list[Path]:
+    pairs = ((target.go, outputs.go), (target.rust, outputs.rust))
+    return [path for path, text in pairs if path is not None and write_if_changed(path, text)]
+
+
+def failed(state: TargetState, text: str, t0: float) -> Result:
+    seconds = time.perf_counter() - t0
+    state.result, state.last_error, state.last_seconds = "error", text, seconds
+    return Result("error", seconds=seconds, diagnostics=text)
