@@ -7,10 +7,9 @@ import platform
 import statistics
 import time
 
+from bench.idl_gen import big_idl
 from rust2go.codegen.api import check_source
 from rust2go.codegen.source import SourceFile
-
-from bench.idl_gen import big_idl
 
 
 def main(runs: int = 7) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from lark import Token
+
 from rust2go.codegen.diagnostics import Diagnostics
 from rust2go.codegen.source import SourceFile
 
@@ -128,7 +129,7 @@ class _Lexer:
                 m = _IDENT.match(text, i + 2)
                 self.tok("IDENT", i, m.end(), m.group())  # raw identifier: r#type -> type
                 i = m.end()
-            elif c.isdigit():
+            elif "0" <= c <= "9":
                 i = self.number(i)
             elif c == "_" or c.isalpha():
                 m = _IDENT.match(text, i)

@@ -16,6 +16,7 @@ from importlib import resources
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedInput, UnexpectedToken
 from lark.lexer import Lexer
+
 from rust2go.codegen import ast
 from rust2go.codegen.diagnostics import Diagnostics
 from rust2go.codegen.lexer import lex
@@ -128,7 +129,8 @@ class _ToAst(Transformer):
 
     def item(self, children):
         attrs, rest = self.split_attrs(children)
-        vis, body = rest[0], rest[1]
+        body = rest[-1] if rest else None
+        vis = next((c for c in rest[:-1] if isinstance(c, _Spanned)), None)
         if body is None:
             return None
         body.attrs = attrs

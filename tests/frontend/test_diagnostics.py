@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from rust2go.codegen.api import check_source
 from rust2go.codegen.source import SourceFile
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from rust2go.codegen import ir
 from rust2go.codegen.api import check_source, load_program
 from rust2go.codegen.dump import dump

@@ -1,0 +1,312 @@
+"""Lowering for the Go file: Go type spellings, per-type helper models and the
+expressions the templates paste in (reads of borrowed Refs, reply sizes and writes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rust2go.codegen import ir
+from rust2go.codegen.lower.ctypes import c_field, c_ref_name, c_type
+from rust2go.codegen.lower.layout import EMPTY_FIELD, Layouts
+from rust2go.codegen.lower.symbols import export_symbol
+from rust2go.codegen.lower.types import Keys, go_needs_block, is_pod, usage
+
+GO_PRIMITIVE: dict[str, str] = {
+    "u8": "uint8", "u16": "uint16", "u32": "uint32", "u64": "uint64", "usize": "uint",
+    "i8": "int8", "i16": "int16", "i32": "int32", "i64": "int64", "isize": "int",
+    "f32": "float32", "f64": "float64", "bool": "bool", "char": "rune",
+}  # fmt: skip
+
+
+class GoSpeller:
+    """Go spellings and expressions for the type instances of one program."""
+
+    def __init__(self, program: ir.Program):
+        self.program = program
+        self.layouts = Layouts(program)
+        self.key = Keys()
+
+    def go_type(self, ty: ir.Type) -> str:
+        match ty:
+            case ir.Prim(name):
+                return GO_PRIMITIVE[name]
+            case ir.Str():
+                return "string"
+            case ir.Vec(elem):
+                return f"[]{self.go_type(elem)}"
+            case ir.Opt(inner):
+                return f"*{self.go_type(inner)}"
+            case ir.Map(_, key, value):
+                return f"map[{self.go_type(key)}]{self.go_type(value)}"
+            case ir.StructT(name) | ir.EnumT(name):
+                return name
+        raise TypeError(ty)
+
+    def cref(self, ty: ir.Type) -> str:
+        return "C." + c_type(self.program, ty)
+
+    def ref_size(self, ty: ir.Type) -> int:
+        return self.layouts.of(ty).size
+
+    def read(self, ty: ir.Type, x: str) -> str:
+        """Go value of type `ty` viewing the C Ref `x` (borrowed, zero-copy for bytes)."""
+        if is_pod(ty):
+            return f"{self.go_type(ty)}({x})"
+        if isinstance(ty, ir.Str):
+            return f"r2g_read_string({x})"
+        return f"r2g_read_{self.key(ty)}({x})"
+
+    def size(self, ty: ir.Type, v: str) -> str | None:
+        """Bytes the reply block needs below the Ref of `v`; None when it needs none."""
+        if not go_needs_block(self.program, ty):
+            return None
+        if isinstance(ty, ir.Str):
+            return f"r2g_round(uintptr(len({v})))"
+        return f"r2g_size_{self.key(ty)}({self._arg(ty, v)})"
+
+    def write(self, ty: ir.Type, v: str, w: str) -> str:
+        """The C Ref of `v`, its children copied into the reply block through writer `w`."""
+        if is_pod(ty):
+            return f"{self.cref(ty)}({v})"
+        if isinstance(ty, ir.Str):
+            return f"r2g_write_string({v}, {w})"
+        return f"r2g_write_{self.key(ty)}({self._arg(ty, v)}, {w})"
+
+    @staticmethod
+    def _arg(ty: ir.Type, v: str) -> str:
+        return f"&{v}" if isinstance(ty, ir.StructT) else v
+
+
+# ------------------------------------------------------------------ view models
+
+
+@dataclass
+class GoField:
+    name: str
+    cname: str
+    go_type: str
+    docs: list[str]
+    read: str
+    size: str | None
+    write: str
+
+
+@dataclass
+class GoLayoutGuard:
+    var: str  # names the IDL type (and field) so the compile error points at it
+    expr: str  # unsafe.Sizeof / Offsetof of the C type
+    expected: int
+
+
+@dataclass
+class GoStruct:
+    name: str
+    cref: str
+    docs: list[str]
+    fields: list[GoField]
+    guards: list[GoLayoutGuard]
+    c_fields: list[tuple[str, str]]  # (C type, C name) for the typedef
+
+
+@dataclass
+class GoHelper:
+    """Per-instance helpers for a generic type (Vec/Option/map) or a struct. `kind` picks
+    the template; `emit_read`/`emit_write` say which directions the program uses."""
+
+    kind: str  # "vec_pod" | "vec" | "opt" | "map" | "struct"
+    key: str
+    go_type: str
+    cref: str
+    emit_read: bool
+    emit_write: bool
+    elem: dict[str, object] = field(default_factory=dict)  # element (or key) expressions
+    value: dict[str, object] = field(default_factory=dict)  # map value expressions
+    struct: GoStruct | None = None
+    range_vars: str = ""  # map loops: which of key/value the size loop uses
+
+
+@dataclass
+class GoEnum:
+    name: str
+    base: str
+    docs: list[str]
+    variants: list[tuple[str, int, list[str]]]  # (constant name, value, docs)
+
+
+@dataclass
+class GoParam:
+    name: str
+    cparam: str  # name of the export's C parameter
+    local: str  # name of the converted Go value
+    cref: str
+    read: str
+    go_type: str  # as seen by the interface method
+    call_arg: str
+
+
+@dataclass
+class GoMethod:
+    name: str
+    docs: list[str]
+    symbol: str
+    params: list[GoParam]
+    iface_ret: str  # "" | " T" | " (T, error)"
+    out_cref: str  # "" when nothing is returned
+    is_result: bool
+    ret_size: str | None
+    ret_write: str
+
+
+@dataclass
+class GoTrait:
+    name: str
+    docs: list[str]
+    methods: list[GoMethod]
+
+
+@dataclass
+class GoFile:
+    package: str
+    with_main: bool
+    go118: bool
+    banner: str
+    structs: list[GoStruct]
+    enums: list[GoEnum]
+    aliases: list[tuple[str, str]]
+    helpers: list[GoHelper]
+    traits: list[GoTrait]
+
+
+# ------------------------------------------------------------------ lowering
+
+
+def lower_go(program: ir.Program, *, package: str, with_main: bool, go118: bool,
+             banner: str) -> GoFile:  # fmt: skip
+    sp = GoSpeller(program)
+    structs = {s.name: _struct(sp, s) for s in program.structs}
+    return GoFile(
+        package=package,
+        with_main=with_main,
+        go118=go118,
+        banner=banner,
+        structs=list(structs.values()),
+        enums=[_enum(e) for e in program.enums],
+        aliases=[(a.name, sp.go_type(a.target)) for a in program.aliases],
+        helpers=_helpers(sp, structs),
+        traits=[_trait(sp, t) for t in program.r2g_traits()],
+    )
+
+
+def _struct(sp: GoSpeller, s: ir.Struct) -> GoStruct:
+    cref = "C." + c_ref_name(s.name)
+    fields = [
+        GoField(
+            name=f.name,
+            cname=c_field(f.name),
+            go_type=sp.go_type(f.ty),
+            docs=f.docs,
+            read=sp.read(f.ty, f"x.{c_field(f.name)}"),
+            size=sp.size(f.ty, f"v.{f.name}"),
+            write=sp.write(f.ty, f"v.{f.name}", "w"),
+        )
+        for f in s.fields
+    ]
+    lay = sp.layouts.struct(s.name)
+    guards = [GoLayoutGuard(f"r2g_layout_of_{s.name}", f"unsafe.Sizeof({cref}{{}})",
+                            lay.layout.size)]  # fmt: skip
+    for fl in lay.fields:
+        guards.append(GoLayoutGuard(f"r2g_layout_of_{s.name}_{fl.name}",
+                                    f"unsafe.Offsetof({cref}{{}}.{c_field(fl.name)})",
+                                    fl.offset))  # fmt: skip
+    c_fields = [(c_type(sp.program, f.ty), c_field(f.name)) for f in s.fields]
+    return GoStruct(s.name, cref, s.docs, fields, guards, c_fields or [("uint8_t", EMPTY_FIELD)])
+
+
+def _enum(e: ir.EnumDef) -> GoEnum:
+    variants = [(f"{e.name}{v.name}", v.value, v.docs) for v in e.variants]
+    return GoEnum(e.name, GO_PRIMITIVE[e.repr], e.docs, variants)
+
+
+def _helpers(sp: GoSpeller, structs: dict[str, GoStruct]) -> list[GoHelper]:
+    use = usage(sp.program)
+    reads, writes = set(use.to_go), set(use.to_rust)
+    ordered = list(dict.fromkeys(use.to_go + use.to_rust))
+    out = []
+    for ty in ordered:
+        helper = _helper(sp, ty, structs)
+        if helper is not None:
+            helper.emit_read, helper.emit_write = ty in reads, ty in writes
+            out.append(helper)
+    return out
+
+
+def _elem(sp: GoSpeller, ty: ir.Type, x: str, v: str) -> dict[str, object]:
+    return {
+        "go_type": sp.go_type(ty),
+        "cref": sp.cref(ty),
+        "ref_size": sp.ref_size(ty),
+        "read": sp.read(ty, x),
+        "size": sp.size(ty, v),
+        "write": sp.write(ty, v, "w"),
+    }
+
+
+def _helper(sp: GoSpeller, ty: ir.Type, structs: dict[str, GoStruct]) -> GoHelper | None:
+    key, go_type, cref = sp.key(ty), sp.go_type(ty), sp.cref(ty)
+    match ty:
+        case ir.Vec(elem) if is_pod(elem):
+            return GoHelper("vec_pod", key, go_type, cref, False, False, _elem(sp, elem, "", ""))
+        case ir.Vec(elem):
+            return GoHelper("vec", key, go_type, cref, False, False,
+                            _elem(sp, elem, "refs[i]", "v[i]"))  # fmt: skip
+        case ir.Opt(inner):
+            elem = _elem(sp, inner, f"*(*{sp.cref(inner)})(x.ptr)", "(*v)")
+            return GoHelper("opt", key, go_type, cref, False, False, elem)
+        case ir.Map(_, k, val):
+            kx, vx = _elem(sp, k, "keys[i]", "k"), _elem(sp, val, "vals[i]", "e")
+            range_vars = {(True, True): "k, e", (True, False): "k",
+                          (False, True): "_, e", (False, False): ""}[
+                (kx["size"] is not None, vx["size"] is not None)]  # fmt: skip
+            return GoHelper("map", key, go_type, cref, False, False, kx, vx, range_vars=range_vars)
+        case ir.StructT(name):
+            return GoHelper("struct", key, go_type, cref, False, False, struct=structs[name])
+    return None
+
+
+def _trait(sp: GoSpeller, t: ir.Trait) -> GoTrait:
+    return GoTrait(t.name, t.docs, [_method(sp, t, m) for m in t.methods])
+
+
+def _method(sp: GoSpeller, t: ir.Trait, m: ir.Method) -> GoMethod:
+    params = []
+    for p in m.params:
+        local = f"r2g_arg_{p.name}"
+        is_struct = isinstance(p.ty, ir.StructT)
+        by_pointer = is_struct and not m.go_pass_struct
+        params.append(GoParam(
+            name=p.name,
+            cparam=p.name,
+            local=local,
+            cref=sp.cref(p.ty),
+            read=sp.read(p.ty, p.name),
+            go_type=("*" if by_pointer else "") + sp.go_type(p.ty),
+            call_arg=("&" if by_pointer else "") + local,
+        ))  # fmt: skip
+    iface_ret, out_cref, size, write = "", "", None, ""
+    if m.ret is not None:
+        ty = m.ret.ty
+        iface_ret = f" ({sp.go_type(ty)}, error)" if m.ret.is_result else f" {sp.go_type(ty)}"
+        out_cref = sp.cref(ty)
+        size = sp.size(ty, "r2g_ret")
+        write = sp.write(ty, "r2g_ret", "&r2g_w" if size else "nil")
+    return GoMethod(
+        name=m.name,
+        docs=m.docs,
+        symbol=export_symbol(sp.program, t, m),
+        params=params,
+        iface_ret=iface_ret,
+        out_cref=out_cref,
+        is_result=bool(m.ret and m.ret.is_result),
+        ret_size=size,
+        ret_write=write,
+    )

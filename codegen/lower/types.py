@@ -1,0 +1,116 @@
+"""Language-neutral facts about type instances: helper-function keys, which instances a
+program uses in each direction, and which need intermediate buffers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from rust2go.codegen import ir
+
+
+def is_pod(ty: ir.Type) -> bool:
+    """A value whose memory is its own Ref, so a slice of it can be lent in place."""
+    return isinstance(ty, ir.Prim | ir.EnumT)
+
+
+def _base_key(ty: ir.Type) -> str:
+    match ty:
+        case ir.Prim(name):
+            return name
+        case ir.Str():
+            return "String"
+        case ir.Vec(elem):
+            return f"Vec_{_base_key(elem)}"
+        case ir.Opt(inner):
+            return f"Opt_{_base_key(inner)}"
+        case ir.Map(kind, key, value):
+            return f"{kind}_{_base_key(key)}_{_base_key(value)}"
+        case ir.StructT(name) | ir.EnumT(name):
+            return name
+    raise TypeError(ty)
+
+
+@dataclass
+class Keys:
+    """Readable, unique suffixes for per-type helpers (`r2g_read_Vec_Person`). A user type
+    named like a spelled-out generic (`Vec_u8`) gets a numbered suffix instead of a clash."""
+
+    _by_type: dict[ir.Type, str] = field(default_factory=dict)
+    _taken: set[str] = field(default_factory=set)
+
+    def __call__(self, ty: ir.Type) -> str:
+        if ty not in self._by_type:
+            key, n = _base_key(ty), 1
+            while key in self._taken:
+                n += 1
+                key = f"{_base_key(ty)}_{n}"
+            self._taken.add(key)
+            self._by_type[ty] = key
+        return self._by_type[ty]
+
+
+def walk(program: ir.Program, ty: ir.Type, seen: set[ir.Type] | None = None) -> Iterator[ir.Type]:
+    """`ty` and every type instance inside it, children first, each once."""
+    seen = set() if seen is None else seen
+    if ty in seen:
+        return
+    seen.add(ty)
+    match ty:
+        case ir.Vec(inner) | ir.Opt(inner):
+            yield from walk(program, inner, seen)
+        case ir.Map(_, key, value):
+            yield from walk(program, key, seen)
+            yield from walk(program, value, seen)
+        case ir.StructT(name):
+            for f in program.struct(name).fields:
+                yield from walk(program, f.ty, seen)
+    yield ty
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Type instances that travel Rust→Go (parameters) and Go→Rust (returns)."""
+
+    to_go: tuple[ir.Type, ...]
+    to_rust: tuple[ir.Type, ...]
+
+
+def usage(program: ir.Program) -> Usage:
+    seen_in: set[ir.Type] = set()
+    seen_out: set[ir.Type] = set()
+    to_go: list[ir.Type] = []
+    to_rust: list[ir.Type] = []
+    for trait in program.r2g_traits():
+        for m in trait.methods:
+            for p in m.params:
+                to_go.extend(walk(program, p.ty, seen_in))
+            if m.ret is not None:
+                to_rust.extend(walk(program, m.ret.ty, seen_out))
+    return Usage(tuple(to_go), tuple(to_rust))
+
+
+def rust_needs_buffer(program: ir.Program, ty: ir.Type, seen: frozenset[str] = frozenset()) -> bool:
+    """Rust lends strings and POD slices in place; only arrays of Refs need buffer space."""
+    match ty:
+        case ir.Vec(inner) | ir.Opt(inner):
+            return not is_pod(inner)
+        case ir.Map():
+            return True
+        case ir.StructT(name) if name not in seen:
+            return any(rust_needs_buffer(program, f.ty, seen | {name})
+                       for f in program.struct(name).fields)  # fmt: skip
+    return False
+
+
+def go_needs_block(program: ir.Program, ty: ir.Type, seen: frozenset[str] = frozenset()) -> bool:
+    """Go copies every byte a reply points at into the C block; only scalars need none."""
+    match ty:
+        case ir.Prim() | ir.EnumT():
+            return False
+        case ir.StructT(name):
+            if name in seen:
+                return True
+            return any(go_needs_block(program, f.ty, seen | {name})
+                       for f in program.struct(name).fields)  # fmt: skip
+    return True

@@ -1,0 +1,61 @@
+"""The CLI front door: exit statuses (0 ok, 1 user error, 2 usage error) and never a
+traceback, whatever the input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+
+def rust2go(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "rust2go", *args], capture_output=True,
+                          text=True, cwd=cwd)  # fmt: skip
+
+
+def test_check_ok() -> None:
+    r = rust2go("check", str(HERE / "ir" / "broad.rs"))
+    assert r.returncode == 0, r.stderr
+    assert "ok (5 structs, 2 enums, 3 traits" in r.stdout
+
+
+def test_check_reports_every_error_and_exits_1() -> None:
+    r = rust2go("check", str(HERE / "diagnostics" / "unsupported_types.rs"))
+    assert r.returncode == 1
+    assert r.stderr.count("error[") == 13
+    assert "Traceback" not in r.stderr
+
+
+def test_check_several_files_worst_status_wins() -> None:
+    r = rust2go("check", str(HERE / "ir" / "broad.rs"), str(HERE / "diagnostics" / "enums.rs"))
+    assert r.returncode == 1
+    assert "broad.rs: ok" in r.stdout
+
+
+def test_usage_errors_exit_2() -> None:
+    assert rust2go("check").returncode == 2
+    assert rust2go("no-such-command").returncode == 2
+    assert rust2go().returncode == 2
+
+
+def test_bad_paths_are_user_errors_not_tracebacks(tmp_path: Path) -> None:
+    for target, words in ((tmp_path, "is a directory"), (tmp_path / "missing.rs", "no such file")):
+        r = rust2go("check", str(target))
+        assert r.returncode == 1
+        assert words in r.stderr and "Traceback" not in r.stderr
+
+
+def test_dump_ir_prints_the_golden_form() -> None:
+    r = rust2go("dump-ir", "broad.rs", cwd=HERE / "ir")
+    assert r.returncode == 0
+    assert r.stdout == (HERE / "ir" / "broad.ir").read_text()
+
+
+def test_warnings_do_not_fail_the_check(tmp_path: Path) -> None:
+    idl = tmp_path / "warn.rs"
+    idl.write_text("#[r2g]\npub trait T {\n    #[mem_call]\n    fn f(a: u8);\n}\n")
+    r = rust2go("check", str(idl))
+    assert r.returncode == 0
+    assert "warning[unknown-attribute]" in r.stderr and "warn.rs:3:7" in r.stderr
