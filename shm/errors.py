@@ -1,0 +1,31 @@
+"""Exceptions of the shm substrate and the call runtime built on it."""
+
+from __future__ import annotations
+
+
+class ShmError(Exception):
+    """Base of every shm failure."""
+
+
+class ShmLayoutError(ShmError):
+    """A segment (or a message in it) breaks the layout; the message names the field."""
+
+
+class SegmentBusy(ShmError):
+    """The segment already has a live caller attached."""
+
+
+class PeerGone(ShmError):
+    """The other side died or closed; pending calls cannot complete."""
+
+
+class PayloadTooLarge(ShmError, ValueError):
+    """A request or reply does not fit its slot area; nothing was truncated or sent."""
+
+
+class RemoteError(ShmError):
+    """The callee reported a failure for this call (handler raised, unknown method, ...)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status

@@ -1,0 +1,270 @@
+"""Binary layout of a rust2go shared-memory segment: the single source of truth.
+
+Pure data. The Python runtime reads it, docs/shm-layout.md is rendered from it, and the
+code generator (issue #6) walks RECORDS, ENUMS, CONSTANTS and NAMING to emit the Rust and
+Go constants, so no peer carries hand-copied numbers.
+
+Conventions every peer keeps:
+- Little-endian, natural alignment; every offset is relative to the segment base.
+- u32/u64 words named in ATOMIC_WORDS are only touched with atomic ops
+  (load = acquire, store = release, CAS/exchange/fetch-add = seq_cst).
+- Ring positions are u64 counters that never wrap in practice; peers compare them with
+  wrapping subtraction read as signed (Rust `wrapping_sub as i64`, Go `int64(a-b)`).
+- A slot's state (low half) and generation (high half) form one u64 word at offset 0 of
+  the slot record and are always changed together with one CAS or release-store.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Literal
+
+LAYOUT_VERSION = 1
+MAGIC_BYTES = b"R2GOSHM\x00"
+MAGIC = int.from_bytes(MAGIC_BYTES, "little")
+CACHE_LINE = 64
+BYTE_ORDER = "little"
+
+WordKind = Literal["u32", "u64"]
+WORD_SIZE: dict[str, int] = {"u32": 4, "u64": 8}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One fixed-size word of a record."""
+
+    name: str
+    offset: int
+    kind: WordKind
+    doc: str
+
+    @property
+    def size(self) -> int:
+        return WORD_SIZE[self.kind]
+
+
+@dataclass(frozen=True)
+class Record:
+    """A fixed-size structure; bytes not covered by a field are reserved and must be 0."""
+
+    name: str
+    size: int
+    doc: str
+    fields: tuple[Field, ...]
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(f"{self.name} has no field {name!r}")
+
+    def offset(self, name: str) -> int:
+        return self.field(name).offset
+
+
+def _record(name: str, size: int, doc: str, rows: list[tuple[int, str, WordKind, str]]) -> Record:
+    return Record(name, size, doc, tuple(Field(n, o, k, d) for o, n, k, d in rows))
+
+
+HEADER = _record("header", 256, "Segment header; four cache lines: identity, geometry, callee, caller.", [
+    # line 0: identity and slot geometry, written once by the creator
+    (0, "magic", "u64", "MAGIC_BYTES read as a little-endian u64"),
+    (8, "layout_version", "u32", "LAYOUT_VERSION"),
+    (12, "header_size", "u32", "size of this header (256)"),
+    (16, "segment_size", "u64", "total mapped bytes"),
+    (24, "slot_count", "u32", "number of callback slots"),
+    (28, "slot_record_size", "u32", "bytes per slot record (SLOT.size)"),
+    (32, "slot_table_offset", "u64", "offset of slot record 0"),
+    (40, "payload_offset", "u64", "offset of slot 0's request area"),
+    (48, "request_capacity", "u32", "max request payload bytes per slot"),
+    (52, "response_capacity", "u32", "max response payload bytes per slot"),
+    (56, "payload_stride", "u32", "bytes between consecutive slots' payload areas"),
+    (60, "cell_size", "u32", "bytes per ring cell (CELL.size)"),
+    # line 1: rings, written once by the creator
+    (64, "request_ring_offset", "u64", "offset of the request ring header (caller -> callee)"),
+    (72, "request_ring_capacity", "u32", "cells in the request ring (power of two)"),
+    (76, "completion_ring_capacity", "u32", "cells in the completion ring (power of two, >= slot_count)"),
+    (80, "completion_ring_offset", "u64", "offset of the completion ring header (callee -> caller)"),
+    (88, "ring_header_size", "u32", "bytes of a ring header before its cells (RING.size)"),
+    (92, "flags", "u32", "reserved feature bits; must be 0 in version 1"),
+    # line 2: callee side
+    (128, "segment_state", "u32", "SegmentState; written by the callee"),
+    (132, "callee_pid", "u32", "pid of the serving process"),
+    (136, "callee_parked", "u32", "1 while the callee sleeps on its doorbell; cleared by whoever posts it"),
+    # line 3: caller side
+    (192, "caller_state", "u32", "CallerState; attach/detach by the caller, reset by the callee"),
+    (196, "caller_pid", "u32", "pid of the attached caller (0 when vacant)"),
+    (200, "caller_parked", "u32", "1 while the caller sleeps on its doorbell; cleared by whoever posts it"),
+    (204, "session", "u32", "incremented by each caller that attaches"),
+])
+
+RING = _record("ring", 128, "Ring header; the two positions sit on separate cache lines. Cells follow.", [
+    (0, "enqueue_pos", "u64", "next position a producer claims (CAS)"),
+    (64, "dequeue_pos", "u64", "next position a consumer claims (CAS)"),
+])
+
+CELL = _record("cell", 32, "Ring cell (same format in both rings).", [
+    (0, "seq", "u64", "sequence: == pos when free for the producer at pos, == pos+1 when filled"),
+    (8, "slot", "u32", "callback slot index"),
+    (12, "generation", "u32", "slot generation the message belongs to"),
+    (16, "method", "u32", "method id (requests); echoed in completions"),
+    (20, "length", "u32", "payload bytes in the slot's request (or response) area"),
+    (24, "kind", "u32", "CellKind"),
+    (28, "status", "u32", "CallStatus (completions); 0 in requests"),
+])
+
+SLOT = _record("slot", 64, "Callback slot record; one cache line each so slots never share a line.", [
+    (0, "state", "u32", "SlotState (low half of the slot word)"),
+    (4, "generation", "u32", "bumped at each allocation (high half of the slot word)"),
+])
+
+RECORDS: tuple[Record, ...] = (HEADER, RING, CELL, SLOT)
+
+# Words only ever accessed atomically: (record, field).
+ATOMIC_WORDS: tuple[tuple[str, str], ...] = (
+    ("header", "segment_state"), ("header", "callee_parked"),
+    ("header", "caller_state"), ("header", "caller_pid"), ("header", "caller_parked"),
+    ("header", "session"),
+    ("ring", "enqueue_pos"), ("ring", "dequeue_pos"),
+    ("cell", "seq"),
+    ("slot", "state"),  # as the u64 slot word together with generation
+)  # fmt: skip
+
+SLOT_WORD_OFFSET = 0  # the u64 word = generation << 32 | state
+
+
+class SegmentState(enum.IntEnum):
+    """Life of the segment, owned by the callee."""
+
+    CREATING = 0  # header being written; attachers must wait or fail
+    SERVING = 1  # callee accepts calls
+    DRAINING = 2  # callee finishing popped calls; new requests get CALLEE_CLOSING
+    CLOSED = 3  # callee gone cleanly; segment about to be unlinked
+
+
+class CallerState(enum.IntEnum):
+    """The single caller attachment, arbitrated by CAS on header.caller_state."""
+
+    VACANT = 0  # no caller; a caller may CAS VACANT -> ATTACHED
+    ATTACHED = 1  # caller_pid is attached and owns the slot table
+    DETACHED = 2  # caller left cleanly; the callee resets, then VACANT
+    RESETTING = 3  # callee is recycling rings and slots after a caller left or died
+
+
+class SlotState(enum.IntEnum):
+    FREE = 0  # owned by the caller's free list
+    PENDING = 1  # request published; the callee may read the request area
+    DONE = 2  # response written; the caller may read the response area
+    ABANDONED = 3  # caller gave up while pending; any reply is discarded
+
+
+class CellKind(enum.IntEnum):
+    CALL = 1  # request that wants a reply
+    ONEWAY = 2  # request whose reply is only an acknowledgement (length 0)
+    REPLY = 3  # completion
+
+
+class CallStatus(enum.IntEnum):
+    OK = 0
+    HANDLER_ERROR = 1  # response area holds a UTF-8 message (cut to response_capacity)
+    RESPONSE_TOO_LARGE = 2  # the handler's reply did not fit; nothing was written
+    ABANDONED = 3  # callee saw the slot ABANDONED and skipped the handler
+    UNKNOWN_METHOD = 4
+    CALLEE_CLOSING = 5  # popped while the callee drains for shutdown
+
+
+ENUMS: tuple[type[enum.IntEnum], ...] = (SegmentState, CallerState, SlotState, CellKind, CallStatus)
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One edge of a state machine: who does it, and the atomic op that does it."""
+
+    machine: str
+    src: str
+    dst: str
+    actor: str
+    op: str
+    when: str
+
+
+TRANSITIONS: tuple[Transition, ...] = (
+    # Callback slot (slot word = generation << 32 | state).
+    Transition("slot", "FREE", "PENDING", "caller", "store-release (gen+1, PENDING)", "request area written; before the request cell is pushed"),
+    Transition("slot", "PENDING", "DONE", "callee", "CAS (gen, PENDING) -> (gen, DONE)", "response area written; then the completion cell is pushed"),
+    Transition("slot", "PENDING", "ABANDONED", "caller", "CAS (gen, PENDING) -> (gen, ABANDONED)", "future cancelled or timed out"),
+    Transition("slot", "DONE", "FREE", "caller", "store-release (gen, FREE)", "completion popped, reply copied out, slot back on the free list"),
+    Transition("slot", "ABANDONED", "FREE", "caller", "store-release (gen, FREE)", "completion for the abandoned call popped; reply discarded"),
+    Transition("slot", "PENDING", "PENDING", "callee", "CAS fails (state is ABANDONED)", "callee finished but caller gave up: reply dropped, completion still pushed"),
+    # Ring cell at position pos (capacity C).
+    Transition("cell", "EMPTY(seq=pos)", "CLAIMED", "producer", "CAS enqueue_pos pos -> pos+1", "seq == pos"),
+    Transition("cell", "CLAIMED", "FULL(seq=pos+1)", "producer", "store-release seq = pos+1", "cell body written"),
+    Transition("cell", "FULL(seq=pos+1)", "TAKEN", "consumer", "CAS dequeue_pos pos -> pos+1", "seq == pos+1"),
+    Transition("cell", "TAKEN", "EMPTY(seq=pos+C)", "consumer", "store-release seq = pos+C", "cell body copied out"),
+    # Doorbell of one side (parked flag + named semaphore).
+    Transition("doorbell", "AWAKE(parked=0)", "PARKING(parked=1)", "waiter", "exchange parked 1", "spun without finding work"),
+    Transition("doorbell", "PARKING(parked=1)", "AWAKE(parked=0)", "waiter", "exchange parked 0", "re-check found work (a 0 result means a post is owed: absorbed later as a spurious wake)"),
+    Transition("doorbell", "PARKING(parked=1)", "ASLEEP", "waiter", "sem_timedwait", "re-check found nothing"),
+    Transition("doorbell", "PARKING/ASLEEP(parked=1)", "AWAKE(parked=0)", "notifier", "fence; exchange parked 0 -> was 1; sem_post", "after publishing work the waiter may want (idle->busy edge only)"),
+    Transition("doorbell", "ASLEEP", "AWAKE(parked=0)", "waiter", "timeout; exchange parked 0", "timed out: probe peer liveness, then re-check"),
+    # Caller attachment.
+    Transition("caller", "VACANT", "ATTACHED", "caller", "CAS caller_state; store caller_pid; fetch-add session", "caller lock file held"),
+    Transition("caller", "ATTACHED", "DETACHED", "caller", "store-release caller_state", "clean disconnect after its calls settled"),
+    Transition("caller", "ATTACHED", "RESETTING", "callee", "CAS caller_state", "caller lock released by the OS (caller died)"),
+    Transition("caller", "DETACHED", "RESETTING", "callee", "CAS caller_state", "callee noticed the clean detach"),
+    Transition("caller", "RESETTING", "VACANT", "callee", "store-release caller_state", "rings and slots re-initialised, caller_pid = 0"),
+    # Segment.
+    Transition("segment", "CREATING", "SERVING", "callee", "store-release segment_state", "header, rings and slots initialised"),
+    Transition("segment", "SERVING", "DRAINING", "callee", "store-release segment_state; post caller", "clean shutdown requested"),
+    Transition("segment", "DRAINING", "CLOSED", "callee", "store-release segment_state; post caller", "in-flight handlers finished; then unlink"),
+)  # fmt: skip
+
+
+# Geometry limits enforced on create and on attach (hostile-segment validation).
+MIN_RING_CAPACITY = 2  # a one-cell sequence ring cannot tell full from empty
+MAX_RING_CAPACITY = 1 << 20
+MAX_SLOTS = 1 << 16
+MAX_PAYLOAD = 1 << 26
+
+# Default geometry.
+DEFAULT_SLOTS = 256
+DEFAULT_REQUEST_CAPACITY = 4096
+DEFAULT_RESPONSE_CAPACITY = 4096
+
+CONSTANTS: dict[str, int] = {
+    "LAYOUT_VERSION": LAYOUT_VERSION,
+    "MAGIC": MAGIC,
+    "CACHE_LINE": CACHE_LINE,
+    "SLOT_WORD_OFFSET": SLOT_WORD_OFFSET,
+    "MIN_RING_CAPACITY": MIN_RING_CAPACITY,
+    "MAX_RING_CAPACITY": MAX_RING_CAPACITY,
+    "MAX_SLOTS": MAX_SLOTS,
+    "MAX_PAYLOAD": MAX_PAYLOAD,
+    "DEFAULT_SLOTS": DEFAULT_SLOTS,
+    "DEFAULT_REQUEST_CAPACITY": DEFAULT_REQUEST_CAPACITY,
+    "DEFAULT_RESPONSE_CAPACITY": DEFAULT_RESPONSE_CAPACITY,
+}
+
+
+@dataclass(frozen=True)
+class Naming:
+    """Names of the OS objects of one segment `/<stem>`; every peer derives them the same way.
+
+    stem = r2g-<owner pid>-<purpose>-<8 hex>; purpose matches [a-z0-9_]{1,24}.
+    Semaphores live in the POSIX semaphore namespace (Linux: /dev/shm/sem.<name>);
+    lock files are plain files in LOCK_DIR, flock'ed LOCK_EX by their owner for life.
+    """
+
+    PREFIX: str = "r2g-"
+    PURPOSE_PATTERN: str = r"[a-z0-9_]{1,24}"
+    SEGMENT: str = "/{stem}"
+    CALLEE_DOORBELL: str = "/{stem}.wake-callee"
+    CALLER_DOORBELL: str = "/{stem}.wake-caller"
+    CALLEE_LOCK: str = "{lock_dir}/{stem}.lock-callee"
+    CALLER_LOCK: str = "{lock_dir}/{stem}.lock-caller-{pid}"
+    LOCK_DIR: str = "/dev/shm"
+    MODE: int = 0o600
+
+
+NAMING = Naming()
