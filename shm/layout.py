@@ -67,6 +67,7 @@ def _record(name: str, size: int, doc: str, rows: list[tuple[int, str, WordKind,
     return Record(name, size, doc, tuple(Field(n, o, k, d) for o, n, k, d in rows))
 
 
+# fmt: off
 HEADER = _record("header", 256, "Segment header; four cache lines: identity, geometry, callee, caller.", [
     # line 0: identity and slot geometry, written once by the creator
     (0, "magic", "u64", "MAGIC_BYTES read as a little-endian u64"),
@@ -118,6 +119,8 @@ SLOT = _record("slot", 64, "Callback slot record; one cache line each so slots n
     (0, "state", "u32", "SlotState (low half of the slot word)"),
     (4, "generation", "u32", "bumped at each allocation (high half of the slot word)"),
 ])
+
+# fmt: on
 
 RECORDS: tuple[Record, ...] = (HEADER, RING, CELL, SLOT)
 

@@ -49,7 +49,9 @@ class SegmentNames:
 def new_names(purpose: str, lock_dir: str = L.NAMING.LOCK_DIR) -> SegmentNames:
     if not _PURPOSE.match(purpose):
         raise ShmError(f"purpose {purpose!r} must match {L.NAMING.PURPOSE_PATTERN}")
-    return SegmentNames(f"{L.NAMING.PREFIX}{os.getpid()}-{purpose}-{secrets.token_hex(4)}", lock_dir)
+    return SegmentNames(
+        f"{L.NAMING.PREFIX}{os.getpid()}-{purpose}-{secrets.token_hex(4)}", lock_dir
+    )
 
 
 def parse_name(name: str, lock_dir: str = L.NAMING.LOCK_DIR) -> SegmentNames:

@@ -67,7 +67,9 @@ class Ring:
                 return False
             else:
                 pos = self._moved(self._enq, pos, cell, "enqueue_pos")
-        CELL_BODY.pack_into(self._mem, cell + CELL_BODY_OFFSET, slot, generation, method, length, kind, status)
+        CELL_BODY.pack_into(
+            self._mem, cell + CELL_BODY_OFFSET, slot, generation, method, length, kind, status
+        )
         a.store_u64(cell, pos + 1)
         return True
 

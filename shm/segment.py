@@ -35,7 +35,9 @@ class Segment:
         self.atom = AtomicView(mm)
         self.mem = memoryview(mm)
         g = geometry
-        self.request_ring = Ring("request_ring", self.atom, self.mem, g.request_ring_offset, g.request_ring_capacity)
+        self.request_ring = Ring(
+            "request_ring", self.atom, self.mem, g.request_ring_offset, g.request_ring_capacity
+        )
         self.completion_ring = Ring("completion_ring", self.atom, self.mem, g.completion_ring_offset,
                                     g.completion_ring_capacity)  # fmt: skip
         self.slots = SlotTable(self.atom, geometry)
@@ -58,7 +60,9 @@ class Segment:
 
     def cas(self, field: str, expected: int, desired: int) -> bool:
         f = H[field]
-        return (self.atom.cas_u32 if f.kind == "u32" else self.atom.cas_u64)(f.offset, expected, desired)
+        return (self.atom.cas_u32 if f.kind == "u32" else self.atom.cas_u64)(
+            f.offset, expected, desired
+        )
 
     def fetch_add(self, field: str, delta: int) -> int:
         return self.atom.fetch_add_u32(H[field].offset, delta)
@@ -80,7 +84,9 @@ class Segment:
                 sem = posix_ipc.Semaphore(sem_name, posix_ipc.O_CREX, L.NAMING.MODE, 0)
                 undo.callback(_unlink_semaphore, sem)
                 sems.append(sem)
-            shm = posix_ipc.SharedMemory(names.segment, posix_ipc.O_CREX, L.NAMING.MODE, g.segment_size)
+            shm = posix_ipc.SharedMemory(
+                names.segment, posix_ipc.O_CREX, L.NAMING.MODE, g.segment_size
+            )
             undo.callback(_quiet, posix_ipc.unlink_shared_memory, names.segment)
             try:
                 mm = mmap.mmap(shm.fd, g.segment_size)
@@ -126,7 +132,9 @@ class Segment:
         try:
             size = os.fstat(shm.fd).st_size
             if size < L.HEADER.size:
-                raise ShmLayoutError(f"segment size {size} is smaller than the {L.HEADER.size}-byte header")
+                raise ShmLayoutError(
+                    f"segment size {size} is smaller than the {L.HEADER.size}-byte header"
+                )
             mm = mmap.mmap(shm.fd, size)
         finally:
             shm.close_fd()
@@ -135,7 +143,9 @@ class Segment:
             sems = [posix_ipc.Semaphore(n) for n in (names.callee_doorbell, names.caller_doorbell)]
         except posix_ipc.ExistentialError:
             mm.close()
-            raise ShmError(f"segment {names.segment} has no doorbell semaphores (half cleaned up?)") from None
+            raise ShmError(
+                f"segment {names.segment} has no doorbell semaphores (half cleaned up?)"
+            ) from None
         except BaseException:
             mm.close()
             raise

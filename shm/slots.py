@@ -46,7 +46,9 @@ class SlotTable:
         return w & STATE_MASK, w >> 32
 
     def publish(self, slot: int, generation: int) -> None:
-        self._a.store_u64(self._base + slot * L.SLOT.size, slot_word(generation, L.SlotState.PENDING))
+        self._a.store_u64(
+            self._base + slot * L.SLOT.size, slot_word(generation, L.SlotState.PENDING)
+        )
 
     def transition(self, slot: int, generation: int, src: int, dst: int) -> bool:
         off = self._base + slot * L.SLOT.size

@@ -36,7 +36,9 @@ def _check_counts(h: dict[str, int]) -> None:
     for f in ("request_ring_capacity", "completion_ring_capacity"):
         cap = h[f]
         if not L.MIN_RING_CAPACITY <= cap <= L.MAX_RING_CAPACITY or cap & (cap - 1):
-            raise _fail(f, cap, f"is not a power of two in {L.MIN_RING_CAPACITY}..{L.MAX_RING_CAPACITY}")
+            raise _fail(
+                f, cap, f"is not a power of two in {L.MIN_RING_CAPACITY}..{L.MAX_RING_CAPACITY}"
+            )
     if h["completion_ring_capacity"] < h["slot_count"]:
         raise _fail("completion_ring_capacity", h["completion_ring_capacity"],
                     f"is below header.slot_count={h['slot_count']}")  # fmt: skip
@@ -50,7 +52,11 @@ def _check_counts(h: dict[str, int]) -> None:
 def _regions(h: dict[str, int]) -> list[tuple[str, int, int]]:
     return [
         ("request_ring_offset", h["request_ring_offset"], ring_bytes(h["request_ring_capacity"])),
-        ("completion_ring_offset", h["completion_ring_offset"], ring_bytes(h["completion_ring_capacity"])),
+        (
+            "completion_ring_offset",
+            h["completion_ring_offset"],
+            ring_bytes(h["completion_ring_capacity"]),
+        ),
         ("slot_table_offset", h["slot_table_offset"], h["slot_count"] * L.SLOT.size),
         ("payload_offset", h["payload_offset"], h["slot_count"] * h["payload_stride"]),
     ]
@@ -84,7 +90,9 @@ def _check_states(h: dict[str, int]) -> None:
 def read_geometry(buf, mapped_size: int) -> Geometry:
     """Validate the header in `buf` (the whole mapping) and return its geometry."""
     if mapped_size < L.HEADER.size or len(buf) < mapped_size:
-        raise ShmLayoutError(f"segment of {mapped_size} bytes is smaller than the {L.HEADER.size}-byte header")
+        raise ShmLayoutError(
+            f"segment of {mapped_size} bytes is smaller than the {L.HEADER.size}-byte header"
+        )
     h = unpack(L.HEADER, buf)
     _check_identity(h, mapped_size)
     _check_counts(h)
