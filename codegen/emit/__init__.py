@@ -1,0 +1,7 @@
+"""Emission: lowered view models -> Go and Rust text through the jinja2 templates."""
+
+from __future__ import annotations
+
+from rust2go.codegen.emit.files import UnsupportedError, emit_all, emit_build_helper
+
+__all__ = ["UnsupportedError", "emit_all", "emit_build_helper"]

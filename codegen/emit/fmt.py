@@ -1,0 +1,27 @@
+"""gofmt / rustfmt over generated text (stdin to stdout; nothing touches the disk)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+
+class FormatError(RuntimeError):
+    """The formatter rejected generated code: a generator bug, reported with its output."""
+
+
+def _run(cmd: list[str], text: str) -> str:
+    if shutil.which(cmd[0]) is None:
+        raise FormatError(f"{cmd[0]} not found on PATH (use --no-fmt to skip formatting)")
+    proc = subprocess.run(cmd, input=text, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise FormatError(f"{cmd[0]} rejected the generated code:\n{proc.stderr}")
+    return proc.stdout
+
+
+def gofmt(text: str) -> str:
+    return _run(["gofmt"], text)
+
+
+def rustfmt(text: str) -> str:
+    return _run(["rustfmt", "--edition", "2021", "--emit", "stdout", "--quiet"], text)

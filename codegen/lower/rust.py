@@ -1,0 +1,218 @@
+"""Lowering for the std-only Rust file: user-facing spellings (structs, enums, the trait),
+the `r2g_ffi` glue module (Refs, Wire impls, extern declarations, layout assertions)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rust2go.codegen import ir
+from rust2go.codegen.lower.ctypes import c_field
+from rust2go.codegen.lower.layout import EMPTY_FIELD, Layouts
+from rust2go.codegen.lower.symbols import export_symbol
+from rust2go.codegen.lower.types import rust_needs_buffer
+
+MAP_PATH = {"HashMap": "::std::collections::HashMap", "BTreeMap": "::std::collections::BTreeMap"}
+FFI = "r2g_ffi"  # the glue module inside the generated file
+
+
+def rust_type(ty: ir.Type, qual: str = "") -> str:
+    """Rust spelling; `qual` prefixes user types (`super::` from inside the glue module)."""
+    match ty:
+        case ir.Prim(name):
+            return name
+        case ir.Str():
+            return "String"
+        case ir.Vec(elem):
+            return f"Vec<{rust_type(elem, qual)}>"
+        case ir.Opt(inner):
+            return f"Option<{rust_type(inner, qual)}>"
+        case ir.Map(kind, key, value):
+            return f"{MAP_PATH[kind]}<{rust_type(key, qual)}, {rust_type(value, qual)}>"
+        case ir.StructT(name) | ir.EnumT(name):
+            return qual + name
+    raise TypeError(ty)
+
+
+def ref_type(program: ir.Program, ty: ir.Type) -> str:
+    """The Rust spelling of a Ref, inside the glue module."""
+    match ty:
+        case ir.Prim("char"):
+            return "u32"
+        case ir.Prim(name):
+            return name
+        case ir.EnumT(name):
+            return program.enum(name).repr
+        case ir.Str():
+            return "StringRef"
+        case ir.Vec() | ir.Opt():
+            return "ListRef"
+        case ir.Map():
+            return "MapRef"
+        case ir.StructT(name):
+            return f"{name}Ref"
+    raise TypeError(ty)
+
+
+# ------------------------------------------------------------------ view models
+
+
+@dataclass
+class RustField:
+    name: str
+    rust_type: str
+    docs: list[str]
+    attrs: list[str]
+    ref_name: str  # field name in the Ref (C-safe, same as cgo sees)
+    ref_type: str
+    offset: int
+
+
+@dataclass
+class RustStruct:
+    name: str
+    vis: str
+    docs: list[str]
+    attrs: list[str]
+    derives: list[str]
+    fields: list[RustField]
+    ref_name: str
+    size: int
+    deep: bool  # converting needs space in the intermediate buffer
+    sized_fields: list[str]  # fields whose conversion needs buffer space
+    empty: bool
+
+
+@dataclass
+class RustEnum:
+    name: str
+    vis: str
+    docs: list[str]
+    attrs: list[str]
+    derives: list[str]
+    repr: str
+    variants: list[tuple[str, int, list[str]]]
+
+
+@dataclass
+class RustParam:
+    name: str
+    sig_type: str  # as written in the trait
+    arg: str  # expression of type &T handed to Wire
+    ref_type: str
+    needs_buffer: bool
+
+
+@dataclass
+class RustMethod:
+    name: str
+    docs: list[str]
+    symbol: str
+    what: str  # "Trait::method", used in panic messages
+    params: list[RustParam]
+    ret_sig: str  # "" | " -> T" | " -> Result<T, String>"
+    out_ref: str  # "" when nothing is returned
+    finish: str  # "value" | "result"
+    any_buffer: bool
+
+
+@dataclass
+class RustTrait:
+    name: str
+    vis: str
+    docs: list[str]
+    methods: list[RustMethod]
+
+
+@dataclass
+class RustFile:
+    banner: str
+    structs: list[RustStruct]
+    enums: list[RustEnum]
+    aliases: list[tuple[str, str, str]]  # (vis, name, target)
+    traits: list[RustTrait]
+    ffi: str
+
+
+# ------------------------------------------------------------------ lowering
+
+
+def lower_rust(program: ir.Program, *, banner: str) -> RustFile:
+    layouts = Layouts(program)
+    return RustFile(
+        banner=banner,
+        structs=[_struct(program, layouts, s) for s in program.structs],
+        enums=[_enum(e) for e in program.enums],
+        aliases=[(_vis(a.vis), a.name, rust_type(a.target)) for a in program.aliases],
+        traits=[_trait(program, t) for t in program.r2g_traits()],
+        ffi=FFI,
+    )
+
+
+def _vis(vis: str) -> str:
+    return f"{vis} " if vis else ""
+
+
+def _struct(program: ir.Program, layouts: Layouts, s: ir.Struct) -> RustStruct:
+    lay = layouts.struct(s.name)
+    offsets = {fl.name: fl.offset for fl in lay.fields}
+    fields = [
+        RustField(f.name, rust_type(f.ty), f.docs, [a.text for a in f.attrs], c_field(f.name),
+                  ref_type(program, f.ty), offsets[f.name])  # fmt: skip
+        for f in s.fields
+    ]
+    return RustStruct(
+        name=s.name,
+        vis=_vis(s.vis),
+        docs=s.docs,
+        attrs=[a.text for a in s.attrs],
+        derives=s.derives,
+        fields=fields,
+        ref_name=f"{s.name}Ref",
+        size=lay.layout.size,
+        deep=rust_needs_buffer(program, ir.StructT(s.name)),
+        sized_fields=[f.name for f in s.fields if rust_needs_buffer(program, f.ty)],
+        empty=not s.fields,
+    )
+
+
+def _enum(e: ir.EnumDef) -> RustEnum:
+    variants = [(v.name, v.value, v.docs) for v in e.variants]
+    return RustEnum(e.name, _vis(e.vis), e.docs, [a.text for a in e.attrs], e.derives, e.repr,
+                    variants)  # fmt: skip
+
+
+def _trait(program: ir.Program, t: ir.Trait) -> RustTrait:
+    return RustTrait(t.name, _vis(t.vis), t.docs, [_method(program, t, m) for m in t.methods])
+
+
+def _method(program: ir.Program, t: ir.Trait, m: ir.Method) -> RustMethod:
+    params = [
+        RustParam(
+            name=p.name,
+            sig_type=("&" if p.by_ref else "") + rust_type(p.ty),
+            arg=p.name if p.by_ref else f"&{p.name}",
+            ref_type=ref_type(program, p.ty),
+            needs_buffer=rust_needs_buffer(program, p.ty),
+        )
+        for p in m.params
+    ]
+    ret_sig, out_ref, finish = "", "", "value"
+    if m.ret is not None:
+        inner = rust_type(m.ret.ty)
+        ret_sig = f" -> Result<{inner}, String>" if m.ret.is_result else f" -> {inner}"
+        out_ref = ref_type(program, m.ret.ty)
+        finish = "result" if m.ret.is_result else "value"
+    return RustMethod(
+        name=m.name,
+        docs=m.docs,
+        symbol=export_symbol(program, t, m),
+        what=f"{t.name}::{m.name}",
+        params=params,
+        ret_sig=ret_sig,
+        out_ref=out_ref,
+        finish=finish,
+        any_buffer=any(p.needs_buffer for p in params),
+    )
+
+
+__all__ = ["EMPTY_FIELD", "RustFile", "lower_rust", "rust_type"]
