@@ -28,7 +28,9 @@ OPTION_TYPES: dict[str, type] = {
     "fmt": bool,
 }
 INPUT_KEYS = {"idl", "go", "rust", *OPTION_TYPES}
-WATCH_TYPES: dict[str, type] = {"then": str, "debounce_ms": int, "ceiling_ms": int, "poll_ms": int}
+WATCH_TYPES: dict[str, type] = {
+    "then": str, "then_grace_ms": int, "debounce_ms": int, "ceiling_ms": int, "poll_ms": int,
+}  # fmt: skip
 TOP_KEYS = {"input", "defaults", "watch"}
 
 
@@ -58,6 +60,7 @@ class Target:
 @dataclass(frozen=True)
 class WatchSettings:
     then: str | None = None  # shell command run after each successful regeneration
+    then_grace_ms: int = 2000  # a cancelled command gets SIGINT, then SIGKILL this much later
     debounce_ms: int = 50  # quiet window: regenerate once events stop for this long
     ceiling_ms: int = 1600  # ...but never wait longer than this during a long burst
     poll_ms: int = 250  # --poll: how often directories are scanned

@@ -221,11 +221,12 @@ class WatchDaemon:
 
     def _configure_then(self) -> None:
         command = self.then_override or self.config.watch.then
-        if self.then is not None and self.then.command != command:
+        grace = self.config.watch.then_grace_ms / 1000
+        if self.then is not None and (self.then.command, self.then.grace) != (command, grace):
             self.then.close(timeout=0.5)
             self.then = None
         if command and self.then is None:
-            self.then = ThenRunner(command, self.log, self.config.root, stdout=self._then_stdout())
+            self.then = ThenRunner(command, self.log, self.config.root, grace, self._then_stdout())
             self.then.start()
 
     def _then_stdout(self) -> Any:

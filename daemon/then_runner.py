@@ -56,9 +56,8 @@ class ThenRunner:
         self._thread.join(timeout)
         with self._cond:
             proc = self._proc
-        if proc is not None and proc.poll() is None:
+        if proc is not None:  # still running after SIGINT and `timeout`: no more waiting
             kill_group(proc, signal.SIGKILL)
-            proc.wait(1.0)
 
     @property
     def running(self) -> bool:
@@ -94,20 +93,19 @@ class ThenRunner:
             return None
 
     def _reap(self, proc: subprocess.Popen) -> None:
-        """Wait for the command, escalating to SIGKILL once a cancel's grace is over."""
+        """Wait for the command; once cancelled, make sure its whole process group goes
+        (a shell may exit on SIGINT and leave a child running that ignores it)."""
         while True:
             try:
                 code = proc.wait(timeout=0.1)
                 break
             except subprocess.TimeoutExpired:
-                with self._cond:
-                    late = self._cancel_at is not None and (
-                        time.monotonic() - self._cancel_at > self.grace
-                    )
-                if late:
-                    kill_group(proc, signal.SIGKILL)
+                self._escalate(proc)
         with self._cond:
             cancelled = self._cancel_at is not None
+        while cancelled and group_alive(proc.pid) and not self._escalate(proc):
+            time.sleep(0.05)
+        with self._cond:
             self._proc = None
             self.last_exit = code
         if cancelled:
@@ -118,6 +116,24 @@ class ThenRunner:
             status = "ok" if code == 0 else f"failed (exit {code})"
             self.log.event("then-exited", f"`{self.command}` {status}",
                            command=self.command, code=code)  # fmt: skip
+
+    def _escalate(self, proc: subprocess.Popen) -> bool:
+        """SIGKILL the group once a cancel's grace period is over; True if it did."""
+        with self._cond:
+            late = self._cancel_at is not None and time.monotonic() - self._cancel_at > self.grace
+        if late:
+            kill_group(proc, signal.SIGKILL)
+        return late
+
+
+def group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
 
 
 def kill_group(proc: subprocess.Popen, sig: int) -> None:

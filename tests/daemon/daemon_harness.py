@@ -84,10 +84,11 @@ class Project:
     def rust(self) -> Path:
         return self.root / "src" / "gen.rs"
 
-    def write_config(self, extra: str = "", poll_ms: int = 100) -> None:
+    def write_config(self, watch: str = "") -> None:
+        """The standard config; `watch` adds lines to its [watch] table."""
         self.config.write_text(
-            f'[[input]]\nidl = "idl/user.rs"\ngo = "go/gen.go"\nrust = "src/gen.rs"\n{extra}\n'
-            f"[watch]\npoll_ms = {poll_ms}\n"
+            '[[input]]\nidl = "idl/user.rs"\ngo = "go/gen.go"\nrust = "src/gen.rs"\n\n'
+            f"[watch]\npoll_ms = 100\n{watch}"
         )
 
     def expected(self) -> tuple[str, str]:

@@ -1,0 +1,68 @@
+"""`--then CMD`: runs after each successful regeneration, one at a time, in the project
+directory; a newer change cancels a running command (SIGINT, then SIGKILL after the
+grace period), including the command's children."""
+
+from __future__ import annotations
+
+import os
+
+from daemon_harness import BAD_IDL, idl_text, wait_until
+from save_patterns import atomic_rename_save
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie still answers kill(0); it has exited for our purposes.
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_then_runs_after_success_only(project, start_daemon):
+    d = start_daemon(project, "--then", "echo run >> then.log")
+    log = project.root / "then.log"
+    wait_until(lambda: d.count("then-exited") == 1, "the first run (after start-up)")
+    atomic_rename_save(project.idl, BAD_IDL)
+    d.wait_event("error")
+    atomic_rename_save(project.idl, idl_text(2))
+    wait_until(lambda: d.count("then-exited") == 2, "the run after the fix")
+    assert log.read_text() == "run\nrun\n"  # none for the failed regeneration
+    assert all(e["code"] == 0 for e in d.of("then-exited"))
+
+
+def test_newer_change_cancels_running_command(project, start_daemon):
+    # The command records the pid of a child that would outlive a plain kill of the shell:
+    # `sleep &` in a non-interactive shell ignores SIGINT.
+    project.write_config(watch="then_grace_ms = 300\n")
+    d = start_daemon(project, "--then", "sleep 60 & echo $! >> children; wait")
+    children = project.root / "children"
+    wait_until(lambda: children.exists() and children.read_text().count("\n") == 1, "1st run")
+    first_child = int(children.read_text().split()[0])
+    atomic_rename_save(project.idl, idl_text(2))
+    d.wait_event("then-cancelled")
+    wait_until(lambda: not alive(first_child), "the cancelled command's child to exit")
+    wait_until(lambda: children.read_text().count("\n") == 2, "the run for the newer change")
+    assert d.status()["then"]["running"]
+
+
+def test_command_ignoring_sigint_is_killed_after_grace(project, start_daemon):
+    project.write_config(watch="then_grace_ms = 300\n")
+    d = start_daemon(project, "--then", "trap '' INT; echo $$ >> shells; sleep 60")
+    shells = project.root / "shells"
+    wait_until(lambda: shells.exists() and shells.read_text().count("\n") == 1, "1st run")
+    shell = int(shells.read_text().split()[0])
+    atomic_rename_save(project.idl, idl_text(2))
+    d.wait_event("then-cancelled")
+    assert not alive(shell)
+    assert d.of("then-cancelled")[0]["code"] == -9  # SIGKILL, after SIGINT was ignored
+
+
+def test_sigterm_stops_the_command_too(project, start_daemon):
+    d = start_daemon(project, "--then", "echo $$ >> shells; sleep 60")
+    shells = project.root / "shells"
+    wait_until(lambda: shells.exists() and shells.read_text().strip(), "the command to start")
+    shell = int(shells.read_text().split()[0])
+    assert d.terminate() < 1.0
+    wait_until(lambda: not alive(shell), "the command to exit with the daemon")
