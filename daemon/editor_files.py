@@ -1,7 +1,7 @@
 """Names that editors and this daemon write while saving, which must never count as a
 change on their own (the lesson of watchfiles' and watchexec's issue trackers).
 
-    vim        .user.rs.swp / .swx / .swo, `4913` (write-permission probe), `user.rs~` backup
+    vim        .user.rs.swp / .swo / .swx, `4913` (write-permission probe), `user.rs~` backup
     emacs      .#user.rs (lock symlink), #user.rs# (autosave), user.rs~
     JetBrains  user.rs___jb_tmp___, user.rs___jb_old___
     VS Code    writes in place, or `.user.rs.<random>.tmp`-style siblings via some extensions
@@ -16,7 +16,7 @@ from rust2go.daemon.atomic_write import is_temp_name
 
 EDITOR_TEMP = re.compile(
     r"""(
-        \.sw[a-p]$          # vim swap files
+        ^\..*\.s[a-w][a-z]$  # vim swap files: .swp, .swo, … .saa, and the .swx probe
       | ^4913$              # vim's probe file
       | ~$                  # backups
       | ^\.\#               # emacs lock files
