@@ -64,7 +64,7 @@ class _Spanned:
 def _bounds(x) -> tuple[int, int] | None:
     if x is None:
         return None
-    if isinstance(x, Token):
+    if type(x) is Token:
         return x.start_pos, x.end_pos
     if isinstance(x, (_Group, _Doc, _Spanned)):
         return x.start, x.end
@@ -105,10 +105,13 @@ class _ToAst(Transformer):
         return ast.Tok(t.type, str(t), self.src.span(t.start_pos, t.end_pos))
 
     def tspan(self, t: Token) -> Span:
-        return self.src.span(t.start_pos, t.end_pos)
+        return Span(self.src, t.start_pos, t.end_pos)
 
     @staticmethod
     def split_attrs(children) -> tuple[ast.Attrs, list]:
+        first = children[0] if children else None
+        if not isinstance(first, (ast.Attribute, _Doc)):
+            return ast.Attrs(), children
         attrs = ast.Attrs()
         i = 0
         while i < len(children) and isinstance(children[i], (ast.Attribute, _Doc)):
@@ -208,8 +211,9 @@ class _ToAst(Transformer):
 
     def field(self, children):
         attrs, rest = self.split_attrs(children)
-        _vis, name, _colon, ty = rest
-        return ast.FieldDecl(str(name), ty, attrs, self.span(children), self.tspan(name))
+        vis, name, _colon, ty = rest
+        start = _bounds(next(c for c in children if c is not None))[0]
+        return ast.FieldDecl(str(name), ty, attrs, Span(self.src, start, ty.span.end), self.tspan(name))
 
     # -- enums
     def enum_def(self, children):
@@ -325,14 +329,22 @@ class _ToAst(Transformer):
     hrtb_bound = maybe_bound
 
     # -- types
+    # path_type and path_seg run for every type written in the file: spans are computed
+    # directly from their known shape rather than by the generic `span`.
     def path_type(self, children):
+        first = children[0]
+        if first is None and len(children) == 2:
+            seg = children[1]
+            return ast.PathType([seg], False, seg.span)
         segs = [c for c in children if isinstance(c, ast.PathSeg)]
-        lead = isinstance(children[0], Token) and children[0].type == "COLONCOLON"
-        return ast.PathType(segs, lead, self.span(children))
+        lead = first is not None
+        start = first.start_pos if lead else segs[0].span.start
+        return ast.PathType(segs, lead, Span(self.src, start, segs[-1].span.end))
 
     def path_seg(self, children):
         name, args = children
-        return ast.PathSeg(str(name), args.value if args else None, self.span(children))
+        end = args.end if args is not None else name.end_pos
+        return ast.PathSeg(str(name), args.value if args else None, Span(self.src, name.start_pos, end))
 
     def fn_sugar_seg(self, children):
         return ast.PathSeg(str(children[0]), None, self.span(children), fn_sugar=True)

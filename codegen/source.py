@@ -7,31 +7,7 @@ import bisect
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-
-
-@dataclass(frozen=True)
-class Span:
-    file: SourceFile
-    start: int
-    end: int
-
-    @property
-    def line(self) -> int:
-        return self.file.line_col(self.start)[0]
-
-    @property
-    def col(self) -> int:
-        return self.file.line_col(self.start)[1]
-
-    @property
-    def text(self) -> str:
-        return self.file.text[self.start : self.end]
-
-    def to(self, other: Span) -> Span:
-        return Span(self.file, self.start, max(self.end, other.end))
-
-    def __repr__(self) -> str:
-        return f"{self.file.name}:{self.line}:{self.col}"
+from typing import NamedTuple
 
 
 @dataclass(eq=False)
@@ -73,3 +49,30 @@ class SourceFile:
 
     def span(self, start: int, end: int) -> Span:
         return Span(self, start, end)
+
+
+class Span(NamedTuple):
+    """Half-open character range in one file. A NamedTuple because the parser creates
+    tens of thousands of them per large file and tuples are the cheapest to build."""
+
+    file: SourceFile
+    start: int
+    end: int
+
+    @property
+    def line(self) -> int:
+        return self.file.line_col(self.start)[0]
+
+    @property
+    def col(self) -> int:
+        return self.file.line_col(self.start)[1]
+
+    @property
+    def text(self) -> str:
+        return self.file.text[self.start : self.end]
+
+    def to(self, other: Span) -> Span:
+        return Span(self.file, self.start, max(self.end, other.end))
+
+    def __repr__(self) -> str:
+        return f"{self.file.name}:{self.line}:{self.col}"
