@@ -1,0 +1,188 @@
+"""`rust2go watch` latency: save → outputs written, p50/p95 over 200 saves of a typical
+IDL (the daemon's 50 ms quiet window included, as a user experiences it), and regeneration
+time for the generated 1000-struct IDL. Goal (issue #7): p95 ≤ 150 ms. Prints markdown.
+
+    .venv/bin/python bench/watch_latency.py [--saves 200] [--poll]
+
+The daemon runs as a real subprocess; the outputs are observed with an inotify watch of
+our own, so the figure is what an editor plugin or `go build` would see.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from watchdog.events import FileSystemEventHandler  # noqa: E402
+from watchdog.observers import Observer  # noqa: E402
+
+from bench.idl_gen import big_idl  # noqa: E402
+from rust2go.codegen.api import GenerateOptions, generate  # noqa: E402
+
+TYPICAL = """pub mod binding {{
+    rust2go::r2g_include_binding!();
+}}
+
+#[derive(rust2go::R2G, Clone, Debug)]
+pub struct LoginRequest {{
+    pub user: String,
+    pub password: String,
+    pub attempt{n}: u32,
+}}
+
+#[derive(rust2go::R2G, Clone, Debug)]
+pub struct LoginResponse {{
+    pub succ: bool,
+    pub message: String,
+    pub token: Vec<u8>,
+}}
+
+#[derive(rust2go::R2G, Clone, Debug)]
+pub struct User {{
+    pub id: u32,
+    pub name: String,
+    pub friends: Vec<u32>,
+}}
+
+#[rust2go::r2g]
+pub trait DemoCall {{
+    fn login(req: &LoginRequest) -> LoginResponse;
+    fn user(id: u32) -> User;
+    #[drop_safe]
+    async fn login_async(req: LoginRequest) -> LoginResponse;
+}}
+"""
+
+
+class OutputSeen(FileSystemEventHandler):
+    """Sets an event when `target` is replaced (the daemon's os.replace is a move)."""
+
+    def __init__(self, target: Path):
+        self.target, self.seen = str(target), threading.Event()
+
+    def on_any_event(self, event) -> None:
+        if self.target in (event.src_path, event.dest_path) and event.event_type in (
+            "moved", "created", "modified", "closed",
+        ):  # fmt: skip
+            self.seen.set()
+
+
+def save(path: Path, text: str) -> None:
+    tmp = path.with_name(".user.rs.bench.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def start_daemon(root: Path, poll: bool) -> subprocess.Popen:
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(root / "run")}
+    (root / "run").mkdir()
+    args = [sys.executable, "-m", "rust2go", "watch", "--json"] + (["--poll"] if poll else [])
+    proc = subprocess.Popen(args, cwd=root, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)  # fmt: skip
+    for line in proc.stdout:  # wait for the first generation
+        if '"event": "ready"' in line:
+            break
+    threading.Thread(target=proc.stdout.read, daemon=True).start()  # keep the pipe drained
+    return proc
+
+
+def measure(root: Path, go: Path, texts: list[str], timeout: float = 30.0) -> list[float]:
+    handler = OutputSeen(go)
+    observer = Observer()
+    observer.schedule(handler, str(go.parent))
+    observer.start()
+    latencies = []
+    try:
+        for text in texts:
+            handler.seen.clear()
+            t0 = time.perf_counter()
+            save(root / "user.rs", text)
+            if not handler.seen.wait(timeout):
+                raise SystemExit(f"no output within {timeout} s (is the daemon running?)")
+            latencies.append(time.perf_counter() - t0)
+            time.sleep(0.02)  # let stray events of this save pass before the next one
+    finally:
+        observer.stop()
+        observer.join()
+    return latencies
+
+
+def percentile(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))]
+
+
+def machine_facts() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (f"{cpu}, {os.cpu_count()} cores, Linux {platform.release()}, "
+            f"Python {platform.python_version()}, load average {load}")  # fmt: skip
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--saves", type=int, default=200)
+    ap.add_argument("--poll", action="store_true")
+    args = ap.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="r2g-bench-", dir="/tmp") as tmp:
+        root = Path(tmp)
+        (root / "rust2go.toml").write_text(
+            '[[input]]\nidl = "user.rs"\ngo = "gen.go"\nrust = "gen.rs"\n'
+        )
+        (root / "user.rs").write_text(TYPICAL.format(n=0))
+        daemon = start_daemon(root, args.poll)
+        try:
+            lat = measure(
+                root, root / "gen.go", [TYPICAL.format(n=i) for i in range(1, args.saves + 1)]
+            )
+            rows.append(("save → outputs, typical IDL (3 structs, 3 methods)", len(lat), lat))
+            big = [big_idl(seed=s) for s in range(1, 4)]
+            lat_big = measure(root, root / "gen.go", big, timeout=120)
+            rows.append(("save → outputs, 1000 structs / 200 methods", len(lat_big), lat_big))
+        finally:
+            daemon.terminate()
+            daemon.wait(10)
+        path = root / "big.rs"
+        path.write_text(big_idl())
+        generate(path, GenerateOptions())  # warm-up (grammar, templates)
+        regen = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            generate(path, GenerateOptions())
+            regen.append(time.perf_counter() - t0)
+        rows.append(("generate() only, 1000 structs / 200 methods", len(regen), regen))
+
+    mode = "poll" if args.poll else "inotify"
+    print(f"### rust2go watch latency ({mode}, debounce 50 ms)\n")
+    print(f"Machine: {machine_facts()}\n")
+    print("| what | n | p50 | p95 | max |")
+    print("|---|---|---|---|---|")
+    for name, n, xs in rows:
+        print(f"| {name} | {n} | {statistics.median(xs) * 1e3:.0f} ms "
+              f"| {percentile(xs, 95) * 1e3:.0f} ms | {max(xs) * 1e3:.0f} ms |")  # fmt: skip
+    p95 = percentile(rows[0][2], 95) * 1e3
+    print(
+        f"\nGoal p95 ≤ 150 ms for a typical IDL: {'met' if p95 <= 150 else 'NOT met'} ({p95:.0f} ms)"
+    )
+
+
+if __name__ == "__main__":
+    main()
