@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from rust2go.codegen.emit.files import UnsupportedError, emit_all, emit_build_helper
+from rust2go.codegen.emit.files import emit_all, emit_build_helper
 
-__all__ = ["UnsupportedError", "emit_all", "emit_build_helper"]
+__all__ = ["emit_all", "emit_build_helper"]

@@ -7,15 +7,12 @@ from pathlib import PurePath
 from rust2go import __version__
 from rust2go.codegen import ir
 from rust2go.codegen.api import GenerateOptions
+from rust2go.codegen.diagnostics import Diagnostic, DiagnosticError, Severity
 from rust2go.codegen.emit.fmt import gofmt, rustfmt
 from rust2go.codegen.emit.render import render
 from rust2go.codegen.lower.go import lower_go
 from rust2go.codegen.lower.rust import lower_rust
 from rust2go.codegen.lower.symbols import ABI_VERSION
-
-
-class UnsupportedError(Exception):
-    """The IDL is valid but asks for something this generator does not emit yet."""
 
 
 def banner(program: ir.Program) -> str:
@@ -29,19 +26,28 @@ def banner(program: ir.Program) -> str:
     )
 
 
+def _not_generated(m: ir.Method, trait: ir.Trait, what: str) -> Diagnostic:
+    return Diagnostic(
+        code="not-generated-yet",
+        severity=Severity.ERROR,
+        span=m.span,
+        message=f"{what} method `{trait.name}::{m.name}` cannot be generated yet",
+        hint="sync and oneway methods are generated; async and shm calls come later",
+        path=m.span.file.name,
+    )
+
+
 def check_supported(program: ir.Program) -> None:
+    """Valid IDL that this back end cannot emit yet is reported like any IDL error."""
+    found = []
     for trait in program.r2g_traits():
         for m in trait.methods:
-            if m.kind is ir.CallKind.ASYNC:
-                raise UnsupportedError(
-                    f"{m.span!r}: async method `{trait.name}::{m.name}` is not generated yet "
-                    "(sync and oneway methods are; async arrives with issue #4)"
-                )
             if m.shm:
-                raise UnsupportedError(
-                    f"{m.span!r}: `#[mem]`/`#[shm]` method `{trait.name}::{m.name}` is not "
-                    "generated yet"
-                )
+                found.append(_not_generated(m, trait, "shared-memory (`#[mem]`)"))
+            elif m.kind is ir.CallKind.ASYNC:
+                found.append(_not_generated(m, trait, "async"))
+    if found:
+        raise DiagnosticError(found)
 
 
 def emit_all(program: ir.Program, options: GenerateOptions) -> tuple[str, str]:
