@@ -63,7 +63,10 @@ def ensure_libclang() -> None:
         raise RuntimeError("libclang is missing and apt-get is not available; install libclang")
     _log("libclang not found: apt-get install libclang-dev clang (once)")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "libclang-dev", "clang"]):
+    for cmd in (
+        ["apt-get", "update", "-qq"],
+        ["apt-get", "install", "-y", "-qq", "libclang-dev", "clang"],
+    ):
         r = subprocess.run(cmd, env=env, capture_output=True, text=True)
         if r.returncode != 0:
             raise RuntimeError(f"{' '.join(cmd)} failed ({r.returncode}):\n{r.stderr[-4000:]}")
@@ -94,8 +97,18 @@ def _run_binary(godebug: str | None, timeout: float) -> subprocess.CompletedProc
     env = build_env()
     if godebug:
         env["GODEBUG"] = godebug
-    return subprocess.run([str(BINARY)], cwd=CRATE, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [str(BINARY)], cwd=CRATE, env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def _go_module_version() -> str:
+    """The github.com/ihciah/rust2go module version (asmcall) pinned in go/go.mod."""
+    for line in (CRATE / "go" / "go.mod").read_text().splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and parts[:2] == ["require", "github.com/ihciah/rust2go"]:
+            return parts[2]
+    return "unknown"
 
 
 def _cpu_model() -> str:
@@ -124,12 +137,15 @@ def run(force_godebug: bool = False, timeout: float = 300.0) -> dict:
         if r.returncode == 0 and r.stdout.strip():
             result = json.loads(r.stdout.strip().splitlines()[-1])
             break
-        attempts.append({"godebug": gd or "", "returncode": r.returncode,
-                         "stderr_tail": r.stderr[-2000:]})
+        attempts.append(
+            {"godebug": gd or "", "returncode": r.returncode, "stderr_tail": r.stderr[-2000:]}
+        )
         _log(f"run with GODEBUG={gd or '(default)'} failed (rc={r.returncode})")
     if result is None:
         raise RuntimeError(f"rust2go crate baseline failed in every mode: {attempts}")
     result["godebug_needed"] = bool(result.get("godebug"))
+    result["idl"] = "bench/idl/bench.rs"
+    result["go_module_rust2go"] = _go_module_version()
     if attempts:
         result["failed_attempts"] = attempts
     result["machine"] = {
