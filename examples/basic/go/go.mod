@@ -1,0 +1,3 @@
+module example.com/r2g_basic
+
+go 1.21

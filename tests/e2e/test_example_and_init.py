@@ -1,0 +1,49 @@
+"""examples/basic (a rust2go-style IDL used unchanged, with rust2go-style impl.go and
+main.rs) runs through the demo; `rust2go init` scaffolds a crate that builds and runs."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+
+import pytest
+
+from tests.e2e.crates import ROOT, WORK, run, rust2go
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="session")
+def demo_output() -> str:
+    return run([sys.executable, "-m", "rust2go.demo"], ROOT).stdout
+
+
+def test_demo_exercises_every_call_kind(demo_output):
+    for line in ("oneway  demo_oneway", "[go] oneway: got user \"Alice\"", "demo_check(2 users) -> pass=false",
+                 "demo_get_n() -> 42", "demo_greet(alice, 2) -> \"hello Alice hello Alice\"",
+                 "-> Ok(41)", "Err(\"not an age", "level: Member", "-> None",
+                 "all calls returned what Go computed"):  # fmt: skip
+        assert line in demo_output, demo_output
+
+
+def test_example_is_vet_and_clippy_clean(demo_output):
+    example = ROOT / "examples" / "basic"
+    run(["go", "vet", "."], example / "go")
+    run(["cargo", "clippy", "--release", "--quiet", "--", "-D", "warnings"], example)
+
+
+def test_init_scaffolds_a_crate_that_runs():
+    app = WORK / "init_app"
+    shutil.rmtree(app, ignore_errors=True)
+    out = rust2go("init", app, "--name", "r2g_e2e_init", cwd=ROOT).stdout
+    assert "cargo run" in out
+    assert "Hello, Rust! Hello, Rust!" in run(["cargo", "run", "--release", "--quiet"], app).stdout
+    again = rust2go("generate", "idl/api.rs", "--go-out", "go/gen.go", "--rust-out", "src/api.rs",
+                    cwd=app).stdout  # fmt: skip
+    assert "wrote" not in again
+
+
+def test_init_refuses_a_non_empty_directory():
+    proc = run([sys.executable, "-c", "import sys; from rust2go.cli import main; "
+                f"sys.exit(0 if main(['init', {str(ROOT)!r}]) == 1 else 3)"], ROOT)  # fmt: skip
+    assert "not an empty directory" in proc.stderr
