@@ -24,12 +24,12 @@ from rust2go.daemon.config import Target
 # The code generator as the daemon sees it; production passes rust2go.codegen.api.generate.
 Generator = Callable[[Path, GenerateOptions], Outputs]
 
-MISSING = "missing"
+MISSING, EMPTY = "missing", "empty"  # input keys (and states) for an IDL with no content
 
 
 @dataclass
 class Result:
-    kind: str  # "ok" | "error" | "missing" | "unchanged" | "abandoned"
+    kind: str  # "ok" | "error" | "missing" | "unchanged" | "abandoned" (nothing written)
     written: tuple[Path, ...] = ()
     seconds: float = 0.0
     diagnostics: str = ""  # rendered like `rust2go check` (errors, or warnings on success)
@@ -57,17 +57,18 @@ def regenerate(target: Target, state: TargetState, generator: Generator, stop: t
     try:
         data = target.idl.read_bytes()
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
-        if state.input_key == MISSING:
-            return Result("unchanged")
-        on_change()
-        state.input_key, state.result = MISSING, "missing"
-        state.last_error = f"{target.idl}: IDL file is missing (outputs kept)"
-        return Result("missing", diagnostics=state.last_error)
+        return absent(
+            state, MISSING, f"{target.idl}: IDL file is missing (outputs kept)", on_change
+        )
     except OSError as e:
         state.input_key = None  # retried on the next event (e.g. after a chmod)
         return failed(
             state, f"error: {target.idl}: cannot read: {e.strerror}\n", time.perf_counter()
         )
+    if not data:
+        # Zero bytes is what a truncate-then-write save looks like half way, and would
+        # otherwise wipe the bindings for a moment; nobody means an empty IDL.
+        return absent(state, EMPTY, f"{target.idl}: IDL file is empty (outputs kept)", on_change)
     key = input_key(data, target.options)
     if key == state.input_key:
         return Result("unchanged")
@@ -82,6 +83,12 @@ def regenerate(target: Target, state: TargetState, generator: Generator, stop: t
         return failed(state, "internal error in the code generator:\n" + traceback.format_exc(), t0)
     if stop.is_set():
         return Result("abandoned")  # shutting down: start no writes that could be cut short
+    if not still_reads(target.idl, data):
+        # The generator reads the file itself, and it changed after we hashed it: these
+        # outputs may be of some half-saved state. Drop them; the change's own event
+        # brings us back here with the new content.
+        state.input_key = None
+        return Result("abandoned")
     written = tuple(write_outputs(target, outputs))
     seconds = time.perf_counter() - t0
     state.result, state.last_error = "ok", None
@@ -89,6 +96,21 @@ def regenerate(target: Target, state: TargetState, generator: Generator, stop: t
     state.written = [str(p) for p in written]
     warnings = "".join(d.render() for d in outputs.warnings if not d.is_error)
     return Result("ok", written, seconds, warnings)
+
+
+def still_reads(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def absent(state: TargetState, why: str, message: str, on_change: Callable[[], None]) -> Result:
+    if state.input_key == why:
+        return Result("unchanged")
+    on_change()
+    state.input_key, state.result, state.last_error = why, why, message
+    return Result("missing", diagnostics=message)
 
 
 def write_outputs(target: Target, outputs: Outputs) -> list[Path]:

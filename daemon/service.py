@@ -181,8 +181,8 @@ class WatchDaemon:
         ms = round(r.seconds * 1000, 1)
         if r.kind == "missing":
             c.missing += 1
-            self.log.event("missing", f"{idl}: IDL file is gone; outputs kept, waiting for it",
-                           idl=idl)  # fmt: skip
+            self.log.event("missing", r.diagnostics + "; waiting for it", idl=idl,
+                           reason=r.diagnostics)  # fmt: skip
             return
         c.regenerations += 1
         if r.kind == "error":

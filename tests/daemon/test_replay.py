@@ -99,3 +99,18 @@ def test_a_vim_save_replayed_is_one_regeneration(embedded):
     settle(d, 2)
     assert gen.calls == 2
     assert (root / "idl" / "gen.go").read_text() == "// go\n" + idl_text(2)
+
+
+def test_an_empty_idl_is_a_save_in_progress_not_an_empty_program(embedded):
+    d, w, gen, root = embedded
+    idl, go = root / "idl" / "user.rs", root / "idl" / "gen.go"
+    before = go.read_text()
+    idl.write_text("")  # truncate-then-write, caught half way
+    w.replay(idl)
+    settle(d, 1)
+    assert gen.calls == 1 and go.read_text() == before
+    assert d.states[(idl, go, None)].result == "empty"
+    idl.write_text(idl_text(3))
+    w.replay(idl)
+    settle(d, 2)
+    assert gen.calls == 2 and go.read_text() == "// go\n" + idl_text(3)
