@@ -1,0 +1,52 @@
+"""Where harnesses are built: one directory per hash of (harness IDL, transport,
+generator version, harness templates), reused across runs.
+
+Root: $XDG_CACHE_HOME/rust2go/loadtest when XDG_CACHE_HOME is set, else the project's
+.cache/loadtest when running from a checkout, else ~/.cache/rust2go/loadtest."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from rust2go import __version__
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+CHECKOUT = PACKAGE_DIR.parent.parent  # runtime/loadtest -> repo root in an editable install
+
+
+def cache_root() -> Path:
+    if os.environ.get("XDG_CACHE_HOME"):
+        return Path(os.environ["XDG_CACHE_HOME"]) / "rust2go" / "loadtest"
+    if (CHECKOUT / "pyproject.toml").exists() and os.access(CHECKOUT, os.W_OK):
+        return CHECKOUT / ".cache" / "loadtest"
+    return Path.home() / ".cache" / "rust2go" / "loadtest"
+
+
+def templates_digest() -> str:
+    """Editing a harness template must invalidate every cached harness."""
+    h = hashlib.sha256()
+    for p in sorted((PACKAGE_DIR / "templates").iterdir()):
+        h.update(p.name.encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()
+
+
+def harness_dir(transport: str, idl_text: str) -> Path:
+    key = hashlib.sha256(
+        "\0".join((idl_text, transport, __version__, templates_digest())).encode()
+    ).hexdigest()[:16]
+    return cache_root() / f"{transport}-{key}"
+
+
+def shared_cargo_target() -> Path:
+    """One target dir for every harness (and the e2e fixtures), as the Makefile sets."""
+    if os.environ.get("CARGO_TARGET_DIR"):
+        return Path(os.environ["CARGO_TARGET_DIR"])
+    return cache_root().parent / "cargo-target"
+
+
+def go_cache() -> Path:
+    if os.environ.get("GOCACHE"):
+        return Path(os.environ["GOCACHE"])
+    return cache_root().parent / "go-build"
