@@ -281,8 +281,9 @@ def _method(sp: GoSpeller, t: ir.Trait, m: ir.Method) -> GoMethod:
     params = []
     for p in m.params:
         local = f"r2g_arg_{p.name}"
-        is_struct = isinstance(p.ty, ir.StructT)
-        by_pointer = is_struct and not m.go_pass_struct
+        # As in rust2go: every parameter by pointer unless #[go_pass_struct], so impl.go
+        # files written for it compile unchanged. An Option is a pointer already.
+        by_pointer = not m.go_pass_struct and not isinstance(p.ty, ir.Opt)
         params.append(GoParam(
             name=p.name,
             cparam=p.name,

@@ -65,7 +65,7 @@ def test_go_interface_uses_idl_names_and_pointer_rule(out):
     assert "type DemoCall interface {" in go
     assert "\tdemo_oneway(req *User)\n" in go
     assert "\tdemo_pass(u User) *string\n" in go  # #[go_pass_struct]: by value
-    assert "\tdemo_try(m Mood) (rune, error)\n" in go
+    assert "\tdemo_try(m *Mood) (rune, error)\n" in go
     assert "var DemoCallImpl DemoCall" in go
     assert "\tname string\n\tage  uint8\n" in go.replace("age uint8", "age  uint8")
 

@@ -35,10 +35,10 @@ func (Demo) demo_greet(user DemoUser, times uint32) string {
 	return strings.TrimSpace(strings.Repeat("hello "+user.name+" ", int(times)))
 }
 
-func (Demo) demo_parse_age(text string) (uint8, error) {
-	n, err := strconv.ParseUint(strings.TrimSpace(text), 10, 8)
+func (Demo) demo_parse_age(text *string) (uint8, error) {
+	n, err := strconv.ParseUint(strings.TrimSpace(*text), 10, 8)
 	if err != nil {
-		return 0, fmt.Errorf("not an age: %q", text)
+		return 0, fmt.Errorf("not an age: %q", *text)
 	}
 	return uint8(n), nil
 }
