@@ -1,1 +1,17 @@
-"""rust2go.runtime"""
+"""rust2go.runtime: the Python peer of the shm transport (asyncio caller and callee)."""
+
+from rust2go.runtime.callee import ShmCallee
+from rust2go.runtime.callee_core import UnknownMethod
+from rust2go.runtime.caller import ShmCaller
+from rust2go.shm.errors import PayloadTooLarge, PeerGone, RemoteError, SegmentBusy, ShmError
+
+__all__ = [
+    "PayloadTooLarge",
+    "PeerGone",
+    "RemoteError",
+    "SegmentBusy",
+    "ShmCallee",
+    "ShmCaller",
+    "ShmError",
+    "UnknownMethod",
+]

@@ -27,12 +27,14 @@ from rust2go.shm._atomics import fence
 
 
 class Doorbell:
-    __slots__ = ("_a", "_off", "sem")
+    __slots__ = ("_a", "_off", "sem", "posts", "sleeps")
 
     def __init__(self, atom, parked_offset: int, sem: posix_ipc.Semaphore) -> None:
         self._a = atom
         self._off = parked_offset
         self.sem = sem
+        self.posts = 0  # statistics: semaphore posts made through ring()
+        self.sleeps = 0  # statistics: waits that reached the semaphore
 
     def park(self, ready: Callable[[], bool], timeout: float) -> bool:
         """Sleep until notified or `timeout` seconds; False only on a timeout."""
@@ -42,6 +44,7 @@ class Doorbell:
         if ready():
             a.exchange_u32(self._off, 0)
             return True
+        self.sleeps += 1
         try:
             self.sem.acquire(timeout)
             woke = True
@@ -56,6 +59,7 @@ class Doorbell:
         a = self._a
         if a.load_u32(self._off) and a.exchange_u32(self._off, 0) == 1:
             self.sem.release()
+            self.posts += 1
             return True
         return False
 

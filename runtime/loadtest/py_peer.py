@@ -47,7 +47,9 @@ class Peer:
         except (TimeoutError, ValueError):
             proc.kill()
             await proc.wait()
-            raise RuntimeError(f"python-shm callee did not start (exit {proc.returncode})") from None
+            raise RuntimeError(
+                f"python-shm callee did not start (exit {proc.returncode})"
+            ) from None
         return cls(proc, hello["segment"])
 
     def kill(self) -> None:

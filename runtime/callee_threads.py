@@ -1,0 +1,106 @@
+"""Sync handlers on N threads, leader/follower: the leader alone pops and parks (so each
+side has one parker); once it holds a request it hands leadership to a follower and runs
+the handler. Recycling a departed caller happens in the leader after in-flight work ends."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from rust2go.runtime.callee_core import CalleeCore, run_sync
+
+
+class ThreadServer:
+    def __init__(
+        self, core: CalleeCore, handler, workers: int, *, spin_ns: int, park_timeout: float
+    ):
+        self.core = core
+        self.handler = handler
+        self.spin_ns = spin_ns
+        self.park_timeout = park_timeout
+        self._stop = False
+        self._cond = threading.Condition()
+        self._leader = False
+        self._busy = 0
+        self._threads = [
+            threading.Thread(target=self._worker, name=f"r2g-callee-{i}", daemon=True)
+            for i in range(workers)
+        ]
+
+    def start(self) -> None:
+        for t in self._threads:
+            t.start()
+
+    def stop(self) -> None:
+        self._stop = True
+        with self._cond:
+            self._cond.notify_all()
+        bell = self.core.seg.callee_bell
+        if bell.is_parked():
+            bell.sem.release()  # our own doorbell: wake the leader
+        for t in self._threads:
+            t.join(timeout=5)
+
+    def _worker(self) -> None:
+        if len(self._threads) == 1:
+            return self._solo()
+        cond = self._cond
+        while not self._stop:
+            with cond:
+                while self._leader and not self._stop:
+                    cond.wait()
+                if self._stop:
+                    return
+                self._leader = True
+            job = self._lead()
+            with cond:
+                self._leader = False
+                if job is not None:
+                    self._busy += 1
+                cond.notify_all()
+            if job is None:
+                continue
+            status, reply = run_sync(self.handler, job)
+            self.core.finish(job, status, reply)
+            with cond:
+                self._busy -= 1
+                cond.notify_all()
+
+    def _solo(self) -> None:
+        """One worker: it keeps the leadership and runs handlers inline (no hand-offs)."""
+        core, handler = self.core, self.handler
+        while (job := self._lead()) is not None:
+            status, reply = run_sync(handler, job)
+            core.finish(job, status, reply)
+
+    def _lead(self):
+        core = self.core
+        ring = core.seg.request_ring
+        spin_until = 0
+        while not self._stop:
+            cell = ring.try_pop()
+            if cell is not None:
+                job = core.take(cell)
+                if job is not None:
+                    return job
+                spin_until = 0
+                continue
+            now = time.perf_counter_ns()
+            if not spin_until:
+                spin_until = now + self.spin_ns
+                self._control(probe=False)
+            if now < spin_until:
+                continue
+            woke = core.seg.callee_bell.park(lambda: self._stop or core.ready(), self.park_timeout)
+            spin_until = 0
+            self._control(probe=not woke)
+        return None
+
+    def _control(self, probe: bool) -> None:
+        pid = self.core.caller_departed(probe)
+        if pid is None:
+            return
+        with self._cond:  # we hold leadership: nothing new starts; wait for what runs
+            while self._busy:
+                self._cond.wait()
+        self.core.recycle(pid)

@@ -1,0 +1,336 @@
+"""asyncio caller: many calls in flight from one event loop over one segment.
+
+    async with await ShmCaller.connect(name) as c:
+        reply = await c.call(method_id, payload, timeout=1.0)
+
+Everything that touches the caller's side of the segment runs on the loop thread (the
+helper thread of LoopPoller only parks), so the free list and the pending table need no
+lock. A call owns its slot from allocation until its completion is popped; cancelling
+or timing out only marks the slot ABANDONED (see shm/slots.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from dataclasses import dataclass
+
+from rust2go.runtime.poller import LoopPoller
+from rust2go.shm import layout as L
+from rust2go.shm import session
+from rust2go.shm.errors import PayloadTooLarge, PeerGone, RemoteError, ShmError, ShmLayoutError
+from rust2go.shm.segment import Segment
+from rust2go.shm.slots import STATE_MASK
+
+_PENDING, _DONE, _CALL = L.SlotState.PENDING, L.SlotState.DONE, L.CellKind.CALL
+
+
+@dataclass
+class CallerStats:
+    calls: int = 0
+    abandoned: int = 0
+    stale_completions: int = 0  # completions whose (slot, generation) matched no call
+    protocol_errors: int = 0  # completions that broke the layout (hostile or buggy callee)
+
+
+class ShmCaller:
+    def __init__(self, seg: Segment, lock, loop: asyncio.AbstractEventLoop, park_timeout: float):
+        self.seg = seg
+        self._lock = lock
+        self._loop = loop
+        g = seg.geometry
+        self._mem = seg.mem
+        self._slots = seg.slots
+        self._req_ring = seg.request_ring
+        self._callee_bell = seg.callee_bell
+        self._req_cap = g.request_capacity
+        self._resp_cap = g.response_capacity
+        self._req_areas = [g.request_area(i) for i in range(g.slot_count)]
+        self._resp_areas = [g.response_area(i) for i in range(g.slot_count)]
+        self._free: deque[int] = deque(range(g.slot_count))
+        self._gens = [seg.slots.load(i)[1] for i in range(g.slot_count)]
+        self._pending: dict[int, tuple[int, asyncio.Future]] = {}
+        self._slot_waiters: deque[asyncio.Future] = deque()
+        self._space_waiters: deque[asyncio.Future] = deque()
+        self._dead: PeerGone | None = None
+        self._closed = False
+        self._settled = asyncio.Event()
+        self._settled.set()
+        self.stats = CallerStats()
+        self._poller = LoopPoller(
+            loop,
+            seg.caller_bell,
+            drain=self._drain,
+            ready=self._ready,
+            wanted=lambda: bool(self._pending or self._space_waiters),
+            on_timeout=self._check_peer,
+            park_timeout=park_timeout,
+            name=f"r2g-caller-parker-{seg.names.stem}",
+        )
+
+    # -- connect / close ---------------------------------------------------------------
+    @classmethod
+    async def connect(
+        cls, name: str, *, timeout: float = 5.0, park_timeout: float = 0.01
+    ) -> ShmCaller:
+        """Open and validate the segment, then attach as its (only) caller process."""
+        seg = Segment.open(name)
+        lock = None
+        try:
+            lock = session.take_caller_lock(seg)
+            deadline = time.monotonic() + timeout
+            while not session.try_attach(seg):
+                if time.monotonic() > deadline:
+                    raise ShmError(f"timed out waiting for {seg.name} to recycle its last caller")
+                await asyncio.sleep(0.002)  # the callee recycles within its park timeout
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            seg.close()
+            raise
+        return cls(seg, lock, asyncio.get_running_loop(), park_timeout)
+
+    async def __aenter__(self) -> ShmCaller:
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.close()
+
+    async def close(self, settle_timeout: float = 1.0) -> None:
+        """Abandon what is still pending, wait (bounded) for those slots to come back,
+        then detach so the callee recycles the segment."""
+        if self._closed:
+            return
+        self._closed = True
+        for _, fut in list(self._pending.values()):
+            fut.cancel()
+        for slot, (gen, _) in list(self._pending.items()):
+            self.seg.slots.transition(slot, gen, _PENDING, L.SlotState.ABANDONED)
+        try:
+            await self.settle(settle_timeout)
+        except TimeoutError:
+            pass  # the callee recycles the slots when we detach
+        self._poller.close()
+        if not self._dead:
+            session.detach(self.seg)
+        self._fail_waiters(PeerGone("caller closed"))
+        self._lock.release()
+        self.seg.close()
+
+    # -- calls -------------------------------------------------------------------------
+    async def call(self, method: int, payload: bytes, *, timeout: float | None = None) -> bytes:
+        """Send `payload` to `method` and return the reply bytes."""
+        if timeout is None:
+            return await self._call(method, payload, _CALL)
+        async with asyncio.timeout(timeout):
+            return await self._call(method, payload, _CALL)
+
+    async def oneway(self, method: int, payload: bytes, *, timeout: float | None = None) -> None:
+        """Send and wait until the callee has run the handler (its reply is discarded)."""
+        async with asyncio.timeout(timeout):
+            await self._call(method, payload, L.CellKind.ONEWAY)
+
+    async def call_many(self, method: int, payloads: list[bytes]) -> list[bytes | BaseException]:
+        """Pipeline a batch without a task per call: replies (or the exception of each
+        failed call) in order. Waits for slots and ring space like call()."""
+        futs = []
+        try:
+            for p in payloads:
+                futs.append(await self._submit(method, p, _CALL))
+        except BaseException:
+            for slot_gen_fut in futs:
+                self._abandon(*slot_gen_fut[:2])
+            raise
+        out: list[bytes | BaseException] = []
+        for i, (_, _, fut) in enumerate(futs):
+            try:
+                out.append(await fut)
+            except asyncio.CancelledError:
+                for s, g, _ in futs[i:]:
+                    self._abandon(s, g)
+                raise
+            except Exception as e:
+                out.append(e)
+        return out
+
+    async def _call(self, method: int, payload, kind: int):
+        slot, gen, fut = await self._submit(method, payload, kind)
+        try:
+            return await fut
+        except asyncio.CancelledError:
+            self._abandon(slot, gen)
+            raise
+
+    async def _submit(self, method: int, payload, kind: int) -> tuple[int, int, asyncio.Future]:
+        """Publish one request; returns (slot, generation, future of the reply)."""
+        n = len(payload)
+        if n > self._req_cap:
+            raise PayloadTooLarge(
+                f"request of {n} bytes exceeds the slot request capacity of {self._req_cap}"
+            )
+        if self._dead or self._closed:
+            self._raise_if_unusable()
+        slot = self._free.popleft() if self._free else await self._wait_slot()
+        gen = (self._gens[slot] + 1) & 0xFFFF_FFFF
+        self._gens[slot] = gen
+        start = self._req_areas[slot]
+        self._mem[start : start + n] = payload
+        self._slots.publish(slot, gen)
+        fut = self._loop.create_future()
+        try:
+            while not self._req_ring.try_push(slot, gen, method, n, kind):
+                await self._wait_space()
+        except BaseException:
+            # Never pushed: nobody else knows about this generation; give the slot back.
+            self._slots.free(slot, gen)
+            self._release_slot(slot)
+            raise
+        self._pending[slot] = (gen, fut)
+        self._settled.clear()
+        self.stats.calls += 1
+        self._callee_bell.ring()
+        self._poller.kick()
+        return slot, gen, fut
+
+    def _abandon(self, slot: int, gen: int) -> None:
+        if self.seg.slots.transition(slot, gen, _PENDING, L.SlotState.ABANDONED):
+            self.stats.abandoned += 1
+
+    def _raise_if_unusable(self) -> None:
+        if self._dead:
+            raise PeerGone(str(self._dead))
+        if self._closed:
+            raise PeerGone("caller is closed")
+
+    async def _wait_slot(self) -> int:
+        """Backpressure: every slot is in flight; wait for one to come back."""
+        fut = self._loop.create_future()
+        self._slot_waiters.append(fut)
+        try:
+            return await fut
+        except asyncio.CancelledError:
+            if fut.done() and not fut.cancelled():
+                self._release_slot(fut.result())  # handed a slot just as we were cancelled
+            raise
+
+    async def _wait_space(self) -> None:
+        """Backpressure: the request ring is full; retry after the poller drains."""
+        self._raise_if_unusable()
+        fut = self._loop.create_future()
+        self._space_waiters.append(fut)
+        self._poller.kick()
+        await fut
+
+    def _release_slot(self, slot: int) -> None:
+        while self._slot_waiters:
+            w = self._slot_waiters.popleft()
+            if not w.done():
+                w.set_result(slot)
+                return
+        self._free.append(slot)
+
+    # -- completions (loop thread, via LoopPoller) --------------------------------------
+    def _ready(self) -> bool:
+        return not self.seg.completion_ring.is_empty() or self._peer_state_changed()
+
+    def _peer_state_changed(self) -> bool:
+        return self.seg.load("segment_state") != L.SegmentState.SERVING
+
+    def _drain(self) -> int:
+        ring = self.seg.completion_ring
+        n = 0
+        while n < 256:
+            try:
+                cell = ring.try_pop()
+            except ShmLayoutError as e:
+                self._declare_dead(PeerGone(f"completion ring corrupt: {e}"))
+                return n
+            if cell is None:
+                break
+            n += 1
+            self._complete(*cell)
+        if n and self._space_waiters:
+            self._wake_space_waiters()
+        if not n and self._pending and self._peer_state_changed():
+            self._check_peer()
+        return n
+
+    def _complete(self, slot: int, gen: int, method: int, length: int, kind: int, status: int):
+        if slot >= len(self._gens) or length > self._resp_cap:
+            self.stats.protocol_errors += 1
+            return
+        entry = self._pending.get(slot)
+        if entry is None or entry[0] != gen:
+            self.stats.stale_completions += 1
+            return
+        fut = entry[1]
+        state = self._slots.load(slot)[0] & STATE_MASK
+        if state == _DONE and not fut.done():
+            start = self._resp_areas[slot]
+            data = bytes(self._mem[start : start + length])
+            if status == L.CallStatus.OK:
+                fut.set_result(data)
+            else:
+                fut.set_exception(RemoteError(status, _status_message(status, data)))
+        elif not fut.done():  # callee skipped it although we did not abandon: report it
+            fut.set_exception(RemoteError(status, _status_message(status, b"")))
+        del self._pending[slot]
+        self._slots.free(slot, gen)
+        self._release_slot(slot)
+        if not self._pending:
+            self._settled.set()
+
+    def _wake_space_waiters(self) -> None:
+        while self._space_waiters:
+            w = self._space_waiters.popleft()
+            if not w.done():
+                w.set_result(None)
+
+    # -- liveness ----------------------------------------------------------------------
+    def _check_peer(self) -> None:
+        problem = session.callee_problem(self.seg)
+        if problem:
+            self._declare_dead(PeerGone(problem))
+
+    def _declare_dead(self, err: PeerGone) -> None:
+        if self._dead:
+            return
+        self._dead = err
+        for _, fut in self._pending.values():
+            if not fut.done():
+                fut.set_exception(PeerGone(str(err)))
+        self._pending.clear()  # the segment is finished; slots are never reused
+        self._settled.set()
+        self._fail_waiters(err)
+
+    def _fail_waiters(self, err: Exception) -> None:
+        for w in (*self._slot_waiters, *self._space_waiters):
+            if not w.done():
+                w.set_exception(PeerGone(str(err)))
+        self._slot_waiters.clear()
+        self._space_waiters.clear()
+
+    # -- introspection -----------------------------------------------------------------
+    @property
+    def in_flight(self) -> int:
+        return len(self._pending)
+
+    @property
+    def dead(self) -> bool:
+        return self._dead is not None
+
+    async def settle(self, timeout: float = 5.0) -> None:
+        """Wait until every call (including abandoned ones) has its slot back."""
+        if self._pending:
+            self._poller.kick()
+        try:
+            async with asyncio.timeout(timeout):
+                await self._settled.wait()
+        except TimeoutError:
+            raise TimeoutError(f"{len(self._pending)} calls still in flight") from None
+
+
+def _status_message(status: int, data: bytes) -> str:
+    name = L.CallStatus(status).name if status in L.CallStatus._value2member_map_ else str(status)
+    text = data.decode("utf-8", "replace")
+    return f"callee answered {name}" + (f": {text}" if text else "")

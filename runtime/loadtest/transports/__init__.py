@@ -1,0 +1,28 @@
+"""The transport registry: name -> Transport class. A path that lands replaces its
+Pending entry here with its harness module."""
+
+from __future__ import annotations
+
+from rust2go.runtime.loadtest.transports.base import Transport, Unavailable
+from rust2go.runtime.loadtest.transports.cgo_sync import CgoSync
+from rust2go.runtime.loadtest.transports.pending import CgoAsync, ShmInproc, ShmXproc
+from rust2go.runtime.loadtest.transports.python_shm import PythonShm
+
+REGISTRY: dict[str, type[Transport]] = {
+    "cgo-sync": CgoSync,
+    "cgo-async": CgoAsync,
+    "shm-inproc": ShmInproc,
+    "shm-xproc": ShmXproc,
+    "python-shm": PythonShm,
+}
+
+# The method each transport drives in the default IDL (idl/load.rs).
+DEFAULT_METHOD = {
+    "cgo-sync": "Load::call",
+    "cgo-async": "LoadAsync::call_async",
+    "shm-inproc": "LoadShm::call_shm",
+    "shm-xproc": "LoadShm::call_shm",
+    "python-shm": "Load::call",
+}
+
+__all__ = ["DEFAULT_METHOD", "REGISTRY", "Transport", "Unavailable"]

@@ -1,0 +1,99 @@
+"""Spin-then-park for an asyncio side of a segment.
+
+While work is expected the loop polls the ring itself (call_soon, so other tasks run
+between polls); after `spin_ns` without progress it hands parking to one helper thread,
+which sleeps on the side's doorbell (GIL released) and calls back into the loop when
+woken or timed out. That thread is the side's only parker (see shm/doorbell.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable
+
+from rust2go.shm.doorbell import Doorbell
+
+
+class LoopPoller:
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        bell: Doorbell,
+        *,
+        drain: Callable[[], int],
+        ready: Callable[[], bool],
+        wanted: Callable[[], bool],
+        on_timeout: Callable[[], None],
+        spin_ns: int = 50_000,
+        park_timeout: float = 0.01,
+        name: str = "r2g-parker",
+    ) -> None:
+        self._loop = loop
+        self._bell = bell
+        self._drain = drain
+        self._ready = ready
+        self._wanted = wanted
+        self._on_timeout = on_timeout
+        self._spin_ns = spin_ns
+        self._park_timeout = park_timeout
+        self._armed = False
+        self._spin_until = 0
+        self._stop = False
+        self._request = threading.Event()
+        self._thread = threading.Thread(target=self._parker, name=name, daemon=True)
+        self._thread.start()
+
+    def kick(self) -> None:
+        """Work may be coming: start polling unless already polling or parked."""
+        if not self._armed and not self._stop:
+            self._armed = True
+            self._spin_until = 0
+            self._loop.call_soon(self._poll)
+
+    def _poll(self) -> None:
+        if self._stop:
+            self._armed = False
+            return
+        if self._drain():
+            self._spin_until = 0
+            self._loop.call_soon(self._poll)
+            return
+        if not self._wanted():
+            self._armed = False
+            return
+        now = time.perf_counter_ns()
+        if not self._spin_until:
+            self._spin_until = now + self._spin_ns
+        if now < self._spin_until:
+            self._loop.call_soon(self._poll)
+        else:
+            self._request.set()  # park in the helper thread; stays armed
+
+    def _parker(self) -> None:
+        while True:
+            self._request.wait()
+            self._request.clear()
+            if self._stop:
+                return
+            woke = self._bell.park(lambda: self._stop or self._ready(), self._park_timeout)
+            if self._stop:
+                return
+            try:
+                self._loop.call_soon_threadsafe(self._unparked, woke)
+            except RuntimeError:  # loop closed under us
+                return
+
+    def _unparked(self, woke: bool) -> None:
+        if not woke:
+            self._on_timeout()
+        self._spin_until = 0
+        self._poll()
+
+    def close(self) -> None:
+        """Stop polling and join the helper thread (wakes it if parked)."""
+        self._stop = True
+        self._request.set()
+        if self._bell.is_parked():
+            self._bell.sem.release()  # our own doorbell: unblock the helper now
+        self._thread.join(timeout=2)
