@@ -1,6 +1,6 @@
 """`rust2go watch` latency: save → outputs written, p50/p95 over 200 saves of a typical
 IDL (the daemon's 50 ms quiet window included, as a user experiences it), and regeneration
-time for the generated 1000-struct IDL. Goal (issue #7): p95 ≤ 150 ms. Prints markdown.
+time for the generated 1000-struct IDL (methods made sync: see big_sync_idl). Goal (issue #7): p95 ≤ 150 ms. Prints markdown.
 
     .venv/bin/python bench/watch_latency.py [--saves 200] [--poll]
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -27,6 +27,7 @@ from watchdog.events import FileSystemEventHandler  # noqa: E402
 from watchdog.observers import Observer  # noqa: E402
 
 from bench.idl_gen import big_idl  # noqa: E402
+from bench.machine import facts  # noqa: E402
 from rust2go.codegen.api import GenerateOptions, generate  # noqa: E402
 
 TYPICAL = """pub mod binding {{
@@ -58,8 +59,7 @@ pub struct User {{
 pub trait DemoCall {{
     fn login(req: &LoginRequest) -> LoginResponse;
     fn user(id: u32) -> User;
-    #[drop_safe]
-    async fn login_async(req: LoginRequest) -> LoginResponse;
+    fn logout(user: String);
 }}
 """
 
@@ -123,17 +123,15 @@ def percentile(xs: list[float], p: float) -> float:
 
 
 def machine_facts() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (f"{cpu}, {os.cpu_count()} cores, Linux {platform.release()}, "
-            f"Python {platform.python_version()}, load average {load}")  # fmt: skip
+    return ", ".join(f"{k} {v}" for k, v in facts().items()) + f", load average {load}"
+
+
+def big_sync_idl(seed: int = 1) -> str:
+    """bench.idl_gen's 1000-struct IDL with its async methods made sync: the back end does
+    not emit async calls yet (`not-generated-yet`). Drop this once it does."""
+    text = big_idl(seed=seed).replace("    #[drop_safe]\n", "").replace("async fn", "fn")
+    return re.sub(r"impl std::future::Future<Output = (.*)>;", r"\1;", text)
 
 
 def main() -> None:
@@ -154,21 +152,23 @@ def main() -> None:
                 root, root / "gen.go", [TYPICAL.format(n=i) for i in range(1, args.saves + 1)]
             )
             rows.append(("save → outputs, typical IDL (3 structs, 3 methods)", len(lat), lat))
-            big = [big_idl(seed=s) for s in range(1, 4)]
+            big = [big_sync_idl(seed=s) for s in range(1, 4)]
             lat_big = measure(root, root / "gen.go", big, timeout=120)
             rows.append(("save → outputs, 1000 structs / 200 methods", len(lat_big), lat_big))
         finally:
             daemon.terminate()
             daemon.wait(10)
         path = root / "big.rs"
-        path.write_text(big_idl())
+        path.write_text(big_sync_idl())
         generate(path, GenerateOptions())  # warm-up (grammar, templates)
-        regen = []
-        for _ in range(5):
-            t0 = time.perf_counter()
-            generate(path, GenerateOptions())
-            regen.append(time.perf_counter() - t0)
-        rows.append(("generate() only, 1000 structs / 200 methods", len(regen), regen))
+        for fmt in (True, False):
+            regen = []
+            for _ in range(5):
+                t0 = time.perf_counter()
+                generate(path, GenerateOptions(fmt=fmt))
+                regen.append(time.perf_counter() - t0)
+            what = "with gofmt+rustfmt" if fmt else "fmt = false"
+            rows.append((f"generate() only, 1000 structs / 200 methods, {what}", 5, regen))
 
     mode = "poll" if args.poll else "inotify"
     print(f"### rust2go watch latency ({mode}, debounce 50 ms)\n")
