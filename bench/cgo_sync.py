@@ -1,0 +1,104 @@
+"""`python -m bench.cgo_sync`: ns per sync Rust→Go call, side by side in one run:
+
+  (a) our generated binding (bench/cgo_sync, IDL = the sync part of bench/idl/bench.rs)
+  (b) hand-written cgo exports doing the same work (the practical floor), same binary
+  (c) the original rust2go crate on bench/idl/bench.rs (bench/baseline_crate.py; needs
+      libclang, which that script installs from Debian); skipped with --no-crate
+
+Also the first call on a fresh Rust thread. Prints a markdown section (machine facts,
+table, ratios). Env: BENCH_SECONDS (budget per measurement, default 2)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.machine import markdown as machine_line
+
+ROOT = Path(__file__).resolve().parent.parent
+CRATE = ROOT / "bench" / "cgo_sync"
+
+
+def env() -> dict[str, str]:
+    e = dict(os.environ)
+    e.setdefault("CARGO_TARGET_DIR", str(ROOT / ".cache" / "cargo-target"))
+    e.setdefault("GOCACHE", str(ROOT / ".cache" / "go-build"))
+    return e
+
+
+def check(cmd: list[str], cwd: Path) -> str:
+    r = subprocess.run(cmd, cwd=cwd, env=env(), capture_output=True, text=True, check=False)
+    if r.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{r.stdout[-2000:]}\n{r.stderr[-4000:]}")
+    return r.stdout
+
+
+def ours() -> dict:
+    check([sys.executable, "-m", "rust2go", "generate", "idl/bench_sync.rs", "--go-out",
+           "go/gen.go", "--rust-out", "src/api.rs", "--build-helper", "r2g_build.rs"], CRATE)  # fmt: skip
+    check(["cargo", "build", "--release", "--quiet"], CRATE)
+    binary = Path(env()["CARGO_TARGET_DIR"]) / "release" / "r2g_bench_cgo_sync"
+    return json.loads(check([str(binary)], CRATE).strip().splitlines()[-1])
+
+
+def crate() -> dict | None:
+    try:
+        from bench.baseline_crate import run
+    except ImportError:
+        return None
+    try:
+        return run()
+    except Exception as e:  # the baseline is optional; say why it is missing
+        print(f"[cgo_sync] rust2go crate baseline failed: {e}", file=sys.stderr)
+        return None
+
+
+def fmt(ns: float | None) -> str:
+    return "—" if ns is None else f"{ns:.0f}"
+
+
+def ratio(a: float | None, b: float | None) -> str:
+    return "—" if a is None or not b else f"{a / b:.2f}×"
+
+
+def table(o: dict, c: dict | None) -> str:
+    c = c or {}
+    rows = [
+        ("small struct in → small struct out", o["ours_small_ns"], o["hand_small_ns"],
+         c.get("small_sync_ns")),
+        ("`Vec<String>` (16 × 32 B) in → u64 out", o["ours_strings_16x32_ns"],
+         o["hand_strings_16x32_ns"], c.get("strings_16x32_ns")),
+        ("no arguments, no result", o["ours_noop_ns"], o["hand_noop_ns"], c.get("noop_ns")),
+        ("first call on a fresh Rust thread (median of 50)",
+         o["first_call_fresh_thread_median_ns"], None,
+         c.get("first_call_fresh_thread_median_ns")),
+    ]  # fmt: skip
+    lines = [
+        "| ns per call (median of 5 rounds) | (a) generated | (b) hand cgo | (c) rust2go crate "
+        "| a/b | a/c |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, a, b, cc in rows:
+        lines.append(f"| {name} | {fmt(a)} | {fmt(b)} | {fmt(cc)} | {ratio(a, b)} | {ratio(a, cc)} |")
+    godebug = c.get("godebug") or "default"
+    lines.append("")
+    lines.append(f"(a) and (b) run with Go's default GODEBUG; (c) ran with GODEBUG={godebug}. "
+                 f"First call in a fresh process: {o['first_call_process_ns'] / 1e6:.2f} ms (a)."
+                 )  # fmt: skip
+    return "\n".join(lines)
+
+
+def main() -> int:
+    o = ours()
+    c = None if "--no-crate" in sys.argv[1:] else crate()
+    print(machine_line())
+    print()
+    print(table(o, c))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

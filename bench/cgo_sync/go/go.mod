@@ -1,0 +1,3 @@
+module r2g_bench_cgo_sync
+
+go 1.21
