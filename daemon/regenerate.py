@@ -13,7 +13,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from rust2go.codegen.api import GenerateOptions, Outputs
@@ -44,7 +44,7 @@ class TargetState:
     last_ok: float | None = None  # wall-clock time of the last successful regeneration
     last_seconds: float | None = None
     last_error: str | None = None
-    written: list[str] = field(default_factory=list)  # outputs written last time
+    dropped_last: bool = False  # the last run's outputs were dropped (IDL changed meanwhile)
 
 
 def input_key(data: bytes, options: GenerateOptions) -> str:
@@ -83,17 +83,18 @@ def regenerate(target: Target, state: TargetState, generator: Generator, stop: t
         return failed(state, "internal error in the code generator:\n" + traceback.format_exc(), t0)
     if stop.is_set():
         return Result("abandoned")  # shutting down: start no writes that could be cut short
-    if not still_reads(target.idl, data):
+    if not still_reads(target.idl, data) and not state.dropped_last:
         # The generator reads the file itself, and it changed after we hashed it: these
         # outputs may be of some half-saved state. Drop them; the change's own event
-        # brings us back here with the new content.
-        state.input_key = None
+        # brings us back here with the new content. Only once in a row, so that a file
+        # rewritten without pause still gets its bindings updated.
+        state.input_key, state.dropped_last = None, True
         return Result("abandoned")
+    state.dropped_last = False
     written = tuple(write_outputs(target, outputs))
     seconds = time.perf_counter() - t0
     state.result, state.last_error = "ok", None
     state.last_ok, state.last_seconds = time.time(), seconds
-    state.written = [str(p) for p in written]
     warnings = "".join(d.render() for d in outputs.warnings if not d.is_error)
     return Result("ok", written, seconds, warnings)
 
