@@ -30,7 +30,8 @@ RECONNECT_TIMEOUT = 20.0
 
 
 class CountingCaller(ShmCaller):
-    """Counts backpressure waits (no public counter in CallerStats yet)."""
+    """Counts backpressure waits itself while CallerStats has no counters for them; once
+    it has (ring_full_waits, slot_waits), those are read instead (see retire_caller)."""
 
     ring_full_waits = 0
     slot_waits = 0
@@ -92,8 +93,8 @@ class Driver:
     async def retire_caller(self) -> None:
         """Fold the caller's counters in, check its slot table, close it."""
         c = self.caller
-        self.ring_full_waits += c.ring_full_waits
-        self.slot_waits += c.slot_waits
+        self.ring_full_waits += getattr(c.stats, "ring_full_waits", c.ring_full_waits)
+        self.slot_waits += getattr(c.stats, "slot_waits", c.slot_waits)
         self.abandoned += c.stats.abandoned
         if not c.dead:
             await c.settle(10.0)

@@ -10,8 +10,8 @@ import signal
 import sys
 from dataclasses import dataclass
 
+from rust2go.shm import inventory
 from rust2go.shm.names import parse_name
-from rust2go.shm.segment import unlink_names
 
 START_TIMEOUT = 20.0
 
@@ -57,16 +57,15 @@ class Peer:
             os.kill(self.pid, signal.SIGKILL)
 
     async def reap_and_clean(self) -> None:
-        """After a SIGKILL: what `rust2go shm clean` does for a dead owner — remove the
-        segment, its semaphores and the lock files named after it."""
+        """After a SIGKILL: what `rust2go shm clean` does, for this peer's segment only
+        (other runs on the machine may keep dead segments on purpose)."""
         await self.proc.wait()
-        names = parse_name(self.segment)
-        unlink_names(names)
-        stem_prefix = names.stem + "."
-        for entry in os.listdir(names.lock_dir):
-            if entry.startswith(stem_prefix) and ".lock-" in entry:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(os.path.join(names.lock_dir, entry))
+        stem = parse_name(self.segment).stem
+        for info in inventory.scan():
+            if info.stem == stem:
+                for path in inventory.removable(info):
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(path)
 
     async def stop(self, timeout: float = 10.0) -> int | None:
         """Quit handshake via SIGTERM; SIGKILL only if it does not finish in time."""

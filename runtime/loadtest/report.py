@@ -79,9 +79,15 @@ class Report:
             "transport": s.transport,
             "idl": self.idl,
             "method": self.method,
-            "config": {"concurrency": s.concurrency, "payload_bytes": s.payload,
-                       "duration_s": s.duration, "calls": s.calls, "cancel_rate": s.cancel_rate,
-                       "kill_peer_at_s": s.kill_peer_at, "ring_size": s.ring_size},  # fmt: skip
+            "config": {
+                "concurrency": s.concurrency,
+                "payload_bytes": s.payload,
+                "duration_s": s.duration,
+                "calls": s.calls,
+                "cancel_rate": s.cancel_rate,
+                "kill_peer_at_s": s.kill_peer_at,
+                "ring_size": s.ring_size,
+            },  # fmt: skip
             "counts": {k: self.summary.get(k, 0) for k in COUNTS},
             "elapsed_s": round(self.elapsed_s, 6),
             "throughput_per_s": round(self.throughput, 1),

@@ -84,15 +84,15 @@ table{{border-collapse:collapse}}th,td{{padding:2px 10px;text-align:right}}
 .ok{{color:#1e8449}}.bad{{color:#c0392b;font-weight:bold}}svg{{display:block;margin:1em 0}}</style>
 </head><body>
 <h1>{html.escape(title)}</h1>
-<p class="{'ok' if data['ok'] else 'bad'}">{'PASS' if data['ok'] else 'FAIL'} ·
-{data['throughput_per_s']:,.0f} calls/s over {data['elapsed_s']:.2f} s ·
-concurrency {data['config']['concurrency']} · payload {data['config']['payload_bytes']} B</p>
+<p class="{"ok" if data["ok"] else "bad"}">{"PASS" if data["ok"] else "FAIL"} ·
+{data["throughput_per_s"]:,.0f} calls/s over {data["elapsed_s"]:.2f} s ·
+concurrency {data["config"]["concurrency"]} · payload {data["config"]["payload_bytes"]} B</p>
 <div id="latency-chart">{latency_chart(r)}</div>
 <div id="throughput-chart">{throughput_chart(r)}</div>
 <h2>Latency</h2><table>{lat}</table>
 <h2>Calls</h2><table>{rows}</table>
 <h2>Checks</h2><ul>{checks}</ul>
-<p>{html.escape('; '.join(data['notes']))}</p>
+<p>{html.escape("; ".join(data["notes"]))}</p>
 <p>Machine: {html.escape(f"{m['cpu']}, {m['cores']} cores, {m['kernel']}; {m['go']}; {m['rust']}; Python {m['python']}")}</p>
 <script type="application/json" id="report">{embedded}</script>
 </body></html>

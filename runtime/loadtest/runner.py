@@ -48,7 +48,9 @@ def resolve_target(transport: str, idl: str | None, method: str | None) -> Targe
 
 def check_options(t: Transport, spec: RunSpec) -> None:
     if spec.cancel_rate and not t.cancellable:
-        raise UsageError(f"--cancel-rate needs an async transport; {t.name} calls cannot be dropped")
+        raise UsageError(
+            f"--cancel-rate needs an async transport; {t.name} calls cannot be dropped"
+        )
     if spec.kill_peer_at is not None and not t.cross_process:
         raise UsageError(f"--kill-peer-at needs a cross-process transport; {t.name} runs Go "
                          "in the caller's process")  # fmt: skip

@@ -1,0 +1,44 @@
+"""Each fault option visibly happens, and the counts stay exact."""
+
+from __future__ import annotations
+
+from conftest import ok_report
+
+SHM = ("--transport", "python-shm")
+
+
+def test_cancel_rate_cancels_calls_exactly(loadtest):
+    rep = ok_report(loadtest, *SHM, "--concurrency", "8", "--calls", "3000", "--cancel-rate", "0.3")
+    c, f = rep["counts"], rep["faults"]
+    assert c["issued"] == 3000
+    assert c["cancelled"] > 0 and f["cancel_attempts"] >= c["cancelled"]
+    assert f["abandoned"] > 0  # some were dropped while the callee held them
+    assert c["completed"] + c["cancelled"] == 3000
+    assert all(ch["ok"] for ch in rep["checks"])  # slots FREE, /dev/shm clean
+
+
+def test_kill_peer_restarts_callee_and_calls_resume(loadtest):
+    rep = ok_report(loadtest, *SHM, "--concurrency", "4", "--duration", "1.6",
+                    "--kill-peer-at", "0.5")  # fmt: skip
+    kill = rep["faults"]["kill_peer"]
+    assert kill["new_pid"] != kill["old_pid"]
+    assert rep["faults"]["peer_pids"] == sorted([kill["old_pid"], kill["new_pid"]])
+    assert kill["detected"] and kill["pending_failed_within_ms"] <= 100
+    assert rep["faults"]["completed_after_restart"] > 0
+    names = {c["name"]: c["ok"] for c in rep["checks"]}
+    assert names["pending-fail-fast"] and names["calls-after-restart"] and names["shm-clean"]
+
+
+def test_small_ring_forces_backpressure_without_loss(loadtest):
+    rep = ok_report(loadtest, *SHM, "--concurrency", "8", "--calls", "3000", "--ring-size", "2")
+    assert rep["faults"]["ring_full_waits"] > 0
+    assert rep["counts"]["completed"] == 3000
+
+
+def test_fault_options_refused_where_they_cannot_apply(loadtest):
+    for extra in (["--cancel-rate", "0.5"], ["--kill-peer-at", "1"], ["--ring-size", "4"]):
+        r = loadtest("--transport", "cgo-sync", "--calls", "10", *extra)
+        assert r.code == 2, (extra, r.err)
+        assert "usage error" in r.err
+    r = loadtest(*SHM, "--calls", "10", "--ring-size", "3")
+    assert r.code == 2 and "power of two" in r.err
