@@ -37,3 +37,30 @@ def test_go118_variant_builds_under_go_1_18_language_rules(roundtrip_crate):
     assert "reflect.StringHeader" in (work / "gen.go").read_text()
     run(["go", "vet", "."], work)
     run(["go", "build", "-buildmode=c-archive", "-o", "lib.a", "."], work)
+
+
+def test_layout_drift_fails_both_builds_naming_the_idl_type(roundtrip_crate):
+    """Tamper with the expected size of `Prims` on each side: go and rustc must refuse."""
+    import re
+    import subprocess
+
+    from tests.e2e.crates import tool_env
+
+    work = WORK / "drift"
+    shutil.rmtree(work, ignore_errors=True)
+    sync_tree(roundtrip_crate.dir / "go", work / "go")
+    gen = work / "go" / "gen.go"
+    text = gen.read_text()
+    size = int(re.search(r"unsafe\.Sizeof\(C\.r2g_PrimsRef\{\}\)-(\d+)", text)[1])
+    gen.write_text(text.replace(f"r2g_PrimsRef{{}})-{size}]", f"r2g_PrimsRef{{}})-{size - 8}]"))
+    vet = subprocess.run(["go", "vet", "."], cwd=work / "go", env=tool_env(), capture_output=True,
+                         text=True, check=False)  # fmt: skip
+    assert vet.returncode != 0 and "gen.go" in vet.stderr, vet.stderr
+    assert "r2g_layout_of_Prims " in text
+    rust = (roundtrip_crate.dir / "src" / "api.rs").read_text()
+    bad = work / "api.rs"
+    bad.write_text(rust.replace(f"size_of::<PrimsRef>() == {size}", f"size_of::<PrimsRef>() == {size - 8}"))
+    rc = subprocess.run(["rustc", "--edition", "2024", "--crate-type", "lib", "--emit", "metadata",
+                         "-o", str(work / "x.rmeta"), str(bad)], capture_output=True, text=True,
+                        check=False)  # fmt: skip
+    assert rc.returncode != 0 and "IDL struct `Prims`" in rc.stderr, rc.stderr
