@@ -52,8 +52,9 @@ def input_key(data: bytes, options: GenerateOptions) -> str:
 
 
 def regenerate(target: Target, state: TargetState, generator: Generator, stop: threading.Event,
-               on_change: Callable[[], None] = lambda: None) -> Result:  # fmt: skip
-    """`on_change` is called once the input is known to differ from the last attempt."""
+               on_change: Callable[[], None] = lambda: None, color: bool = False) -> Result:  # fmt: skip
+    """`on_change` is called once the input is known to differ from the last attempt;
+    `color` renders diagnostics for a terminal, as `rust2go check` does."""
     try:
         data = target.idl.read_bytes()
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
@@ -78,7 +79,7 @@ def regenerate(target: Target, state: TargetState, generator: Generator, stop: t
     try:
         outputs = generator(target.idl, target.options)
     except DiagnosticError as e:
-        return failed(state, e.render(), t0)
+        return failed(state, e.render(), t0, shown=e.render(color))
     except Exception:  # a generator bug must not take the daemon down; report it in full
         return failed(state, "internal error in the code generator:\n" + traceback.format_exc(), t0)
     if stop.is_set():
@@ -95,7 +96,7 @@ def regenerate(target: Target, state: TargetState, generator: Generator, stop: t
     seconds = time.perf_counter() - t0
     state.result, state.last_error = "ok", None
     state.last_ok, state.last_seconds = time.time(), seconds
-    warnings = "".join(d.render() for d in outputs.warnings if not d.is_error)
+    warnings = "".join(d.render(color) for d in outputs.warnings if not d.is_error)
     return Result("ok", written, seconds, warnings)
 
 
@@ -119,7 +120,8 @@ def write_outputs(target: Target, outputs: Outputs) -> list[Path]:
     return [path for path, text in pairs if path is not None and write_if_changed(path, text)]
 
 
-def failed(state: TargetState, text: str, t0: float) -> Result:
+def failed(state: TargetState, text: str, t0: float, shown: str | None = None) -> Result:
+    """`text` is kept for `rust2go status` (plain); `shown` goes to the log (maybe colored)."""
     seconds = time.perf_counter() - t0
     state.result, state.last_error, state.last_seconds = "error", text, seconds
-    return Result("error", seconds=seconds, diagnostics=text)
+    return Result("error", seconds=seconds, diagnostics=shown or text)

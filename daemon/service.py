@@ -167,8 +167,9 @@ class WatchDaemon:
             if self.stopping.is_set():
                 return
             state = self.states[target_id(target)]
-            self._report(target, regenerate(target, state, self.generator, self.stopping,
-                                            on_change=self._cancel_then))  # fmt: skip
+            result = regenerate(target, state, self.generator, self.stopping,
+                                on_change=self._cancel_then, color=self.log.color)  # fmt: skip
+            self._report(target, result)
 
     def _cancel_then(self) -> None:
         if self.then is not None:

@@ -33,7 +33,7 @@ def status_report(d: WatchDaemon) -> dict[str, Any]:
             "rust": str(t.rust) if t.rust else None,
             "state": s.result if s else "pending",
             "last_ok": s.last_ok if s else None,
-            "last_ms": round(s.last_seconds * 1000, 1) if s and s.last_seconds else None,
+            "last_ms": round(s.last_seconds * 1000, 1) if s and s.last_seconds is not None else None,
             "last_error": s.last_error if s else None,
         })  # fmt: skip
     then = d.then

@@ -51,9 +51,7 @@ def render(s: dict) -> str:
         lines.append(f"config error (still using the previous config): {s['config_error']}")
     for t in s["targets"]:
         outs = ", ".join(p for p in (t["go"], t["rust"]) if p)
-        when = f", last regenerated {clock(t['last_ok'])}" if t["last_ok"] else ""
-        took = f" in {t['last_ms']:.0f} ms" if t["last_ms"] is not None else ""
-        lines.append(f"{t['idl']} -> {outs}: {t['state']}{when}{took}")
+        lines.append(f"{t['idl']} -> {outs}: {target_state(t)}")
         if t["last_error"]:
             lines.extend("    " + line for line in t["last_error"].rstrip("\n").splitlines())
     lines.append(
@@ -68,6 +66,13 @@ def render(s: dict) -> str:
     if s.get("log"):
         lines.append(f"log:      {s['log']}")
     return "\n".join(lines) + "\n"
+
+
+def target_state(t: dict) -> str:
+    if t["state"] == "ok":
+        return f"ok, regenerated {clock(t['last_ok'])} in {t['last_ms']:.0f} ms"
+    good = f"last good run {clock(t['last_ok'])}" if t["last_ok"] else "no good run yet"
+    return f"{t['state']} ({good})"
 
 
 def duration(seconds: float) -> str:
