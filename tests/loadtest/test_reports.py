@@ -71,3 +71,22 @@ def test_histogram_percentiles_match_exact_ranks():
         exact = values[int(len(values) * q / 100) - 1]
         assert abs(h.percentile(q) - exact) <= exact / 100 + 1
     assert h.percentile(100) == values[-1]
+
+
+def test_live_progress_line_shows_rate_in_flight_errors_and_time():
+    import io
+
+    from rich.console import Console
+
+    from rust2go.runtime.loadtest.progress import LiveProgress
+    from rust2go.runtime.loadtest.transports.base import RunSpec
+
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=True, width=160)
+    spec = RunSpec("cgo-sync", concurrency=2, payload=64, duration=2.0, calls=None)
+    with LiveProgress(spec, console) as p:
+        p.tick({"t_ms": 500, "done": 1000, "in_flight": 2, "errors": 0, "interval_calls": 1000})
+        p.live.refresh()
+    out = buf.getvalue()
+    for word in ("2,000 calls/s", "in flight", "errors 0", "elapsed", "1.5 s left"):
+        assert word in out, (word, out)
