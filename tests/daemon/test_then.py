@@ -20,6 +20,12 @@ def alive(pid: int) -> bool:
         return f.read().rsplit(")", 1)[1].split()[0] != "Z"
 
 
+def recorded_pids(path, n: int) -> list[int]:
+    """The pids the --then command appended to `path`, once there are `n` of them."""
+    wait_until(lambda: path.exists() and path.read_text().count("\n") == n, f"run {n}")
+    return [int(x) for x in path.read_text().split()]
+
+
 def test_then_runs_after_success_only(project, start_daemon):
     d = start_daemon(project, "--then", "echo run >> then.log")
     log = project.root / "then.log"
@@ -37,22 +43,18 @@ def test_newer_change_cancels_running_command(project, start_daemon):
     # `sleep &` in a non-interactive shell ignores SIGINT.
     project.write_config(watch="then_grace_ms = 300\n")
     d = start_daemon(project, "--then", "sleep 60 & echo $! >> children; wait")
-    children = project.root / "children"
-    wait_until(lambda: children.exists() and children.read_text().count("\n") == 1, "1st run")
-    first_child = int(children.read_text().split()[0])
+    [first_child] = recorded_pids(project.root / "children", 1)
     atomic_rename_save(project.idl, idl_text(2))
     d.wait_event("then-cancelled")
     wait_until(lambda: not alive(first_child), "the cancelled command's child to exit")
-    wait_until(lambda: children.read_text().count("\n") == 2, "the run for the newer change")
+    recorded_pids(project.root / "children", 2)  # the run for the newer change
     assert d.status()["then"]["running"]
 
 
 def test_command_ignoring_sigint_is_killed_after_grace(project, start_daemon):
     project.write_config(watch="then_grace_ms = 300\n")
     d = start_daemon(project, "--then", "trap '' INT; echo $$ >> shells; sleep 60")
-    shells = project.root / "shells"
-    wait_until(lambda: shells.exists() and shells.read_text().count("\n") == 1, "1st run")
-    shell = int(shells.read_text().split()[0])
+    [shell] = recorded_pids(project.root / "shells", 1)
     atomic_rename_save(project.idl, idl_text(2))
     d.wait_event("then-cancelled")
     assert not alive(shell)
@@ -61,8 +63,6 @@ def test_command_ignoring_sigint_is_killed_after_grace(project, start_daemon):
 
 def test_sigterm_stops_the_command_too(project, start_daemon):
     d = start_daemon(project, "--then", "echo $$ >> shells; sleep 60")
-    shells = project.root / "shells"
-    wait_until(lambda: shells.exists() and shells.read_text().strip(), "the command to start")
-    shell = int(shells.read_text().split()[0])
+    [shell] = recorded_pids(project.root / "shells", 1)
     assert d.terminate() < 1.0
     wait_until(lambda: not alive(shell), "the command to exit with the daemon")
