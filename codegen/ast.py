@@ -126,6 +126,7 @@ class FieldDecl:
     attrs: Attrs
     span: Span
     name_span: Span
+    vis: str = ""
 
 
 @dataclass

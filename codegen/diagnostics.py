@@ -90,6 +90,8 @@ CATALOGUE: dict[str, str] = {
     "generated-name-clash": "`{name}` clashes with the name generated for {other}",
     "duplicate-param": "parameter `{name}` is declared more than once",
     "no-traits": "no `#[r2g]` trait found",
+    # back ends
+    "not-generated-yet": "{what} cannot be generated yet",
 }
 
 

@@ -20,13 +20,16 @@ def dump(program: ir.Program) -> str:
         for d in s.docs:
             out.append(f"  doc {d.strip()}")
         for f in s.fields:
-            out.append(f"  field {f.name}: {ir.type_text(f.ty)}")
+            vis = f"{f.vis} " if f.vis else ""
+            out.append(f"  field {vis}{f.name}: {ir.type_text(f.ty)}")
             for a in f.attrs:
                 out.append(f"    attr {a.text}")
     for e in program.enums:
         out.append(f"enum {e.name} @{_pos(e.span)} repr={e.repr}")
         for v in e.variants:
             out.append(f"  variant {v.name} = {v.value}")
+            for a in v.attrs:
+                out.append(f"    attr {a.text}")
     for a in program.aliases:
         out.append(f"alias {a.name} = {ir.type_text(a.target)}")
     for t in program.traits:

@@ -104,6 +104,7 @@ class Field:
     span: Span
     docs: list[str] = field(default_factory=list)
     attrs: list[Attr] = field(default_factory=list)
+    vis: str = "pub"  # as written: "" (private), "pub", "pub(crate)", ...
 
 
 @dataclass
@@ -125,6 +126,7 @@ class Variant:
     value: int
     span: Span
     docs: list[str] = field(default_factory=list)
+    attrs: list[Attr] = field(default_factory=list)  # e.g. #[default], kept verbatim
 
 
 @dataclass

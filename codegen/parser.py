@@ -213,7 +213,9 @@ class _ToAst(Transformer):
         attrs, rest = self.split_attrs(children)
         vis, name, _colon, ty = rest
         start = _bounds(next(c for c in children if c is not None))[0]
-        return ast.FieldDecl(str(name), ty, attrs, Span(self.src, start, ty.span.end), self.tspan(name))
+        return ast.FieldDecl(
+            str(name), ty, attrs, Span(self.src, start, ty.span.end), self.tspan(name), self.vis_text(vis)
+        )
 
     # -- enums
     def enum_def(self, children):

@@ -71,6 +71,8 @@ def _collect(file: ast.File, diags: Diagnostics) -> Scope:
             generated[item.name + "Ref"] = f"the FFI view of `{item.name}`"
         elif isinstance(item, ast.EnumDecl):
             scope.enums[item.name] = item
+            for v in item.variants:  # Go spells variants as constants `{Enum}{Variant}`
+                generated[item.name + v.name] = f"the Go constant of `{item.name}::{v.name}`"
         elif isinstance(item, ast.AliasDecl):
             scope.aliases[item.name] = item
         elif isinstance(item, ast.TraitDecl):

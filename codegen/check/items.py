@@ -76,7 +76,7 @@ def check_struct(decl: ast.StructDecl, scope: Scope, diags: Diagnostics) -> ir.S
             ok = False
             continue
         kept, _derives, _repr = kept_attrs(f.attrs)
-        fields.append(ir.Field(f.name, r.ty, f.span, list(f.attrs.docs), kept))
+        fields.append(ir.Field(f.name, r.ty, f.span, list(f.attrs.docs), kept, f.vis))
     if not ok:
         return None
     kept, derives, _repr = kept_attrs(decl.attrs)
@@ -134,7 +134,8 @@ def check_enum(decl: ast.EnumDecl, diags: Diagnostics) -> ir.EnumDef | None:
                         hint=f"`{values[value]}` already has this value")  # fmt: skip
             ok = False
         values[value] = v.name
-        variants.append(ir.Variant(v.name, value, v.span, list(v.attrs.docs)))
+        variant_attrs, _, _ = kept_attrs(v.attrs)
+        variants.append(ir.Variant(v.name, value, v.span, list(v.attrs.docs), variant_attrs))
         next_value = value + 1
     if not ok:
         return None

@@ -49,6 +49,7 @@ pub struct Empty {}
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Mood {
+    #[default]
     Happy,
     Sad = 5,
     Meh,
