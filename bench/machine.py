@@ -1,49 +1,22 @@
-"""Machine facts every benchmark table states: CPU, cores, toolchain versions, date."""
+"""The machine line every benchmark section states. The facts themselves come from the
+load tester's module, so reports and benchmarks describe a machine the same way."""
 
 from __future__ import annotations
 
 import datetime
-import os
-import platform
-import subprocess
+
+from rust2go.runtime.loadtest.machine import machine_facts
 
 
-def _version(cmd: list[str]) -> str:
-    try:
-        out = subprocess.run(cmd, capture_output=True, text=True, timeout=30).stdout.strip()
-        return out.splitlines()[0] if out else "unknown"
-    except (OSError, subprocess.TimeoutExpired):
-        return "not found"
-
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def facts() -> dict[str, str]:
-    return {
-        "date": datetime.date.today().isoformat(),
-        "cpu": cpu_model(),
-        "cores": str(os.cpu_count()),
-        "kernel": platform.release(),
-        "python": platform.python_version(),
-        "go": _version(["go", "version"]),
-        "rustc": _version(["rustc", "--version"]),
-    }
+def facts() -> dict[str, str | int]:
+    return {**machine_facts(), "date": datetime.date.today().isoformat()}
 
 
 def markdown() -> str:
     f = facts()
     return (
-        f"Machine: {f['cpu']}, {f['cores']} cores, Linux {f['kernel']}; "
-        f"{f['go']}; {f['rustc']}; Python {f['python']}; measured {f['date']}."
+        f"Machine: {f['cpu']}, {f['cores']} cores, {f['kernel']}; {f['go']}; {f['rust']}; "
+        f"Python {f['python']}; measured {f['date']}."
     )
 
 
