@@ -48,9 +48,14 @@ def load_program(path: str | Path) -> Program:
 
 def generate(path: str | Path, options: GenerateOptions = GenerateOptions()) -> Outputs:
     """Front end + every back end, in memory. Raises DiagnosticError on IDL errors."""
+    return generate_source(SourceFile.read(path), options)
+
+
+def generate_source(source: SourceFile, options: GenerateOptions = GenerateOptions()) -> Outputs:
+    """As `generate`, from text already read (the watcher hashes exactly what it
+    generates from, so a save racing the read cannot slip between the two)."""
     from rust2go.codegen.emit import emit_all
 
-    source = SourceFile.read(path)
     program, diags = check_source(source)
     if program is None:
         raise DiagnosticError(diags)

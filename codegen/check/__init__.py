@@ -42,6 +42,9 @@ def check(file: ast.File, source: SourceFile, diags: Diagnostics) -> ir.Program 
     check_recursion(by_name, diags)
     if diags.has_errors:
         return None
+    if not traits:  # only said of an otherwise clean file, where it is the news
+        diags.warning("no-traits", source.span(0, 0),
+                      hint="mark a trait with `#[rust2go::r2g]`; without one nothing is generated")  # fmt: skip
     ordered = dependency_order(structs)
     annotate(ordered)
     return ir.Program(source.name, source.sha256, ordered, enums, aliases, traits)
