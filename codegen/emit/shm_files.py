@@ -1,0 +1,74 @@
+"""The shm pieces of the generated files: which methods go over shared memory, and the
+Go/Rust text appended for them (layout constants first; callers and callees build on
+them). The cgo back end only ever sees the other methods (`cgo_part`)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from rust2go.codegen import ir
+from rust2go.codegen.emit.render import render
+from rust2go.codegen.lower.shm_consts import (
+    field_rows,
+    go_name,
+    go_type,
+    layout_constants,
+    rust_literal,
+    rust_type,
+)
+from rust2go.shm import layout as L
+
+CGO_IMPORT = 'import "C"\n'  # every cgo file has it; Go imports must precede declarations
+
+
+def shm_methods(program: ir.Program) -> list[tuple[ir.Trait, ir.Method]]:
+    return [(t, m) for t in program.r2g_traits() for m in t.methods if m.shm]
+
+
+def cgo_part(program: ir.Program) -> ir.Program:
+    """The program without its shm methods (traits keep their other methods)."""
+    traits = [
+        dataclasses.replace(t, methods=[m for m in t.methods if not m.shm]) for t in program.traits
+    ]
+    return dataclasses.replace(program, traits=traits)
+
+
+def _const_views() -> list[dict[str, object]]:
+    return [
+        {"name": c.name, "doc": c.doc, "rust_type": rust_type(c), "go_type": go_type(c),
+         "go_name": go_name(c), "literal": rust_literal(c)}
+        for c in layout_constants()
+    ]  # fmt: skip
+
+
+def rust_layout() -> str:
+    return render("rust/shm/layout.rs.j2", consts=_const_views(), rows=field_rows(),
+                  version=L.LAYOUT_VERSION)  # fmt: skip
+
+
+def go_layout() -> str:
+    return render("go/shm/layout.go.j2", consts=_const_views(), rows=field_rows(),
+                  version=L.LAYOUT_VERSION)  # fmt: skip
+
+
+def add_go_imports(go: str, imports: list[str]) -> str:
+    if not imports:
+        return go
+    block = "\nimport (\n" + "".join(f'\t"{i}"\n' for i in imports) + ")\n"
+    head, sep, tail = go.partition(CGO_IMPORT)
+    assert sep, "the Go file template lost its cgo import"
+    return head + sep + block + tail
+
+
+def add_shm(program: ir.Program, go: str, rust: str) -> tuple[str, str]:
+    """Append the shm sections when the IDL has shm methods; unchanged otherwise."""
+    if not shm_methods(program):
+        return go, rust
+    return go + go_layout(), rust + rust_layout()
+
+
+def python_module(program: ir.Program, banner: str) -> str:
+    """The typed Python peer (`--python-out`), ruff-format'ed when available."""
+    from rust2go.codegen.lower.shm_python import lower_python
+
+    return render("python/shm/module.py.j2", **vars(lower_python(program, banner=banner)))

@@ -1,0 +1,116 @@
+"""Lowering for the generated Python shm module: dataclasses and IntEnums of the IDL
+types, codec tables, and one client method / handler case per shm method."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rust2go.codegen import ir
+from rust2go.codegen.lower.layout import Layouts
+from rust2go.codegen.lower.shm_blocks import Block, method_id, params_block, reply_block
+
+PY_PRIM = {"f32": "float", "f64": "float", "bool": "bool", "char": "str"}
+
+
+def py_desc(ty: ir.Type) -> str:
+    """The codec's type tuple, as Python source."""
+    match ty:
+        case ir.Prim(name):
+            return f"('prim', '{name}')"
+        case ir.Str():
+            return "('str',)"
+        case ir.Vec(elem):
+            return f"('vec', {py_desc(elem)})"
+        case ir.Opt(inner):
+            return f"('opt', {py_desc(inner)})"
+        case ir.Map(_, key, value):
+            return f"('map', {py_desc(key)}, {py_desc(value)})"
+        case ir.StructT(name):
+            return f"('struct', '{name}')"
+        case ir.EnumT(name):
+            return f"('enum', '{name}')"
+    raise TypeError(ty)
+
+
+def py_type(ty: ir.Type) -> str:
+    match ty:
+        case ir.Prim(name):
+            return PY_PRIM.get(name, "int")
+        case ir.Str():
+            return "str"
+        case ir.Vec(elem):
+            return f"list[{py_type(elem)}]"
+        case ir.Opt(inner):
+            return f"{py_type(inner)} | None"
+        case ir.Map(_, key, value):
+            return f"dict[{py_type(key)}, {py_type(value)}]"
+        case ir.StructT(name) | ir.EnumT(name):
+            return name
+    raise TypeError(ty)
+
+
+@dataclass
+class PyStruct:
+    name: str
+    size: int
+    fields: list[tuple[str, str, int, str]]  # (name, annotation, offset, desc)
+
+
+@dataclass
+class PyMethod:
+    name: str
+    id: int
+    kind: str  # "call" | "oneway"
+    params: list[tuple[str, str]]  # (name, annotation)
+    ret: str  # annotation, "None" for oneway
+    params_block: str  # Python source of a Block
+    reply_block: str
+
+
+@dataclass
+class PyTrait:
+    name: str
+    methods: list[PyMethod]
+
+
+@dataclass
+class PyModule:
+    banner: str
+    enums: list[tuple[str, str, list[tuple[str, int]]]]  # (name, repr, variants)
+    structs: list[PyStruct]
+    traits: list[PyTrait]
+
+
+def _block_src(b: Block) -> str:
+    members = "".join(f"({m.name!r}, {m.offset}, {py_desc(m.ty)}), " for m in b.members)
+    return f"Block({b.size}, ({members}))"
+
+
+def _method(layouts: Layouts, m: ir.Method) -> PyMethod:
+    oneway = m.kind is ir.CallKind.ONEWAY
+    return PyMethod(
+        name=m.name,
+        id=method_id(m),
+        kind="oneway" if oneway else "call",
+        params=[(p.name, py_type(p.ty)) for p in m.params],
+        ret="None" if m.ret is None else py_type(m.ret.ty),
+        params_block=_block_src(params_block(layouts, m)),
+        reply_block=_block_src(reply_block(layouts, m)),
+    )
+
+
+def lower_python(program: ir.Program, *, banner: str) -> PyModule:
+    layouts = Layouts(program)
+    structs = []
+    for s in program.structs:
+        lay = {f.name: f.offset for f in layouts.struct(s.name).fields}
+        structs.append(PyStruct(s.name, layouts.struct(s.name).layout.size,
+                                [(f.name, py_type(f.ty), lay[f.name], py_desc(f.ty))
+                                 for f in s.fields]))  # fmt: skip
+    traits = [
+        PyTrait(t.name, [_method(layouts, m) for m in t.methods if m.shm])
+        for t in program.r2g_traits()
+        if any(m.shm for m in t.methods)
+    ]
+    enums = [(e.name, e.repr, [(v.name, v.value) for v in e.variants]) for e in program.enums]
+    return PyModule(banner.replace("// ", "# ").replace("//", "#"), enums, structs, traits)

@@ -1,0 +1,222 @@
+"""Payload codec of shm calls, the Python peer (used by generated `*_shm.py` modules).
+
+The payload is the cgo path's Ref layout (codegen/lower/layout.py) with every pointer
+replaced by a u64 offset from the start of the payload area:
+
+    String            {u64 offset, u64 len}                  16 bytes, len in bytes
+    Vec<T>/Option<T>  {u64 offset, u64 len}                  16 bytes, len in elements;
+                      the elements are an array of Ref(T)    (Option: 0 or 1 element)
+    map               {keys: ListRef, values: ListRef}       32 bytes
+    struct            field Refs at their C offsets
+    primitive / enum  the value (bool 1 byte, char u32, enum its repr)
+
+A request starts with the parameters laid out as a C struct of their Refs; a reply starts
+with the Ref of the returned value. Child arrays follow, each at an 8-byte boundary, in
+depth-first order: a Ref reserves its array at the cursor, then fills it element by
+element (so one write pass after one sizing pass; every peer produces the same bytes).
+Empty values are {0, 0}. Decoding checks every offset against the payload length."""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+
+PRIM = {
+    "u8": "B", "u16": "H", "u32": "I", "u64": "Q", "usize": "Q",
+    "i8": "b", "i16": "h", "i32": "i", "i64": "q", "isize": "q",
+    "f32": "f", "f64": "d", "bool": "?", "char": "I",
+}  # fmt: skip
+_REF = struct.Struct("<QQ")
+
+
+class PayloadError(ValueError):
+    """A payload does not fit its area, or a received one breaks the layout."""
+
+
+def round8(n: int) -> int:
+    return (n + 7) & ~7
+
+
+@dataclass(frozen=True)
+class StructInfo:
+    cls: type
+    size: int
+    fields: tuple[tuple[str, int, tuple], ...]  # (name, offset, type)
+
+
+class Codec:
+    """Types are tuples: ("prim", name) ("str",) ("vec", T) ("opt", T) ("map", K, V)
+    ("struct", name) ("enum", name)."""
+
+    def __init__(self, structs: dict[str, StructInfo], enums: dict[str, tuple[str, type]]):
+        self.structs = structs
+        self.enums = enums  # name -> (repr primitive, IntEnum class)
+
+    def ref_size(self, ty: tuple) -> int:
+        match ty[0]:
+            case "prim":
+                return struct.calcsize(PRIM[ty[1]])
+            case "enum":
+                return struct.calcsize(PRIM[self.enums[ty[1]][0]])
+            case "str" | "vec" | "opt":
+                return 16
+            case "map":
+                return 32
+            case "struct":
+                return self.structs[ty[1]].size
+        raise TypeError(ty)
+
+    # -- sizing ----------------------------------------------------------------------
+    def children(self, ty: tuple, v) -> int:
+        """Bytes below the Ref of `v` (child arrays, each rounded to 8)."""
+        match ty[0]:
+            case "prim" | "enum":
+                return 0
+            case "str":
+                return round8(len(v.encode()))
+            case "vec":
+                return self._list_size(ty[1], list(v))
+            case "opt":
+                return 0 if v is None else self._list_size(ty[1], [v])
+            case "map":
+                return self._list_size(ty[1], list(v)) + self._list_size(ty[2], list(v.values()))
+            case "struct":
+                info = self.structs[ty[1]]
+                return sum(self.children(t, getattr(v, n)) for n, _, t in info.fields)
+        raise TypeError(ty)
+
+    def _list_size(self, elem: tuple, items: list) -> int:
+        if not items:
+            return 0
+        return round8(len(items) * self.ref_size(elem)) + sum(self.children(elem, x) for x in items)
+
+    # -- writing ---------------------------------------------------------------------
+    def write(self, ty: tuple, v, buf: bytearray, at: int, cur: int) -> int:
+        """Write the Ref of `v` at `at`, its children from `cur`; returns the new cursor."""
+        match ty[0]:
+            case "prim":
+                x = ord(v) if ty[1] == "char" else v
+                struct.pack_into("<" + PRIM[ty[1]], buf, at, x)
+                return cur
+            case "enum":
+                struct.pack_into("<" + PRIM[self.enums[ty[1]][0]], buf, at, int(v))
+                return cur
+            case "str":
+                data = v.encode()
+                _REF.pack_into(buf, at, cur if data else 0, len(data))
+                buf[cur : cur + len(data)] = data
+                return cur + round8(len(data))
+            case "vec":
+                return self._write_list(ty[1], list(v), buf, at, cur)
+            case "opt":
+                return self._write_list(ty[1], [] if v is None else [v], buf, at, cur)
+            case "map":
+                cur = self._write_list(ty[1], list(v), buf, at, cur)
+                return self._write_list(ty[2], list(v.values()), buf, at + 16, cur)
+            case "struct":
+                for n, off, t in self.structs[ty[1]].fields:
+                    cur = self.write(t, getattr(v, n), buf, at + off, cur)
+                return cur
+        raise TypeError(ty)
+
+    def _write_list(self, elem: tuple, items: list, buf: bytearray, at: int, cur: int) -> int:
+        if not items:
+            _REF.pack_into(buf, at, 0, 0)
+            return cur
+        size = self.ref_size(elem)
+        _REF.pack_into(buf, at, cur, len(items))
+        base, cur = cur, cur + round8(len(items) * size)
+        for i, x in enumerate(items):
+            cur = self.write(elem, x, buf, base + i * size, cur)
+        return cur
+
+    # -- reading ---------------------------------------------------------------------
+    def read(self, ty: tuple, buf, at: int, path: str):
+        match ty[0]:
+            case "prim":
+                self._need(buf, at, self.ref_size(ty), path)
+                (x,) = struct.unpack_from("<" + PRIM[ty[1]], buf, at)
+                return chr(x) if ty[1] == "char" else x
+            case "enum":
+                self._need(buf, at, self.ref_size(ty), path)
+                rep, cls = self.enums[ty[1]]
+                return cls(struct.unpack_from("<" + PRIM[rep], buf, at)[0])
+            case "str":
+                off, n = self._ref(buf, at, 1, path)
+                return bytes(buf[off : off + n]).decode()
+            case "vec":
+                return self._read_list(ty[1], buf, at, path)
+            case "opt":
+                items = self._read_list(ty[1], buf, at, path)
+                if len(items) > 1:
+                    raise PayloadError(f"{path}: an Option with {len(items)} elements")
+                return items[0] if items else None
+            case "map":
+                keys = self._read_list(ty[1], buf, at, path + ".keys")
+                values = self._read_list(ty[2], buf, at + 16, path + ".values")
+                if len(keys) != len(values):
+                    raise PayloadError(f"{path}: {len(keys)} keys but {len(values)} values")
+                return dict(zip(keys, values, strict=True))
+            case "struct":
+                info = self.structs[ty[1]]
+                self._need(buf, at, info.size, path)
+                return info.cls(**{n: self.read(t, buf, at + off, f"{path}.{n}")
+                                   for n, off, t in info.fields})  # fmt: skip
+        raise TypeError(ty)
+
+    def _read_list(self, elem: tuple, buf, at: int, path: str) -> list:
+        size = self.ref_size(elem)
+        off, n = self._ref(buf, at, size, path)
+        return [self.read(elem, buf, off + i * size, f"{path}[{i}]") for i in range(n)]
+
+    def _ref(self, buf, at: int, elem_size: int, path: str) -> tuple[int, int]:
+        self._need(buf, at, 16, path)
+        off, n = _REF.unpack_from(buf, at)
+        if n and (off > len(buf) or n * elem_size > len(buf) - off):
+            raise PayloadError(
+                f"{path}: {n} items at offset {off} overrun the {len(buf)}-byte payload"
+            )
+        return off, n
+
+    @staticmethod
+    def _need(buf, at: int, n: int, path: str) -> None:
+        if at + n > len(buf):
+            raise PayloadError(
+                f"{path}: {n} bytes at offset {at} overrun the {len(buf)}-byte payload"
+            )
+
+
+@dataclass(frozen=True)
+class Block:
+    """A parameter list or a reply, laid out as one C struct of Refs."""
+
+    size: int
+    members: tuple[tuple[str, int, tuple], ...]  # (name, offset, type)
+
+
+def encode(codec: Codec, block: Block, values: dict, capacity: int) -> bytes:
+    """Size first, then one write pass; refuse (never truncate) what does not fit."""
+    total = round8(block.size) + sum(codec.children(t, values[n]) for n, _, t in block.members)
+    if total > capacity:
+        raise PayloadError(f"payload of {total} bytes exceeds the slot capacity of {capacity}")
+    buf = bytearray(total)
+    cur = round8(block.size)
+    for n, off, t in block.members:
+        cur = codec.write(t, values[n], buf, off, cur)
+    return bytes(buf)
+
+
+def decode(codec: Codec, block: Block, buf) -> dict:
+    if len(buf) < block.size:
+        raise PayloadError(
+            f"payload of {len(buf)} bytes is shorter than its {block.size}-byte head"
+        )
+    return {n: codec.read(t, buf, off, n) for n, off, t in block.members}
+
+
+def as_dict(obj) -> dict:
+    return {f.name: getattr(obj, f.name) for f in fields(obj)}
+
+
+Handler = Callable[..., object]
