@@ -19,6 +19,8 @@ def register(sub) -> None:
     p.add_argument("--rust-out", metavar="FILE", help="Rust file to write (e.g. src/gen.rs)")
     p.add_argument("--build-helper", metavar="FILE",
                    help="also write the std-only build.rs helper (e.g. r2g_build.rs)")  # fmt: skip
+    p.add_argument("--python-out", metavar="FILE",
+                   help="also write the typed Python peer of the shm methods")  # fmt: skip
     add_go_options(p)
     p.set_defaults(func=run)
 
@@ -37,6 +39,12 @@ def options_from(args) -> GenerateOptions:
 
 
 def run(args) -> int:
+    if args.python_out:
+        from rust2go.commands._shm_outputs import write_python
+
+        status = write_python(args.idl, Path(args.python_out))
+        if status != EXIT_OK or not (args.go_out or args.rust_out or args.build_helper):
+            return status
     if not (args.go_out or args.rust_out or args.build_helper):
         sys.stderr.write("error: nothing to write: give --go-out, --rust-out or --build-helper\n")
         return EXIT_USAGE

@@ -1,0 +1,16 @@
+use std::collections::BTreeMap;
+#[repr(u8)]
+pub enum Color { Red = 1, Blue = 7 }
+pub struct Inner { pub tag: String, pub vals: Vec<u32> }
+pub struct Point { pub x: i32, pub y: i32, pub c: Color }
+pub struct All {
+    pub b: bool, pub ch: char, pub f: f64, pub s: String, pub v: Vec<u8>,
+    pub vs: Vec<String>, pub o: Option<Inner>, pub op: Option<i64>,
+    pub m: BTreeMap<String, Vec<Point>>, pub e: Color, pub inner: Vec<Inner>,
+}
+#[r2g(shm)]
+pub trait Svc {
+    fn echo_all(a: All) -> All;
+    fn add(a: u64, b: u64) -> u64;
+    fn note(p: Point, name: String);
+}

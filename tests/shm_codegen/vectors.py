@@ -1,0 +1,81 @@
+"""Golden byte images of the shm layout, made by the Python oracle (shm.codec/geometry):
+`<name>.bin` holds the bytes, `<name>.txt` the `record field value` lines they encode, so
+the Rust and Go tests rebuild each image from the generated offsets and compare bytes.
+
+    python -m tests.shm_codegen.vectors   # rewrite the files (review the diff)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rust2go.shm import layout as L
+from rust2go.shm.codec import pack
+from rust2go.shm.geometry import plan
+from rust2go.shm.slots import slot_word
+
+DIR = Path(__file__).parent / "vectors"
+
+
+def _header() -> tuple[str, dict[str, int]]:
+    g = plan(slot_count=8, request_capacity=512, response_capacity=1024)
+    return "header", dict(
+        magic=L.MAGIC, layout_version=L.LAYOUT_VERSION, header_size=L.HEADER.size,
+        segment_size=g.segment_size, slot_count=g.slot_count, slot_record_size=L.SLOT.size,
+        slot_table_offset=g.slot_table_offset, payload_offset=g.payload_offset,
+        request_capacity=g.request_capacity, response_capacity=g.response_capacity,
+        payload_stride=g.payload_stride, cell_size=L.CELL.size,
+        request_ring_offset=g.request_ring_offset, request_ring_capacity=g.request_ring_capacity,
+        completion_ring_capacity=g.completion_ring_capacity,
+        completion_ring_offset=g.completion_ring_offset, ring_header_size=L.RING.size,
+        segment_state=L.SegmentState.SERVING, callee_pid=4242, callee_parked=1,
+        caller_state=L.CallerState.ATTACHED, caller_pid=4343, session=7,
+    )  # fmt: skip
+
+
+def images() -> dict[str, tuple[L.Record, dict[str, int]]]:
+    name, header = _header()
+    word = slot_word(0xDEAD, L.SlotState.ABANDONED)
+    return {
+        name: (L.HEADER, header),
+        "ring": (L.RING, {"enqueue_pos": 0x1_0000_0005, "dequeue_pos": 3}),
+        "cell_request": (
+            L.CELL,
+            dict(
+                seq=6,
+                slot=5,
+                generation=0xDEAD,
+                method=2,
+                length=48,
+                kind=L.CellKind.CALL,
+                status=0,
+            ),
+        ),  # fmt: skip
+        "cell_reply": (
+            L.CELL,
+            dict(
+                seq=9,
+                slot=1,
+                generation=3,
+                method=0,
+                length=17,
+                kind=L.CellKind.REPLY,
+                status=L.CallStatus.HANDLER_ERROR,
+            ),
+        ),  # fmt: skip
+        "slot": (L.SLOT, {"state": word & 0xFFFF_FFFF, "generation": word >> 32}),
+    }
+
+
+def files() -> dict[str, bytes]:
+    out = {}
+    for name, (rec, values) in images().items():
+        out[f"{name}.bin"] = pack(rec, **values)
+        lines = "".join(f"{rec.name} {k} {int(v)}\n" for k, v in values.items())
+        out[f"{name}.txt"] = lines.encode()
+    return out
+
+
+if __name__ == "__main__":
+    DIR.mkdir(exist_ok=True)
+    for fname, data in files().items():
+        (DIR / fname).write_bytes(data)
