@@ -75,7 +75,18 @@ def files() -> dict[str, bytes]:
     return out
 
 
+def payload_files() -> dict[str, bytes]:
+    """Encoded payloads (every IDL type kind) from the generated Python peer."""
+    from rust2go.codegen.support.shm_codec import encode
+    from tests.shm_codegen.py_peer import sample_all, svc
+
+    m = svc()
+    return {
+        "payload_echo_all.bin": encode(m.CODEC, m.Svc_echo_all_PARAMS, {"a": sample_all(m)}, 4096)
+    }
+
+
 if __name__ == "__main__":
     DIR.mkdir(exist_ok=True)
-    for fname, data in files().items():
+    for fname, data in {**files(), **payload_files()}.items():
         (DIR / fname).write_bytes(data)
