@@ -10,6 +10,7 @@ from rust2go.codegen.api import GenerateOptions
 from rust2go.codegen.diagnostics import Diagnostic, DiagnosticError, Severity
 from rust2go.codegen.emit.fmt import gofmt, rustfmt
 from rust2go.codegen.emit.render import render
+from rust2go.codegen.emit.shm_files import add_shm, cgo_part
 from rust2go.codegen.lower.go import lower_go
 from rust2go.codegen.lower.rust import lower_rust
 from rust2go.codegen.lower.symbols import ABI_VERSION
@@ -51,6 +52,7 @@ def check_supported(program: ir.Program) -> None:
 
 
 def emit_all(program: ir.Program, options: GenerateOptions) -> tuple[str, str]:
+    full, program = program, cgo_part(program)  # shm methods: emit/shm_files.py
     check_supported(program)
     head = banner(program)
     with_main = options.go_package == "main" and not options.without_main
@@ -58,6 +60,7 @@ def emit_all(program: ir.Program, options: GenerateOptions) -> tuple[str, str]:
                         go118=options.go118, banner=head)  # fmt: skip
     go = render("go/file.go.j2", **vars(go_model))
     rust = render("rust/file.rs.j2", **vars(lower_rust(program, banner=head)))
+    go, rust = add_shm(full, go, rust)
     if options.fmt:
         go, rust = gofmt(go), rustfmt(rust)
     return go, rust
