@@ -1,13 +1,19 @@
-"""Emission of the shm sections (substrings, not snapshots): shm methods leave the cgo
-half, the constants are the layout's numbers, Python output is valid and lint-clean."""
+"""Emission of the shm pieces (substrings, not snapshots)."""
 
 from __future__ import annotations
 
-from rust2go.codegen.api import GenerateOptions, generate_source
+import dataclasses
+
+import pytest
+
+from rust2go.codegen.api import GenerateOptions, generate_source, load_program
+from rust2go.codegen.diagnostics import DiagnosticError
+from rust2go.codegen.emit.shm_files import add_shm, cgo_part, go_layout, rust_layout
 from rust2go.codegen.source import SourceFile
 from rust2go.shm import layout as L
+from tests.shm_codegen.py_peer import IDL
 
-IDL = """
+MIXED = """
 pub struct P { pub x: i32 }
 #[r2g]
 pub trait Mixed {
@@ -18,26 +24,23 @@ pub trait Mixed {
 """
 
 
-def outputs():
-    return generate_source(SourceFile("mixed.rs", IDL), GenerateOptions(fmt=False))
+def test_shm_methods_stay_a_diagnostic_until_their_rust_caller_exists():
+    with pytest.raises(DiagnosticError) as err:
+        generate_source(SourceFile("mixed.rs", MIXED), GenerateOptions(fmt=False))
+    assert "Mixed::fast" in err.value.render() and "plain" not in err.value.render()
 
 
-def test_shm_methods_are_not_cgo_exports():
-    out = outputs()
-    assert "fn plain(" in out.rust and "fn fast(" not in out.rust
-    assert "plain(a *uint64)" in out.go and "fast(" not in out.go
+def test_cgo_part_drops_only_shm_methods():
+    program = load_program(IDL)
+    assert [m.name for t in cgo_part(program).traits for m in t.methods] == []
+    plain = dataclasses.replace(program, traits=cgo_part(program).traits)
+    assert add_shm(plain, "go", "rs") == ("go", "rs")  # no shm methods: nothing appended
 
 
 def test_constants_are_the_layout_numbers():
-    out = outputs()
-    assert f"pub const HEADER_SIZE: usize = {L.HEADER.size};" in out.rust
-    assert f"pub const MAGIC: u64 = {L.MAGIC:#x};" in out.rust
-    assert f"pub const CELL_STATUS: usize = {L.CELL.offset('status')};" in out.rust
-    assert f"r2g_shm_SLOT_STATE_ABANDONED uint32 = {int(L.SlotState.ABANDONED)}" in out.go
-    assert 'r2g_shm_CALLEE_DOORBELL_SUFFIX string = ".wake-callee"' in out.go
-
-
-def test_programs_without_shm_methods_get_no_shm_section():
-    out = generate_source(SourceFile("p.rs", "#[r2g]\npub trait T { fn f(a: u8); }\n"),
-                          GenerateOptions(fmt=False))  # fmt: skip
-    assert "r2g_shm" not in out.go and "r2g_shm" not in out.rust
+    rust, go = rust_layout(), go_layout()
+    assert f"pub const HEADER_SIZE: usize = {L.HEADER.size};" in rust
+    assert f"pub const MAGIC: u64 = {L.MAGIC:#x};" in rust
+    assert f"pub const CELL_STATUS: usize = {L.CELL.offset('status')};" in rust
+    assert f"r2g_shm_SLOT_STATE_ABANDONED uint32 = {int(L.SlotState.ABANDONED)}" in go
+    assert 'r2g_shm_CALLEE_DOORBELL_SUFFIX string = ".wake-callee"' in go
