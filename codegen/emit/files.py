@@ -33,7 +33,7 @@ def _not_generated(m: ir.Method, trait: ir.Trait, what: str) -> Diagnostic:
         severity=Severity.ERROR,
         span=m.span,
         message=f"{what} method `{trait.name}::{m.name}` cannot be generated yet",
-        hint="sync and oneway methods are generated; async and shm calls come later",
+        hint="sync, oneway and async methods are generated; shm calls come later",
         path=m.span.file.name,
     )
 
@@ -45,8 +45,6 @@ def check_supported(program: ir.Program) -> None:
         for m in trait.methods:
             if m.shm:
                 found.append(_not_generated(m, trait, "shared-memory (`#[mem]`)"))
-            elif m.kind is ir.CallKind.ASYNC:
-                found.append(_not_generated(m, trait, "async"))
     if found:
         raise DiagnosticError(found)
 

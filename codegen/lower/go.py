@@ -142,6 +142,7 @@ class GoParam:
     read: str
     go_type: str  # as seen by the interface method
     call_arg: str
+    value_type: str = ""  # the converted value's type (async: a parameter of the reply fn)
 
 
 @dataclass
@@ -155,6 +156,10 @@ class GoMethod:
     is_result: bool
     ret_size: str | None
     ret_write: str
+    # Async: the export converts the arguments, then a goroutine runs `reply_fn` (the
+    # call and the reply block, as in a sync export) and completes through the callback.
+    is_async: bool = False
+    reply_fn: str = ""
 
 
 @dataclass
@@ -175,6 +180,7 @@ class GoFile:
     aliases: list[tuple[str, str]]
     helpers: list[GoHelper]
     traits: list[GoTrait]
+    has_async: bool = False  # emit the callback trampoline and the async runtime part
 
 
 # ------------------------------------------------------------------ lowering
@@ -194,6 +200,9 @@ def lower_go(program: ir.Program, *, package: str, with_main: bool, go118: bool,
         aliases=[(a.name, sp.go_type(a.target)) for a in program.aliases],
         helpers=_helpers(sp, structs),
         traits=[_trait(sp, t) for t in program.r2g_traits()],
+        has_async=any(
+            m.kind is ir.CallKind.ASYNC for t in program.r2g_traits() for m in t.methods
+        ),  # fmt: skip
     )
 
 
@@ -292,6 +301,7 @@ def _method(sp: GoSpeller, t: ir.Trait, m: ir.Method) -> GoMethod:
             read=sp.read(p.ty, p.name),
             go_type=("*" if by_pointer else "") + sp.go_type(p.ty),
             call_arg=("&" if by_pointer else "") + local,
+            value_type=sp.go_type(p.ty),
         ))  # fmt: skip
     iface_ret, out_cref, size, write = "", "", None, ""
     if m.ret is not None:
@@ -300,14 +310,18 @@ def _method(sp: GoSpeller, t: ir.Trait, m: ir.Method) -> GoMethod:
         out_cref = sp.cref(ty)
         size = sp.size(ty, "r2g_ret")
         write = sp.write(ty, "r2g_ret", "&r2g_w" if size else "nil")
+    symbol = export_symbol(sp.program, t, m)
+    is_async = m.kind is ir.CallKind.ASYNC
     return GoMethod(
         name=m.name,
         docs=m.docs,
-        symbol=export_symbol(sp.program, t, m),
+        symbol=symbol,
         params=params,
         iface_ret=iface_ret,
         out_cref=out_cref,
         is_result=bool(m.ret and m.ret.is_result),
         ret_size=size,
         ret_write=write,
+        is_async=is_async,
+        reply_fn=f"r2g_reply_{symbol.removeprefix('r2g_')}" if is_async else "",
     )

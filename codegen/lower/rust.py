@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from rust2go.codegen import ir
 from rust2go.codegen.lower.ctypes import c_field
 from rust2go.codegen.lower.layout import EMPTY_FIELD, Layouts
+from rust2go.codegen.lower.rust_async import RustFuture, lower_future, safety_docs, support_text
 from rust2go.codegen.lower.symbols import export_symbol
 from rust2go.codegen.lower.types import rust_needs_buffer
 
@@ -113,6 +114,8 @@ class RustMethod:
     out_ref: str  # "" when nothing is returned
     finish: str  # "value" | "result"
     any_buffer: bool
+    qualifier: str = ""  # "unsafe " for async methods that may not be dropped early
+    future: RustFuture | None = None  # async methods only
 
 
 @dataclass
@@ -131,6 +134,7 @@ class RustFile:
     aliases: list[tuple[str, str, str]]  # (vis, name, target)
     traits: list[RustTrait]
     ffi: str
+    async_support: str  # the slot module's text when any method is async, else ""
 
 
 # ------------------------------------------------------------------ lowering
@@ -145,7 +149,12 @@ def lower_rust(program: ir.Program, *, banner: str) -> RustFile:
         aliases=[(_vis(a.vis), a.name, rust_type(a.target)) for a in program.aliases],
         traits=[_trait(program, t) for t in program.r2g_traits()],
         ffi=FFI,
+        async_support=support_text() if _has_async(program) else "",
     )
+
+
+def _has_async(program: ir.Program) -> bool:
+    return any(m.kind is ir.CallKind.ASYNC for t in program.r2g_traits() for m in t.methods)
 
 
 def _vis(vis: str) -> str:
@@ -156,8 +165,15 @@ def _struct(program: ir.Program, layouts: Layouts, s: ir.Struct) -> RustStruct:
     lay = layouts.struct(s.name)
     offsets = {fl.name: fl.offset for fl in lay.fields}
     fields = [
-        RustField(f.name, rust_type(f.ty), f.docs, [a.text for a in f.attrs], c_field(f.name),
-                  ref_type(program, f.ty), offsets[f.name])  # fmt: skip
+        RustField(
+            f.name,
+            rust_type(f.ty),
+            f.docs,
+            [a.text for a in f.attrs],
+            c_field(f.name),
+            ref_type(program, f.ty),
+            offsets[f.name],
+        )  # fmt: skip
         for f in s.fields
     ]
     return RustStruct(
@@ -202,7 +218,7 @@ def _method(program: ir.Program, t: ir.Trait, m: ir.Method) -> RustMethod:
         ret_sig = f" -> Result<{inner}, String>" if m.ret.is_result else f" -> {inner}"
         out_ref = ref_type(program, m.ret.ty)
         finish = "result" if m.ret.is_result else "value"
-    return RustMethod(
+    method = RustMethod(
         name=m.name,
         docs=m.docs,
         symbol=export_symbol(program, t, m),
@@ -213,6 +229,12 @@ def _method(program: ir.Program, t: ir.Trait, m: ir.Method) -> RustMethod:
         finish=finish,
         any_buffer=any(p.needs_buffer for p in params),
     )
+    if m.kind is ir.CallKind.ASYNC:
+        method.future = lower_future(program, t, m, params, rust_type=rust_type,
+                                     ref_type=lambda ty: ref_type(program, ty))  # fmt: skip
+        method.ret_sig, method.qualifier = method.future.ret_sig, method.future.qualifier
+        method.docs = m.docs + safety_docs(m)
+    return method
 
 
 __all__ = ["EMPTY_FIELD", "RustFile", "lower_rust", "rust_type"]

@@ -10,6 +10,11 @@ Grammar (version 1), one Go `//export` per Rust→Go method:
 
     e.g.  r2g_v1_8DemoCall_10demo_check_h3f9a0c21
 
+An async method has a second symbol, the Rust callback Go completes the call through
+(its address travels with each call; the name makes it traceable and unique):
+
+    callback = symbol "_cb"            e.g. r2g_v1_8DemoCall_10demo_sleep_h0badf00d_cb
+
 A Go file and a Rust file generated from IDLs that disagree on a method's types therefore
 fail to link instead of misreading memory, and two traits with the same method name never
 collide. Internal identifiers in both languages use the reserved prefix `r2g_`, which the
@@ -28,6 +33,10 @@ def export_symbol(program: ir.Program, trait: ir.Trait, method: ir.Method) -> st
     sig = hashlib.sha256(signature_text(program, method).encode()).hexdigest()[:8]
     t, m = trait.name, method.name
     return f"r2g_v{ABI_VERSION}_{len(t)}{t}_{len(m)}{m}_h{sig}"
+
+
+def callback_symbol(program: ir.Program, trait: ir.Trait, method: ir.Method) -> str:
+    return export_symbol(program, trait, method) + "_cb"
 
 
 def signature_text(program: ir.Program, method: ir.Method) -> str:

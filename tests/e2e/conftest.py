@@ -16,3 +16,10 @@ def roundtrip_crate() -> Crate:
     for tool in ("go", "cargo", "gofmt", "rustfmt"):
         need(tool)
     return prepare(FIXTURES / "roundtrip", "r2g_e2e_roundtrip", "idl/api.rs", "src/api.rs")
+
+
+@pytest.fixture(scope="session")
+def async_crate() -> Crate:
+    for tool in ("go", "cargo", "gofmt", "rustfmt"):
+        need(tool)
+    return prepare(FIXTURES / "async", "r2g_e2e_async", "idl/api.rs", "src/api.rs")

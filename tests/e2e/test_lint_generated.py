@@ -20,6 +20,14 @@ def test_cargo_clippy_denies_warnings(roundtrip_crate):
     run(["cargo", "clippy", "--release", "--quiet", "--", "-D", "warnings"], roundtrip_crate.dir)
 
 
+def test_go_vet_is_clean_on_async_exports(async_crate):
+    run(["go", "vet", "."], async_crate.dir / "go")
+
+
+def test_cargo_clippy_denies_warnings_on_async_methods(async_crate):
+    run(["cargo", "clippy", "--release", "--quiet", "--", "-D", "warnings"], async_crate.dir)
+
+
 def test_regenerating_rewrites_nothing(roundtrip_crate):
     out = rust2go("generate", "idl/api.rs", "--go-out", "go/gen.go", "--rust-out", "src/api.rs",
                   cwd=roundtrip_crate.dir).stdout  # fmt: skip

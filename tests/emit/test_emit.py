@@ -10,7 +10,6 @@ import pytest
 
 from rust2go.codegen import ir
 from rust2go.codegen.api import GenerateOptions
-from rust2go.codegen.diagnostics import DiagnosticError
 from rust2go.codegen.emit import emit_all
 from rust2go.codegen.lower.layout import Layouts
 from rust2go.codegen.lower.symbols import export_symbol
@@ -138,15 +137,6 @@ def test_c_reserved_field_names_are_escaped_in_refs_only():
     go, rust = emit_all(program(t, structs=[s]), RAW)
     assert "int32_t r2g_int;" in go and "\tint  int32" in go.replace("int int32", "int  int32")
     assert "pub r2g_int: i32," in rust and "pub int: i32," in rust
-
-
-def test_async_is_reported_as_a_diagnostic_not_a_crash():
-    m = method("later", ret=ir.Prim("u8"))
-    m.kind = ir.CallKind.ASYNC
-    t = ir.Trait("T", ir.Direction.R2G, [m], SPAN)
-    with pytest.raises(DiagnosticError) as err:
-        emit_all(program(t), RAW)
-    assert "not-generated-yet" in err.value.render()
 
 
 def test_examples_idl_generates_formatted_output():

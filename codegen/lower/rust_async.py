@@ -1,0 +1,130 @@
+"""Lowering of async methods for the Rust file: the future a method returns, the per-call
+attachment type, and the start function and callback the glue module holds.
+
+Every decision the async templates need is made here: the Output type (T, or
+`(T, (P1, ..))` for `#[drop_safe_ret]`), the bounds (`Send + Sync` for `#[send]` or a
+written `+ Send`; `'static` without `&T` params), `unsafe` and the reason it states."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from rust2go.codegen import ir
+from rust2go.codegen.lower.symbols import callback_symbol, export_symbol
+
+SUPPORT = Path(__file__).resolve().parent.parent / "support" / "async_slot.rs"
+FUTURE = "::core::future::Future"
+
+FIRST_POLL_DOC = [
+    " The Go call starts on the first poll, not when this function returns: a future that",
+    " is never polled costs nothing and never reaches Go (executors may create futures",
+    " they never run), and the waker to complete it with exists only once it is polled.",
+]
+
+SAFETY_BORROWED = [
+    " # Safety",
+    " Go reads the borrowed `&T` arguments in place until the call completes: do not drop",
+    " the future after its first poll and before it resolves (a dropped future frees",
+    " nothing Go still reads, but the borrows it held may end). Declare the parameters",
+    " owned with `#[drop_safe]` to make this method safe.",
+]
+
+SAFETY_UNDECLARED = [
+    " # Safety",
+    " The IDL does not declare this method `#[drop_safe]`: keep the future until it",
+    " resolves. (The binding keeps the owned arguments alive until Go completes, so adding",
+    " `#[drop_safe]` to the IDL makes this method safe.)",
+]
+
+
+@dataclass
+class RustFuture:
+    """What an async method adds to its sync-style view (see templates/rust/async_*.j2)."""
+
+    output: str  # the future's Output, as the user sees it
+    ret_sig: str  # " -> impl Future<Output = ..> + bounds"
+    qualifier: str  # "unsafe " | ""
+    call_fn: str  # glue constructor of the Call future
+    start_fn: str  # glue: builds the Refs inside the slot and calls the Go export
+    callback: str  # the extern "C" symbol Go completes the call through
+    alias: str  # glue type alias of the attachment
+    lt: str  # "<'a>" when params borrow, else ""
+    lt_anon: str  # "<'_>" | ""
+    lt_static: str  # "<'static>" | ""
+    params_type: str  # glue spelling of the params tuple
+    out_ref: str  # the Ref Go writes the reply to
+    slot_value: str  # R of the slot: "super::T" or "Result<super::T, String>"
+    decode_type: str  # T handed to `finish`
+    decode: str  # "decode_value" | "decode_result"
+    settle: str  # glue fn turning (outcome, attachment) into the Output
+    tuple_args: str  # the params tuple, built in the trait method
+    pattern: str  # destructures `&r2g_a.params` in the start fn ("" without params)
+    start_params: list  # RustParam copies whose `arg` reads the destructured binding
+
+
+def support_text() -> str:
+    """The slot module, embedded once per generated file (inside the glue module)."""
+    return SUPPORT.read_text()
+
+
+def lower_future(program: ir.Program, t: ir.Trait, m: ir.Method, params: list, *,
+                 rust_type, ref_type) -> RustFuture:  # fmt: skip
+    """`params` are the method's RustParam views; `rust_type(ty, qual)`/`ref_type(ty)` spell."""
+    assert m.ret is not None  # the checker rejects `async fn` without a return type
+    symbol = export_symbol(program, t, m)
+    borrows = any(p.by_ref for p in m.params)
+    lt = "'a " if borrows else ""
+    glue_params = [f"&{lt}{rust_type(p.ty, 'super::')}" if p.by_ref else rust_type(p.ty, "super::")
+                   for p in m.params]  # fmt: skip
+    value, glue_value = rust_type(m.ret.ty), rust_type(m.ret.ty, "super::")
+    if m.ret.is_result:
+        value, glue_value = f"Result<{value}, String>", f"Result<{glue_value}, String>"
+    output = value
+    if m.drop_safe_ret:
+        output = f"({value}, {_tuple([rust_type(p.ty) for p in m.params])})"
+    bounds = (" + Send + Sync" if m.future_send else "") + ("" if borrows else " + 'static")
+    settle = ("settle_result" if m.ret.is_result else "settle_value") + (
+        "_ret" if m.drop_safe_ret else "")  # fmt: skip
+    names = [p.name for p in m.params]
+    tail = symbol.removeprefix("r2g_")  # glue names read r2g_call_v1_.., not r2g_call_r2g_v1_..
+    return RustFuture(
+        output=output,
+        ret_sig=f" -> impl {FUTURE}<Output = {output}>{bounds}",
+        qualifier="unsafe " if m.unsafe else "",
+        call_fn=f"r2g_call_{tail}",
+        start_fn=f"r2g_start_{tail}",
+        callback=callback_symbol(program, t, m),
+        alias=f"r2g_Attach_{tail}",
+        lt="<'a>" if borrows else "",
+        lt_anon="<'_>" if borrows else "",
+        lt_static="<'static>" if borrows else "",
+        params_type=_tuple(glue_params),
+        out_ref=ref_type(m.ret.ty),
+        slot_value=glue_value,
+        decode_type=rust_type(m.ret.ty, "super::"),
+        decode="decode_result" if m.ret.is_result else "decode_value",
+        settle=settle,
+        tuple_args=_tuple(names),
+        pattern=_tuple(names) if names else "",
+        start_params=[
+            replace(rp, arg=f"*{rp.name}" if p.by_ref else rp.name)
+            for rp, p in zip(params, m.params, strict=True)
+        ],  # fmt: skip
+    )
+
+
+def safety_docs(m: ir.Method) -> list[str]:
+    """Doc lines every async method gets: when the call starts, and why it is unsafe."""
+    docs = ([""] if m.docs else []) + FIRST_POLL_DOC
+    if m.unsafe:
+        borrowed = any(p.by_ref for p in m.params)
+        docs += [""] + (SAFETY_BORROWED if borrowed else SAFETY_UNDECLARED)
+    return docs
+
+
+def _tuple(items: list[str]) -> str:
+    """A Rust tuple type or expression; one element keeps its trailing comma."""
+    if len(items) == 1:
+        return f"({items[0]},)"
+    return "(" + ", ".join(items) + ")"
