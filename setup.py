@@ -32,7 +32,10 @@ PACKAGES = _packages()
 setup(
     packages=sorted(PACKAGES),
     package_dir=PACKAGES,
-    package_data={name: ["*.lark", "*.j2", "templates/*", "templates/**/*", "*.md"] for name in PACKAGES},
+    package_data={
+        name: ["*.lark", "*.j2", "*.rs", "*.go", "idl/*", "templates/*", "templates/**/*", "*.md"]
+        for name in PACKAGES
+    },
     include_package_data=True,
     ext_modules=[
         Extension(

@@ -51,5 +51,12 @@ def test_regular_install_has_every_subpackage_and_its_data(tmp_path: Path) -> No
     assert Path(info["codegen"]).is_relative_to(target), info["codegen"]
     assert info["grammar"] is True
     assert (target / "rust2go" / "codegen" / "idl.lark").is_file()
-    for pkg in ("codegen/check", "daemon", "runtime", "shm"):
+    for pkg in ("codegen/check", "codegen/lower", "codegen/emit", "codegen/support", "daemon",
+                "runtime", "runtime/loadtest", "shm"):  # fmt: skip
         assert (target / "rust2go" / pkg / "__init__.py").is_file(), pkg
+    # Data the generators read at run time.
+    assert (target / "rust2go" / "codegen" / "support" / "async_slot.rs").is_file()
+    assert list((target / "rust2go" / "codegen" / "templates").rglob("*.j2"))
+    assert (target / "rust2go" / "runtime" / "loadtest" / "idl" / "load.rs").is_file()
+    assert (target / "rust2go" / "runtime" / "loadtest" / "templates" / "stats.rs").is_file()
+    assert list((target / "rust2go" / "shm").glob("_atomics*.so")), "the atomics C extension"
