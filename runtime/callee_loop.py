@@ -20,6 +20,7 @@ class LoopServer:
         self._limit = asyncio.Semaphore(workers)
         self._tasks: set[asyncio.Task] = set()
         self._recycling = False
+        self._closing = False
         self._poller = LoopPoller(
             self._loop, core.seg.callee_bell,
             drain=self._drain, ready=core.ready, wanted=lambda: True,
@@ -30,10 +31,16 @@ class LoopServer:
     def start(self) -> None:
         self._poller.kick()
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = 1.0) -> None:
+        """Stop popping; give running handlers `grace` seconds, then cancel them (their
+        callers get CALLEE_CLOSING)."""
         self._poller.close()
         if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+            _, late = await asyncio.wait(list(self._tasks), timeout=grace)
+            self._closing = True
+            for t in late:
+                t.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
 
     def _drain(self) -> int:
         if self._recycling:
@@ -56,6 +63,10 @@ class LoopServer:
             try:
                 reply = await self.handler(job.method, job.payload)
                 status, reply = L.CallStatus.OK, bytes(reply)
+            except asyncio.CancelledError:
+                if self._closing:  # shutdown: still answer; recycle: the rings are reset
+                    self.core.finish(job, L.CallStatus.CALLEE_CLOSING, b"callee is shutting down")
+                raise
             except UnknownMethod as e:
                 status, reply = L.CallStatus.UNKNOWN_METHOD, str(e).encode()
             except Exception as e:
@@ -77,4 +88,5 @@ class LoopServer:
         await asyncio.gather(*tasks, return_exceptions=True)
         self.core.recycle(pid)
         self._recycling = False
+        self._closing = False
         self._poller.kick()

@@ -31,6 +31,8 @@ class CallerStats:
     abandoned: int = 0
     stale_completions: int = 0  # completions whose (slot, generation) matched no call
     protocol_errors: int = 0  # completions that broke the layout (hostile or buggy callee)
+    slot_waits: int = 0  # backpressure: every slot was in flight
+    ring_full_waits: int = 0  # backpressure: the request ring was full
 
 
 class ShmCaller:
@@ -204,6 +206,7 @@ class ShmCaller:
 
     async def _wait_slot(self) -> int:
         """Backpressure: every slot is in flight; wait for one to come back."""
+        self.stats.slot_waits += 1
         fut = self._loop.create_future()
         self._slot_waiters.append(fut)
         try:
@@ -216,6 +219,7 @@ class ShmCaller:
     async def _wait_space(self) -> None:
         """Backpressure: the request ring is full; retry after the poller drains."""
         self._raise_if_unusable()
+        self.stats.ring_full_waits += 1
         fut = self._loop.create_future()
         self._space_waiters.append(fut)
         self._poller.kick()
