@@ -57,7 +57,8 @@ def main() -> int:
     build = subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=EXAMPLE, env=env)
     if build.returncode != 0:
         return 1
-    say(f"built in {time.monotonic() - start:.1f}s; running it (lines marked [go] print in Go)")
+    say(f"built in {time.monotonic() - start:.1f}s; running it (lines marked [go] print in Go;"
+        " the async naps print their total elapsed time)")
     binary = Path(env["CARGO_TARGET_DIR"]) / "release" / "r2g_example_basic"
     return subprocess.run([str(binary)], cwd=EXAMPLE, env=env).returncode
 

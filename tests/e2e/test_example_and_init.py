@@ -26,6 +26,15 @@ def test_demo_exercises_every_call_kind(demo_output):
         assert line in demo_output, demo_output
 
 
+def test_demo_two_concurrent_one_second_async_naps_take_about_one_second(demo_output):
+    import re
+
+    m = re.search(r"two demo_nap\(1000 ms\) at once -> .*: ([\d.]+) s in total", demo_output)
+    assert m, demo_output
+    assert 0.99 <= float(m[1]) < 1.5
+    assert "demo_count_adults(&req) -> 1" in demo_output
+
+
 def test_example_is_vet_and_clippy_clean(demo_output):
     example = ROOT / "examples" / "basic"
     run(["go", "vet", "."], example / "go")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Written exactly as for the original rust2go: one type implementing the DemoCall
@@ -57,4 +58,20 @@ func (Demo) demo_profile(user *DemoUser, nickname *string) *DemoProfile {
 		tags:     map[string]uint32{"letters": uint32(len(user.name)), "age": uint32(user.age)},
 		nickname: nickname,
 	}
+}
+
+// Async methods are written like sync ones: the binding runs them in a goroutine.
+func (Demo) demo_nap(nap *DemoNap) string {
+	time.Sleep(time.Duration(nap.ms) * time.Millisecond)
+	return nap.who + " slept " + strconv.Itoa(int(nap.ms)) + " ms"
+}
+
+func (Demo) demo_count_adults(req *DemoComplicatedRequest) uint32 {
+	n := uint32(0)
+	for _, u := range req.users {
+		if u.age >= 18 {
+			n++
+		}
+	}
+	return n
 }

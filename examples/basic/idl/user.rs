@@ -40,6 +40,12 @@ pub struct DemoProfile {
     pub nickname: Option<String>,
 }
 
+#[derive(rust2go::R2G, Clone, Debug)]
+pub struct DemoNap {
+    pub who: String,
+    pub ms: u32,
+}
+
 #[rust2go::r2g]
 pub trait DemoCall {
     /// Oneway: Go logs the user, nothing comes back.
@@ -55,4 +61,10 @@ pub trait DemoCall {
     fn demo_parse_age(text: String) -> Result<u8, String>;
     /// Option in and out, maps and enums in a struct.
     fn demo_profile(user: &DemoUser, nickname: Option<String>) -> Option<DemoProfile>;
+    /// Async: Go sleeps in a goroutine; no Rust thread blocks while it does.
+    #[drop_safe]
+    #[send]
+    async fn demo_nap(nap: DemoNap) -> String;
+    /// Async with a borrowed argument: an `unsafe fn` (Go reads `req` until it answers).
+    async fn demo_count_adults(req: &DemoComplicatedRequest) -> u32;
 }

@@ -2,7 +2,32 @@
 // src/user.rs is the generated std-only binding (`rust2go generate idl/user.rs ...`).
 mod user;
 
-use user::{DemoCall, DemoCallImpl, DemoComplicatedRequest, DemoUser};
+use std::future::{poll_fn, Future};
+use std::pin::pin;
+use std::task::Poll;
+use std::time::{Duration, Instant};
+use user::{r2g_block_on, DemoCall, DemoCallImpl, DemoComplicatedRequest, DemoNap, DemoUser};
+
+/// Awaits two futures at once (std only; with tokio you would write `tokio::join!`).
+async fn join<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
+    let (mut a, mut b) = (pin!(a), pin!(b));
+    let (mut ra, mut rb) = (None, None);
+    poll_fn(|cx| {
+        if ra.is_none() {
+            if let Poll::Ready(v) = a.as_mut().poll(cx) {
+                ra = Some(v);
+            }
+        }
+        if rb.is_none() {
+            if let Poll::Ready(v) = b.as_mut().poll(cx) {
+                rb = Some(v);
+            }
+        }
+        if ra.is_some() && rb.is_some() { Poll::Ready(()) } else { Poll::Pending }
+    })
+    .await;
+    (ra.unwrap(), rb.unwrap())
+}
 
 fn main() {
     let alice = DemoUser { name: "Alice".into(), age: 30 };
@@ -38,5 +63,20 @@ fn main() {
     let none = DemoCallImpl::demo_profile(&DemoUser { name: String::new(), age: 1 }, None);
     println!("option  demo_profile(&nobody, None) -> {none:?}");
     assert!(none.is_none());
+
+    // Async: no executor needed; the binding's std-only block_on drives the futures.
+    let start = Instant::now();
+    let naps = join(
+        DemoCallImpl::demo_nap(DemoNap { who: "first".into(), ms: 1000 }),
+        DemoCallImpl::demo_nap(DemoNap { who: "second".into(), ms: 1000 }),
+    );
+    let (a, b) = r2g_block_on(naps);
+    let took = start.elapsed();
+    println!("async   two demo_nap(1000 ms) at once -> {a:?}, {b:?}: {:.2} s in total", took.as_secs_f64());
+    assert!(took < Duration::from_millis(1500), "the naps ran one after the other");
+    // Safety: `req` outlives the future, which block_on drives to completion.
+    let adults = r2g_block_on(unsafe { DemoCallImpl::demo_count_adults(&req) });
+    println!("async   demo_count_adults(&req) -> {adults} (an unsafe fn: it borrows)");
+    assert_eq!(adults, 1);
     println!("all calls returned what Go computed");
 }
