@@ -57,6 +57,7 @@ def assert_exact(report: dict, calls: int | None = None) -> None:
 def ok_report(loadtest, *args: str) -> dict:
     """Run with --json, require exit 0 and exact counts, return the report."""
     r = loadtest(*args, "--json")
-    assert r.code == 0, r.err
+    failed = [c for c in (r.report or {}).get("checks", []) if not c.get("ok")]
+    assert r.code == 0, (r.err, failed, (r.report or {}).get("faults"))
     assert_exact(r.report)
     return r.report
