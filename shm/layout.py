@@ -199,7 +199,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("slot", "PENDING", "ABANDONED", "caller", "CAS (gen, PENDING) -> (gen, ABANDONED)", "future cancelled or timed out"),
     Transition("slot", "DONE", "FREE", "caller", "store-release (gen, FREE)", "completion popped, reply copied out, slot back on the free list"),
     Transition("slot", "ABANDONED", "FREE", "caller", "store-release (gen, FREE)", "completion for the abandoned call popped; reply discarded"),
-    Transition("slot", "PENDING", "PENDING", "callee", "CAS fails (state is ABANDONED)", "callee finished but caller gave up: reply dropped, completion still pushed"),
+    Transition("slot", "ABANDONED", "ABANDONED", "callee", "CAS (gen, PENDING) -> (gen, DONE) fails", "callee finished but caller gave up: reply dropped, completion still pushed"),
     # Ring cell at position pos (capacity C).
     Transition("cell", "EMPTY(seq=pos)", "CLAIMED", "producer", "CAS enqueue_pos pos -> pos+1", "seq == pos"),
     Transition("cell", "CLAIMED", "FULL(seq=pos+1)", "producer", "store-release seq = pos+1", "cell body written"),

@@ -35,7 +35,9 @@ async def test_cancellation_storm(peers):
         cancelled = sum(isinstance(r, asyncio.CancelledError) for r in results)
         answered = [r for r in results if isinstance(r, tuple)]
         assert cancelled > CALLS // 10, "the storm must actually cancel calls in flight"
-        assert cancelled + len(answered) == CALLS, [r for r in results if isinstance(r, Exception)][:3]
+        assert cancelled + len(answered) == CALLS, [r for r in results if isinstance(r, Exception)][
+            :3
+        ]
         for req, rep in answered:  # each reply belongs to its own request
             assert rep == req[:8] + zlib.crc32(req).to_bytes(4, "little")
         assert c.in_flight == 0

@@ -1,0 +1,51 @@
+"""Golden byte images of a header, a ring cell and a slot record, shared with the Rust and
+Go peers' tests (tests/shm/vectors/*.bin). Regenerate: python -m rust2go.shm.vectors DIR"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from rust2go.shm import layout as L
+from rust2go.shm.codec import pack
+from rust2go.shm.geometry import plan
+
+GEOMETRY = plan(4, 4, 4, 64, 64)
+
+
+def header() -> bytes:
+    g = GEOMETRY
+    return pack(
+        L.HEADER, magic=L.MAGIC, layout_version=L.LAYOUT_VERSION, header_size=L.HEADER.size,
+        segment_size=g.segment_size, slot_count=g.slot_count, slot_record_size=L.SLOT.size,
+        slot_table_offset=g.slot_table_offset, payload_offset=g.payload_offset,
+        request_capacity=g.request_capacity, response_capacity=g.response_capacity,
+        payload_stride=g.payload_stride, cell_size=L.CELL.size,
+        request_ring_offset=g.request_ring_offset, request_ring_capacity=g.request_ring_capacity,
+        completion_ring_capacity=g.completion_ring_capacity,
+        completion_ring_offset=g.completion_ring_offset, ring_header_size=L.RING.size,
+        segment_state=L.SegmentState.SERVING, callee_pid=1234, callee_parked=1,
+        caller_state=L.CallerState.ATTACHED, caller_pid=5678, caller_parked=0, session=1,
+    )  # fmt: skip
+
+
+def cell() -> bytes:
+    return pack(L.CELL, seq=9, slot=3, generation=7, method=2, length=64,
+                kind=L.CellKind.CALL, status=L.CallStatus.OK)  # fmt: skip
+
+
+def slot() -> bytes:
+    return pack(L.SLOT, state=L.SlotState.PENDING, generation=7)
+
+
+VECTORS = {"header.bin": header, "cell.bin": cell, "slot.bin": slot}
+
+
+def write(directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, build in VECTORS.items():
+        (directory / name).write_bytes(build())
+
+
+if __name__ == "__main__":
+    write(Path(sys.argv[1] if len(sys.argv) > 1 else "tests/shm/vectors"))
