@@ -22,6 +22,7 @@ BENCHES = [
     ("shm_roundtrip", "Shared memory: Python caller ↔ Python callee"),
     ("watch_latency", "Watch daemon: save → outputs written"),
     ("cgo_sync", "Sync calls: generated binding vs hand-written cgo vs the rust2go crate"),
+    ("cgo_async", "Async calls: generated binding vs the rust2go crate (1000 tokio tasks)"),
     ("loadtest_paths", "Every call path under load (rust2go loadtest)"),
 ]
 

@@ -4,8 +4,9 @@ Pending entry here with its harness module."""
 from __future__ import annotations
 
 from rust2go.runtime.loadtest.transports.base import Transport, Unavailable
+from rust2go.runtime.loadtest.transports.cgo_async import CgoAsync
 from rust2go.runtime.loadtest.transports.cgo_sync import CgoSync
-from rust2go.runtime.loadtest.transports.pending import CgoAsync, ShmInproc, ShmXproc
+from rust2go.runtime.loadtest.transports.pending import ShmInproc, ShmXproc
 from rust2go.runtime.loadtest.transports.python_shm import PythonShm
 
 REGISTRY: dict[str, type[Transport]] = {

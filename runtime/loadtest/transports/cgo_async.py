@@ -38,7 +38,7 @@ class CgoAsync(Transport):
         directory = cache.harness_dir(self.name, idl + template)  # the template is in the key
         values = cgo_crate.method_values(lm, self.name)
         values["unsafe_call"] = "unsafe " if lm.method.unsafe else ""
-        values["is_result"] = "true" if lm.method.ret.is_result else "false"
+        values["unsafe_method"] = "true" if lm.method.unsafe else "false"
         main_rs = jinja2.Template(template, undefined=jinja2.StrictUndefined,
                                   keep_trailing_newline=True).render(**values)  # fmt: skip
         try:

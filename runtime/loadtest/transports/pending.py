@@ -1,4 +1,4 @@
-"""Transports whose generated path has not landed yet (issues #4 and #6). The probe asks
+"""Transports whose generated path has not landed yet (issue #6). The probe asks
 the real generator; these stay Unavailable — with the generator's own reason — until a
 harness module replaces them in the registry. Never a stand-in implementation."""
 
@@ -32,12 +32,6 @@ class Pending(Transport):
 
     def build(self, lm: LoadMethod, log: Log) -> Harness:
         raise Unavailable(f"{self.name} is not available")
-
-
-class CgoAsync(Pending):
-    name = "cgo-async"
-    cancellable = True
-    issue = "issue #4, async cgo calls"
 
 
 class ShmInproc(Pending):
