@@ -66,6 +66,7 @@ class RustField:
     ref_name: str  # field name in the Ref (C-safe, same as cgo sees)
     ref_type: str
     offset: int
+    vis: str = "pub "  # as written in the IDL, with its trailing space
 
 
 @dataclass
@@ -173,6 +174,7 @@ def _struct(program: ir.Program, layouts: Layouts, s: ir.Struct) -> RustStruct:
             c_field(f.name),
             ref_type(program, f.ty),
             offsets[f.name],
+            _vis(f.vis),
         )  # fmt: skip
         for f in s.fields
     ]
@@ -192,7 +194,7 @@ def _struct(program: ir.Program, layouts: Layouts, s: ir.Struct) -> RustStruct:
 
 
 def _enum(e: ir.EnumDef) -> RustEnum:
-    variants = [(v.name, v.value, v.docs) for v in e.variants]
+    variants = [(v.name, v.value, v.docs, [a.text for a in v.attrs]) for v in e.variants]
     return RustEnum(e.name, _vis(e.vis), e.docs, [a.text for a in e.attrs], e.derives, e.repr,
                     variants)  # fmt: skip
 
