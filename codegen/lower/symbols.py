@@ -40,28 +40,47 @@ def callback_symbol(program: ir.Program, trait: ir.Trait, method: ir.Method) -> 
 
 
 def signature_text(program: ir.Program, method: ir.Method) -> str:
-    params = ", ".join(_deep_type(program, p.ty, set()) for p in method.params)
+    memo = _shape_memo(program)
+    params = ", ".join(_deep_type(program, p.ty, memo, set()) for p in method.params)
     ret = ""
     if method.ret is not None:
-        inner = _deep_type(program, method.ret.ty, set())
+        inner = _deep_type(program, method.ret.ty, memo, set())
         ret = f" -> Result<{inner}>" if method.ret.is_result else f" -> {inner}"
     return f"{method.kind.value} fn({params}){ret}"
 
 
-def _deep_type(program: ir.Program, ty: ir.Type, seen: set[str]) -> str:
+def _shape_memo(program: ir.Program) -> dict[str, str]:
+    # One memo per program: a struct's shape is computed once however many signatures
+    # mention it (expanding it at every use is exponential on a shared type graph).
+    return program.__dict__.setdefault("_r2g_struct_shapes", {})
+
+
+def _deep_type(program: ir.Program, ty: ir.Type, memo: dict[str, str], active: set[str]) -> str:
     match ty:
         case ir.Vec(elem):
-            return f"Vec<{_deep_type(program, elem, seen)}>"
+            return f"Vec<{_deep_type(program, elem, memo, active)}>"
         case ir.Opt(inner):
-            return f"Option<{_deep_type(program, inner, seen)}>"
+            return f"Option<{_deep_type(program, inner, memo, active)}>"
         case ir.Map(kind, key, value):
-            return f"{kind}<{_deep_type(program, key, seen)}, {_deep_type(program, value, seen)}>"
+            k, v = _deep_type(program, key, memo, active), _deep_type(program, value, memo, active)
+            return f"{kind}<{k}, {v}>"
         case ir.EnumT(name):
-            e = program.enum(name)
-            return f"{name}:{e.repr}"
-        case ir.StructT(name) if name not in seen:
-            inner = seen | {name}
-            fields = ",".join(f"{f.name}:{_deep_type(program, f.ty, inner)}"
-                              for f in program.struct(name).fields)  # fmt: skip
-            return f"{name}{{{fields}}}"
+            return f"{name}:{program.enum(name).repr}"
+        case ir.StructT(name):
+            return _struct_shape(program, name, memo, active)
     return ir.type_text(ty)
+
+
+def _struct_shape(program: ir.Program, name: str, memo: dict[str, str], active: set[str]) -> str:
+    """The struct's name and a digest of its fields, all the way down; a struct met again
+    inside itself (recursion through Vec or a map) is named, not expanded."""
+    if name in memo:
+        return memo[name]
+    if name in active:
+        return name
+    active.add(name)
+    fields = ",".join(f"{f.name}:{_deep_type(program, f.ty, memo, active)}"
+                      for f in program.struct(name).fields)  # fmt: skip
+    active.discard(name)
+    memo[name] = f"{name}#{hashlib.sha256(fields.encode()).hexdigest()[:12]}"
+    return memo[name]
