@@ -18,6 +18,8 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "_wire.h"
+
 typedef struct {
     PyObject_HEAD
     Py_buffer view;
@@ -300,6 +302,10 @@ PyInit__atomics(void)
     Py_INCREF(&AtomicViewType);
     if (PyModule_AddObject(m, "AtomicView", (PyObject *)&AtomicViewType) < 0) {
         Py_DECREF(&AtomicViewType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    if (wire_register(m) < 0 || hammer_register(m) < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -27,11 +27,13 @@ from rust2go.shm._atomics import fence
 
 
 class Doorbell:
-    __slots__ = ("_a", "_off", "sem", "posts", "sleeps")
+    __slots__ = ("_a", "_off", "_w", "_side", "sem", "posts", "sleeps")
 
-    def __init__(self, atom, parked_offset: int, sem: posix_ipc.Semaphore) -> None:
+    def __init__(self, atom, parked_offset: int, sem: posix_ipc.Semaphore, wire, side: int) -> None:
         self._a = atom
         self._off = parked_offset
+        self._w = wire  # notifier half in C: Wire.notify(side)
+        self._side = side
         self.sem = sem
         self.posts = 0  # statistics: semaphore posts made through ring()
         self.sleeps = 0  # statistics: waits that reached the semaphore
@@ -55,13 +57,15 @@ class Doorbell:
 
     def ring(self) -> bool:
         """Notify the side after publishing work it may wait for; True if a post was made."""
-        fence()
-        a = self._a
-        if a.load_u32(self._off) and a.exchange_u32(self._off, 0) == 1:
-            self.sem.release()
-            self.posts += 1
+        if self._w.notify(self._side):
+            self.post()
             return True
         return False
+
+    def post(self) -> None:
+        """The post owed after a notifier cleared the parked flag (Wire.notify, ANSWER_POST)."""
+        self.sem.release()
+        self.posts += 1
 
     def is_parked(self) -> bool:
         return self._a.load_u32(self._off) == 1

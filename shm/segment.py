@@ -22,6 +22,7 @@ from rust2go.shm.names import SegmentNames, new_names, parse_name
 from rust2go.shm.ring import Ring
 from rust2go.shm.slots import SlotTable
 from rust2go.shm.validate import read_geometry
+from rust2go.shm.wire import CALLEE, CALLER, COMPLETION, REQUEST, open_wire
 
 H = {f.name: f for f in L.HEADER.fields}
 
@@ -35,14 +36,18 @@ class Segment:
         self.atom = AtomicView(mm)
         self.mem = memoryview(mm)
         g = geometry
-        self.request_ring = Ring(
-            "request_ring", self.atom, self.mem, g.request_ring_offset, g.request_ring_capacity
-        )
-        self.completion_ring = Ring("completion_ring", self.atom, self.mem, g.completion_ring_offset,
-                                    g.completion_ring_capacity)  # fmt: skip
+        self.wire = open_wire(mm, geometry)
+        self.request_ring = Ring("request_ring", self.atom, self.wire, REQUEST,
+                                 g.request_ring_offset, g.request_ring_capacity)  # fmt: skip
+        self.completion_ring = Ring("completion_ring", self.atom, self.wire, COMPLETION,
+                                    g.completion_ring_offset, g.completion_ring_capacity)  # fmt: skip
         self.slots = SlotTable(self.atom, geometry)
-        self.callee_bell = Doorbell(self.atom, H["callee_parked"].offset, callee_sem)
-        self.caller_bell = Doorbell(self.atom, H["caller_parked"].offset, caller_sem)
+        self.callee_bell = Doorbell(
+            self.atom, H["callee_parked"].offset, callee_sem, self.wire, CALLEE
+        )
+        self.caller_bell = Doorbell(
+            self.atom, H["caller_parked"].offset, caller_sem, self.wire, CALLER
+        )
         self.owner_lock: OwnerLock | None = None
 
     @property
@@ -159,6 +164,7 @@ class Segment:
         if self._mm.closed:
             return
         self.atom.release()
+        self.wire.release()
         self.mem.release()
         self._mm.close()
         for bell in (self.callee_bell, self.caller_bell):
