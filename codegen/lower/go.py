@@ -9,7 +9,16 @@ from rust2go.codegen import ir
 from rust2go.codegen.lower.ctypes import c_field, c_ref_name, c_type
 from rust2go.codegen.lower.layout import EMPTY_FIELD, Layouts
 from rust2go.codegen.lower.symbols import export_symbol
-from rust2go.codegen.lower.types import Keys, go_needs_block, is_pod, usage
+from rust2go.codegen.lower.types import (
+    Keys,
+    Pass,
+    go_by_pointer,
+    go_needs_block,
+    go_view,
+    is_pod,
+    param_pass,
+    usage,
+)
 
 GO_PRIMITIVE: dict[str, str] = {
     "u8": "uint8", "u16": "uint16", "u32": "uint32", "u64": "uint64", "usize": "uint",
@@ -123,6 +132,7 @@ class GoHelper:
     value: dict[str, object] = field(default_factory=dict)  # map value expressions
     struct: GoStruct | None = None
     range_vars: str = ""  # map loops: which of key/value the size loop uses
+    view: bool = False  # vec: the elements are Go values already (`go_view`), lent in place
 
 
 @dataclass
@@ -227,6 +237,14 @@ def _struct(sp: GoSpeller, s: ir.Struct) -> GoStruct:
         guards.append(GoLayoutGuard(f"r2g_layout_of_{s.name}_{fl.name}",
                                     f"unsafe.Offsetof({cref}{{}}.{c_field(fl.name)})",
                                     fl.offset))  # fmt: skip
+    if go_view(sp.program, ir.StructT(s.name)):
+        # Go reads this struct in place from its Ref: its own layout must be the same.
+        guards.append(GoLayoutGuard(f"r2g_go_layout_of_{s.name}", f"unsafe.Sizeof({s.name}{{}})",
+                                    lay.layout.size))  # fmt: skip
+        for fl in lay.fields:
+            guards.append(GoLayoutGuard(f"r2g_go_layout_of_{s.name}_{fl.name}",
+                                        f"unsafe.Offsetof({s.name}{{}}.{fl.name})",
+                                        fl.offset))  # fmt: skip
     c_fields = [(c_type(sp.program, f.ty), c_field(f.name)) for f in s.fields]
     return GoStruct(s.name, cref, s.docs, fields, guards, c_fields or [("uint8_t", EMPTY_FIELD)])
 
@@ -267,7 +285,7 @@ def _helper(sp: GoSpeller, ty: ir.Type, structs: dict[str, GoStruct]) -> GoHelpe
             return GoHelper("vec_pod", key, go_type, cref, False, False, _elem(sp, elem, "", ""))
         case ir.Vec(elem):
             return GoHelper("vec", key, go_type, cref, False, False,
-                            _elem(sp, elem, "refs[i]", "v[i]"))  # fmt: skip
+                            _elem(sp, elem, "refs[i]", "v[i]"), view=go_view(sp.program, elem))  # fmt: skip
         case ir.Opt(inner):
             elem = _elem(sp, inner, f"*(*{sp.cref(inner)})(x.ptr)", "(*v)")
             return GoHelper("opt", key, go_type, cref, False, False, elem)
@@ -290,17 +308,25 @@ def _method(sp: GoSpeller, t: ir.Trait, m: ir.Method) -> GoMethod:
     params = []
     for p in m.params:
         local = f"r2g_arg_{p.name}"
-        # As in rust2go: every parameter by pointer unless #[go_pass_struct], so impl.go
-        # files written for it compile unchanged. An Option is a pointer already.
-        by_pointer = not m.go_pass_struct and not isinstance(p.ty, ir.Opt)
+        by_pointer = go_by_pointer(m, p)
+        go_type = ("*" if by_pointer else "") + sp.go_type(p.ty)
+        cref, read, call_arg = sp.cref(p.ty), sp.read(p.ty, p.name), local
+        cast = f"({go_type})(unsafe.Pointer({p.name}))"  # a view of Rust memory (Pass)
+        match param_pass(sp.program, m, p):
+            case Pass.POINTER:
+                cref, read = "*" + cref, cast
+            case Pass.SLICE:
+                cref, read = "*C.r2g_SliceRef", cast
+            case _ if by_pointer:
+                call_arg = "&" + local
         params.append(GoParam(
             name=p.name,
             cparam=p.name,
             local=local,
-            cref=sp.cref(p.ty),
-            read=sp.read(p.ty, p.name),
-            go_type=("*" if by_pointer else "") + sp.go_type(p.ty),
-            call_arg=("&" if by_pointer else "") + local,
+            cref=cref,
+            read=read,
+            go_type=go_type,
+            call_arg=call_arg,
             value_type=sp.go_type(p.ty),
         ))  # fmt: skip
     iface_ret, out_cref, size, write = "", "", None, ""

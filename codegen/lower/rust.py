@@ -10,7 +10,7 @@ from rust2go.codegen.lower.ctypes import c_field
 from rust2go.codegen.lower.layout import EMPTY_FIELD, Layouts
 from rust2go.codegen.lower.rust_async import RustFuture, lower_future, safety_docs, support_text
 from rust2go.codegen.lower.symbols import export_symbol
-from rust2go.codegen.lower.types import rust_needs_buffer
+from rust2go.codegen.lower.types import Pass, param_pass, rust_needs_buffer
 
 MAP_PATH = {"HashMap": "::std::collections::HashMap", "BTreeMap": "::std::collections::BTreeMap"}
 FFI = "r2g_ffi"  # the glue module inside the generated file
@@ -102,6 +102,11 @@ class RustParam:
     arg: str  # expression of type &T handed to Wire
     ref_type: str
     needs_buffer: bool
+    # Sync calls (`types.Pass`): the Ref built before the call, the argument handed to the
+    # export and its type in the extern block.
+    make_ref: str = ""
+    call_arg: str = ""
+    ffi_type: str = ""
 
 
 @dataclass
@@ -199,21 +204,35 @@ def _enum(e: ir.EnumDef) -> RustEnum:
                     variants)  # fmt: skip
 
 
+def _param(program: ir.Program, m: ir.Method, p: ir.Param) -> RustParam:
+    arg = p.name if p.by_ref else f"&{p.name}"
+    ref = ref_type(program, p.ty)
+    local = f"r2g_arg_{p.name}"
+    make, call_arg, ffi_type = f"{FFI}::Wire::to_ref({arg}, &mut r2g_w)", local, ref
+    match param_pass(program, m, p):
+        case Pass.POINTER:
+            call_arg, ffi_type = f"&{local}", f"*const {ref}"
+        case Pass.SLICE:
+            make, call_arg = f"{FFI}::SliceRef::of({make})", f"&{local}"
+            ffi_type = "*const SliceRef"
+    return RustParam(
+        name=p.name,
+        sig_type=("&" if p.by_ref else "") + rust_type(p.ty),
+        arg=arg,
+        ref_type=ref,
+        needs_buffer=rust_needs_buffer(program, p.ty),
+        make_ref=make,
+        call_arg=call_arg,
+        ffi_type=ffi_type,
+    )
+
+
 def _trait(program: ir.Program, t: ir.Trait) -> RustTrait:
     return RustTrait(t.name, _vis(t.vis), t.docs, [_method(program, t, m) for m in t.methods])
 
 
 def _method(program: ir.Program, t: ir.Trait, m: ir.Method) -> RustMethod:
-    params = [
-        RustParam(
-            name=p.name,
-            sig_type=("&" if p.by_ref else "") + rust_type(p.ty),
-            arg=p.name if p.by_ref else f"&{p.name}",
-            ref_type=ref_type(program, p.ty),
-            needs_buffer=rust_needs_buffer(program, p.ty),
-        )
-        for p in m.params
-    ]
+    params = [_param(program, m, p) for p in m.params]
     ret_sig, out_ref, finish = "", "", "value"
     if m.ret is not None:
         inner = rust_type(m.ret.ty)

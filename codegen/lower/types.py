@@ -114,3 +114,48 @@ def go_needs_block(program: ir.Program, ty: ir.Type, seen: frozenset[str] = froz
             return any(go_needs_block(program, f.ty, seen | {name})
                        for f in program.struct(name).fields)  # fmt: skip
     return True
+
+
+def go_view(program: ir.Program, ty: ir.Type) -> bool:
+    """Go's in-memory form of `ty` is its C Ref byte for byte (64-bit targets), so Go can
+    read a Ref in place through a cast: primitives and enums (the same integers; `char` is
+    a rune), strings (a Go string header is {ptr, len}, the StringRef), and non-empty
+    structs of those (Go keeps declaration order and aligns every such field as C does;
+    both files assert the offsets). Lists, options and maps differ (a Go slice has a cap, an
+    option is a pointer) and an empty struct is 0 bytes in Go but 1 in C."""
+    match ty:
+        case ir.Prim() | ir.EnumT() | ir.Str():
+            return True
+        case ir.StructT(name):
+            fields = program.struct(name).fields
+            return bool(fields) and all(go_view(program, f.ty) for f in fields)
+    return False
+
+
+def go_by_pointer(method: ir.Method, param: ir.Param) -> bool:
+    """As in rust2go: Go receives every parameter by pointer unless `#[go_pass_struct]`,
+    so impl.go files written for it compile unchanged. An Option is a pointer already."""
+    return not method.go_pass_struct and not isinstance(param.ty, ir.Opt)
+
+
+class Pass:
+    """How a sync call hands one parameter to the Go export (both sides agree through
+    `param_pass`). VALUE: the Ref by value; Go converts it and passes `&local`, which
+    escapes (one Go allocation). POINTER: a pointer to the Ref in Rust memory, which Go
+    casts to `*T` (`go_view`). SLICE: a pointer to a Go slice header {ptr, len, cap=len}
+    that Rust builds around the Ref array, cast to `*[]E`. POINTER and SLICE cost Go no
+    allocation and no copy; the value is borrowed for the call, like every string."""
+
+    VALUE = "value"
+    POINTER = "pointer"
+    SLICE = "slice"
+
+
+def param_pass(program: ir.Program, method: ir.Method, param: ir.Param) -> str:
+    if method.kind is ir.CallKind.ASYNC or not go_by_pointer(method, param):
+        return Pass.VALUE
+    if go_view(program, param.ty):
+        return Pass.POINTER
+    if isinstance(param.ty, ir.Vec) and go_view(program, param.ty.elem):
+        return Pass.SLICE
+    return Pass.VALUE

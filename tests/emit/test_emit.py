@@ -82,7 +82,7 @@ def test_c_preamble_has_refs_in_dependency_order(out):
 
 def test_exports_are_trait_qualified_versioned_and_recover(out):
     sym = export_symbol(program(DEMO, structs=[USER]), DEMO, DEMO.methods[1])
-    assert re.fullmatch(r"r2g_v1_8DemoCall_10demo_check_h[0-9a-f]{8}", sym)
+    assert re.fullmatch(r"r2g_v2_8DemoCall_10demo_check_h[0-9a-f]{8}", sym)
     assert f"//export {sym}" in out[0]
     assert "defer r2g_recover(&r2g_block)" in out[0]
     assert f"pub fn {sym}(" in out[1]
