@@ -105,7 +105,6 @@ class ShmCallee:
             self._stopped.set()
 
     def _refuse_queued(self) -> None:
-        while (cell := self.seg.request_ring.try_pop()) is not None:
-            job = self.core.take(cell)
-            if job is not None:
+        while (jobs := self.core.take(64)) is not None:
+            for job in jobs:
                 self.core.finish(job, L.CallStatus.CALLEE_CLOSING, b"callee is shutting down")

@@ -9,10 +9,16 @@ from dataclasses import dataclass
 from rust2go.shm import layout as L
 from rust2go.shm import session
 from rust2go.shm.segment import Segment
+from rust2go.shm.wire import (
+    ANSWER_DROPPED,
+    ANSWER_FULL,
+    ANSWER_POST,
+    TAKE_ABANDONED,
+    TAKE_MALFORMED,
+    TAKE_OK,
+)
 
 log = logging.getLogger("rust2go.runtime.callee")
-
-_REQUEST_KINDS = (L.CellKind.CALL, L.CellKind.ONEWAY)
 
 
 class UnknownMethod(Exception):
@@ -28,13 +34,10 @@ class CalleeStats:
     recycles: int = 0
 
 
-@dataclass(slots=True)
-class Job:
-    slot: int
-    generation: int
-    method: int
-    kind: int
-    payload: bytes
+# A job is the tuple Wire.take_requests returns for a good cell:
+# (TAKE_OK, slot, generation, method, kind, payload).
+Job = tuple[int, int, int, int, int, bytes]
+_OK, _ONEWAY = L.CallStatus.OK, L.CellKind.ONEWAY
 
 
 class CalleeCore:
@@ -42,55 +45,77 @@ class CalleeCore:
         self.seg = seg
         self.stats = CalleeStats()
         g = seg.geometry
-        self._mem = seg.mem
-        self._slots = seg.slots
-        self._req_areas = [g.request_area(i) for i in range(g.slot_count)]
-        self._resp_areas = [g.response_area(i) for i in range(g.slot_count)]
-        self._req_cap = g.request_capacity
+        self._wire = seg.wire
         self._resp_cap = g.response_capacity
         self._completions = seg.completion_ring
         self._caller_bell = seg.caller_bell
 
-    def take(self, cell: tuple[int, int, int, int, int, int]) -> Job | None:
-        """Turn a request cell into a Job, or answer it at once (abandoned / malformed)."""
-        slot, gen, method, length, kind, _ = cell
-        if slot >= len(self._req_areas):
-            self.stats.protocol_errors += 1  # cannot answer: there is no such slot
-            log.warning("request cell.slot=%d >= header.slot_count dropped", slot)
+    def take(self, max_jobs: int = 1) -> list[Job] | None:
+        """Pop up to `max_jobs` request cells (None: the ring was empty). Cells that need
+        no handler (abandoned, malformed) are answered here and left out of the list."""
+        items = self._wire.take_requests(max_jobs)
+        if not items:
             return None
-        if length > self._req_cap or kind not in _REQUEST_KINDS:
-            self.stats.protocol_errors += 1
-            self._answer(slot, gen, method, L.CallStatus.HANDLER_ERROR, b"malformed request cell")
-            return None
-        state, cur_gen = self._slots.load(slot)
-        if state != L.SlotState.PENDING or cur_gen != gen:
+        for item in items:
+            if item[0] != TAKE_OK:
+                return [job for job in items if self._screen(job)]
+        return items
+
+    def _screen(self, item: tuple) -> bool:
+        verdict, slot, gen, method, _, _ = item
+        if verdict == TAKE_OK:
+            return True
+        if verdict == TAKE_ABANDONED:
             self.stats.skipped_abandoned += 1
             self._push(slot, gen, method, 0, L.CallStatus.ABANDONED)
-            return None
-        start = self._req_areas[slot]
-        return Job(slot, gen, method, kind, bytes(self._mem[start : start + length]))
+        elif verdict == TAKE_MALFORMED:
+            self.stats.protocol_errors += 1
+            self._answer(slot, gen, method, L.CallStatus.HANDLER_ERROR, b"malformed request cell")
+        else:  # TAKE_NO_SLOT: cannot answer, there is no such slot
+            self.stats.protocol_errors += 1
+            log.warning("request cell.slot=%d >= header.slot_count dropped", slot)
+        return False
+
+    def serve(self, handler, jobs: list[Job], stopping=lambda: False) -> None:
+        """Run a sync handler over a batch, answering each job as it finishes; once
+        `stopping()` the rest are answered CALLEE_CLOSING without running."""
+        answer = self._answer
+        for job in jobs:
+            _, slot, gen, method, kind, payload = job
+            if stopping():
+                answer(slot, gen, method, L.CallStatus.CALLEE_CLOSING, b"callee is shutting down")
+                continue
+            status, reply = run_sync(handler, method, payload)
+            if kind == _ONEWAY and status == _OK:
+                reply = b""
+            answer(slot, gen, method, status, reply)
+        self.stats.handled += len(jobs)
 
     def finish(self, job: Job, status: int, reply: bytes) -> None:
         self.stats.handled += 1
-        if job.kind == L.CellKind.ONEWAY and status == L.CallStatus.OK:
+        if job[4] == _ONEWAY and status == _OK:
             reply = b""
-        self._answer(job.slot, job.generation, job.method, status, reply)
+        self._answer(job[1], job[2], job[3], status, reply)
 
-    def _answer(self, slot: int, gen: int, method: int, status: int, reply: bytes) -> None:
+    def _answer(self, slot: int, gen: int, method: int, status: int, reply) -> None:
         cap = self._resp_cap
         if len(reply) > cap:
-            if status == L.CallStatus.OK:
+            if status == _OK:
                 status, reply = (
                     L.CallStatus.RESPONSE_TOO_LARGE,
                     f"reply of {len(reply)} bytes exceeds the response capacity of {cap}".encode(),
                 )
             reply = reply[:cap]  # only ever an error text
-        start = self._resp_areas[slot]
-        self._mem[start : start + len(reply)] = reply
-        if not self._slots.transition(slot, gen, L.SlotState.PENDING, L.SlotState.DONE):
+        flags = self._wire.answer(slot, gen, method, status, reply)
+        if not flags:
+            return
+        if flags & ANSWER_POST:
+            self._caller_bell.post()
+        if flags & ANSWER_DROPPED:
             self.stats.replies_dropped += 1
             status, reply = L.CallStatus.ABANDONED, b""
-        self._push(slot, gen, method, len(reply), status)
+        if flags & ANSWER_FULL:  # only a caller that breaks the protocol fills it
+            self._push(slot, gen, method, len(reply), status)
 
     def _push(self, slot: int, gen: int, method: int, length: int, status: int) -> None:
         ring = self._completions
@@ -120,9 +145,10 @@ class CalleeCore:
         )
 
 
-def run_sync(handler, job: Job) -> tuple[int, bytes]:
+def run_sync(handler, method: int, payload: bytes) -> tuple[int, bytes]:
     try:
-        return L.CallStatus.OK, bytes(handler(job.method, job.payload))
+        reply = handler(method, payload)
+        return _OK, reply if type(reply) is bytes else bytes(reply)
     except UnknownMethod as e:
         return L.CallStatus.UNKNOWN_METHOD, str(e).encode()
     except Exception as e:  # the handler's failure is the caller's answer

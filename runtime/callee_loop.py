@@ -45,23 +45,20 @@ class LoopServer:
     def _drain(self) -> int:
         if self._recycling:
             return 0
-        ring = self.core.seg.request_ring
-        n = 0
-        while n < 64 and (cell := ring.try_pop()) is not None:
-            n += 1
-            job = self.core.take(cell)
-            if job is not None:
-                task = self._loop.create_task(self._run(job))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
-        if not n:
+        jobs = self.core.take(64)
+        if jobs is None:
             self._control(probe=False)
-        return n
+            return 0
+        for job in jobs:
+            task = self._loop.create_task(self._run(job))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return len(jobs) or 1
 
     async def _run(self, job: Job) -> None:
         async with self._limit:
             try:
-                reply = await self.handler(job.method, job.payload)
+                reply = await self.handler(job[3], job[5])
                 status, reply = L.CallStatus.OK, bytes(reply)
             except asyncio.CancelledError:
                 if self._closing:  # shutdown: still answer; recycle: the rings are reset

@@ -7,7 +7,9 @@ from __future__ import annotations
 import threading
 import time
 
-from rust2go.runtime.callee_core import CalleeCore, run_sync
+from rust2go.runtime.callee_core import CalleeCore
+
+BATCH = 64  # requests a solo worker pops per ring visit
 
 
 class ThreadServer:
@@ -52,38 +54,38 @@ class ThreadServer:
                 if self._stop:
                     return
                 self._leader = True
-            job = self._lead()
+            jobs = self._lead(1)
             with cond:
                 self._leader = False
-                if job is not None:
+                if jobs is not None:
                     self._busy += 1
                 cond.notify_all()
-            if job is None:
+            if jobs is None:
                 continue
-            status, reply = run_sync(self.handler, job)
-            self.core.finish(job, status, reply)
+            self.core.serve(self.handler, jobs)
             with cond:
                 self._busy -= 1
                 cond.notify_all()
 
     def _solo(self) -> None:
-        """One worker: it keeps the leadership and runs handlers inline (no hand-offs)."""
+        """One worker: it keeps the leadership and runs handlers inline, a batch of
+        requests per ring visit (no hand-offs)."""
         core, handler = self.core, self.handler
-        while (job := self._lead()) is not None:
-            status, reply = run_sync(handler, job)
-            core.finish(job, status, reply)
+        stopping = lambda: self._stop  # noqa: E731
+        while (jobs := self._lead(BATCH)) is not None:
+            core.serve(handler, jobs, stopping)
 
-    def _lead(self):
+    def _lead(self, max_jobs: int):
+        """Pop up to `max_jobs` requests, spinning then parking while there are none;
+        None once stopped."""
         core = self.core
-        ring = core.seg.request_ring
         spin_until = 0
         while not self._stop:
-            cell = ring.try_pop()
-            if cell is not None:
-                job = core.take(cell)
-                if job is not None:
-                    return job
-                spin_until = 0
+            jobs = core.take(max_jobs)
+            if jobs is not None:
+                if jobs:
+                    return jobs
+                spin_until = 0  # only abandoned or malformed cells: answered already
                 continue
             now = time.perf_counter_ns()
             if not spin_until:

@@ -20,9 +20,8 @@ from rust2go.shm import layout as L
 from rust2go.shm import session
 from rust2go.shm.errors import PayloadTooLarge, PeerGone, RemoteError, ShmError, ShmLayoutError
 from rust2go.shm.segment import Segment
-from rust2go.shm.slots import STATE_MASK
 
-_PENDING, _DONE, _CALL = L.SlotState.PENDING, L.SlotState.DONE, L.CellKind.CALL
+_PENDING, _CALL, _OK = L.SlotState.PENDING, L.CellKind.CALL, L.CallStatus.OK
 
 
 @dataclass
@@ -41,14 +40,9 @@ class ShmCaller:
         self._lock = lock
         self._loop = loop
         g = seg.geometry
-        self._mem = seg.mem
-        self._slots = seg.slots
-        self._req_ring = seg.request_ring
+        self._wire = seg.wire
         self._callee_bell = seg.callee_bell
         self._req_cap = g.request_capacity
-        self._resp_cap = g.response_capacity
-        self._req_areas = [g.request_area(i) for i in range(g.slot_count)]
-        self._resp_areas = [g.response_area(i) for i in range(g.slot_count)]
         self._free: deque[int] = deque(range(g.slot_count))
         self._gens = [seg.slots.load(i)[1] for i in range(g.slot_count)]
         self._pending: dict[int, tuple[int, asyncio.Future]] = {}
@@ -66,6 +60,7 @@ class ShmCaller:
             ready=self._ready,
             wanted=lambda: bool(self._pending or self._space_waiters),
             on_timeout=self._check_peer,
+            idle_check=lambda: not self._dead and session.callee_problem(seg) is not None,
             park_timeout=park_timeout,
             name=f"r2g-caller-parker-{seg.names.stem}",
         )
@@ -122,10 +117,17 @@ class ShmCaller:
     # -- calls -------------------------------------------------------------------------
     async def call(self, method: int, payload: bytes, *, timeout: float | None = None) -> bytes:
         """Send `payload` to `method` and return the reply bytes."""
-        if timeout is None:
-            return await self._call(method, payload, _CALL)
-        async with asyncio.timeout(timeout):
-            return await self._call(method, payload, _CALL)
+        if timeout is not None:
+            async with asyncio.timeout(timeout):
+                return await self._call(method, payload, _CALL)
+        slot, gen, fut = self._submit_now(method, payload, _CALL) or await self._submit(
+            method, payload, _CALL
+        )
+        try:
+            return await fut
+        except asyncio.CancelledError:
+            self._abandon(slot, gen)
+            raise
 
     async def oneway(self, method: int, payload: bytes, *, timeout: float | None = None) -> None:
         """Send and wait until the callee has run the handler (its reply is discarded)."""
@@ -136,9 +138,10 @@ class ShmCaller:
         """Pipeline a batch without a task per call: replies (or the exception of each
         failed call) in order. Waits for slots and ring space like call()."""
         futs = []
+        submit_now = self._submit_now
         try:
             for p in payloads:
-                futs.append(await self._submit(method, p, _CALL))
+                futs.append(submit_now(method, p, _CALL) or await self._submit(method, p, _CALL))
         except BaseException:
             for slot_gen_fut in futs:
                 self._abandon(*slot_gen_fut[:2])
@@ -156,15 +159,36 @@ class ShmCaller:
         return out
 
     async def _call(self, method: int, payload, kind: int):
-        slot, gen, fut = await self._submit(method, payload, kind)
+        slot, gen, fut = self._submit_now(method, payload, kind) or await self._submit(
+            method, payload, kind
+        )
         try:
             return await fut
         except asyncio.CancelledError:
             self._abandon(slot, gen)
             raise
 
+    def _submit_now(
+        self, method: int, payload, kind: int
+    ) -> tuple[int, int, asyncio.Future] | None:
+        """Fast path: a free slot and ring space right now. None: take _submit (it waits,
+        or raises for a dead or closed caller)."""
+        if self._dead or self._closed or not self._free or self._space_waiters:
+            return None
+        if len(payload) > self._req_cap:
+            return None  # _submit raises PayloadTooLarge
+        slot = self._free.popleft()
+        gen = (self._gens[slot] + 1) & 0xFFFF_FFFF
+        self._gens[slot] = gen
+        pushed = self._wire.submit(slot, gen, method, kind, payload)
+        if not pushed:  # ring full: unpublish, hand the slot back, wait in _submit
+            self._wire.free(slot, gen)
+            self._free.appendleft(slot)
+            return None
+        return self._pushed(slot, gen, pushed)
+
     async def _submit(self, method: int, payload, kind: int) -> tuple[int, int, asyncio.Future]:
-        """Publish one request; returns (slot, generation, future of the reply)."""
+        """Publish one request, waiting for a slot and ring space (backpressure)."""
         n = len(payload)
         if n > self._req_cap:
             raise PayloadTooLarge(
@@ -175,22 +199,23 @@ class ShmCaller:
         slot = self._free.popleft() if self._free else await self._wait_slot()
         gen = (self._gens[slot] + 1) & 0xFFFF_FFFF
         self._gens[slot] = gen
-        start = self._req_areas[slot]
-        self._mem[start : start + n] = payload
-        self._slots.publish(slot, gen)
-        fut = self._loop.create_future()
         try:
-            while not self._req_ring.try_push(slot, gen, method, n, kind):
+            while not (pushed := self._wire.submit(slot, gen, method, kind, payload)):
                 await self._wait_space()
         except BaseException:
             # Never pushed: nobody else knows about this generation; give the slot back.
-            self._slots.free(slot, gen)
+            self._wire.free(slot, gen)
             self._release_slot(slot)
             raise
+        return self._pushed(slot, gen, pushed)
+
+    def _pushed(self, slot: int, gen: int, pushed: int) -> tuple[int, int, asyncio.Future]:
+        fut = self._loop.create_future()
         self._pending[slot] = (gen, fut)
         self._settled.clear()
         self.stats.calls += 1
-        self._callee_bell.ring()
+        if pushed == 2:  # Wire.submit cleared the callee's parked flag: post it
+            self._callee_bell.post()
         self._poller.kick()
         return slot, gen, fut
 
@@ -241,48 +266,43 @@ class ShmCaller:
         return self.seg.load("segment_state") != L.SegmentState.SERVING
 
     def _drain(self) -> int:
-        ring = self.seg.completion_ring
-        n = 0
-        while n < 256:
-            try:
-                cell = ring.try_pop()
-            except ShmLayoutError as e:
-                self._declare_dead(PeerGone(f"completion ring corrupt: {e}"))
-                return n
-            if cell is None:
-                break
-            n += 1
-            self._complete(*cell)
-        if n and self._space_waiters:
-            self._wake_space_waiters()
-        if not n and self._pending and self._peer_state_changed():
-            self._check_peer()
-        return n
-
-    def _complete(self, slot: int, gen: int, method: int, length: int, kind: int, status: int):
-        if slot >= len(self._gens) or length > self._resp_cap:
-            self.stats.protocol_errors += 1
-            return
-        entry = self._pending.get(slot)
-        if entry is None or entry[0] != gen:
-            self.stats.stale_completions += 1
-            return
-        fut = entry[1]
-        state = self._slots.load(slot)[0] & STATE_MASK
-        if state == _DONE and not fut.done():
-            start = self._resp_areas[slot]
-            data = bytes(self._mem[start : start + length])
-            if status == L.CallStatus.OK:
-                fut.set_result(data)
+        try:
+            done = self._wire.take_completions(256)
+        except ShmLayoutError as e:
+            self._declare_dead(PeerGone(f"completion ring corrupt: {e}"))
+            return 0
+        if not done:
+            if self._pending and self._peer_state_changed():
+                self._check_peer()
+            return 0
+        pending, free, stats = self._pending, self._wire.free, self.stats
+        for slot, gen, status, data in done:
+            if status < 0:  # slot or length out of range
+                stats.protocol_errors += 1
+                continue
+            entry = pending.get(slot)
+            if entry is None or entry[0] != gen:
+                stats.stale_completions += 1
+                continue
+            fut = entry[1]
+            if not fut.done():
+                if data is None:  # callee skipped it although we did not abandon: report it
+                    fut.set_exception(RemoteError(status, _status_message(status, b"")))
+                elif status == _OK:
+                    fut.set_result(data)
+                else:
+                    fut.set_exception(RemoteError(status, _status_message(status, data)))
+            del pending[slot]
+            free(slot, gen)
+            if self._slot_waiters:
+                self._release_slot(slot)
             else:
-                fut.set_exception(RemoteError(status, _status_message(status, data)))
-        elif not fut.done():  # callee skipped it although we did not abandon: report it
-            fut.set_exception(RemoteError(status, _status_message(status, b"")))
-        del self._pending[slot]
-        self._slots.free(slot, gen)
-        self._release_slot(slot)
-        if not self._pending:
+                self._free.append(slot)
+        if not pending:
             self._settled.set()
+        if self._space_waiters:
+            self._wake_space_waiters()
+        return len(done)
 
     def _wake_space_waiters(self) -> None:
         while self._space_waiters:

@@ -3,7 +3,11 @@
 While work is expected the loop polls the ring itself (call_soon, so other tasks run
 between polls); after `spin_ns` without progress it hands parking to one helper thread,
 which sleeps on the side's doorbell (GIL released) and calls back into the loop when
-woken or timed out. That thread is the side's only parker (see shm/doorbell.py)."""
+woken or timed out. That thread is the side's only parker (see shm/doorbell.py).
+
+While no work is expected the loop does not poll at all; the helper thread then runs
+`idle_check` every `park_timeout` (a liveness probe of the peer) and calls `on_timeout`
+on the loop when it reports a problem, so a dead peer is noticed even by an idle side."""
 
 from __future__ import annotations
 
@@ -25,6 +29,7 @@ class LoopPoller:
         ready: Callable[[], bool],
         wanted: Callable[[], bool],
         on_timeout: Callable[[], None],
+        idle_check: Callable[[], bool] | None = None,
         spin_ns: int = 50_000,
         park_timeout: float = 0.01,
         name: str = "r2g-parker",
@@ -35,6 +40,7 @@ class LoopPoller:
         self._ready = ready
         self._wanted = wanted
         self._on_timeout = on_timeout
+        self._idle_check = idle_check
         self._spin_ns = spin_ns
         self._park_timeout = park_timeout
         self._armed = False
@@ -71,8 +77,15 @@ class LoopPoller:
             self._request.set()  # park in the helper thread; stays armed
 
     def _parker(self) -> None:
+        idle_wait = self._park_timeout if self._idle_check is not None else None
         while True:
-            self._request.wait()
+            if not self._request.wait(idle_wait):
+                if not self._stop and self._idle_check():
+                    try:
+                        self._loop.call_soon_threadsafe(self._on_timeout)
+                    except RuntimeError:  # loop closed under us
+                        return
+                continue
             self._request.clear()
             if self._stop:
                 return
