@@ -60,11 +60,34 @@ def add_go_imports(go: str, imports: list[str]) -> str:
     return head + sep + block + tail
 
 
+def add_go_preamble(go: str, text: str) -> str:
+    """C declarations for the shm callee (semaphores), at the end of the cgo preamble."""
+    head, sep, tail = go.partition("*/\n" + CGO_IMPORT)
+    assert sep, "the Go file template lost its cgo preamble"
+    return head + text + sep + tail
+
+
+def go_callee(program: ir.Program) -> str:
+    from rust2go.codegen.lower.shm_go import lower_go_shm
+
+    return render("go/shm/callee.go.j2", **vars(lower_go_shm(program)))
+
+
+def rust_caller(program: ir.Program) -> str:
+    from rust2go.codegen.lower.shm_rust import lower_rust_shm
+
+    return render("rust/shm/caller.rs.j2", **vars(lower_rust_shm(program)))
+
+
 def add_shm(program: ir.Program, go: str, rust: str) -> tuple[str, str]:
-    """Append the shm sections when the IDL has shm methods; unchanged otherwise."""
+    """Append the shm sections (layout constants, Go callee, Rust caller) when the IDL
+    has shm methods; unchanged otherwise."""
     if not shm_methods(program):
         return go, rust
-    return go + go_layout(), rust + rust_layout()
+    from rust2go.codegen.lower.shm_go import IMPORTS, PREAMBLE
+
+    go = add_go_imports(add_go_preamble(go, PREAMBLE), IMPORTS)
+    return go + go_layout() + go_callee(program), rust + rust_layout() + rust_caller(program)
 
 
 def python_module(program: ir.Program, banner: str) -> str:

@@ -31,3 +31,11 @@ def write_layout_modules(crate: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists() or path.read_text() != text:
             path.write_text(text)
+
+
+@pytest.fixture(scope="session")
+def peer_crate() -> Crate:
+    """The generated Rust caller + Go callee of peer/idl/api.rs, linked in one binary."""
+    for tool in ("go", "cargo", "gofmt", "rustfmt"):
+        need(tool)
+    return prepare(HERE / "peer", "r2g_shm_peer", "idl/api.rs", "src/api.rs")

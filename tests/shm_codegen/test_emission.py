@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-import pytest
-
 from rust2go.codegen.api import GenerateOptions, generate_source, load_program
-from rust2go.codegen.diagnostics import DiagnosticError
 from rust2go.codegen.emit.shm_files import add_shm, cgo_part, go_layout, rust_layout
 from rust2go.codegen.source import SourceFile
 from rust2go.shm import layout as L
@@ -24,10 +21,14 @@ pub trait Mixed {
 """
 
 
-def test_shm_methods_stay_a_diagnostic_until_their_rust_caller_exists():
-    with pytest.raises(DiagnosticError) as err:
-        generate_source(SourceFile("mixed.rs", MIXED), GenerateOptions(fmt=False))
-    assert "Mixed::fast" in err.value.render() and "plain" not in err.value.render()
+def test_shm_methods_are_generated_beside_the_cgo_ones():
+    out = generate_source(SourceFile("mixed.rs", MIXED), GenerateOptions(fmt=False))
+    go, rust = out.go, out.rust
+    assert "pub struct MixedShm" in rust and "pub fn fast(&self, p: P)" in rust
+    assert "fn plain(a: u64) -> u64;" in rust  # the cgo trait keeps its other methods
+    assert "type MixedShm interface" in go and "fast(p *P) P" in go
+    assert "//export r2g_shm_serve_v" in go and "sem_timedwait" in go
+    assert "fast" not in rust.split("pub struct MixedImpl")[1].split("unsafe extern")[0]
 
 
 def test_cgo_part_drops_only_shm_methods():

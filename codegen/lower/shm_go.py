@@ -1,0 +1,228 @@
+"""Lowering for the generated Go shm callee: codec function expressions of every IDL type
+(readers view strings and numeric slices in place), per-struct codec functions, and per
+trait the interface of its shm methods plus the handler that dispatches on the method id.
+The fixed part (segment, rings, doorbells, poller) is codegen/support/shm_callee.go."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rust2go.codegen import ir
+from rust2go.codegen.lower.go import GO_PRIMITIVE, GoSpeller
+from rust2go.codegen.lower.layout import round8
+from rust2go.codegen.lower.shm_blocks import method_id, params_block, reply_block
+from rust2go.codegen.lower.shm_symbols import client_name, serve_symbol, stop_symbol
+
+SUPPORT = Path(__file__).resolve().parent.parent / "support" / "shm_callee.go"
+IMPORTS = ["encoding/binary", "math", "os", "runtime", "strings", "sync", "sync/atomic",
+           "syscall", "time"]  # fmt: skip
+VIEWABLE = {"u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "f32", "f64", "usize",
+            "isize", "char"}  # fmt: skip
+PREAMBLE = r"""
+#include <errno.h>
+#include <fcntl.h>
+#include <semaphore.h>
+#include <stdlib.h>
+#include <time.h>
+static sem_t *r2g_shm_sem_create(const char *n, unsigned mode) {
+	sem_t *s = sem_open(n, O_CREAT | O_EXCL, mode, 0);
+	return s == SEM_FAILED ? NULL : s;
+}
+static int r2g_shm_sem_wait_ms(sem_t *s, long ms) {
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) { ts.tv_sec++; ts.tv_nsec -= 1000000000L; }
+	int r;
+	while ((r = sem_timedwait(s, &ts)) != 0 && errno == EINTR) {}
+	return r;
+}
+"""
+
+
+class GoCodec:
+    """Go expressions of the codec functions of each type: reader func([]byte, int) T,
+    sizer func(*T) int (children bytes), writer func([]byte, at, cur int, *T) int."""
+
+    def __init__(self, program: ir.Program):
+        self.sp = GoSpeller(program)
+        self.program = program
+
+    def ref_size(self, ty: ir.Type) -> int:
+        return self.sp.layouts.of(ty).size
+
+    def reader(self, ty: ir.Type) -> str:
+        t = self.sp.go_type(ty)
+        match ty:
+            case ir.Prim(name):
+                return f"r2g_shm_rd_{name}"
+            case ir.EnumT(name):
+                rep = self.program.enum(name).repr
+                return f"func(b []byte, at int) {t} {{ return {t}(r2g_shm_rd_{rep}(b, at)) }}"
+            case ir.Str():
+                return "r2g_shm_rd_str"
+            case ir.Vec(ir.Prim(p)) if p in VIEWABLE:
+                e = GO_PRIMITIVE[p]
+                return f"func(b []byte, at int) {t} {{ return r2g_shm_view_list[{e}](b, at, {self.ref_size(ty.elem)}) }}"
+            case ir.Vec(elem):
+                return (f"func(b []byte, at int) {t} {{ return r2g_shm_rd_list(b, at, "
+                        f"{self.ref_size(elem)}, {self.reader(elem)}) }}")  # fmt: skip
+            case ir.Opt(inner):
+                return (f"func(b []byte, at int) {t} {{ return r2g_shm_rd_opt(b, at, "
+                        f"{self.ref_size(inner)}, {self.reader(inner)}) }}")  # fmt: skip
+            case ir.Map(_, k, v):
+                return (f"func(b []byte, at int) {t} {{ return r2g_shm_rd_map(b, at, {self.ref_size(k)}, "
+                        f"{self.ref_size(v)}, {self.reader(k)}, {self.reader(v)}) }}")  # fmt: skip
+            case ir.StructT(name):
+                return f"r2g_shm_rd_{name}"
+        raise TypeError(ty)
+
+    def sizer(self, ty: ir.Type) -> str:
+        t = self.sp.go_type(ty)
+        match ty:
+            case ir.Prim() | ir.EnumT():
+                return f"r2g_shm_sz0[{t}]"
+            case ir.Str():
+                return "r2g_shm_sz_str"
+            case ir.Vec(elem):
+                return (f"func(v *{t}) int {{ return r2g_shm_sz_list(*v, {self.ref_size(elem)}, "
+                        f"{self.sizer(elem)}) }}")  # fmt: skip
+            case ir.Opt(inner):
+                return (f"func(v *{t}) int {{ return r2g_shm_sz_list(r2g_shm_opt_list(*v), "
+                        f"{self.ref_size(inner)}, {self.sizer(inner)}) }}")  # fmt: skip
+            case ir.Map(_, k, v):
+                return (f"func(v *{t}) int {{ ks, vs := r2g_shm_map_lists(*v); return "
+                        f"r2g_shm_sz_list(ks, {self.ref_size(k)}, {self.sizer(k)}) + "
+                        f"r2g_shm_sz_list(vs, {self.ref_size(v)}, {self.sizer(v)}) }}")  # fmt: skip
+            case ir.StructT(name):
+                return f"r2g_shm_sz_{name}"
+        raise TypeError(ty)
+
+    def writer(self, ty: ir.Type) -> str:
+        t = self.sp.go_type(ty)
+        head = f"func(b []byte, at, cur int, v *{t}) int"
+        match ty:
+            case ir.Prim(name):
+                return f"r2g_shm_wr_{name}"
+            case ir.EnumT(name):
+                rep = self.program.enum(name).repr
+                return f"{head} {{ x := {GO_PRIMITIVE[rep]}(*v); return r2g_shm_wr_{rep}(b, at, cur, &x) }}"
+            case ir.Str():
+                return "r2g_shm_wr_str"
+            case ir.Vec(elem):
+                return (f"{head} {{ return r2g_shm_wr_list(b, at, cur, *v, {self.ref_size(elem)}, "
+                        f"{self.writer(elem)}) }}")  # fmt: skip
+            case ir.Opt(inner):
+                return (f"{head} {{ return r2g_shm_wr_list(b, at, cur, r2g_shm_opt_list(*v), "
+                        f"{self.ref_size(inner)}, {self.writer(inner)}) }}")  # fmt: skip
+            case ir.Map(_, k, v):
+                return (f"{head} {{ ks, vs := r2g_shm_map_lists(*v); cur = r2g_shm_wr_list(b, at, cur, ks, "
+                        f"{self.ref_size(k)}, {self.writer(k)}); return r2g_shm_wr_list(b, at+16, cur, vs, "
+                        f"{self.ref_size(v)}, {self.writer(v)}) }}")  # fmt: skip
+            case ir.StructT(name):
+                return f"r2g_shm_wr_{name}"
+        raise TypeError(ty)
+
+
+@dataclass
+class GoCodecField:
+    name: str
+    offset: int
+    reader: str
+    sizer: str
+    writer: str
+
+
+@dataclass
+class GoCodecStruct:
+    name: str
+    fields: list[GoCodecField]
+
+
+@dataclass
+class GoShmParam:
+    name: str
+    go_type: str  # as the interface method takes it
+    reader: str
+    offset: int
+    call_arg: str
+
+
+@dataclass
+class GoShmMethod:
+    name: str
+    id: int
+    params: list[GoShmParam]
+    iface_ret: str
+    has_ret: bool
+    is_result: bool
+    ret_sizer: str
+    ret_writer: str
+    ret_head: int  # reply block rounded to 8: where children start
+
+
+@dataclass
+class GoShmTrait:
+    name: str
+    iface: str
+    serve_symbol: str
+    stop_symbol: str
+    methods: list[GoShmMethod]
+
+
+@dataclass
+class GoShm:
+    support: str
+    structs: list[GoCodecStruct]
+    traits: list[GoShmTrait]
+
+
+def _method(codec: GoCodec, m: ir.Method) -> GoShmMethod:
+    sp = codec.sp
+    offsets = {mem.name: mem.offset for mem in params_block(sp.layouts, m).members}
+    params = []
+    for p in m.params:
+        # Same convention as the cgo interface (lower/go.py): by pointer unless
+        # #[go_pass_struct]; an Option is a pointer already.
+        by_pointer = not m.go_pass_struct and not isinstance(p.ty, ir.Opt)
+        params.append(GoShmParam(p.name, ("*" if by_pointer else "") + sp.go_type(p.ty),
+                                 codec.reader(p.ty), offsets[p.name],
+                                 ("&" if by_pointer else "") + p.name))  # fmt: skip
+    ret = m.ret
+    iface_ret = ""
+    if ret is not None:
+        t = sp.go_type(ret.ty)
+        iface_ret = f" ({t}, error)" if ret.is_result else f" {t}"
+    return GoShmMethod(
+        name=m.name,
+        id=method_id(m),
+        params=params,
+        iface_ret=iface_ret,
+        has_ret=ret is not None,
+        is_result=bool(ret and ret.is_result),
+        ret_sizer=codec.sizer(ret.ty) if ret else "",
+        ret_writer=codec.writer(ret.ty) if ret else "",
+        ret_head=round8(reply_block(sp.layouts, m).size),
+    )
+
+
+def lower_go_shm(program: ir.Program) -> GoShm:
+    codec = GoCodec(program)
+    layouts = codec.sp.layouts
+    structs = []
+    for s in program.structs:
+        offsets = {fl.name: fl.offset for fl in layouts.struct(s.name).fields}
+        structs.append(GoCodecStruct(s.name, [
+            GoCodecField(f.name, offsets[f.name], codec.reader(f.ty), codec.sizer(f.ty),
+                         codec.writer(f.ty))
+            for f in s.fields
+        ]))  # fmt: skip
+    traits = [
+        GoShmTrait(t.name, client_name(t), serve_symbol(program, t), stop_symbol(program, t),
+                   [_method(codec, m) for m in t.methods if m.shm])
+        for t in program.r2g_traits()
+        if any(m.shm for m in t.methods)
+    ]  # fmt: skip
+    return GoShm(SUPPORT.read_text(), structs, traits)

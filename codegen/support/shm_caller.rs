@@ -1,0 +1,1287 @@
+/// Rust caller of the shm layout (issue 6), std only: embedded once per generated file
+/// whose IDL has shm methods (codegen/emit/shm_files.py). Every offset comes from the
+/// generated `r2g_shm_layout` constants and the attached segment's validated header; the
+/// state machines are those of docs/shm-layout.md (rust2go.shm.layout.TRANSITIONS):
+///
+/// slot   FREE -store-release(generation+1,PENDING)-> PENDING        caller, before the push
+///        PENDING -CAS-> ABANDONED                             caller, future dropped
+///        DONE|ABANDONED -store-release(generation,FREE)-> FREE       completion reader only
+/// cell   producer: CAS enqueue_pos when seq==pos, body, store-release seq=pos+1
+///        consumer: CAS dequeue_pos when seq==pos+1, copy, store-release seq=pos+C
+/// bell   waiter: swap(parked,1); fence; re-check; sem_timedwait; swap(parked,0)
+///        notifier: fence; if parked && swap(parked,0)==1 { sem_post }
+///
+/// One completion-reader thread per connection is the caller side's only parker; it
+/// frees slots (so a slot is reused only after the callee answered it) and completes
+/// futures / unparks blocked callers.
+#[doc(hidden)]
+#[allow(dead_code, clippy::missing_safety_doc)]
+pub mod r2g_shm {
+    use super::r2g_shm_layout as l;
+    use std::ffi::{CString, c_char, c_int, c_long, c_void};
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering, fence};
+    use std::sync::{Arc, Mutex};
+    use std::task::{Context, Poll, Waker};
+    use std::time::{Duration, Instant};
+
+    const SPIN: Duration = Duration::from_micros(50);
+    const PARK_MS: i64 = 10; // caller park timeout: the liveness probe period
+
+    // ---- errors -------------------------------------------------------------------
+    /// Why a shm call failed.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum ShmError {
+        /// The callee died, closed, or the connection was closed.
+        PeerGone(String),
+        /// The callee answered with a non-OK status (`CallStatus`) and a message.
+        Remote(u32, String),
+        /// The encoded arguments do not fit the slot's request area.
+        TooLarge(String),
+        /// A segment or payload broke the layout (hostile or mismatched peer).
+        Layout(String),
+        /// An OS call failed.
+        Os(String),
+    }
+
+    impl std::fmt::Display for ShmError {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            match self {
+                ShmError::PeerGone(m) => write!(f, "shm peer gone: {m}"),
+                ShmError::Remote(s, m) => write!(f, "callee answered {}: {m}", status_name(*s)),
+                ShmError::TooLarge(m) | ShmError::Layout(m) | ShmError::Os(m) => f.write_str(m),
+            }
+        }
+    }
+
+    impl std::error::Error for ShmError {}
+
+    fn status_name(s: u32) -> &'static str {
+        match s {
+            l::CALL_STATUS_OK => "OK",
+            l::CALL_STATUS_HANDLER_ERROR => "HANDLER_ERROR",
+            l::CALL_STATUS_RESPONSE_TOO_LARGE => "RESPONSE_TOO_LARGE",
+            l::CALL_STATUS_ABANDONED => "ABANDONED",
+            l::CALL_STATUS_UNKNOWN_METHOD => "UNKNOWN_METHOD",
+            l::CALL_STATUS_CALLEE_CLOSING => "CALLEE_CLOSING",
+            _ => "an unknown status",
+        }
+    }
+
+    fn os_error(what: &str) -> ShmError {
+        ShmError::Os(format!("{what}: {}", std::io::Error::last_os_error()))
+    }
+
+    // ---- libc ---------------------------------------------------------------------
+    mod sys {
+        use std::ffi::{c_char, c_int, c_long, c_void};
+        pub const O_RDWR: c_int = 2;
+        pub const O_CREAT: c_int = 0o100;
+        pub const PROT_RW: c_int = 3;
+        pub const MAP_SHARED: c_int = 1;
+        pub const LOCK_SH: c_int = 1;
+        pub const LOCK_EX: c_int = 2;
+        pub const LOCK_NB: c_int = 4;
+        pub const CLOCK_REALTIME: c_int = 0;
+        #[repr(C)]
+        pub struct Timespec {
+            pub tv_sec: i64,
+            pub tv_nsec: c_long,
+        }
+        unsafe extern "C" {
+            pub fn shm_open(name: *const c_char, oflag: c_int, mode: u32) -> c_int;
+            pub fn mmap(a: *mut c_void, n: usize, p: c_int, f: c_int, fd: c_int, o: i64) -> *mut c_void;
+            pub fn munmap(a: *mut c_void, n: usize) -> c_int;
+            pub fn close(fd: c_int) -> c_int;
+            pub fn open(path: *const c_char, oflag: c_int, ...) -> c_int;
+            pub fn flock(fd: c_int, op: c_int) -> c_int;
+            pub fn unlink(path: *const c_char) -> c_int;
+            pub fn sem_open(name: *const c_char, oflag: c_int, ...) -> *mut c_void;
+            pub fn sem_post(sem: *mut c_void) -> c_int;
+            pub fn sem_timedwait(sem: *mut c_void, abs: *const Timespec) -> c_int;
+            pub fn sem_close(sem: *mut c_void) -> c_int;
+            pub fn clock_gettime(clock: c_int, ts: *mut Timespec) -> c_int;
+            pub fn free(p: *mut c_void);
+        }
+    }
+
+    fn cstr(s: &str) -> CString {
+        CString::new(s).expect("names never contain NUL")
+    }
+
+    /// Frees a C string malloc'ed by the Go side (start-up errors).
+    pub unsafe fn free_c_string(p: *mut c_char) -> String {
+        // SAFETY: the caller passes a NUL-terminated malloc'ed string it owns.
+        let s = unsafe { std::ffi::CStr::from_ptr(p) }.to_string_lossy().into_owned();
+        unsafe { sys::free(p as *mut c_void) };
+        s
+    }
+
+    // ---- names (layout.NAMING) ----------------------------------------------------
+    #[derive(Clone, Debug)]
+    pub struct Names {
+        pub stem: String,
+    }
+
+    impl Names {
+        pub fn parse(name: &str) -> Result<Names, ShmError> {
+            let stem = name.strip_prefix(l::SEGMENT_PREFIX).unwrap_or(name);
+            let ok = stem.starts_with(l::NAME_PREFIX)
+                && stem.len() > l::NAME_PREFIX.len()
+                && stem.len() <= 204
+                && stem.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+            if !ok {
+                return Err(ShmError::Layout(format!(
+                    "segment name {name:?} must look like /r2g-<letters, digits, _ or ->"
+                )));
+            }
+            Ok(Names { stem: stem.to_string() })
+        }
+        /// A fresh name owned by this process: r2g-<pid>-<purpose>-<8 hex>.
+        pub fn fresh(purpose: &str) -> Names {
+            static COUNTER: AtomicU32 = AtomicU32::new(0);
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.subsec_nanos())
+                .unwrap_or(0);
+            let salt = nanos ^ COUNTER.fetch_add(1, Ordering::Relaxed).wrapping_mul(0x9E37_79B9);
+            Names { stem: format!("{}{}-{purpose}-{salt:08x}", l::NAME_PREFIX, std::process::id()) }
+        }
+        pub fn segment(&self) -> String {
+            format!("{}{}", l::SEGMENT_PREFIX, self.stem)
+        }
+        fn callee_bell(&self) -> String {
+            format!("/{}{}", self.stem, l::CALLEE_DOORBELL_SUFFIX)
+        }
+        fn caller_bell(&self) -> String {
+            format!("/{}{}", self.stem, l::CALLER_DOORBELL_SUFFIX)
+        }
+        pub fn callee_lock(&self) -> String {
+            format!("{}/{}{}", l::LOCK_DIR, self.stem, l::CALLEE_LOCK_SUFFIX)
+        }
+        fn caller_lock(&self, pid: u32) -> String {
+            format!("{}/{}{}{pid}", l::LOCK_DIR, self.stem, l::CALLER_LOCK_SUFFIX)
+        }
+    }
+
+    // ---- liveness: flock on the owner's lock file ---------------------------------
+    struct OwnerLock {
+        fd: c_int,
+        path: CString,
+    }
+
+    impl OwnerLock {
+        fn take(path: &str) -> Result<OwnerLock, ShmError> {
+            let c = cstr(path);
+            // SAFETY: plain libc calls on a valid path; the fd is owned by the result.
+            let fd = unsafe { sys::open(c.as_ptr(), sys::O_RDWR | sys::O_CREAT | 0o2000000, l::MODE) };
+            if fd < 0 {
+                return Err(os_error(path));
+            }
+            if unsafe { sys::flock(fd, sys::LOCK_EX | sys::LOCK_NB) } != 0 {
+                unsafe { sys::close(fd) };
+                return Err(ShmError::Os(format!("{path} is held by another caller")));
+            }
+            Ok(OwnerLock { fd, path: c })
+        }
+    }
+
+    impl Drop for OwnerLock {
+        fn drop(&mut self) {
+            // SAFETY: our own path and fd; closing drops the flock.
+            unsafe {
+                sys::unlink(self.path.as_ptr());
+                sys::close(self.fd);
+            }
+        }
+    }
+
+    /// True exactly while some process holds LOCK_EX on `path`.
+    pub fn lock_alive(path: &str) -> bool {
+        let c = cstr(path);
+        // SAFETY: plain libc calls; the fd is closed before returning.
+        let fd = unsafe { sys::open(c.as_ptr(), 0o2000000) };
+        if fd < 0 {
+            return false;
+        }
+        let held = unsafe { sys::flock(fd, sys::LOCK_SH | sys::LOCK_NB) } != 0;
+        unsafe { sys::close(fd) };
+        held
+    }
+
+    // ---- the mapping --------------------------------------------------------------
+    struct Mapping {
+        base: *mut u8,
+        len: usize,
+    }
+
+    // SAFETY: the mapping is shared memory accessed only through atomics and through
+    // payload areas owned by one call at a time (slot protocol).
+    unsafe impl Send for Mapping {}
+    unsafe impl Sync for Mapping {}
+
+    impl Drop for Mapping {
+        fn drop(&mut self) {
+            // SAFETY: base/len come from a successful mmap.
+            unsafe { sys::munmap(self.base as *mut c_void, self.len) };
+        }
+    }
+
+    impl Mapping {
+        fn open(names: &Names) -> Result<Mapping, ShmError> {
+            let seg = names.segment();
+            let c = cstr(&seg);
+            // SAFETY: libc calls with valid arguments; the fd is closed after mmap.
+            let fd = unsafe { sys::shm_open(c.as_ptr(), sys::O_RDWR, 0) };
+            if fd < 0 {
+                return Err(ShmError::PeerGone(format!("no shared-memory segment named {seg}")));
+            }
+            let len = std::fs::metadata(format!("/dev/shm/{}", names.stem)).map(|m| m.len() as usize);
+            let len = match len {
+                Ok(n) if n >= l::HEADER_SIZE => n,
+                _ => {
+                    unsafe { sys::close(fd) };
+                    return Err(ShmError::Layout(format!(
+                        "segment {seg} is smaller than the {}-byte header",
+                        l::HEADER_SIZE
+                    )));
+                }
+            };
+            let p = unsafe { sys::mmap(std::ptr::null_mut(), len, sys::PROT_RW, sys::MAP_SHARED, fd, 0) };
+            unsafe { sys::close(fd) };
+            if p as isize == -1 {
+                return Err(os_error("mmap"));
+            }
+            Ok(Mapping { base: p as *mut u8, len })
+        }
+        fn u32(&self, off: usize) -> &AtomicU32 {
+            assert!(off + 4 <= self.len && off % 4 == 0);
+            // SAFETY: in bounds and aligned (checked); shared words are only used atomically.
+            unsafe { &*(self.base.add(off) as *const AtomicU32) }
+        }
+        fn u64(&self, off: usize) -> &AtomicU64 {
+            assert!(off + 8 <= self.len && off % 8 == 0);
+            // SAFETY: as above.
+            unsafe { &*(self.base.add(off) as *const AtomicU64) }
+        }
+        /// Payload bytes of one slot; the slot protocol gives the holder exclusive use.
+        #[allow(clippy::mut_from_ref)]
+        unsafe fn bytes(&self, off: usize, n: usize) -> &mut [u8] {
+            assert!(off + n <= self.len);
+            // SAFETY: bounds checked; exclusivity is the caller's (slot ownership).
+            unsafe { std::slice::from_raw_parts_mut(self.base.add(off), n) }
+        }
+    }
+
+    // ---- header validation (shm/validate.py) --------------------------------------
+    #[derive(Clone, Copy, Debug)]
+    pub struct Geometry {
+        pub slot_count: usize,
+        pub request_ring_capacity: usize,
+        pub completion_ring_capacity: usize,
+        pub request_capacity: usize,
+        pub response_capacity: usize,
+        pub request_ring_offset: usize,
+        pub completion_ring_offset: usize,
+        pub slot_table_offset: usize,
+        pub payload_offset: usize,
+        pub payload_stride: usize,
+        pub segment_size: usize,
+    }
+
+    fn align64(n: usize) -> usize {
+        n.div_ceil(l::CACHE_LINE) * l::CACHE_LINE
+    }
+
+    fn bad(field: &str, v: usize, why: String) -> ShmError {
+        ShmError::Layout(format!("ShmLayoutError: header.{field}={v} {why}"))
+    }
+
+    fn read_geometry(m: &Mapping) -> Result<Geometry, ShmError> {
+        let u32f = |off: usize| m.u32(off).load(Ordering::Acquire) as usize;
+        let u64f = |off: usize| m.u64(off).load(Ordering::Acquire) as usize;
+        if m.u64(l::HEADER_MAGIC).load(Ordering::Acquire) != l::MAGIC {
+            return Err(bad("magic", u64f(l::HEADER_MAGIC), "is not a rust2go segment".into()));
+        }
+        let expect = [
+            ("layout_version", u32f(l::HEADER_LAYOUT_VERSION), l::LAYOUT_VERSION as usize),
+            ("header_size", u32f(l::HEADER_HEADER_SIZE), l::HEADER_SIZE),
+            ("slot_record_size", u32f(l::HEADER_SLOT_RECORD_SIZE), l::SLOT_SIZE),
+            ("cell_size", u32f(l::HEADER_CELL_SIZE), l::CELL_SIZE),
+            ("ring_header_size", u32f(l::HEADER_RING_HEADER_SIZE), l::RING_SIZE),
+            ("flags", u32f(l::HEADER_FLAGS), 0),
+            ("segment_size", u64f(l::HEADER_SEGMENT_SIZE), m.len),
+        ];
+        for (field, got, want) in expect {
+            if got != want {
+                return Err(bad(field, got, format!("does not match the expected value ({want})")));
+            }
+        }
+        let g = Geometry {
+            slot_count: u32f(l::HEADER_SLOT_COUNT),
+            request_ring_capacity: u32f(l::HEADER_REQUEST_RING_CAPACITY),
+            completion_ring_capacity: u32f(l::HEADER_COMPLETION_RING_CAPACITY),
+            request_capacity: u32f(l::HEADER_REQUEST_CAPACITY),
+            response_capacity: u32f(l::HEADER_RESPONSE_CAPACITY),
+            request_ring_offset: u64f(l::HEADER_REQUEST_RING_OFFSET),
+            completion_ring_offset: u64f(l::HEADER_COMPLETION_RING_OFFSET),
+            slot_table_offset: u64f(l::HEADER_SLOT_TABLE_OFFSET),
+            payload_offset: u64f(l::HEADER_PAYLOAD_OFFSET),
+            payload_stride: u32f(l::HEADER_PAYLOAD_STRIDE),
+            segment_size: m.len,
+        };
+        check_counts(&g)?;
+        check_regions(&g)?;
+        let states = [
+            ("segment_state", u32f(l::HEADER_SEGMENT_STATE), 3),
+            ("caller_state", u32f(l::HEADER_CALLER_STATE), 3),
+            ("callee_parked", u32f(l::HEADER_CALLEE_PARKED), 1),
+            ("caller_parked", u32f(l::HEADER_CALLER_PARKED), 1),
+        ];
+        for (field, v, max) in states {
+            if v > max {
+                return Err(bad(field, v, format!("is outside 0..={max}")));
+            }
+        }
+        Ok(g)
+    }
+
+    fn check_counts(g: &Geometry) -> Result<(), ShmError> {
+        if !(1..=l::MAX_SLOTS).contains(&g.slot_count) {
+            return Err(bad("slot_count", g.slot_count, format!("is outside 1..{}", l::MAX_SLOTS)));
+        }
+        for (f, cap) in [
+            ("request_ring_capacity", g.request_ring_capacity),
+            ("completion_ring_capacity", g.completion_ring_capacity),
+        ] {
+            if !(l::MIN_RING_CAPACITY..=l::MAX_RING_CAPACITY).contains(&cap) || !cap.is_power_of_two() {
+                return Err(bad(f, cap, "is not a power of two in range".into()));
+            }
+        }
+        if g.completion_ring_capacity < g.slot_count {
+            return Err(bad(
+                "completion_ring_capacity",
+                g.completion_ring_capacity,
+                format!("is below header.slot_count={}", g.slot_count),
+            ));
+        }
+        for (f, cap) in [("request_capacity", g.request_capacity), ("response_capacity", g.response_capacity)] {
+            if cap > l::MAX_PAYLOAD {
+                return Err(bad(f, cap, format!("exceeds the limit {}", l::MAX_PAYLOAD)));
+            }
+        }
+        let stride = align64(g.request_capacity) + align64(g.response_capacity);
+        if g.payload_stride != stride {
+            return Err(bad("payload_stride", g.payload_stride, format!("is not {stride}")));
+        }
+        Ok(())
+    }
+
+    fn check_regions(g: &Geometry) -> Result<(), ShmError> {
+        let ring = |cap: usize| l::RING_SIZE + cap * l::CELL_SIZE;
+        let mut regions = [
+            ("request_ring_offset", g.request_ring_offset, ring(g.request_ring_capacity)),
+            ("completion_ring_offset", g.completion_ring_offset, ring(g.completion_ring_capacity)),
+            ("slot_table_offset", g.slot_table_offset, g.slot_count * l::SLOT_SIZE),
+            ("payload_offset", g.payload_offset, g.slot_count * g.payload_stride),
+        ];
+        for (f, off, n) in regions {
+            if off % l::CACHE_LINE != 0 || off < l::HEADER_SIZE {
+                return Err(bad(f, off, "is misaligned or overlaps the header".into()));
+            }
+            if off.checked_add(n).is_none_or(|end| end > g.segment_size) {
+                return Err(bad(f, off, format!("+ region size {n} exceeds header.segment_size")));
+            }
+        }
+        regions.sort_by_key(|r| r.1);
+        for w in regions.windows(2) {
+            if w[0].1 + w[0].2 > w[1].1 {
+                return Err(bad(w[1].0, w[1].1, format!("overlaps header.{}", w[0].0)));
+            }
+        }
+        Ok(())
+    }
+
+    // ---- rings --------------------------------------------------------------------
+    #[derive(Clone, Copy)]
+    pub struct Cell {
+        pub slot: u32,
+        pub generation: u32,
+        pub method: u32,
+        pub length: u32,
+        pub kind: u32,
+        pub status: u32,
+    }
+
+    struct Ring {
+        off: usize,
+        mask: u64,
+        cap: u64,
+    }
+
+    impl Ring {
+        fn cell(&self, pos: u64) -> usize {
+            self.off + l::RING_SIZE + ((pos & self.mask) as usize) * l::CELL_SIZE
+        }
+
+        fn try_push(&self, m: &Mapping, c: Cell) -> Result<bool, ShmError> {
+            let enq = m.u64(self.off + l::RING_ENQUEUE_POS);
+            let mut pos = enq.load(Ordering::Acquire);
+            loop {
+                let cell = self.cell(pos);
+                let dif = m.u64(cell + l::CELL_SEQ).load(Ordering::Acquire).wrapping_sub(pos) as i64;
+                if dif == 0 {
+                    match enq.compare_exchange(pos, pos + 1, Ordering::SeqCst, Ordering::Acquire) {
+                        Ok(_) => break,
+                        Err(now) => pos = now,
+                    }
+                } else if dif < 0 {
+                    return Ok(false);
+                } else {
+                    pos = self.moved(enq, pos)?;
+                }
+            }
+            let cell = self.cell(pos);
+            for (off, v) in [
+                (l::CELL_SLOT, c.slot),
+                (l::CELL_GENERATION, c.generation),
+                (l::CELL_METHOD, c.method),
+                (l::CELL_LENGTH, c.length),
+                (l::CELL_KIND, c.kind),
+                (l::CELL_STATUS, c.status),
+            ] {
+                m.u32(cell + off).store(v, Ordering::Relaxed);
+            }
+            m.u64(cell + l::CELL_SEQ).store(pos + 1, Ordering::Release);
+            Ok(true)
+        }
+
+        fn try_pop(&self, m: &Mapping) -> Result<Option<Cell>, ShmError> {
+            let deq = m.u64(self.off + l::RING_DEQUEUE_POS);
+            let mut pos = deq.load(Ordering::Acquire);
+            loop {
+                let cell = self.cell(pos);
+                let dif = m.u64(cell + l::CELL_SEQ).load(Ordering::Acquire).wrapping_sub(pos + 1) as i64;
+                if dif == 0 {
+                    match deq.compare_exchange(pos, pos + 1, Ordering::SeqCst, Ordering::Acquire) {
+                        Ok(_) => break,
+                        Err(now) => pos = now,
+                    }
+                } else if dif < 0 {
+                    return Ok(None);
+                } else {
+                    pos = self.moved(deq, pos)?;
+                }
+            }
+            let cell = self.cell(pos);
+            let f = |off: usize| m.u32(cell + off).load(Ordering::Relaxed);
+            let c = Cell {
+                slot: f(l::CELL_SLOT),
+                generation: f(l::CELL_GENERATION),
+                method: f(l::CELL_METHOD),
+                length: f(l::CELL_LENGTH),
+                kind: f(l::CELL_KIND),
+                status: f(l::CELL_STATUS),
+            };
+            m.u64(cell + l::CELL_SEQ).store(pos + self.cap, Ordering::Release);
+            Ok(Some(c))
+        }
+
+        fn is_empty(&self, m: &Mapping) -> bool {
+            let pos = m.u64(self.off + l::RING_DEQUEUE_POS).load(Ordering::Acquire);
+            m.u64(self.cell(pos) + l::CELL_SEQ).load(Ordering::Acquire) != pos + 1
+        }
+
+        /// Another thread moved the position, or (if it did not) the ring is corrupt.
+        fn moved(&self, counter: &AtomicU64, pos: u64) -> Result<u64, ShmError> {
+            let now = counter.load(Ordering::Acquire);
+            if now == pos {
+                return Err(ShmError::Layout(format!("ring cell[{}].seq is ahead of its position {pos}: ring corrupt", pos & self.mask)));
+            }
+            Ok(now)
+        }
+    }
+
+    // ---- doorbells ----------------------------------------------------------------
+    struct Bell {
+        parked: usize, // header offset of the side's parked flag
+        sem: *mut c_void,
+    }
+
+    impl Bell {
+        fn open(name: &str, parked: usize) -> Result<Bell, ShmError> {
+            let c = cstr(name);
+            // SAFETY: opening an existing named semaphore; closed in Drop.
+            let sem = unsafe { sys::sem_open(c.as_ptr(), 0) };
+            if sem.is_null() || sem as isize == -1 {
+                return Err(ShmError::PeerGone(format!("segment has no doorbell {name} (half cleaned up?)")));
+            }
+            Ok(Bell { parked, sem })
+        }
+
+        /// Notifier side: post only on the parked -> awake edge.
+        fn ring(&self, m: &Mapping) {
+            fence(Ordering::SeqCst);
+            let p = m.u32(self.parked);
+            if p.load(Ordering::Acquire) == 1 && p.swap(0, Ordering::SeqCst) == 1 {
+                // SAFETY: a valid semaphore handle.
+                unsafe { sys::sem_post(self.sem) };
+            }
+        }
+
+        /// Waiter side; false only on a timeout.
+        fn park(&self, m: &Mapping, ready: impl Fn() -> bool, ms: i64) -> bool {
+            let p = m.u32(self.parked);
+            p.swap(1, Ordering::SeqCst);
+            fence(Ordering::SeqCst);
+            if ready() {
+                p.swap(0, Ordering::SeqCst);
+                return true;
+            }
+            let mut ts = sys::Timespec { tv_sec: 0, tv_nsec: 0 };
+            // SAFETY: plain libc calls with valid pointers.
+            unsafe { sys::clock_gettime(sys::CLOCK_REALTIME, &mut ts) };
+            let ns = ts.tv_nsec as i64 + ms * 1_000_000;
+            ts.tv_sec += ns / 1_000_000_000;
+            ts.tv_nsec = (ns % 1_000_000_000) as c_long;
+            let woke = loop {
+                if unsafe { sys::sem_timedwait(self.sem, &ts) } == 0 {
+                    break true;
+                }
+                if std::io::Error::last_os_error().raw_os_error() != Some(4) {
+                    break false; // ETIMEDOUT (EINTR retries)
+                }
+            };
+            p.swap(0, Ordering::SeqCst);
+            woke
+        }
+
+        fn post_self(&self) {
+            // SAFETY: a valid semaphore handle; wakes our own parker at close.
+            unsafe { sys::sem_post(self.sem) };
+        }
+    }
+
+    impl Drop for Bell {
+        fn drop(&mut self) {
+            // SAFETY: opened in Bell::open.
+            unsafe { sys::sem_close(self.sem) };
+        }
+    }
+
+    // SAFETY: POSIX semaphores are process-shared objects safe to use from any thread.
+    unsafe impl Send for Bell {}
+    unsafe impl Sync for Bell {}
+
+    // ---- calls --------------------------------------------------------------------
+    enum Waiter {
+        None,
+        Task(Waker),
+        Thread(std::thread::Thread),
+    }
+
+    impl Waiter {
+        fn wake(self) {
+            match self {
+                Waiter::None => {}
+                Waiter::Task(w) => w.wake(),
+                Waiter::Thread(t) => t.unpark(),
+            }
+        }
+    }
+
+    /// One call's outcome, shared by the waiting side and the completion reader.
+    struct CallCell {
+        done: AtomicBool,
+        inner: Mutex<(Option<Result<Vec<u8>, ShmError>>, Waiter)>,
+    }
+
+    impl CallCell {
+        fn new() -> Arc<CallCell> {
+            Arc::new(CallCell { done: AtomicBool::new(false), inner: Mutex::new((None, Waiter::None)) })
+        }
+        fn complete(&self, r: Result<Vec<u8>, ShmError>) {
+            let w = {
+                let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+                g.0 = Some(r);
+                self.done.store(true, Ordering::Release);
+                std::mem::replace(&mut g.1, Waiter::None)
+            };
+            w.wake();
+        }
+        fn take(&self) -> Option<Result<Vec<u8>, ShmError>> {
+            self.inner.lock().unwrap_or_else(|e| e.into_inner()).0.take()
+        }
+    }
+
+    struct SlotEntry {
+        generation: u32,
+        call: Option<Arc<CallCell>>, // Some while the slot is in flight
+    }
+
+    enum SlotWaiter {
+        Task(Waker),
+        Thread(std::thread::Thread),
+    }
+
+    struct FreeList {
+        free: Vec<u32>,
+        waiters: Vec<SlotWaiter>, // bounded by the callers waiting, never by requests
+    }
+
+    /// One attached caller connection (one per process and segment).
+    pub struct Conn {
+        map: Mapping,
+        pub geometry: Geometry,
+        pub names: Names,
+        req_ring: Ring,
+        comp_ring: Ring,
+        callee_bell: Bell,
+        caller_bell: Bell,
+        entries: Vec<Mutex<SlotEntry>>,
+        free: Mutex<FreeList>,
+        in_flight: AtomicU32,
+        dead: Mutex<Option<String>>,
+        is_dead: AtomicBool,
+        stop: AtomicBool,
+        lock: Mutex<Option<OwnerLock>>,
+    }
+
+    impl Conn {
+        /// Open, validate and attach (VACANT -> ATTACHED); starts the completion reader.
+        pub fn connect(name: &str, timeout: Duration) -> Result<Arc<Conn>, ShmError> {
+            let names = Names::parse(name)?;
+            let map = Mapping::open(&names)?;
+            let g = read_geometry(&map)?;
+            let callee_bell = Bell::open(&names.callee_bell(), l::HEADER_CALLEE_PARKED)?;
+            let caller_bell = Bell::open(&names.caller_bell(), l::HEADER_CALLER_PARKED)?;
+            let lock = OwnerLock::take(&names.caller_lock(std::process::id()))?;
+            let ring = |off: usize, cap: usize| Ring { off, mask: cap as u64 - 1, cap: cap as u64 };
+            let entries = (0..g.slot_count)
+                .map(|i| {
+                    let w = map.u64(g.slot_table_offset + i * l::SLOT_SIZE + l::SLOT_WORD_OFFSET);
+                    Mutex::new(SlotEntry { generation: (w.load(Ordering::Acquire) >> 32) as u32, call: None })
+                })
+                .collect();
+            let conn = Conn {
+                req_ring: ring(g.request_ring_offset, g.request_ring_capacity),
+                comp_ring: ring(g.completion_ring_offset, g.completion_ring_capacity),
+                map,
+                geometry: g,
+                names,
+                callee_bell,
+                caller_bell,
+                entries,
+                free: Mutex::new(FreeList { free: (0..g.slot_count as u32).rev().collect(), waiters: Vec::new() }),
+                in_flight: AtomicU32::new(0),
+                dead: Mutex::new(None),
+                is_dead: AtomicBool::new(false),
+                stop: AtomicBool::new(false),
+                lock: Mutex::new(Some(lock)),
+            };
+            conn.attach(timeout)?;
+            let conn = Arc::new(conn);
+            let reader = Arc::clone(&conn);
+            std::thread::Builder::new()
+                .name(format!("r2g-shm-reader-{}", conn.names.stem))
+                .spawn(move || reader.read_completions())
+                .map_err(|e| ShmError::Os(format!("spawn completion reader: {e}")))?;
+            Ok(conn)
+        }
+
+        fn hdr(&self, off: usize) -> &AtomicU32 {
+            self.map.u32(off)
+        }
+
+        fn callee_problem(&self) -> Option<String> {
+            let state = self.hdr(l::HEADER_SEGMENT_STATE).load(Ordering::Acquire);
+            if state == l::SEGMENT_STATE_CLOSED || state == l::SEGMENT_STATE_CREATING {
+                return Some(format!("callee of {} is closed", self.names.segment()));
+            }
+            if !lock_alive(&self.names.callee_lock()) {
+                let pid = self.hdr(l::HEADER_CALLEE_PID).load(Ordering::Acquire);
+                return Some(format!("callee pid {pid} of {} is gone", self.names.segment()));
+            }
+            None
+        }
+
+        /// caller state machine: VACANT -CAS-> ATTACHED; store pid; session += 1.
+        fn attach(&self, timeout: Duration) -> Result<(), ShmError> {
+            let deadline = Instant::now() + timeout;
+            let state = self.hdr(l::HEADER_CALLER_STATE);
+            loop {
+                if let Some(p) = self.callee_problem() {
+                    return Err(ShmError::PeerGone(p));
+                }
+                if state
+                    .compare_exchange(l::CALLER_STATE_VACANT, l::CALLER_STATE_ATTACHED, Ordering::SeqCst, Ordering::Acquire)
+                    .is_ok()
+                {
+                    self.hdr(l::HEADER_CALLER_PID).store(std::process::id(), Ordering::Release);
+                    self.hdr(l::HEADER_SESSION).fetch_add(1, Ordering::SeqCst);
+                    return self.check_ring_positions();
+                }
+                if Instant::now() > deadline {
+                    return Err(ShmError::PeerGone(format!("{} already has a caller", self.names.segment())));
+                }
+                self.callee_bell.ring(&self.map); // let the callee notice and recycle
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        }
+
+        fn check_ring_positions(&self) -> Result<(), ShmError> {
+            for (name, r) in [("request_ring", &self.req_ring), ("completion_ring", &self.comp_ring)] {
+                let enq = self.map.u64(r.off + l::RING_ENQUEUE_POS).load(Ordering::Acquire);
+                let deq = self.map.u64(r.off + l::RING_DEQUEUE_POS).load(Ordering::Acquire);
+                let depth = enq.wrapping_sub(deq) as i64;
+                if depth < 0 || depth as u64 > r.cap {
+                    return Err(ShmError::Layout(format!("{name}.enqueue_pos={enq} dequeue_pos={deq}: depth outside 0..={}", r.cap)));
+                }
+            }
+            Ok(())
+        }
+
+        fn check_dead(&self) -> Result<(), ShmError> {
+            if self.is_dead.load(Ordering::Acquire) {
+                let why = self.dead.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                return Err(ShmError::PeerGone(why.unwrap_or_default()));
+            }
+            Ok(())
+        }
+
+        pub fn is_dead(&self) -> bool {
+            self.is_dead.load(Ordering::Acquire)
+        }
+
+        /// Calls (including abandoned ones) whose completion has not been popped yet.
+        pub fn in_flight(&self) -> u32 {
+            self.in_flight.load(Ordering::Acquire)
+        }
+
+        pub fn request_capacity(&self) -> usize {
+            self.geometry.request_capacity
+        }
+
+        // -- slots ------------------------------------------------------------------
+        fn try_alloc(&self, waker: Option<&Waker>) -> Result<Option<u32>, ShmError> {
+            self.check_dead()?;
+            let mut f = self.free.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(s) = f.free.pop() {
+                return Ok(Some(s));
+            }
+            f.waiters.push(match waker {
+                Some(w) => SlotWaiter::Task(w.clone()),
+                None => SlotWaiter::Thread(std::thread::current()),
+            });
+            Ok(None)
+        }
+
+        fn release(&self, slot: u32) {
+            let waiters = {
+                let mut f = self.free.lock().unwrap_or_else(|e| e.into_inner());
+                f.free.push(slot);
+                std::mem::take(&mut f.waiters)
+            };
+            for w in waiters {
+                match w {
+                    SlotWaiter::Task(w) => w.wake(),
+                    SlotWaiter::Thread(t) => t.unpark(),
+                }
+            }
+        }
+
+        fn slot_word(&self, slot: u32) -> &AtomicU64 {
+            let g = &self.geometry;
+            self.map.u64(g.slot_table_offset + slot as usize * l::SLOT_SIZE + l::SLOT_WORD_OFFSET)
+        }
+
+        /// Write the request (one pass into the slot's area), publish, push, ring.
+        fn submit(&self, slot: u32, method: u32, kind: u32, size: usize, write: impl FnOnce(&mut [u8])) -> Result<(u32, Arc<CallCell>), ShmError> {
+            let g = &self.geometry;
+            let area = g.payload_offset + slot as usize * g.payload_stride;
+            // SAFETY: the slot is ours (taken from the free list) until the reader frees it.
+            write(unsafe { self.map.bytes(area, size) });
+            let call = CallCell::new();
+            let generation = {
+                let mut e = self.entries[slot as usize].lock().unwrap_or_else(|e| e.into_inner());
+                e.generation = e.generation.wrapping_add(1);
+                e.call = Some(Arc::clone(&call));
+                e.generation
+            };
+            self.in_flight.fetch_add(1, Ordering::AcqRel);
+            self.slot_word(slot).store((generation as u64) << 32 | l::SLOT_STATE_PENDING as u64, Ordering::Release);
+            let cell = Cell { slot, generation: generation, method, length: size as u32, kind, status: 0 };
+            // Backpressure: only a request ring smaller than the slot table can be full.
+            while !self.req_ring.try_push(&self.map, cell)? {
+                if let Err(e) = self.check_dead() {
+                    return Err(e); // the segment is finished: the slot is never reused
+                }
+                self.callee_bell.ring(&self.map);
+                std::thread::yield_now();
+            }
+            self.callee_bell.ring(&self.map);
+            Ok((generation, call))
+        }
+
+        /// slot PENDING -CAS-> ABANDONED: the callee drops its reply; the reader frees.
+        fn abandon(&self, slot: u32, generation: u32) {
+            let g = generation as u64;
+            let _ = self.slot_word(slot).compare_exchange(
+                g << 32 | l::SLOT_STATE_PENDING as u64,
+                g << 32 | l::SLOT_STATE_ABANDONED as u64,
+                Ordering::SeqCst,
+                Ordering::Acquire,
+            );
+        }
+
+        // -- the completion reader (this side's only parker) -------------------------
+        fn read_completions(self: Arc<Self>) {
+            let mut idle_since: Option<Instant> = None;
+            while !self.stop.load(Ordering::Acquire) {
+                match self.comp_ring.try_pop(&self.map) {
+                    Ok(Some(c)) => {
+                        idle_since = None;
+                        self.complete(c);
+                        continue;
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        self.declare_dead(format!("completion ring corrupt: {e}"));
+                        return;
+                    }
+                }
+                if self.hdr(l::HEADER_SEGMENT_STATE).load(Ordering::Acquire) == l::SEGMENT_STATE_CLOSED
+                    && self.comp_ring.is_empty(&self.map)
+                {
+                    self.declare_dead(format!("callee of {} closed", self.names.segment()));
+                    return;
+                }
+                let start = *idle_since.get_or_insert_with(Instant::now);
+                if start.elapsed() < SPIN {
+                    std::hint::spin_loop();
+                    continue;
+                }
+                let ready = || {
+                    self.stop.load(Ordering::Acquire)
+                        || !self.comp_ring.is_empty(&self.map)
+                        || self.hdr(l::HEADER_SEGMENT_STATE).load(Ordering::Acquire) != l::SEGMENT_STATE_SERVING
+                };
+                let woke = self.caller_bell.park(&self.map, ready, PARK_MS);
+                idle_since = None;
+                if woke {
+                    continue;
+                }
+                if let Some(p) = self.callee_problem() {
+                    self.declare_dead(p);
+                    return;
+                }
+            }
+        }
+
+        fn complete(&self, c: Cell) {
+            if c.slot as usize >= self.entries.len() || c.length as usize > self.geometry.response_capacity {
+                return; // protocol error by the callee: nothing we can match it to
+            }
+            let call = {
+                let mut e = self.entries[c.slot as usize].lock().unwrap_or_else(|e| e.into_inner());
+                if e.generation != c.generation || e.call.is_none() {
+                    return; // stale completion (an older session or generation)
+                }
+                e.call.take()
+            };
+            let call = call.expect("checked above");
+            let word = self.slot_word(c.slot);
+            let state = (word.load(Ordering::Acquire) & 0xFFFF_FFFF) as u32;
+            let g = &self.geometry;
+            let area = g.payload_offset + c.slot as usize * g.payload_stride + align64(g.request_capacity);
+            let result = if state == l::SLOT_STATE_DONE {
+                // SAFETY: the callee finished with the slot (DONE) and we have not freed it.
+                let data = unsafe { self.map.bytes(area, c.length as usize) }.to_vec();
+                if c.status == l::CALL_STATUS_OK {
+                    Ok(data)
+                } else {
+                    Err(ShmError::Remote(c.status, String::from_utf8_lossy(&data).into_owned()))
+                }
+            } else {
+                Err(ShmError::Remote(c.status, String::new()))
+            };
+            // DONE|ABANDONED -> FREE: only here, after the reply was copied out.
+            word.store((c.generation as u64) << 32 | l::SLOT_STATE_FREE as u64, Ordering::Release);
+            self.in_flight.fetch_sub(1, Ordering::AcqRel);
+            self.release(c.slot);
+            call.complete(result);
+        }
+
+        fn declare_dead(&self, why: String) {
+            {
+                let mut d = self.dead.lock().unwrap_or_else(|e| e.into_inner());
+                if d.is_none() {
+                    *d = Some(why.clone());
+                }
+            }
+            self.is_dead.store(true, Ordering::Release);
+            for e in &self.entries {
+                let call = e.lock().unwrap_or_else(|e| e.into_inner()).call.take();
+                if let Some(call) = call {
+                    self.in_flight.fetch_sub(1, Ordering::AcqRel);
+                    call.complete(Err(ShmError::PeerGone(why.clone())));
+                }
+            }
+            let waiters = std::mem::take(&mut self.free.lock().unwrap_or_else(|e| e.into_inner()).waiters);
+            for w in waiters {
+                match w {
+                    SlotWaiter::Task(w) => w.wake(),
+                    SlotWaiter::Thread(t) => t.unpark(),
+                }
+            }
+        }
+
+        /// Abandon what is pending, wait (bounded) for those slots, detach, stop the reader.
+        pub fn close(&self, settle: Duration) {
+            for (i, e) in self.entries.iter().enumerate() {
+                let e = e.lock().unwrap_or_else(|e| e.into_inner());
+                if e.call.is_some() {
+                    self.abandon(i as u32, e.generation);
+                }
+            }
+            let deadline = Instant::now() + settle;
+            while self.in_flight() > 0 && !self.is_dead() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_micros(200));
+            }
+            if !self.is_dead() {
+                // caller: ATTACHED -> DETACHED; the callee recycles the segment.
+                self.hdr(l::HEADER_CALLER_STATE).store(l::CALLER_STATE_DETACHED, Ordering::Release);
+                self.callee_bell.ring(&self.map);
+            }
+            self.stop.store(true, Ordering::Release);
+            self.caller_bell.post_self();
+            self.declare_dead("connection closed".into());
+            // Our lock file goes now, not when the reader thread lets go of the Arc.
+            drop(self.lock.lock().unwrap_or_else(|e| e.into_inner()).take());
+        }
+
+        // -- blocking and async waits ----------------------------------------------------
+        /// Blocking call: wait for a slot, submit, spin then park until completed.
+        pub fn call_blocking(&self, method: u32, kind: u32, size: usize, write: impl FnOnce(&mut [u8])) -> Result<Vec<u8>, ShmError> {
+            self.check_size(size)?;
+            let slot = loop {
+                if let Some(s) = self.try_alloc(None)? {
+                    break s;
+                }
+                std::thread::park_timeout(Duration::from_millis(PARK_MS as u64));
+            };
+            let (_, call) = self.submit(slot, method, kind, size, write)?;
+            let start = Instant::now();
+            while !call.done.load(Ordering::Acquire) && start.elapsed() < SPIN {
+                std::hint::spin_loop();
+            }
+            loop {
+                {
+                    let mut g = call.inner.lock().unwrap_or_else(|e| e.into_inner());
+                    if let Some(r) = g.0.take() {
+                        return r;
+                    }
+                    g.1 = Waiter::Thread(std::thread::current());
+                }
+                std::thread::park();
+            }
+        }
+
+        /// Oneway: submit and return; the callee runs the method, the reader frees the slot.
+        pub fn send_oneway(&self, method: u32, size: usize, write: impl FnOnce(&mut [u8])) -> Result<(), ShmError> {
+            self.check_size(size)?;
+            let slot = loop {
+                if let Some(s) = self.try_alloc(None)? {
+                    break s;
+                }
+                std::thread::park_timeout(Duration::from_millis(PARK_MS as u64));
+            };
+            self.submit(slot, method, l::CELL_KIND_ONEWAY, size, write).map(|_| ())
+        }
+
+        fn check_size(&self, size: usize) -> Result<(), ShmError> {
+            if size > self.geometry.request_capacity {
+                return Err(ShmError::TooLarge(format!(
+                    "payload of {size} bytes exceeds the slot capacity of {}",
+                    self.geometry.request_capacity
+                )));
+            }
+            Ok(())
+        }
+    }
+
+    /// The future of an async shm call: starts on the first poll (slot, one write pass,
+    /// push); completed by the reader thread; dropping it before completion marks the
+    /// slot ABANDONED (the slot itself is freed only when the callee's answer arrives).
+    pub struct Call<W, D, T> {
+        conn: Arc<Conn>,
+        method: u32,
+        size: usize,
+        write: Option<W>,
+        decode: D,
+        sent: Option<(u32, u32, Arc<CallCell>)>,
+        _t: std::marker::PhantomData<fn() -> T>,
+    }
+
+    impl<W, D, T> Call<W, D, T> {
+        pub fn new(conn: Arc<Conn>, method: u32, size: usize, write: W, decode: D) -> Self {
+            Call { conn, method, size, write: Some(write), decode, sent: None, _t: std::marker::PhantomData }
+        }
+    }
+
+    impl<W, D, T> Unpin for Call<W, D, T> {}
+
+    impl<W: FnOnce(&mut [u8]), D: Fn(&[u8]) -> Result<T, ShmError>, T> Future for Call<W, D, T> {
+        type Output = Result<T, ShmError>;
+
+        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+            let this = self.get_mut();
+            if this.sent.is_none() {
+                if let Err(e) = this.conn.check_size(this.size) {
+                    return Poll::Ready(Err(e));
+                }
+                let slot = match this.conn.try_alloc(Some(cx.waker())) {
+                    Err(e) => return Poll::Ready(Err(e)),
+                    Ok(None) => return Poll::Pending, // backpressure: woken when a slot frees
+                    Ok(Some(s)) => s,
+                };
+                let write = this.write.take().expect("written once");
+                match this.conn.submit(slot, this.method, l::CELL_KIND_CALL, this.size, write) {
+                    Ok((generation, call)) => this.sent = Some((slot, generation, call)),
+                    Err(e) => return Poll::Ready(Err(e)),
+                }
+            }
+            let (_, _, call) = this.sent.as_ref().expect("sent above");
+            let mut g = call.inner.lock().unwrap_or_else(|e| e.into_inner());
+            match g.0.take() {
+                Some(r) => {
+                    drop(g);
+                    this.sent = None;
+                    Poll::Ready(r.and_then(|b| (this.decode)(&b)))
+                }
+                None => {
+                    g.1 = Waiter::Task(cx.waker().clone());
+                    Poll::Pending
+                }
+            }
+        }
+    }
+
+    impl<W, D, T> Drop for Call<W, D, T> {
+        fn drop(&mut self) {
+            if let Some((slot, generation, call)) = self.sent.take() {
+                if !call.done.load(Ordering::Acquire) {
+                    self.conn.abandon(slot, generation);
+                }
+            }
+        }
+    }
+
+    /// Run a future to completion on this thread (std only; tests and examples).
+    pub fn block_on<F: Future>(f: F) -> F::Output {
+        struct Unpark(std::thread::Thread);
+        impl std::task::Wake for Unpark {
+            fn wake(self: Arc<Self>) {
+                self.0.unpark();
+            }
+        }
+        let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+        let mut cx = Context::from_waker(&waker);
+        let mut f = std::pin::pin!(f);
+        loop {
+            if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+                return v;
+            }
+            std::thread::park();
+        }
+    }
+
+    // ---- the payload codec (docs/shm-codegen.md "Payload format") -----------------
+    pub fn round8(n: usize) -> usize {
+        (n + 7) & !7
+    }
+
+    fn overrun(what: &str, n: usize, at: usize, len: usize) -> String {
+        format!(": {n} {what} at offset {at} overrun the {len}-byte payload")
+    }
+
+    /// A type that travels in a payload: its Ref at `at`, its children from `cur`.
+    pub trait Wire: Sized {
+        const REF_SIZE: usize;
+        /// Bytes below the Ref (child arrays, each rounded to 8).
+        fn children(&self) -> usize;
+        /// Write the Ref at `at` and the children from `cur`; returns the new cursor.
+        fn write(&self, buf: &mut [u8], at: usize, cur: usize) -> usize;
+        /// Read back; errors are a path suffix and a reason (`.tag: ... overrun`).
+        fn read(buf: &[u8], at: usize) -> Result<Self, String>;
+    }
+
+    fn need(buf: &[u8], at: usize, n: usize) -> Result<(), String> {
+        if at.checked_add(n).is_none_or(|end| end > buf.len()) {
+            return Err(overrun("bytes", n, at, buf.len()));
+        }
+        Ok(())
+    }
+
+    macro_rules! wire_le {
+        ($($t:ty),*) => {$(
+            impl Wire for $t {
+                const REF_SIZE: usize = std::mem::size_of::<$t>();
+                fn children(&self) -> usize { 0 }
+                fn write(&self, buf: &mut [u8], at: usize, cur: usize) -> usize {
+                    buf[at..at + Self::REF_SIZE].copy_from_slice(&self.to_le_bytes());
+                    cur
+                }
+                fn read(buf: &[u8], at: usize) -> Result<Self, String> {
+                    need(buf, at, Self::REF_SIZE)?;
+                    Ok(<$t>::from_le_bytes(buf[at..at + Self::REF_SIZE].try_into().expect("sized")))
+                }
+            }
+        )*};
+    }
+    wire_le!(u8, u16, u32, u64, i8, i16, i32, i64, f32, f64, usize, isize);
+
+    impl Wire for bool {
+        const REF_SIZE: usize = 1;
+        fn children(&self) -> usize {
+            0
+        }
+        fn write(&self, buf: &mut [u8], at: usize, cur: usize) -> usize {
+            buf[at] = *self as u8;
+            cur
+        }
+        fn read(buf: &[u8], at: usize) -> Result<Self, String> {
+            need(buf, at, 1)?;
+            Ok(buf[at] != 0)
+        }
+    }
+
+    impl Wire for char {
+        const REF_SIZE: usize = 4;
+        fn children(&self) -> usize {
+            0
+        }
+        fn write(&self, buf: &mut [u8], at: usize, cur: usize) -> usize {
+            (*self as u32).write(buf, at, cur)
+        }
+        fn read(buf: &[u8], at: usize) -> Result<Self, String> {
+            let v = u32::read(buf, at)?;
+            char::from_u32(v).ok_or_else(|| format!(": {v:#x} is not a char"))
+        }
+    }
+
+    fn write_ref(buf: &mut [u8], at: usize, off: usize, len: usize) {
+        buf[at..at + 8].copy_from_slice(&(off as u64).to_le_bytes());
+        buf[at + 8..at + 16].copy_from_slice(&(len as u64).to_le_bytes());
+    }
+
+    fn read_ref(buf: &[u8], at: usize, elem: usize) -> Result<(usize, usize), String> {
+        let off = u64::read(buf, at)? as usize;
+        let n = u64::read(buf, at + 8)? as usize;
+        if n > 0 && (off > buf.len() || n.checked_mul(elem).is_none_or(|b| b > buf.len() - off)) {
+            return Err(overrun("items", n, off, buf.len()));
+        }
+        Ok((off, n))
+    }
+
+    impl Wire for String {
+        const REF_SIZE: usize = 16;
+        fn children(&self) -> usize {
+            round8(self.len())
+        }
+        fn write(&self, buf: &mut [u8], at: usize, cur: usize) -> usize {
+            let n = self.len();
+            write_ref(buf, at, if n > 0 { cur } else { 0 }, n);
+            buf[cur..cur + n].copy_from_slice(self.as_bytes());
+            cur + round8(n)
+        }
+        fn read(buf: &[u8], at: usize) -> Result<Self, String> {
+            let (off, n) = read_ref(buf, at, 1)?;
+            String::from_utf8(buf[off..off + n].to_vec()).map_err(|e| format!(": {e}"))
+        }
+    }
+
+    fn list_children<'a, T: Wire + 'a>(items: impl Iterator<Item = &'a T>, n: usize) -> usize {
+        if n == 0 { 0 } else { round8(n * T::REF_SIZE) + items.map(Wire::children).sum::<usize>() }
+    }
+
+    fn write_list<'a, T: Wire + 'a>(items: impl Iterator<Item = &'a T>, n: usize, buf: &mut [u8], at: usize, cur: usize) -> usize {
+        if n == 0 {
+            write_ref(buf, at, 0, 0);
+            return cur;
+        }
+        write_ref(buf, at, cur, n);
+        let (base, mut cur) = (cur, cur + round8(n * T::REF_SIZE));
+        for (i, x) in items.enumerate() {
+            cur = x.write(buf, base + i * T::REF_SIZE, cur);
+        }
+        cur
+    }
+
+    fn read_list<T: Wire>(buf: &[u8], at: usize) -> Result<Vec<T>, String> {
+        let (off, n) = read_ref(buf, at, T::REF_SIZE)?;
+        (0..n).map(|i| T::read(buf, off + i * T::REF_SIZE).map_err(|e| format!("[{i}]{e}"))).collect()
+    }
+
+    impl<T: Wire> Wire for Vec<T> {
+        const REF_SIZE: usize = 16;
+        fn children(&self) -> usize {
+            list_children(self.iter(), self.len())
+        }
+        fn write(&self, buf: &mut [u8], at: usize, cur: usize) -> usize {
+            write_list(self.iter(), self.len(), buf, at, cur)
+        }
+        fn read(buf: &[u8], at: usize) -> Result<Self, String> {
+            read_list(buf, at)
+        }
+    }
+
+    impl<T: Wire> Wire for Option<T> {
+        const REF_SIZE: usize = 16;
+        fn children(&self) -> usize {
+            list_children(self.iter(), self.iter().len())
+        }
+        fn write(&self, buf: &mut [u8], at: usize, cur: usize) -> usize {
+            write_list(self.iter(), self.iter().len(), buf, at, cur)
+        }
+        fn read(buf: &[u8], at: usize) -> Result<Self, String> {
+            let mut items = read_list::<T>(buf, at)?;
+            if items.len() > 1 {
+                return Err(format!(": an Option with {} elements", items.len()));
+            }
+            Ok(items.pop())
+        }
+    }
+
+    macro_rules! wire_map {
+        ($map:ident, $($bound:path),*) => {
+            impl<K: Wire $(+ $bound)*, V: Wire> Wire for std::collections::$map<K, V> {
+                const REF_SIZE: usize = 32;
+                fn children(&self) -> usize {
+                    list_children(self.keys(), self.len()) + list_children(self.values(), self.len())
+                }
+                fn write(&self, buf: &mut [u8], at: usize, cur: usize) -> usize {
+                    // keys() and values() of an unchanged map iterate in the same order.
+                    let cur = write_list(self.keys(), self.len(), buf, at, cur);
+                    write_list(self.values(), self.len(), buf, at + 16, cur)
+                }
+                fn read(buf: &[u8], at: usize) -> Result<Self, String> {
+                    let keys = read_list::<K>(buf, at).map_err(|e| format!(".keys{e}"))?;
+                    let values = read_list::<V>(buf, at + 16).map_err(|e| format!(".values{e}"))?;
+                    if keys.len() != values.len() {
+                        return Err(format!(": {} keys but {} values", keys.len(), values.len()));
+                    }
+                    Ok(keys.into_iter().zip(values).collect())
+                }
+            }
+        };
+    }
+    wire_map!(HashMap, Eq, std::hash::Hash);
+    wire_map!(BTreeMap, Ord);
+
+    /// Decode a reply block's `r2g_ret` (at offset 0), naming the path on failure.
+    pub fn decode_ret<T: Wire>(buf: &[u8]) -> Result<T, ShmError> {
+        T::read(buf, 0).map_err(|e| ShmError::Layout(format!("reply r2g_ret{e}")))
+    }
+}

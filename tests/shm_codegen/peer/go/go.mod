@@ -1,0 +1,3 @@
+module r2g_shm_peer
+
+go 1.21

@@ -1,0 +1,230 @@
+//! Drives the generated shm caller against the generated Go callee (in this process or a
+//! `--go-server`) or the Python callee; prints `ok <what>` lines the tests look for.
+#[allow(dead_code)]
+mod api;
+
+use api::{All, Color, Inner, Point, SvcShm, r2g_shm::ShmError};
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::{Duration, Instant};
+
+struct Flag(AtomicBool, std::thread::Thread);
+impl Wake for Flag {
+    fn wake(self: Arc<Self>) {
+        self.0.store(true, Ordering::Release);
+        self.1.unpark();
+    }
+}
+
+type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+
+/// Poll every future until all are ready (std only; one thread).
+fn join_all<'a, T>(futs: Vec<Boxed<'a, T>>) -> Vec<T> {
+    let flag = Arc::new(Flag(AtomicBool::new(true), std::thread::current()));
+    let waker = Waker::from(Arc::clone(&flag));
+    let mut cx = Context::from_waker(&waker);
+    let mut slots: Vec<Option<Boxed<'a, T>>> = futs.into_iter().map(Some).collect();
+    let mut out: Vec<Option<T>> = slots.iter().map(|_| None).collect();
+    let mut left = slots.len();
+    while left > 0 {
+        if !flag.0.swap(false, Ordering::AcqRel) {
+            std::thread::park();
+            continue;
+        }
+        for (i, s) in slots.iter_mut().enumerate() {
+            if let Some(f) = s {
+                if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+                    out[i] = Some(v);
+                    *s = None;
+                    left -= 1;
+                }
+            }
+        }
+    }
+    out.into_iter().map(|v| v.expect("all ready")).collect()
+}
+
+fn checksum(id: u64, data: &[u8]) -> u64 {
+    let mut h = id.wrapping_mul(0x9E3779B97F4A7C15).wrapping_add(1);
+    for &b in data {
+        h = (h ^ b as u64).wrapping_mul(0x100000001B3);
+    }
+    h
+}
+
+fn sample() -> All {
+    let mut m = BTreeMap::new();
+    m.insert("k".to_string(), vec![Point { x: 1, y: -2, c: Color::Blue }]);
+    m.insert(String::new(), vec![]);
+    All {
+        b: true,
+        ch: 'é',
+        f: 2.5,
+        s: "héllo".into(),
+        v: vec![1, 2, 3],
+        vs: vec!["a".into(), String::new(), "ccc".into()],
+        o: Some(Inner { tag: "t".into(), vals: vec![7, 8] }),
+        op: None,
+        m,
+        e: Color::Red,
+        inner: vec![Inner { tag: String::new(), vals: vec![] }],
+    }
+}
+
+fn same(a: &All, b: &All) -> bool {
+    format!("{:?}", (a.b, a.ch, a.f, &a.s, &a.v, &a.vs, a.op, a.e as u8, a.inner.len()))
+        == format!("{:?}", (b.b, b.ch, b.f, &b.s, &b.v, &b.vs, b.op, b.e as u8, b.inner.len()))
+        && a.o.as_ref().map(|i| (&i.tag, &i.vals)) == b.o.as_ref().map(|i| (&i.tag, &i.vals))
+        && a.m.get("k").map(|v| (v[0].x, v[0].y, v[0].c as u8)) == b.m.get("k").map(|v| (v[0].x, v[0].y, v[0].c as u8))
+        && a.m.len() == b.m.len()
+}
+
+/// Call kinds, errors, panics, capacity refusal.
+fn semantics(c: &SvcShm) {
+    assert_eq!(c.add(40, 2).unwrap(), 42);
+    let echoed = api::r2g_shm::block_on(c.echo_all(sample())).unwrap();
+    assert!(same(&echoed, &sample()), "echo_all changed the value");
+    let before = c.notes().unwrap();
+    c.note(Point { x: 5, y: 0, c: Color::Red }, "abc".into()).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while c.notes().unwrap() != before + 8 {
+        assert!(Instant::now() < deadline, "oneway note never reached Go");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    match c.fail("nope".into()) {
+        Err(ShmError::Remote(1, m)) => assert!(m.contains("refused: nope"), "{m}"),
+        other => panic!("fail: {other:?}"),
+    }
+    match c.boom(1) {
+        Err(ShmError::Remote(1, m)) => assert!(m.contains("boom"), "{m}"),
+        other => panic!("boom: {other:?}"),
+    }
+    match c.big(1 << 20) {
+        Err(ShmError::Remote(2, _)) => {}
+        other => panic!("big: {other:?}"),
+    }
+    assert_eq!(c.big(100).unwrap().len(), 100);
+    let huge = vec![0u8; 1 << 20];
+    match api::r2g_shm::block_on(c.check(1, huge)) {
+        Err(ShmError::TooLarge(_)) => {}
+        other => panic!("too large: {other:?}"),
+    }
+    println!("ok semantics");
+}
+
+/// `calls` checksummed async calls, `threads` threads, 64 in flight per thread.
+fn storm(c: &SvcShm, calls: u64, threads: u64) -> u64 {
+    let start = Instant::now();
+    std::thread::scope(|s| {
+        for t in 0..threads {
+            s.spawn(move || {
+                let mut id = t;
+                while id < calls {
+                    let mut batch: Vec<Boxed<'_, (u64, Vec<u8>, Result<u64, ShmError>)>> = Vec::new();
+                    while batch.len() < 64 && id < calls {
+                        let data: Vec<u8> = (0..(id % 48) as u8).collect();
+                        let this = id;
+                        let fut = c.check(this, data.clone());
+                        batch.push(Box::pin(async move { (this, data, fut.await) }));
+                        id += threads;
+                    }
+                    for (i, d, r) in join_all(batch) {
+                        assert_eq!(r.expect("check"), checksum(i, &d), "call {i}: wrong reply");
+                    }
+                }
+            });
+        }
+    });
+    let rate = calls as f64 / start.elapsed().as_secs_f64();
+    println!("ok storm {calls} calls {rate:.0}/s");
+    calls
+}
+
+/// Random cancellation: drop futures after a random number of polls; slots all return.
+fn cancel(c: &SvcShm, rounds: u64) {
+    let mut seed = 0x2545F4914F6CDD1Du64;
+    for _ in 0..rounds {
+        let mut futs: Vec<Boxed<'_, bool>> = Vec::new();
+        for i in 0..32u64 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let polls = seed % 4;
+            let fut = c.nap(i % 3);
+            futs.push(Box::pin(async move {
+                let mut fut = Box::pin(fut);
+                for _ in 0..polls {
+                    if std::future::poll_fn(|cx| Poll::Ready(fut.as_mut().poll(cx).is_ready())).await {
+                        return true;
+                    }
+                }
+                false // dropped here: PENDING -> ABANDONED
+            }));
+        }
+        join_all(futs);
+    }
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while c.in_flight() > 0 {
+        assert!(Instant::now() < deadline, "{} slots never came back", c.in_flight());
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert_eq!(c.add(1, 1).unwrap(), 2);
+    println!("ok cancel in_flight 0");
+}
+
+/// Calls in flight while the server is SIGKILLed (the test says when on stdin).
+fn killed(c: &SvcShm) {
+    let futs: Vec<Boxed<'_, Result<u64, ShmError>>> = (0..16).map(|_| Box::pin(c.nap(60_000)) as Boxed<'_, _>).collect();
+    let waiter = std::thread::spawn(|| {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).expect("stdin");
+        Instant::now()
+    });
+    println!("pending");
+    let results = join_all(futs);
+    let done = Instant::now();
+    let killed_at = waiter.join().expect("stdin thread");
+    let ms = done.saturating_duration_since(killed_at).as_millis();
+    for r in &results {
+        assert!(matches!(r, Err(ShmError::PeerGone(_))), "{r:?}");
+    }
+    println!("ok failed {} calls {ms} ms after kill: {}", results.len(), results[0].as_ref().unwrap_err());
+    assert!(matches!(c.add(1, 2), Err(ShmError::PeerGone(_))));
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let arg = |i: usize| args.get(i).map(String::as_str).unwrap_or("");
+    match arg(1) {
+        "inproc" => {
+            let c = SvcShm::in_process().expect("in_process");
+            let name = c.name();
+            semantics(&c);
+            cancel(&c, 20);
+            let n = storm(&c, arg(2).parse().unwrap_or(100_000), 2);
+            println!("ok exactly once {n}");
+            drop(c);
+            assert!(!std::path::Path::new(&format!("/dev/shm{name}")).exists(), "segment left behind");
+            println!("ok unlinked {name}");
+        }
+        "connect" => {
+            let c = SvcShm::connect(arg(2)).expect("connect");
+            semantics(&c);
+            cancel(&c, 10);
+            storm(&c, arg(3).parse().unwrap_or(20_000), 2);
+        }
+        "add" => {
+            let c = SvcShm::connect(arg(2)).expect("connect");
+            println!("ok add {}", c.add(arg(3).parse().unwrap(), arg(4).parse().unwrap()).unwrap());
+        }
+        "killed" => killed(&SvcShm::connect(arg(2)).expect("connect")),
+        _ => {
+            eprintln!("usage: r2g_shm_peer inproc N | connect NAME N | add NAME A B | killed NAME");
+            std::process::exit(2);
+        }
+    }
+}
