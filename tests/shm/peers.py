@@ -87,25 +87,16 @@ async def run_caller(name: str, calls: int, size: int) -> None:
 
 
 def bounce(name: str) -> None:
-    """Lost-wake-up hammer peer: echo cells from the request ring to the completion ring,
-    parking on every empty ring (no spinning), until a cell with kind 0 arrives."""
+    """Lost-wake-up hammer peer: the callee half of `_atomics.hammer` (echo request cells
+    into the completion ring, parking on every empty ring) until a kind-0 cell."""
+    from rust2go.shm._atomics import hammer
     from rust2go.shm.segment import Segment
 
     seg = Segment.open(name)
-    req, comp, bell = seg.request_ring, seg.completion_ring, seg.callee_bell
     print("ready", flush=True)
-    timeouts = 0
-    while True:
-        cell = req.try_pop()
-        if cell is None:
-            if not bell.park(lambda: not req.is_empty(), 1.0):
-                timeouts += 1
-            continue
-        if cell[4] == 0:
-            break
-        comp.try_push(*cell)
-        seg.caller_bell.ring()
-    print(json.dumps({"timeouts": timeouts, "sleeps": bell.sleeps}), flush=True)
+    n = seg.names
+    stats = hammer(seg.wire, "bounce", n.callee_doorbell, n.caller_doorbell, park_timeout=1.0)
+    print(json.dumps(stats), flush=True)
     seg.close()
 
 

@@ -1,53 +1,68 @@
-"""Lost-wake-up hammer: two processes ping-pong one cell at a time and both park on every
-empty ring (no spinning), so each round trip is two full park/wake cycles. A lost wake-up
-would show as a park that only ends by its 1 s timeout. CI runs R2G_HAMMER_ROUNDS
-(default 20,000 round trips = 40,000 park/wake cycles); bench/shm_roundtrip.py --hammer
-runs millions."""
+"""Lost-wake-up hammer: two processes ping-pong one cell at a time through the rings and
+both park on every empty ring (no spinning), so each round trip is two park/wake cycles
+of the doorbell protocol (parked flag, fence, re-check, semaphore post on the idle->busy
+edge). The loops run in C (`_atomics.hammer`, shm/_hammer.c) so millions of cycles fit.
+
+A lost wake-up can only end by the park timeout (1 s): `timeouts` counts exactly those,
+and must be 0. Every other delay is scheduling: the run reports the maximum round trip
+and its distribution, asserts the 99.9th percentile below 10 ms, and the maximum below
+the park timeout (on 2 shared cores the scheduler alone can stall a process > 10 ms).
+
+R2G_HAMMER_SECONDS (default 20) bounds the run; R2G_HAMMER_ROUNDS caps the round trips."""
 
 from __future__ import annotations
 
 import json
 import os
-import time
 
+from rust2go.shm._atomics import hammer
 from rust2go.shm.geometry import plan
 from rust2go.shm.segment import Segment
 
-ROUNDS = int(os.environ.get("R2G_HAMMER_ROUNDS", "20000"))
-# A lost wake-up stalls a round trip until the 1 s park timeout. The 10 ms goal is asserted
-# on the 99.9th percentile; the maximum only below 250 ms, because on a shared 2-core CI
-# machine the scheduler alone can deschedule a process for >10 ms (see the bench for max).
-STALL_P999 = 0.010
-STALL_MAX = 0.250
+SECONDS = float(os.environ.get("R2G_HAMMER_SECONDS", "20"))
+ROUNDS = int(os.environ.get("R2G_HAMMER_ROUNDS", "0"))  # 0: as many as fit in SECONDS
+PARK_TIMEOUT = 1.0
+GOAL = 0.010
 
 
-def test_park_wake_never_loses_a_wakeup(peers):
+def percentile_us(hist: list[int], p: float) -> int:
+    """Upper bound (µs) of the log2 bucket holding the p-th percentile."""
+    want, seen = p * sum(hist), 0
+    for i, n in enumerate(hist):
+        seen += n
+        if seen >= want:
+            return 2 ** (i + 1)
+    return 2 ** len(hist)
+
+
+def run_hammer(peers, seconds: float, rounds: int) -> tuple[dict, dict]:
     seg = Segment.create("pt_hammer", geometry=plan(4, request_capacity=0, response_capacity=0))
     try:
         peer = peers("bounce", seg.name)
         assert peer.readline() == "ready"
-        req, comp, bell = seg.request_ring, seg.completion_ring, seg.caller_bell
-        timeouts = 0
-        trips = []
-        for i in range(ROUNDS):
-            t0 = time.perf_counter()
-            assert req.try_push(i & 3, i, 0, 0, 1)
-            seg.callee_bell.ring()
-            while (cell := comp.try_pop()) is None:
-                if not bell.park(lambda: not comp.is_empty(), 1.0):
-                    timeouts += 1
-            assert cell[1] == i & 0xFFFF_FFFF
-            trips.append(time.perf_counter() - t0)
-        req.try_push(0, 0, 0, 0, 0)  # kind 0: stop
-        seg.callee_bell.ring()
-        peer_stats = json.loads(peer.readline())
+        n = seg.names
+        mine = hammer(seg.wire, "drive", n.caller_doorbell, n.callee_doorbell, rounds=rounds,
+                      seconds=seconds, park_timeout=PARK_TIMEOUT, limit=GOAL)  # fmt: skip
+        theirs = json.loads(peer.readline())
         assert peer.finish() == 0
     finally:
         seg.unlink()
         seg.close()
-    assert timeouts == 0 and peer_stats["timeouts"] == 0, "a park ended by timeout: lost wake-up"
-    assert bell.sleeps + peer_stats["sleeps"] >= ROUNDS, "the test must really park"
-    trips.sort()
-    p999, worst = trips[int(len(trips) * 0.999)], trips[-1]
-    assert p999 < STALL_P999, f"99.9th percentile round trip {p999 * 1000:.1f} ms"
-    assert worst < STALL_MAX, f"worst round trip {worst * 1000:.1f} ms"
+    return mine, theirs
+
+
+def test_park_wake_never_loses_a_wakeup(peers):
+    mine, theirs = run_hammer(peers, SECONDS, ROUNDS)
+    trips, hist = mine["round_trips"], mine["hist_log2_us"]
+    cycles = mine["sleeps"] + theirs["sleeps"]
+    report = (f"{trips:,} round trips, {cycles:,} parks, {mine['posts'] + theirs['posts']:,} posts; "
+              f"max {mine['max_ns'] / 1e6:.2f} ms, {mine['over_limit']} over 10 ms, "
+              f"p99.9 <= {percentile_us(hist, 0.999)} µs; log2-µs histogram {hist}")  # fmt: skip
+    print(report)
+    assert not mine["corrupt"] and not theirs["corrupt"]
+    assert theirs["round_trips"] == trips
+    # The protocol claim: no park ever needed its timeout, i.e. no wake-up was lost.
+    assert mine["timeouts"] == 0 and theirs["timeouts"] == 0, f"lost wake-up: {report}"
+    assert cycles >= trips, f"the hammer must really park: {report}"
+    assert percentile_us(hist, 0.999) <= GOAL * 1e6, report
+    assert mine["max_ns"] < PARK_TIMEOUT * 1e9, report
