@@ -108,3 +108,11 @@ def ruff_format(text: str) -> str:
         return text
     proc = subprocess.run([ruff, "format", "-"], input=text, capture_output=True, text=True)
     return proc.stdout if proc.returncode == 0 else text
+
+
+def go_server(program: ir.Program, banner: str, package: str = "main") -> str:
+    """`--go-server`: a standalone Go main serving each shm trait on a named segment."""
+    traits = [t.name for t in program.r2g_traits() if any(m.shm for m in t.methods)]
+    usage = "server " + " ".join(f"/r2g-<{t.lower()} segment>" for t in traits)
+    return render("go/shm/server.go.j2", banner=banner, package=package, traits=traits,
+                  usage=usage)  # fmt: skip

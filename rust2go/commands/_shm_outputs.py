@@ -1,4 +1,5 @@
-"""The shm outputs of `rust2go generate`: `--python-out` (typed Python peer)."""
+"""The shm outputs of `rust2go generate`: `--python-out` (typed Python peer) and
+`--go-server` (a standalone Go main serving the shm methods on named segments)."""
 
 from __future__ import annotations
 
@@ -16,4 +17,21 @@ def write_python(idl: str, path: Path) -> int:
     if program is None:
         return code
     report(path, python_module(program, banner(program)))
+    return EXIT_OK
+
+
+def write_shm_outputs(idl: str, python_out: str | None, go_server: str | None,
+                      go_package: str) -> int:  # fmt: skip
+    from rust2go.codegen.emit.files import banner
+    from rust2go.codegen.emit.fmt import gofmt
+    from rust2go.codegen.emit.shm_files import go_server as server_text
+    from rust2go.commands.generate import report
+
+    status = write_python(idl, Path(python_out)) if python_out else EXIT_OK
+    if status != EXIT_OK or not go_server:
+        return status
+    program, code = front_end(idl)
+    if program is None:
+        return code
+    report(Path(go_server), gofmt(server_text(program, banner(program), go_package)))
     return EXIT_OK

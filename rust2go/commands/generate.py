@@ -21,6 +21,8 @@ def register(sub) -> None:
                    help="also write the std-only build.rs helper (e.g. r2g_build.rs)")  # fmt: skip
     p.add_argument("--python-out", metavar="FILE",
                    help="also write the typed Python peer of the shm methods")  # fmt: skip
+    p.add_argument("--go-server", metavar="FILE",
+                   help="also write a standalone Go main serving the shm methods")  # fmt: skip
     add_go_options(p)
     p.set_defaults(func=run)
 
@@ -39,10 +41,10 @@ def options_from(args) -> GenerateOptions:
 
 
 def run(args) -> int:
-    if args.python_out:
-        from rust2go.commands._shm_outputs import write_python
+    if args.python_out or args.go_server:
+        from rust2go.commands._shm_outputs import write_shm_outputs
 
-        status = write_python(args.idl, Path(args.python_out))
+        status = write_shm_outputs(args.idl, args.python_out, args.go_server, args.go_package)
         if status != EXIT_OK or not (args.go_out or args.rust_out or args.build_helper):
             return status
     if not (args.go_out or args.rust_out or args.build_helper):

@@ -39,3 +39,17 @@ def peer_crate() -> Crate:
     for tool in ("go", "cargo", "gofmt", "rustfmt"):
         need(tool)
     return prepare(HERE / "peer", "r2g_shm_peer", "idl/api.rs", "src/api.rs")
+
+
+@pytest.fixture(scope="session")
+def go_server(peer_crate) -> Path:
+    """`rust2go generate --go-server`: the peer's Go impl as a standalone server binary."""
+    from tests.e2e.crates import run, rust2go, sync_tree
+
+    work = WORK / "peer_server"
+    sync_tree(HERE / "peer" / "go", work)
+    rust2go("generate", HERE / "peer" / "idl" / "api.rs", "--go-out", "gen.go", "--without-main",
+            "--go-server", "server.go", "--python-out", "svc_shm.py", cwd=work)  # fmt: skip
+    run(["go", "build", "-o", "server", "."], work)
+    run(["go", "vet", "."], work)
+    return work

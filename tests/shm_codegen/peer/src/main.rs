@@ -217,6 +217,15 @@ fn main() {
             cancel(&c, 10);
             storm(&c, arg(3).parse().unwrap_or(20_000), 2);
         }
+        "interop" => {
+            // Against any callee of this IDL (the Python one too): values and exactly-once.
+            let c = SvcShm::connect(arg(2)).expect("connect");
+            assert_eq!(c.add(40, 2).unwrap(), 42);
+            let echoed = api::r2g_shm::block_on(c.echo_all(sample())).unwrap();
+            assert!(same(&echoed, &sample()), "echo_all changed the value");
+            c.note(Point { x: 5, y: 0, c: Color::Red }, "abc".into()).unwrap();
+            storm(&c, arg(3).parse().unwrap_or(2_000), 1);
+        }
         "add" => {
             let c = SvcShm::connect(arg(2)).expect("connect");
             println!("ok add {}", c.add(arg(3).parse().unwrap(), arg(4).parse().unwrap()).unwrap());
