@@ -256,12 +256,12 @@ pub mod r2g_shm {
             Ok(Mapping { base: p as *mut u8, len })
         }
         fn u32(&self, off: usize) -> &AtomicU32 {
-            assert!(off + 4 <= self.len && off % 4 == 0);
+            assert!(off + 4 <= self.len && off & 3 == 0);
             // SAFETY: in bounds and aligned (checked); shared words are only used atomically.
             unsafe { &*(self.base.add(off) as *const AtomicU32) }
         }
         fn u64(&self, off: usize) -> &AtomicU64 {
-            assert!(off + 8 <= self.len && off % 8 == 0);
+            assert!(off + 8 <= self.len && off & 7 == 0);
             // SAFETY: as above.
             unsafe { &*(self.base.add(off) as *const AtomicU64) }
         }
@@ -387,7 +387,7 @@ pub mod r2g_shm {
             ("payload_offset", g.payload_offset, g.slot_count * g.payload_stride),
         ];
         for (f, off, n) in regions {
-            if off % l::CACHE_LINE != 0 || off < l::HEADER_SIZE {
+            if off & (l::CACHE_LINE - 1) != 0 || off < l::HEADER_SIZE {
                 return Err(bad(f, off, "is misaligned or overlaps the header".into()));
             }
             if off.checked_add(n).is_none_or(|end| end > g.segment_size) {
@@ -542,7 +542,8 @@ pub mod r2g_shm {
             let mut ts = sys::Timespec { tv_sec: 0, tv_nsec: 0 };
             // SAFETY: plain libc calls with valid pointers.
             unsafe { sys::clock_gettime(sys::CLOCK_REALTIME, &mut ts) };
-            let ns = ts.tv_nsec as i64 + ms * 1_000_000;
+            #[allow(clippy::useless_conversion)] // c_long is i64 here, i32 elsewhere
+            let ns = i64::from(ts.tv_nsec) + ms * 1_000_000;
             ts.tv_sec += ns / 1_000_000_000;
             ts.tv_nsec = (ns % 1_000_000_000) as c_long;
             let woke = loop {
@@ -591,10 +592,12 @@ pub mod r2g_shm {
         }
     }
 
+    type Outcome = Option<Result<Vec<u8>, ShmError>>;
+
     /// One call's outcome, shared by the waiting side and the completion reader.
     struct CallCell {
         done: AtomicBool,
-        inner: Mutex<(Option<Result<Vec<u8>, ShmError>>, Waiter)>,
+        inner: Mutex<(Outcome, Waiter)>,
     }
 
     impl CallCell {
@@ -610,7 +613,7 @@ pub mod r2g_shm {
             };
             w.wake();
         }
-        fn take(&self) -> Option<Result<Vec<u8>, ShmError>> {
+        fn take(&self) -> Outcome {
             self.inner.lock().unwrap_or_else(|e| e.into_inner()).0.take()
         }
     }
@@ -811,12 +814,10 @@ pub mod r2g_shm {
             };
             self.in_flight.fetch_add(1, Ordering::AcqRel);
             self.slot_word(slot).store((generation as u64) << 32 | l::SLOT_STATE_PENDING as u64, Ordering::Release);
-            let cell = Cell { slot, generation: generation, method, length: size as u32, kind, status: 0 };
+            let cell = Cell { slot, generation, method, length: size as u32, kind, status: 0 };
             // Backpressure: only a request ring smaller than the slot table can be full.
             while !self.req_ring.try_push(&self.map, cell)? {
-                if let Err(e) = self.check_dead() {
-                    return Err(e); // the segment is finished: the slot is never reused
-                }
+                self.check_dead()?; // the segment is finished: the slot is never reused
                 self.callee_bell.ring(&self.map);
                 std::thread::yield_now();
             }
@@ -1070,10 +1071,9 @@ pub mod r2g_shm {
 
     impl<W, D, T> Drop for Call<W, D, T> {
         fn drop(&mut self) {
-            if let Some((slot, generation, call)) = self.sent.take() {
-                if !call.done.load(Ordering::Acquire) {
-                    self.conn.abandon(slot, generation);
-                }
+            let unfinished = self.sent.take().filter(|(_, _, call)| !call.done.load(Ordering::Acquire));
+            if let Some((slot, generation, _)) = unfinished {
+                self.conn.abandon(slot, generation);
             }
         }
     }

@@ -15,6 +15,7 @@ import time
 import pytest
 
 from rust2go.runtime import ShmCallee, ShmCaller
+from tests.e2e.crates import run
 
 
 def shm_entries() -> set[str]:
@@ -98,7 +99,9 @@ def test_python_to_go(go_server, clean_shm):
                 client = mod.SvcClient(caller)
                 assert await client.add(40, 2) == 42
                 data = [bytes(range(i % 48)) for i in range(3000)]
-                replies = await asyncio.gather(*(client.check(i, list(d)) for i, d in enumerate(data)))
+                replies = await asyncio.gather(
+                    *(client.check(i, list(d)) for i, d in enumerate(data))
+                )
                 assert replies == [checksum(i, d) for i, d in enumerate(data)]
                 a = mod.All(b=True, ch="é", f=2.5, s="héllo", v=[1, 2], vs=["a", ""],
                             o=mod.Inner("t", [7]), op=None,
@@ -158,3 +161,8 @@ def load_module(path):
     sys.modules[spec.name] = mod  # dataclasses resolve annotations through it
     spec.loader.exec_module(mod)
     return mod
+
+
+def test_generated_peers_pass_clippy_and_go_vet(peer_crate, go_server):
+    run(["cargo", "clippy", "--release", "--quiet", "--", "-D", "warnings"], peer_crate.dir)
+    run(["go", "vet", "."], peer_crate.dir / "go")  # go_server ran vet on the sidecar build

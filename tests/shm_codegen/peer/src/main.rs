@@ -20,6 +20,7 @@ impl Wake for Flag {
     }
 }
 
+type Checked = (u64, Vec<u8>, Result<u64, ShmError>);
 type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 
 /// Poll every future until all are ready (std only; one thread).
@@ -36,12 +37,10 @@ fn join_all<'a, T>(futs: Vec<Boxed<'a, T>>) -> Vec<T> {
             continue;
         }
         for (i, s) in slots.iter_mut().enumerate() {
-            if let Some(f) = s {
-                if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-                    out[i] = Some(v);
-                    *s = None;
-                    left -= 1;
-                }
+            if let Some(Poll::Ready(v)) = s.as_mut().map(|f| f.as_mut().poll(&mut cx)) {
+                out[i] = Some(v);
+                *s = None;
+                left -= 1;
             }
         }
     }
@@ -124,7 +123,7 @@ fn storm(c: &SvcShm, calls: u64, threads: u64) -> u64 {
             s.spawn(move || {
                 let mut id = t;
                 while id < calls {
-                    let mut batch: Vec<Boxed<'_, (u64, Vec<u8>, Result<u64, ShmError>)>> = Vec::new();
+                    let mut batch: Vec<Boxed<'_, Checked>> = Vec::new();
                     while batch.len() < 64 && id < calls {
                         let data: Vec<u8> = (0..(id % 48) as u8).collect();
                         let this = id;
