@@ -1,0 +1,3 @@
+module example.com/r2g_sidecar
+
+go 1.21
