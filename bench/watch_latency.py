@@ -1,8 +1,8 @@
 """`rust2go watch` latency: save → outputs written, p50/p95 over 200 saves of a typical
 IDL (the daemon's 50 ms quiet window included, as a user experiences it), and regeneration
-time for the generated 1000-struct IDL (methods made sync: see big_sync_idl). Goal (issue #7): p95 ≤ 150 ms. Prints markdown.
+time for the generated 1000-struct IDL (bench/idl_gen.py). Goal (issue #7): p95 ≤ 150 ms. Prints markdown.
 
-    .venv/bin/python bench/watch_latency.py [--saves 200] [--poll]
+    .venv/bin/python -m bench.watch_latency [--saves 200] [--poll]
 
 The daemon runs as a real subprocess; the outputs are observed with an inotify watch of
 our own, so the figure is what an editor plugin or `go build` would see.
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -21,14 +20,12 @@ import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from watchdog.events import FileSystemEventHandler
+from watchdog.observers import Observer
 
-from watchdog.events import FileSystemEventHandler  # noqa: E402
-from watchdog.observers import Observer  # noqa: E402
-
-from bench.idl_gen import big_idl  # noqa: E402
-from bench.machine import facts  # noqa: E402
-from rust2go.codegen.api import GenerateOptions, generate  # noqa: E402
+from bench.idl_gen import big_idl
+from bench.machine import facts
+from rust2go.codegen.api import GenerateOptions, generate
 
 TYPICAL = """pub mod binding {{
     rust2go::r2g_include_binding!();
@@ -127,13 +124,6 @@ def machine_facts() -> str:
     return ", ".join(f"{k} {v}" for k, v in facts().items()) + f", load average {load}"
 
 
-def big_sync_idl(seed: int = 1) -> str:
-    """bench.idl_gen's 1000-struct IDL with its async methods made sync: the back end does
-    not emit async calls yet (`not-generated-yet`). Drop this once it does."""
-    text = big_idl(seed=seed).replace("    #[drop_safe]\n", "").replace("async fn", "fn")
-    return re.sub(r"impl std::future::Future<Output = (.*)>;", r"\1;", text)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--saves", type=int, default=200)
@@ -152,14 +142,14 @@ def main() -> None:
                 root, root / "gen.go", [TYPICAL.format(n=i) for i in range(1, args.saves + 1)]
             )
             rows.append(("save → outputs, typical IDL (3 structs, 3 methods)", len(lat), lat))
-            big = [big_sync_idl(seed=s) for s in range(1, 4)]
+            big = [big_idl(seed=s) for s in range(1, 4)]
             lat_big = measure(root, root / "gen.go", big, timeout=120)
             rows.append(("save → outputs, 1000 structs / 200 methods", len(lat_big), lat_big))
         finally:
             daemon.terminate()
             daemon.wait(10)
         path = root / "big.rs"
-        path.write_text(big_sync_idl())
+        path.write_text(big_idl())
         generate(path, GenerateOptions())  # warm-up (grammar, templates)
         for fmt in (True, False):
             regen = []
