@@ -23,6 +23,7 @@ BENCHES = [
     ("watch_latency", "Watch daemon: save → outputs written"),
     ("cgo_sync", "Sync calls: generated binding vs hand-written cgo vs the rust2go crate"),
     ("cgo_async", "Async calls: generated binding vs the rust2go crate (1000 tokio tasks)"),
+    ("shm_paths", "Every call path on one IDL: cgo, shm in/cross-process, UDS + JSON, floor"),
     ("loadtest_paths", "Every call path under load (rust2go loadtest)"),
 ]
 

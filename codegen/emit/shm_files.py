@@ -113,6 +113,6 @@ def ruff_format(text: str) -> str:
 def go_server(program: ir.Program, banner: str, package: str = "main") -> str:
     """`--go-server`: a standalone Go main serving each shm trait on a named segment."""
     traits = [t.name for t in program.r2g_traits() if any(m.shm for m in t.methods)]
-    usage = "server " + " ".join(f"/r2g-<{t.lower()} segment>" for t in traits)
+    usage = "server [-slots N -request-capacity B -response-capacity B] " + " ".join(f"/r2g-<{t.lower()} segment>" for t in traits)
     return render("go/shm/server.go.j2", banner=banner, package=package, traits=traits,
                   usage=usage)  # fmt: skip

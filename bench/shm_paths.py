@@ -1,0 +1,165 @@
+"""`python -m bench.shm_paths`: every call path on one IDL (bench/shm_paths/idl/paths.rs),
+side by side in one run, small (64 B) and 4 KiB payloads:
+
+  cgo sync      generated binding, one cgo call per call
+  cgo async     generated async binding; 1000 tokio tasks on 2 workers
+  shm in-proc   generated RingShm::in_process_with(256 slots, 8 KiB + 8 KiB)
+  shm x-proc    the same, connected by name to the generated `--go-server` process
+  UDS + JSON    Go client and Go server processes, encoding/json over a Unix socket
+  floor         two Rust threads spinning on a cache line each way (the physical floor)
+
+Latency p50/p99: one caller, one call at a time (shm: the sync method). calls/s: the
+path's concurrent form (sync: 2 threads; async: 1000 tasks; UDS: 16 connections). Every
+reply is checked. BENCH_SHM_SECONDS (default 1) per phase. Prints a markdown section."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.machine import markdown as machine_line
+
+ROOT = Path(__file__).resolve().parent.parent
+CRATE = ROOT / "bench" / "shm_paths"
+WORK = ROOT / ".cache" / "bench_shm_paths"  # the server and UDS builds (not committed)
+SIZES = (("64 B", 64), ("4 KiB", 4096))
+SECS = os.environ.get("BENCH_SHM_SECONDS", "1")
+UDS_CONNECTIONS = 16
+GEOMETRY = ["-slots", "256", "-request-capacity", "8192", "-response-capacity", "8192"]
+
+
+def env() -> dict[str, str]:
+    e = dict(os.environ)
+    e.setdefault("CARGO_TARGET_DIR", str(ROOT / ".cache" / "cargo-target"))
+    e.setdefault("GOCACHE", str(ROOT / ".cache" / "go-build"))
+    e.setdefault("GOFLAGS", "-mod=mod")
+    return e
+
+
+def check(cmd: list[str], cwd: Path, timeout: float = 600) -> str:
+    r = subprocess.run(cmd, cwd=cwd, env=env(), capture_output=True, text=True, check=False,
+                       timeout=timeout)  # fmt: skip
+    if r.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{r.stdout[-2000:]}\n{r.stderr[-4000:]}")
+    return r.stdout
+
+
+def build() -> tuple[Path, Path, Path]:
+    r2g = [sys.executable, "-m", "rust2go", "generate"]
+    check([*r2g, "idl/paths.rs", "--go-out", "go/gen.go", "--rust-out", "src/api.rs",
+           "--build-helper", "r2g_build.rs"], CRATE)  # fmt: skip
+    check(["cargo", "build", "--release", "--quiet"], CRATE)
+    server = WORK / "server"
+    server.mkdir(parents=True, exist_ok=True)
+    for f in ("go.mod", "impl.go"):
+        (server / f).write_bytes((CRATE / "go" / f).read_bytes())
+    check([*r2g, str(CRATE / "idl" / "paths.rs"), "--go-out", "gen.go", "--without-main",
+           "--go-server", "main.go"], server)  # fmt: skip
+    check(["go", "build", "-o", "server", "."], server)
+    uds = WORK / "uds"
+    check(["go", "build", "-o", str(uds), "."], CRATE / "uds")
+    return (
+        Path(env()["CARGO_TARGET_DIR"]) / "release" / "r2g_bench_shm_paths",
+        server / "server",
+        uds,
+    )
+
+
+class Serving:
+    """A server process that prints `serving NAME` once ready; SIGTERM on exit."""
+
+    def __init__(self, argv: list[str]):
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, env=env())
+        line = self.proc.stdout.readline().strip()
+        if not line.startswith("serving"):
+            self.proc.kill()
+            raise SystemExit(f"{argv[0]} did not start: {line!r}")
+
+    def __enter__(self) -> Serving:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=30)
+
+
+def measure() -> list[dict]:
+    binary, server, uds = build()
+    rows = []
+    name = f"/r2g-{os.getpid()}-benchpaths"
+    sock = str(WORK / f"uds-{os.getpid()}.sock")
+    for label, size in SIZES:
+
+        def rust(path: str, *extra: str, size: int = size) -> dict:
+            out = check([str(binary), path, str(size), SECS, *extra], CRATE)
+            return json.loads(out.strip().splitlines()[-1])
+
+        results = {p: rust(p) for p in ("cgo-sync", "cgo-async", "shm-inproc")}
+        with Serving([str(server), *GEOMETRY, name]):
+            results["shm-xproc"] = rust("shm-xproc", name)
+        with Serving([str(uds), "serve", sock]):
+            out = check([str(uds), "call", sock, str(size), SECS, str(UDS_CONNECTIONS)], CRATE)
+            results["uds-json"] = json.loads(out.strip().splitlines()[-1])
+            results["uds-json"]["concurrency"] = f"{UDS_CONNECTIONS} connections"
+        results["floor"] = rust("floor") if size == SIZES[0][1] else results_floor(rows)
+        for path, r in results.items():
+            rows.append({"path": path, "payload": label, **r})
+    return rows
+
+
+def results_floor(rows: list[dict]) -> dict:
+    """The floor moves no payload: measured once, shown in both payload groups."""
+    r = next(r for r in rows if r["path"] == "floor")
+    return {k: r[k] for k in ("p50_ns", "p99_ns", "calls_per_s", "concurrency")}
+
+
+NAMES = {"cgo-sync": "cgo sync", "cgo-async": "cgo async", "shm-inproc": "shm in-process",
+         "shm-xproc": "shm cross-process", "uds-json": "UDS + JSON (Go↔Go)",
+         "floor": "spinning ping-pong (floor)"}  # fmt: skip
+
+
+def us(ns: float) -> str:
+    return f"{ns / 1000:.2f}" if ns < 10_000 else f"{ns / 1000:.0f}"
+
+
+def ratio(a: float, b: float) -> float:
+    return a / b if b else float("inf")
+
+
+def markdown(rows: list[dict]) -> str:
+    out = [machine_line(), "",
+           "| path | payload | p50 µs | p99 µs | calls/s | concurrency (calls/s) |",
+           "|---|---|---|---|---|---|"]  # fmt: skip
+    for r in rows:
+        out.append(f"| {NAMES[r['path']]} | {r['payload']} | {us(r['p50_ns'])} | "
+                   f"{us(r['p99_ns'])} | {r['calls_per_s']:,.0f} | {r['concurrency']} |")  # fmt: skip
+    out.append("")
+    for label, _ in SIZES:
+        g = {r["path"]: r for r in rows if r["payload"] == label}
+        a = ratio(g["shm-inproc"]["calls_per_s"], g["cgo-async"]["calls_per_s"])
+        x = ratio(g["shm-xproc"]["calls_per_s"], g["uds-json"]["calls_per_s"])
+        f = ratio(g["shm-inproc"]["p50_ns"], g["floor"]["p50_ns"])
+        out += [
+            f"- {label}: shm in-process / cgo async throughput = **{a:.2f}×** (goal ≥ 3×: "
+            f"{'met' if a >= 3 else 'not met'})",
+            f"- {label}: shm cross-process / UDS + JSON throughput = **{x:.2f}×** (goal ≥ 20×: "
+            f"{'met' if x >= 20 else 'not met'})",
+            f"- {label}: shm in-process p50 / spinning floor p50 = **{f:.1f}×** (goal ≤ 4×: "
+            f"{'met' if f <= 4 else 'not met'}; the sync caller spins 50 µs, then parks)",
+        ]  # fmt: skip
+    out += ["", f"Each phase {SECS} s; the UDS baseline is Go on both sides (encoding/json, "
+            "newline-delimited), the floor is Rust (std atomics)."]  # fmt: skip
+    return "\n".join(out)
+
+
+def main() -> int:
+    print(markdown(measure()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

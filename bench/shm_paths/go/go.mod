@@ -1,0 +1,3 @@
+module r2g_bench_shm_paths
+
+go 1.21

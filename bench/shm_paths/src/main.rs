@@ -1,0 +1,206 @@
+//! One call path of bench/shm_paths.py per run:
+//!     r2g_bench_shm_paths PATH SIZE SECS [SEGMENT]
+//! PATH: cgo-sync | cgo-async | shm-inproc | shm-xproc | floor. Latency: one caller, one
+//! call at a time, for SECS (p50/p99 of every call). Throughput: the path's concurrent
+//! form for SECS (sync: 2 threads; async: TASKS tokio tasks on 2 workers). Every reply is
+//! checked. Prints one JSON line.
+#[allow(dead_code)]
+mod api;
+
+use api::{Ack, Cgo, CgoImpl, Msg, RingShm};
+use std::hint::spin_loop;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const TASKS: u64 = 1000;
+
+fn sum(seq: u64, payload: &[u8]) -> u64 {
+    let mut h = seq.wrapping_mul(0x9E3779B97F4A7C15).wrapping_add(1);
+    for &b in payload {
+        h = (h ^ b as u64).wrapping_mul(0x100000001B3);
+    }
+    h
+}
+
+fn payload(size: usize) -> Vec<u8> {
+    (0..size).map(|i| (i * 31) as u8).collect()
+}
+
+fn check(seq: u64, p: &[u8], a: &Ack) {
+    assert!(
+        a.seq == seq && a.sum == sum(seq, p),
+        "call {seq}: wrong reply"
+    );
+}
+
+/// Latencies of one caller doing `call(seq)` back to back for `secs`.
+fn latency(secs: Duration, mut call: impl FnMut(u64)) -> (u64, u64) {
+    let mut lats = Vec::with_capacity(1 << 16);
+    let end = Instant::now() + secs;
+    let mut seq = 0;
+    while Instant::now() < end {
+        let t = Instant::now();
+        call(seq);
+        lats.push(t.elapsed().as_nanos() as u64);
+        seq += 1;
+    }
+    lats.sort_unstable();
+    (lats[lats.len() / 2], lats[lats.len() * 99 / 100])
+}
+
+/// Calls/s of `threads` threads doing `call(seq)` back to back for `secs`.
+fn threads(secs: Duration, n: u64, call: impl Fn(u64) + Sync) -> f64 {
+    let done = AtomicU64::new(0);
+    let start = Instant::now();
+    std::thread::scope(|s| {
+        for t in 0..n {
+            let (call, done) = (&call, &done);
+            s.spawn(move || {
+                let mut seq = t << 40;
+                while start.elapsed() < secs {
+                    call(seq);
+                    seq += 1;
+                }
+                done.fetch_add(seq - (t << 40), Ordering::Relaxed);
+            });
+        }
+    });
+    done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
+}
+
+/// Calls/s of TASKS tokio tasks (2 workers) each awaiting `call(seq)` in a loop.
+fn tasks<F, Fut>(secs: Duration, call: F) -> f64
+where
+    F: Fn(u64) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let call = Arc::new(call);
+    let start = Instant::now();
+    let total: u64 = rt.block_on(async move {
+        let handles: Vec<_> = (0..TASKS)
+            .map(|t| {
+                let call = Arc::clone(&call);
+                tokio::spawn(async move {
+                    let mut seq = t << 40;
+                    while start.elapsed() < secs {
+                        call(seq).await;
+                        seq += 1;
+                    }
+                    seq - (t << 40)
+                })
+            })
+            .collect();
+        let mut n = 0;
+        for h in handles {
+            n += h.await.expect("task");
+        }
+        n
+    });
+    total as f64 / start.elapsed().as_secs_f64()
+}
+
+/// Two threads bouncing a counter through one cache line each way, spinning: the floor.
+fn floor(secs: Duration) -> (u64, u64, f64) {
+    #[repr(align(128))]
+    struct Line(AtomicU64);
+    let (ping, pong) = (Line(AtomicU64::new(0)), Line(AtomicU64::new(0)));
+    let stop = u64::MAX;
+    let mut lats = Vec::with_capacity(1 << 20);
+    let start = Instant::now();
+    std::thread::scope(|s| {
+        s.spawn(|| loop {
+            let v = ping.0.load(Ordering::Acquire);
+            if v == stop {
+                return;
+            }
+            if v != pong.0.load(Ordering::Relaxed) {
+                pong.0.store(v, Ordering::Release);
+            }
+            spin_loop();
+        });
+        let mut i = 1;
+        while start.elapsed() < secs {
+            let t = Instant::now();
+            ping.0.store(i, Ordering::Release);
+            while pong.0.load(Ordering::Acquire) != i {
+                spin_loop();
+            }
+            lats.push(t.elapsed().as_nanos() as u64);
+            i += 1;
+        }
+        ping.0.store(stop, Ordering::Release);
+    });
+    let rate = lats.len() as f64 / start.elapsed().as_secs_f64();
+    lats.sort_unstable();
+    (lats[lats.len() / 2], lats[lats.len() * 99 / 100], rate)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let size: usize = args[2].parse().expect("SIZE");
+    let secs = Duration::from_secs_f64(args[3].parse().expect("SECS"));
+    let p = Arc::new(payload(size));
+    let msg = |seq: u64, p: &[u8]| Msg {
+        seq,
+        payload: p.to_vec(),
+    };
+    let (lat, rate, conc) = match args[1].as_str() {
+        "cgo-sync" => {
+            let lat = latency(secs, |s| check(s, &p, &CgoImpl::echo(msg(s, &p))));
+            (
+                lat,
+                threads(secs, 2, |s| check(s, &p, &CgoImpl::echo(msg(s, &p)))),
+                "2 threads",
+            )
+        }
+        "cgo-async" => {
+            let lat = latency(secs, |s| {
+                check(s, &p, &api::r2g_block_on(CgoImpl::echo_async(msg(s, &p))))
+            });
+            let p2 = Arc::clone(&p);
+            let rate = tasks(secs, move |s| {
+                let p = Arc::clone(&p2);
+                async move { check(s, &p, &CgoImpl::echo_async(msg(s, &p)).await) }
+            });
+            (lat, rate, "1000 tokio tasks")
+        }
+        "shm-inproc" | "shm-xproc" => {
+            let ring = Arc::new(if args[1] == "shm-inproc" {
+                RingShm::in_process_with(256, 8192, 8192).expect("in_process")
+            } else {
+                RingShm::connect(&args[4]).expect("connect")
+            });
+            let lat = latency(secs, |s| {
+                check(s, &p, &ring.echo(msg(s, &p)).expect("echo"))
+            });
+            let (p2, r2) = (Arc::clone(&p), Arc::clone(&ring));
+            let rate = tasks(secs, move |s| {
+                let (p, ring) = (Arc::clone(&p2), Arc::clone(&r2));
+                async move {
+                    check(
+                        s,
+                        &p,
+                        &ring.echo_async(msg(s, &p)).await.expect("echo_async"),
+                    )
+                }
+            });
+            assert_eq!(ring.in_flight(), 0);
+            (lat, rate, "sync for latency; 1000 tokio tasks, 256 slots")
+        }
+        "floor" => {
+            let (p50, p99, rate) = floor(secs);
+            ((p50, p99), rate, "2 threads spinning")
+        }
+        other => panic!("unknown path {other}"),
+    };
+    println!(
+        "{{\"p50_ns\":{},\"p99_ns\":{},\"calls_per_s\":{rate:.0},\"concurrency\":\"{conc}\"}}",
+        lat.0, lat.1
+    );
+}

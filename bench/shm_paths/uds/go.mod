@@ -1,0 +1,3 @@
+module r2g_bench_uds
+
+go 1.21
