@@ -27,6 +27,7 @@ toolchains:
 demo: setup toolchains
 	$(VENV)/bin/rust2go check examples/basic/idl/user.rs
 	$(PY) -m rust2go.demo
+	$(PY) -m rust2go.demo_shm
 
 test: setup toolchains
 	$(PY) -m pytest -q -p no:cacheprovider tests
