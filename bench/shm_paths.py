@@ -149,7 +149,7 @@ def markdown(rows: list[dict]) -> str:
             f"- {label}: shm cross-process / UDS + JSON throughput = **{x:.2f}×** (goal ≥ 20×: "
             f"{'met' if x >= 20 else 'not met'})",
             f"- {label}: shm in-process p50 / spinning floor p50 = **{f:.1f}×** (goal ≤ 4×: "
-            f"{'met' if f <= 4 else 'not met'}; the sync caller spins 50 µs, then parks)",
+            f"{'met' if f <= 4 else 'not met'}; the sync caller polls the completion ring 50 µs, then parks)",
         ]  # fmt: skip
     out += ["", f"Each phase {SECS} s; the UDS baseline is Go on both sides (encoding/json, "
             "newline-delimited), the floor is Rust (std atomics)."]  # fmt: skip

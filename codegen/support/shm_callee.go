@@ -11,9 +11,16 @@
 //	bell     waiter: swap(parked,1); fence; re-check; sem_timedwait; swap(parked,0)
 //	         notifier: if parked && swap(parked,0)==1 { sem_post }
 //
-// One poller goroutine pops requests (spin, then park on the callee doorbell); each
-// request runs in its own goroutine (at most one per slot, so bounded), reads its
-// arguments in place from the request area and writes its reply into the response area.
+//	poller   one current poller goroutine pops requests (spin with Gosched 50 µs, then
+//	         park on the callee doorbell) and runs each handler inline (no goroutine
+//	         spawn, no scheduler wake-up): inline = token while a handler runs, 0 after
+//	watchdog while the poller is awake, every r2g_shm_STUCK: a handler still running
+//	         under the token it saw one tick ago -CAS token->0-> start a new poller; the
+//	         old one (its own CAS token->0 fails) answers that call and exits. Handlers may
+//	         block: at most one poller is current, each slow handler costs one goroutine
+//	         (<= one per slot), so calls stay concurrent.
+// Handlers read their arguments in place from the request area and write their reply
+// into the response area.
 
 type r2g_shm_geometry struct {
 	slots, reqRingCap, compRingCap, reqCap, respCap     uintptr
@@ -56,9 +63,16 @@ type r2g_shm_server struct {
 	handle    r2g_shm_handler
 	stop      atomic.Bool
 	inflight  sync.WaitGroup
-	busy      atomic.Int64
-	done      chan struct{}
+	pollers   sync.WaitGroup // the current poller and demoted ones finishing a handler
+	inline    atomic.Uint64  // token of the handler the current poller runs inline; 0 between
+	runs      atomic.Uint64  // token source
+	asleep    atomic.Bool    // the current poller is parked on the callee doorbell
+	kick      chan struct{}  // wakes the watchdog after the poller un-parks (buffered 1)
 }
+
+// r2g_shm_STUCK: an inline handler running longer than one to two ticks gets the poller
+// replaced, so one blocking handler delays other calls by at most ~2 ticks.
+const r2g_shm_STUCK = 100 * time.Microsecond
 
 func (s *r2g_shm_server) u32(off uintptr) *uint32 { return (*uint32)(unsafe.Pointer(&s.mem[off])) }
 func (s *r2g_shm_server) u64(off uintptr) *uint64 { return (*uint64)(unsafe.Pointer(&s.mem[off])) }
@@ -102,7 +116,7 @@ func r2g_shm_create(stem string, g r2g_shm_geometry, h r2g_shm_handler) (*r2g_sh
 		syscall.Close(fd)
 		return nil, fmt.Errorf("%s: %w", lockPath, err)
 	}
-	s := &r2g_shm_server{g: g, stem: stem, lockFd: fd, handle: h, done: make(chan struct{})}
+	s := &r2g_shm_server{g: g, stem: stem, lockFd: fd, handle: h, kick: make(chan struct{}, 1)}
 	fail := func(err error) (*r2g_shm_server, error) { s.release(); return nil, err }
 	for i, suffix := range []string{r2g_shm_CALLEE_DOORBELL_SUFFIX, r2g_shm_CALLER_DOORBELL_SUFFIX} {
 		n := C.CString("/" + stem + suffix)
@@ -272,12 +286,16 @@ func (s *r2g_shm_server) park(ms int) bool {
 
 // ---- serving ----
 
+// serve is a poller: it drains every queued request per wake-up, running handlers
+// inline; it returns on stop, or once the watchdog replaced it during a slow handler.
 func (s *r2g_shm_server) serve() {
-	defer close(s.done)
+	defer s.pollers.Done()
 	var idle time.Time
 	for !s.stop.Load() {
 		if c, ok := s.pop(s.g.reqRingOff, s.g.reqRingCap); ok {
-			s.take(c)
+			if !s.take(c) {
+				return // demoted: a new poller took over while the handler ran
+			}
 			idle = time.Time{}
 			continue
 		}
@@ -289,28 +307,59 @@ func (s *r2g_shm_server) serve() {
 			runtime.Gosched()
 			continue
 		}
+		s.asleep.Store(true)
 		woke := s.park(20)
+		s.asleep.Store(false)
+		s.nudge()
 		idle = time.Time{}
 		s.control(!woke)
 	}
 }
 
-func (s *r2g_shm_server) take(c r2g_shm_cell) {
+func (s *r2g_shm_server) nudge() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// watch is the watchdog of the header comment; idle while the poller is parked.
+func (s *r2g_shm_server) watch() {
+	defer s.pollers.Done()
+	for !s.stop.Load() {
+		if s.asleep.Load() {
+			<-s.kick
+			continue
+		}
+		tok := s.inline.Load()
+		time.Sleep(r2g_shm_STUCK)
+		if tok != 0 && s.inline.CompareAndSwap(tok, 0) && !s.stop.Load() {
+			s.pollers.Add(1)
+			go s.serve()
+		}
+	}
+}
+
+// take answers one request cell, running its handler inline; false when this poller
+// was demoted meanwhile (watchdog).
+func (s *r2g_shm_server) take(c r2g_shm_cell) bool {
 	if uintptr(c.slot) >= s.g.slots {
-		return // no such slot: nothing to answer
+		return true // no such slot: nothing to answer
 	}
 	if uintptr(c.length) > s.g.reqCap || (c.kind != r2g_shm_CELL_KIND_CALL && c.kind != r2g_shm_CELL_KIND_ONEWAY) {
 		s.answer(c, r2g_shm_CALL_STATUS_HANDLER_ERROR, s.respArea(c.slot)[:copy(s.respArea(c.slot), "malformed request cell")])
-		return
+		return true
 	}
 	w := atomic.LoadUint64(s.slotWord(c.slot))
 	if w != uint64(c.gen)<<32|uint64(r2g_shm_SLOT_STATE_PENDING) {
 		s.finish(c, r2g_shm_CALL_STATUS_ABANDONED, 0) // caller gave up before we started
-		return
+		return true
 	}
 	s.inflight.Add(1)
-	s.busy.Add(1)
-	go s.run(c)
+	tok := s.runs.Add(1)
+	s.inline.Store(tok)
+	s.run(c)
+	return s.inline.CompareAndSwap(tok, 0)
 }
 
 func (s *r2g_shm_server) reqArea(slot uint32) []byte {
@@ -325,7 +374,6 @@ func (s *r2g_shm_server) respArea(slot uint32) []byte {
 
 func (s *r2g_shm_server) run(c r2g_shm_cell) {
 	defer s.inflight.Done()
-	defer s.busy.Add(-1)
 	resp := s.respArea(c.slot)
 	n, status, msg := func() (n int, status uint32, msg string) {
 		defer func() {
@@ -395,7 +443,8 @@ func (s *r2g_shm_server) close() {
 	s.ringCaller()
 	s.stop.Store(true)
 	C.sem_post(s.calleeSem) // our own doorbell: wake the poller now
-	<-s.done
+	s.nudge()               // and the watchdog
+	s.pollers.Wait()
 	s.inflight.Wait()
 	for {
 		c, ok := s.pop(s.g.reqRingOff, s.g.reqRingCap)
@@ -452,7 +501,9 @@ func r2g_shm_start(name string, slots, reqCap, respCap uintptr, h r2g_shm_handle
 	r2g_shm_servers_mu.Lock()
 	r2g_shm_servers[stem] = s
 	r2g_shm_servers_mu.Unlock()
+	s.pollers.Add(2)
 	go s.serve()
+	go s.watch()
 	return nil
 }
 

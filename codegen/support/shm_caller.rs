@@ -5,15 +5,22 @@
 ///
 /// slot   FREE -store-release(generation+1,PENDING)-> PENDING        caller, before the push
 ///        PENDING -CAS-> ABANDONED                             caller, future dropped
-///        DONE|ABANDONED -store-release(generation,FREE)-> FREE       completion reader only
+///        DONE|ABANDONED -store-release(generation,FREE)-> FREE       whoever popped the completion
 /// cell   producer: CAS enqueue_pos when seq==pos, body, store-release seq=pos+1
 ///        consumer: CAS dequeue_pos when seq==pos+1, copy, store-release seq=pos+C
 /// bell   waiter: swap(parked,1); fence; re-check; sem_timedwait; swap(parked,0)
 ///        notifier: fence; if parked && swap(parked,0)==1 { sem_post }
 ///
-/// One completion-reader thread per connection is the caller side's only parker; it
-/// frees slots (so a slot is reused only after the callee answered it) and completes
-/// futures / unparks blocked callers.
+/// One completion-reader thread per connection is the caller side's only parker on the
+/// caller doorbell. A blocking call polls the completion ring itself while it spins
+/// (`pollers` counts such calls), so its reply needs no hand-off; whoever pops a
+/// completion (reader or polling caller) frees that slot, once, after copying the reply
+/// (a slot is reused only after the callee answered it) and completes its call.
+/// reader   in_flight <= pollers (every call covered, or none): idle=1; re-check; park
+///          the thread locally (caller_parked stays 0: the callee posts nothing); idle=0
+///          otherwise spin 50 µs, then park on the caller doorbell (bell protocol above)
+/// waker    whoever makes in_flight > pollers (an async/oneway submit, a blocking call
+///          that stops polling unanswered): if idle && swap(idle,0) { unpark reader }
 #[doc(hidden)]
 #[allow(dead_code, clippy::missing_safety_doc)]
 pub mod r2g_shm {
@@ -27,6 +34,7 @@ pub mod r2g_shm {
     use std::time::{Duration, Instant};
 
     const SPIN: Duration = Duration::from_micros(50);
+    const SPIN_BEFORE_YIELD: u32 = 2000; // polls of a blocking call before it yields
     const PARK_MS: i64 = 10; // caller park timeout: the liveness probe period
 
     // ---- errors -------------------------------------------------------------------
@@ -645,6 +653,9 @@ pub mod r2g_shm {
         entries: Vec<Mutex<SlotEntry>>,
         free: Mutex<FreeList>,
         in_flight: AtomicU32,
+        pollers: AtomicU32,                        // blocking calls polling the completion ring
+        reader_idle: AtomicBool,                   // reader parked locally (not on the doorbell)
+        reader: std::sync::OnceLock<std::thread::Thread>,
         dead: Mutex<Option<String>>,
         is_dead: AtomicBool,
         stop: AtomicBool,
@@ -678,6 +689,9 @@ pub mod r2g_shm {
                 entries,
                 free: Mutex::new(FreeList { free: (0..g.slot_count as u32).rev().collect(), waiters: Vec::new() }),
                 in_flight: AtomicU32::new(0),
+                pollers: AtomicU32::new(0),
+                reader_idle: AtomicBool::new(false),
+                reader: std::sync::OnceLock::new(),
                 dead: Mutex::new(None),
                 is_dead: AtomicBool::new(false),
                 stop: AtomicBool::new(false),
@@ -686,10 +700,11 @@ pub mod r2g_shm {
             conn.attach(timeout)?;
             let conn = Arc::new(conn);
             let reader = Arc::clone(&conn);
-            std::thread::Builder::new()
+            let handle = std::thread::Builder::new()
                 .name(format!("r2g-shm-reader-{}", conn.names.stem))
                 .spawn(move || reader.read_completions())
                 .map_err(|e| ShmError::Os(format!("spawn completion reader: {e}")))?;
+            let _ = conn.reader.set(handle.thread().clone());
             Ok(conn)
         }
 
@@ -812,7 +827,7 @@ pub mod r2g_shm {
                 e.call = Some(Arc::clone(&call));
                 e.generation
             };
-            self.in_flight.fetch_add(1, Ordering::AcqRel);
+            self.in_flight.fetch_add(1, Ordering::SeqCst);
             self.slot_word(slot).store((generation as u64) << 32 | l::SLOT_STATE_PENDING as u64, Ordering::Release);
             let cell = Cell { slot, generation, method, length: size as u32, kind, status: 0 };
             // Backpressure: only a request ring smaller than the slot table can be full.
@@ -822,7 +837,33 @@ pub mod r2g_shm {
                 std::thread::yield_now();
             }
             self.callee_bell.ring(&self.map);
+            self.wake_reader(); // no-op when a polling blocking call covers this one
             Ok((generation, call))
+        }
+
+        /// The waker rule of the reader (module comment): a SeqCst Dekker pair with the
+        /// reader's idle=1; re-check, so a call is never left without a poller.
+        fn wake_reader(&self) {
+            let uncovered = self.in_flight.load(Ordering::SeqCst) > self.pollers.load(Ordering::SeqCst);
+            let claimed = uncovered && self.reader_idle.load(Ordering::SeqCst) && self.reader_idle.swap(false, Ordering::SeqCst);
+            if let Some(t) = self.reader.get().filter(|_| claimed) {
+                t.unpark();
+            }
+        }
+
+        /// Drain the completion ring on this thread (a polling blocking call); false once
+        /// the ring is corrupt (the connection is then dead).
+        fn drain_completions(&self) -> bool {
+            loop {
+                match self.comp_ring.try_pop(&self.map) {
+                    Ok(Some(c)) => self.complete(c),
+                    Ok(None) => return true,
+                    Err(e) => {
+                        self.declare_dead(format!("completion ring corrupt: {e}"));
+                        return false;
+                    }
+                }
+            }
         }
 
         /// slot PENDING -CAS-> ABANDONED: the callee drops its reply; the reader frees.
@@ -857,6 +898,24 @@ pub mod r2g_shm {
                 {
                     self.declare_dead(format!("callee of {} closed", self.names.segment()));
                     return;
+                }
+                if self.in_flight.load(Ordering::SeqCst) <= self.pollers.load(Ordering::SeqCst) {
+                    // Covered (or nothing in flight): park locally; the doorbell stays quiet.
+                    self.reader_idle.store(true, Ordering::SeqCst);
+                    let t = Instant::now();
+                    if self.in_flight.load(Ordering::SeqCst) <= self.pollers.load(Ordering::SeqCst)
+                        && !self.stop.load(Ordering::Acquire)
+                    {
+                        std::thread::park_timeout(Duration::from_millis(PARK_MS as u64));
+                    }
+                    self.reader_idle.store(false, Ordering::SeqCst);
+                    idle_since = None;
+                    let probe = t.elapsed() >= Duration::from_millis(PARK_MS as u64);
+                    if let Some(p) = probe.then(|| self.callee_problem()).flatten() {
+                        self.declare_dead(p); // the idle liveness probe
+                        return;
+                    }
+                    continue;
                 }
                 let start = *idle_since.get_or_insert_with(Instant::now);
                 if start.elapsed() < SPIN {
@@ -957,13 +1016,18 @@ pub mod r2g_shm {
             }
             self.stop.store(true, Ordering::Release);
             self.caller_bell.post_self();
+            if let Some(t) = self.reader.get() {
+                t.unpark();
+            }
             self.declare_dead("connection closed".into());
             // Our lock file goes now, not when the reader thread lets go of the Arc.
             drop(self.lock.lock().unwrap_or_else(|e| e.into_inner()).take());
         }
 
         // -- blocking and async waits ----------------------------------------------------
-        /// Blocking call: wait for a slot, submit, spin then park until completed.
+        /// Blocking call: wait for a slot, submit, then poll the completion ring on this
+        /// thread (spin, then yield) for up to SPIN; if still unanswered, hand over to the
+        /// reader and park until it completes the call.
         pub fn call_blocking(&self, method: u32, kind: u32, size: usize, write: impl FnOnce(&mut [u8])) -> Result<Vec<u8>, ShmError> {
             self.check_size(size)?;
             let slot = loop {
@@ -972,11 +1036,30 @@ pub mod r2g_shm {
                 }
                 std::thread::park_timeout(Duration::from_millis(PARK_MS as u64));
             };
+            struct Polling<'a>(&'a Conn);
+            impl Drop for Polling<'_> {
+                fn drop(&mut self) {
+                    self.0.pollers.fetch_sub(1, Ordering::SeqCst);
+                    self.0.wake_reader(); // our call, if still unanswered, needs the reader
+                }
+            }
+            let polling = Polling(self);
+            self.pollers.fetch_add(1, Ordering::SeqCst); // before in_flight += 1 (submit)
             let (_, call) = self.submit(slot, method, kind, size, write)?;
             let start = Instant::now();
-            while !call.done.load(Ordering::Acquire) && start.elapsed() < SPIN {
-                std::hint::spin_loop();
+            let mut spins = 0u32;
+            while !call.done.load(Ordering::Acquire) && self.drain_completions() && !self.is_dead() {
+                if call.done.load(Ordering::Acquire) || start.elapsed() >= SPIN {
+                    break;
+                }
+                spins += 1;
+                if spins < SPIN_BEFORE_YIELD {
+                    std::hint::spin_loop();
+                } else {
+                    std::thread::yield_now();
+                }
             }
+            drop(polling);
             loop {
                 {
                     let mut g = call.inner.lock().unwrap_or_else(|e| e.into_inner());
