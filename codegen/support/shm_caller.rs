@@ -636,9 +636,30 @@ pub mod r2g_shm {
         Thread(std::thread::Thread),
     }
 
+    impl SlotWaiter {
+        fn wake(self) {
+            match self {
+                SlotWaiter::Task(w) => w.wake(),
+                SlotWaiter::Thread(t) => t.unpark(),
+            }
+        }
+    }
+
+    /// Free slots and the callers waiting for one (FIFO). A freed slot wakes one waiter,
+    /// not all; progress when a woken waiter does not take it: a waiter that gets a slot
+    /// while more are free wakes the next, a waiting future dropped passes its wake on,
+    /// and the reader wakes them all before it parks idle (blocking callers re-try every
+    /// PARK_MS anyway).
     struct FreeList {
         free: Vec<u32>,
-        waiters: Vec<SlotWaiter>, // bounded by the callers waiting, never by requests
+        waiters: std::collections::VecDeque<SlotWaiter>, // bounded by the callers waiting
+    }
+
+    impl FreeList {
+        /// The next waiter to wake while a slot is free.
+        fn next_waiter(&mut self) -> Option<SlotWaiter> {
+            if self.free.is_empty() { None } else { self.waiters.pop_front() }
+        }
     }
 
     /// One attached caller connection (one per process and segment).
@@ -687,7 +708,7 @@ pub mod r2g_shm {
                 callee_bell,
                 caller_bell,
                 entries,
-                free: Mutex::new(FreeList { free: (0..g.slot_count as u32).rev().collect(), waiters: Vec::new() }),
+                free: Mutex::new(FreeList { free: (0..g.slot_count as u32).rev().collect(), waiters: Default::default() }),
                 in_flight: AtomicU32::new(0),
                 pollers: AtomicU32::new(0),
                 reader_idle: AtomicBool::new(false),
@@ -786,9 +807,14 @@ pub mod r2g_shm {
             self.check_dead()?;
             let mut f = self.free.lock().unwrap_or_else(|e| e.into_inner());
             if let Some(s) = f.free.pop() {
+                let next = f.next_waiter();
+                drop(f);
+                if let Some(w) = next {
+                    w.wake();
+                }
                 return Ok(Some(s));
             }
-            f.waiters.push(match waker {
+            f.waiters.push_back(match waker {
                 Some(w) => SlotWaiter::Task(w.clone()),
                 None => SlotWaiter::Thread(std::thread::current()),
             });
@@ -796,17 +822,26 @@ pub mod r2g_shm {
         }
 
         fn release(&self, slot: u32) {
-            let waiters = {
+            let next = {
                 let mut f = self.free.lock().unwrap_or_else(|e| e.into_inner());
                 f.free.push(slot);
-                std::mem::take(&mut f.waiters)
+                f.next_waiter()
             };
-            for w in waiters {
-                match w {
-                    SlotWaiter::Task(w) => w.wake(),
-                    SlotWaiter::Thread(t) => t.unpark(),
-                }
+            if let Some(w) = next {
+                w.wake();
             }
+        }
+
+        /// Pass a slot wake-up on (a waiting future was dropped), or wake every waiter.
+        fn wake_slot_waiters(&self, all: bool) {
+            let woken: Vec<SlotWaiter> = {
+                let mut f = self.free.lock().unwrap_or_else(|e| e.into_inner());
+                if f.free.is_empty() {
+                    return;
+                }
+                if all { f.waiters.drain(..).collect() } else { f.next_waiter().into_iter().collect() }
+            };
+            woken.into_iter().for_each(SlotWaiter::wake);
         }
 
         fn slot_word(&self, slot: u32) -> &AtomicU64 {
@@ -901,6 +936,7 @@ pub mod r2g_shm {
                 }
                 if self.in_flight.load(Ordering::SeqCst) <= self.pollers.load(Ordering::SeqCst) {
                     // Covered (or nothing in flight): park locally; the doorbell stays quiet.
+                    self.wake_slot_waiters(true); // the FreeList progress net
                     self.reader_idle.store(true, Ordering::SeqCst);
                     let t = Instant::now();
                     if self.in_flight.load(Ordering::SeqCst) <= self.pollers.load(Ordering::SeqCst)
@@ -989,12 +1025,7 @@ pub mod r2g_shm {
                 }
             }
             let waiters = std::mem::take(&mut self.free.lock().unwrap_or_else(|e| e.into_inner()).waiters);
-            for w in waiters {
-                match w {
-                    SlotWaiter::Task(w) => w.wake(),
-                    SlotWaiter::Thread(t) => t.unpark(),
-                }
-            }
+            waiters.into_iter().for_each(SlotWaiter::wake);
         }
 
         /// Abandon what is pending, wait (bounded) for those slots, detach, stop the reader.
@@ -1105,12 +1136,13 @@ pub mod r2g_shm {
         write: Option<W>,
         decode: D,
         sent: Option<(u32, u32, Arc<CallCell>)>,
+        waited: bool, // registered as a slot waiter and not served yet
         _t: std::marker::PhantomData<fn() -> T>,
     }
 
     impl<W, D, T> Call<W, D, T> {
         pub fn new(conn: Arc<Conn>, method: u32, size: usize, write: W, decode: D) -> Self {
-            Call { conn, method, size, write: Some(write), decode, sent: None, _t: std::marker::PhantomData }
+            Call { conn, method, size, write: Some(write), decode, sent: None, waited: false, _t: std::marker::PhantomData }
         }
     }
 
@@ -1127,9 +1159,13 @@ pub mod r2g_shm {
                 }
                 let slot = match this.conn.try_alloc(Some(cx.waker())) {
                     Err(e) => return Poll::Ready(Err(e)),
-                    Ok(None) => return Poll::Pending, // backpressure: woken when a slot frees
+                    Ok(None) => {
+                        this.waited = true;
+                        return Poll::Pending; // backpressure: woken when a slot frees
+                    }
                     Ok(Some(s)) => s,
                 };
+                this.waited = false;
                 let write = this.write.take().expect("written once");
                 match this.conn.submit(slot, this.method, l::CELL_KIND_CALL, this.size, write) {
                     Ok((generation, call)) => this.sent = Some((slot, generation, call)),
@@ -1157,6 +1193,9 @@ pub mod r2g_shm {
             let unfinished = self.sent.take().filter(|(_, _, call)| !call.done.load(Ordering::Acquire));
             if let Some((slot, generation, _)) = unfinished {
                 self.conn.abandon(slot, generation);
+            }
+            if self.waited {
+                self.conn.wake_slot_waiters(false); // the wake-up meant for us goes on
             }
         }
     }
