@@ -8,13 +8,21 @@ SHM = ("--transport", "python-shm")
 
 
 def test_cancel_rate_cancels_calls_exactly(loadtest):
-    rep = ok_report(loadtest, *SHM, "--concurrency", "8", "--calls", "3000", "--cancel-rate", "0.3")
-    c, f = rep["counts"], rep["faults"]
-    assert c["issued"] == 3000
-    assert c["cancelled"] > 0 and f["cancel_attempts"] >= c["cancelled"]
-    assert f["abandoned"] > 0  # some were dropped while the callee held them
-    assert c["completed"] + c["cancelled"] == 3000
-    assert all(ch["ok"] for ch in rep["checks"])  # slots FREE, /dev/shm clean
+    # Where a cancellation lands is up to the scheduler: every run must be exact, and at
+    # least one of a few runs must show the interesting case (dropped while the callee
+    # held the call, so the slot went ABANDONED).
+    abandoned = 0
+    for _ in range(3):
+        rep = ok_report(loadtest, *SHM, "--concurrency", "8", "--calls", "3000", "--cancel-rate", "0.3")
+        c, f = rep["counts"], rep["faults"]
+        assert c["issued"] == 3000
+        assert c["cancelled"] > 0 and f["cancel_attempts"] >= c["cancelled"]
+        assert c["completed"] + c["cancelled"] == 3000
+        assert all(ch["ok"] for ch in rep["checks"])  # slots FREE, /dev/shm clean
+        abandoned = f["abandoned"]
+        if abandoned:
+            break
+    assert abandoned > 0, "no cancellation ever landed while the callee held a call"
 
 
 def test_kill_peer_restarts_callee_and_calls_resume(loadtest):
