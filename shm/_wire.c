@@ -461,6 +461,53 @@ w_submit(Wire *w, PyObject *const *args, Py_ssize_t nargs)
     return PyLong_FromLong(got == 0 ? 0 : 1 + bell_owed(w, 0));
 }
 
+/* Pop up to max cells of ring r into a new list, one item per cell built by `item`. */
+typedef PyObject *(*ItemFn)(Wire *w, const uint32_t b[CELL_WORDS]);
+
+static PyObject *
+drain(Wire *w, int r, PyObject *max_obj, ItemFn item_of)
+{
+    uint32_t b[CELL_WORDS];
+    Py_ssize_t max = PyLong_AsSsize_t(max_obj);
+    if (max == -1 && PyErr_Occurred())
+        return NULL;
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t n = 0; n < max; n++) {
+        int got = ring_pop(w, r, b);
+        if (got <= 0) {
+            if (got == 0)
+                break;
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyObject *item = item_of(w, b);
+        if (item == NULL || PyList_Append(out, item) < 0) {
+            Py_XDECREF(item);
+            Py_DECREF(out);
+            return NULL;
+        }
+        Py_DECREF(item);
+    }
+    return out;
+}
+
+static PyObject *
+completion_item(Wire *w, const uint32_t b[CELL_WORDS])
+{
+    uint32_t slot = b[CELL_SLOT], gen = b[CELL_GEN], len = b[CELL_LENGTH];
+    if (slot >= w->slot_count || len > w->resp_cap)
+        return Py_BuildValue("(kkiO)", (unsigned long)slot, (unsigned long)gen, -1, Py_None);
+    if (LOAD(U64(slot_word_at(w, slot))) == word(gen, w->st_done)) {
+        const char *src = w->mem + w->payload + (Py_ssize_t)slot * w->stride + w->response_area;
+        return Py_BuildValue("(kkky#)", (unsigned long)slot, (unsigned long)gen,
+                             (unsigned long)b[CELL_STATUS], src, (Py_ssize_t)len);
+    }
+    return Py_BuildValue("(kkkO)", (unsigned long)slot, (unsigned long)gen,
+                         (unsigned long)b[CELL_STATUS], Py_None);
+}
+
 /* take_completions(max) -> [(slot, gen, status, data)]: pops up to max completion cells.
  * data is the reply (bytes) when the slot word is (gen, DONE), else None; status is -1
  * for a cell that breaks the layout (slot or length out of range). Slots are not freed
@@ -468,44 +515,9 @@ w_submit(Wire *w, PyObject *const *args, Py_ssize_t nargs)
 static PyObject *
 w_take_completions(Wire *w, PyObject *const *args, Py_ssize_t nargs)
 {
-    Py_ssize_t max;
-    uint32_t b[CELL_WORDS];
     if (!nargs_between(nargs, 1, 1, "take_completions") || !held_ok(w))
         return NULL;
-    max = PyLong_AsSsize_t(args[0]);
-    if (max == -1 && PyErr_Occurred())
-        return NULL;
-    PyObject *out = PyList_New(0);
-    if (out == NULL)
-        return NULL;
-    for (Py_ssize_t n = 0; n < max; n++) {
-        int got = ring_pop(w, 1, b);
-        if (got < 0)
-            goto fail;
-        if (got == 0)
-            break;
-        PyObject *item;
-        uint32_t slot = b[CELL_SLOT], gen = b[CELL_GEN], len = b[CELL_LENGTH];
-        if (slot >= w->slot_count || len > w->resp_cap) {
-            item = Py_BuildValue("(kkiO)", (unsigned long)slot, (unsigned long)gen, -1, Py_None);
-        } else if (LOAD(U64(slot_word_at(w, slot))) == word(gen, w->st_done)) {
-            const char *src = w->mem + w->payload + (Py_ssize_t)slot * w->stride + w->response_area;
-            item = Py_BuildValue("(kkky#)", (unsigned long)slot, (unsigned long)gen,
-                                 (unsigned long)b[CELL_STATUS], src, (Py_ssize_t)len);
-        } else {
-            item = Py_BuildValue("(kkkO)", (unsigned long)slot, (unsigned long)gen,
-                                 (unsigned long)b[CELL_STATUS], Py_None);
-        }
-        if (item == NULL || PyList_Append(out, item) < 0) {
-            Py_XDECREF(item);
-            goto fail;
-        }
-        Py_DECREF(item);
-    }
-    return out;
-fail:
-    Py_DECREF(out);
-    return NULL;
+    return drain(w, 1, args[0], completion_item);
 }
 
 /* free(slot, gen): store-release (gen, FREE). */
@@ -525,60 +537,39 @@ w_free(Wire *w, PyObject *const *args, Py_ssize_t nargs)
 
 /* -- callee ------------------------------------------------------------------------------ */
 
+static PyObject *
+request_item(Wire *w, const uint32_t b[CELL_WORDS])
+{
+    uint32_t slot = b[CELL_SLOT], gen = b[CELL_GEN], kind = b[CELL_KIND];
+    int verdict = TAKE_OK;
+    if (slot >= w->slot_count)
+        verdict = TAKE_NO_SLOT;
+    else if (b[CELL_LENGTH] > w->req_cap || (kind != w->k_call && kind != w->k_oneway))
+        verdict = TAKE_MALFORMED;
+    else if (LOAD(U64(slot_word_at(w, slot))) != word(gen, w->st_pending))
+        verdict = TAKE_ABANDONED;
+    if (verdict == TAKE_OK) {
+        const char *src = w->mem + w->payload + (Py_ssize_t)slot * w->stride;
+        return Py_BuildValue("(ikkkky#)", verdict, (unsigned long)slot, (unsigned long)gen,
+                             (unsigned long)b[CELL_METHOD], (unsigned long)kind, src,
+                             (Py_ssize_t)b[CELL_LENGTH]);
+    }
+    return Py_BuildValue("(ikkkkO)", verdict, (unsigned long)slot, (unsigned long)gen,
+                         (unsigned long)b[CELL_METHOD], (unsigned long)kind, Py_None);
+}
+
 /* take_requests(max) -> [(verdict, slot, gen, method, kind, payload)], up to max request
  * cells. verdict TAKE_OK: payload holds a copy of the request; otherwise payload is None
  * and the callee must answer (or drop) the cell itself:
  *   TAKE_ABANDONED  slot word is not (gen, PENDING): answer status ABANDONED
  *   TAKE_NO_SLOT    cell.slot >= slot_count: nothing can be answered, drop it
- *   TAKE_MALFORMED  length > request_capacity or kind not CALL/ONEWAY (length in method's
- *                   place is not needed: the answer is an error text) */
+ *   TAKE_MALFORMED  length > request_capacity or kind not CALL/ONEWAY: answer an error */
 static PyObject *
 w_take_requests(Wire *w, PyObject *const *args, Py_ssize_t nargs)
 {
-    Py_ssize_t max;
-    uint32_t b[CELL_WORDS];
     if (!nargs_between(nargs, 1, 1, "take_requests") || !held_ok(w))
         return NULL;
-    max = PyLong_AsSsize_t(args[0]);
-    if (max == -1 && PyErr_Occurred())
-        return NULL;
-    PyObject *out = PyList_New(0);
-    if (out == NULL)
-        return NULL;
-    for (Py_ssize_t n = 0; n < max; n++) {
-        int got = ring_pop(w, 0, b);
-        if (got < 0)
-            goto fail;
-        if (got == 0)
-            break;
-        uint32_t slot = b[CELL_SLOT], gen = b[CELL_GEN], kind = b[CELL_KIND];
-        int verdict = TAKE_OK;
-        if (slot >= w->slot_count)
-            verdict = TAKE_NO_SLOT;
-        else if (b[CELL_LENGTH] > w->req_cap || (kind != w->k_call && kind != w->k_oneway))
-            verdict = TAKE_MALFORMED;
-        else if (LOAD(U64(slot_word_at(w, slot))) != word(gen, w->st_pending))
-            verdict = TAKE_ABANDONED;
-        PyObject *item;
-        if (verdict == TAKE_OK) {
-            const char *src = w->mem + w->payload + (Py_ssize_t)slot * w->stride;
-            item = Py_BuildValue("(ikkkky#)", verdict, (unsigned long)slot, (unsigned long)gen,
-                                 (unsigned long)b[CELL_METHOD], (unsigned long)kind, src,
-                                 (Py_ssize_t)b[CELL_LENGTH]);
-        } else {
-            item = Py_BuildValue("(ikkkkO)", verdict, (unsigned long)slot, (unsigned long)gen,
-                                 (unsigned long)b[CELL_METHOD], (unsigned long)kind, Py_None);
-        }
-        if (item == NULL || PyList_Append(out, item) < 0) {
-            Py_XDECREF(item);
-            goto fail;
-        }
-        Py_DECREF(item);
-    }
-    return out;
-fail:
-    Py_DECREF(out);
-    return NULL;
+    return drain(w, 0, args[0], request_item);
 }
 
 /* answer(slot, gen, method, status, reply) -> flags. Writes the reply into the response
