@@ -84,3 +84,21 @@ async def test_full_ring_applies_backpressure_without_loss(peers):
         assert c.seg.request_ring.capacity == 2
     callee.send("quit")
     assert callee.finish() == 0
+
+
+async def test_idle_caller_notices_dead_callee_and_fails_new_calls_fast(peers):
+    callee = peers("callee", "pt_idle", "echo")
+    c = await ShmCaller.connect(callee.readline())
+    assert await c.call(0, b"x") == b"x"  # then idle: nothing in flight, nothing parked
+    callee.proc.kill()
+    callee.proc.wait()
+    t0 = time.monotonic()
+    await waiting.until(lambda: c.dead, timeout=5, what="idle caller marks the callee dead")
+    noticed = time.monotonic() - t0
+    assert noticed < 0.1, f"idle caller noticed the dead callee after {noticed * 1000:.1f} ms"
+    t0 = time.monotonic()
+    with pytest.raises(PeerGone, match="is gone"):
+        await c.call(0, b"late")
+    assert time.monotonic() - t0 < 0.01
+    await c.close()
+    assert cli(["shm", "clean"]) == 0
