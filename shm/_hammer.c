@@ -175,11 +175,15 @@ mod_hammer(PyObject *Py_UNUSED(m), PyObject *args, PyObject *kwds)
         PyErr_SetString(PyExc_ValueError, "Wire is released");
         return NULL;
     }
+    Py_buffer pin; /* our own export: the mapping cannot be closed while the GIL is released */
+    if (PyObject_GetBuffer(w->view.obj, &pin, PyBUF_SIMPLE) < 0)
+        return NULL;
     sem_t *own = sem_open(own_name, 0), *peer = sem_open(peer_name, 0);
     if (own == SEM_FAILED || peer == SEM_FAILED) {
         PyErr_SetFromErrnoWithFilename(PyExc_OSError, own == SEM_FAILED ? own_name : peer_name);
         if (own != SEM_FAILED)
             sem_close(own);
+        PyBuffer_Release(&pin);
         return NULL;
     }
     HammerStats st = {0};
@@ -187,7 +191,7 @@ mod_hammer(PyObject *Py_UNUSED(m), PyObject *args, PyObject *kwds)
     long long deadline = now_ns() + (long long)(seconds > 0 ? seconds * 1e9 : 1e18);
     if (rounds <= 0)
         rounds = (long long)1 << 62;
-    Py_INCREF(w); /* keep the mapping alive while the GIL is released */
+    Py_INCREF(w);
     Py_BEGIN_ALLOW_THREADS
     if (driver)
         drive(w, own, peer, rounds, deadline, timeout_ns, limit_ns, &st);
@@ -195,6 +199,7 @@ mod_hammer(PyObject *Py_UNUSED(m), PyObject *args, PyObject *kwds)
         bounce(w, own, peer, timeout_ns, &st);
     Py_END_ALLOW_THREADS
     Py_DECREF(w);
+    PyBuffer_Release(&pin);
     sem_close(own);
     sem_close(peer);
     return stats_dict(&st);
