@@ -10,48 +10,20 @@ seen by the awaiting task. Prints a markdown section (machine facts, table, rati
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import sys
-from pathlib import Path
 
+from bench.crate_run import ROOT, generated_crate_figures, rust2go_crate_figures
 from bench.machine import markdown as machine_line
 
-ROOT = Path(__file__).resolve().parent.parent
 CRATE = ROOT / "bench" / "cgo_async"
 
 
-def env() -> dict[str, str]:
-    e = dict(os.environ)
-    e.setdefault("CARGO_TARGET_DIR", str(ROOT / ".cache" / "cargo-target"))
-    e.setdefault("GOCACHE", str(ROOT / ".cache" / "go-build"))
-    return e
-
-
-def check(cmd: list[str], cwd: Path) -> str:
-    r = subprocess.run(cmd, cwd=cwd, env=env(), capture_output=True, text=True, check=False)
-    if r.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{r.stdout[-2000:]}\n{r.stderr[-4000:]}")
-    return r.stdout
-
-
 def ours() -> dict:
-    check([sys.executable, "-m", "rust2go", "generate", "idl/bench_async.rs", "--go-out",
-           "go/gen.go", "--rust-out", "src/api.rs", "--build-helper", "r2g_build.rs"], CRATE)  # fmt: skip
-    check(["cargo", "build", "--release", "--quiet"], CRATE)
-    binary = Path(env()["CARGO_TARGET_DIR"]) / "release" / "r2g_bench_cgo_async"
-    return json.loads(check([str(binary)], CRATE).strip().splitlines()[-1])
+    return generated_crate_figures(CRATE, "idl/bench_async.rs", "r2g_bench_cgo_async")
 
 
 def crate() -> dict | None:
-    try:
-        from bench.baseline_crate import run
-
-        return run()
-    except Exception as e:  # the baseline is optional; say why it is missing
-        print(f"[cgo_async] rust2go crate baseline failed: {e}", file=sys.stderr)
-        return None
+    return rust2go_crate_figures("cgo_async")
 
 
 def us(ns: float | None) -> str:
