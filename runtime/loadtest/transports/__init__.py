@@ -1,5 +1,4 @@
-"""The transport registry: name -> Transport class. A path that lands replaces its
-Pending entry here with its harness module."""
+"""The transport registry: name -> Transport class, one per call path of the product."""
 
 from __future__ import annotations
 
