@@ -21,7 +21,8 @@
 //   | {}                       | writer: store result            | {WRITTEN}; take the waker                        |
 //   | {WRITTEN}                | writer: let go                  | {WRITTEN, WRITER_DONE}; then wake (owned waker)   |
 //   | {WRITTEN, READER_GONE}   | writer: let go                  | writer frees the slot, drops the unread result    |
-//   | {} / {WRITTEN}           | reader: poll sees no WRITTEN    | register waker, re-check WRITTEN, Pending         |
+//   | {} (first poll, started) | reader: poll sees no WRITTEN    | Pending (`new` registered this poll's waker)      |
+//   | {} / {WRITTEN}           | reader: later poll, no WRITTEN  | register waker, re-check WRITTEN, Pending         |
 //   | {WRITTEN, ..}            | reader: poll                    | {+TAKEN}; Ready(result, attachment)               |
 //   | any without WRITER_DONE  | reader: drop                    | {+READER_GONE}; the writer will free              |
 //   | {.., WRITER_DONE}        | reader: drop                    | reader frees (result dropped unless TAKEN)        |
@@ -53,12 +54,57 @@ pub mod r2g_async {
     const READER_GONE: u8 = 4;
     const TAKEN: u8 = 8;
 
-    static LIVE_SLOTS: AtomicUsize = AtomicUsize::new(0);
+    // The live-slot count, sharded so the hot path never shares a cache line between the
+    // thread that allocates a slot and the one that frees it: each thread bumps monotonic
+    // `allocs`/`frees` counters in its own shard (threads beyond SHARDS share shards).
+    const SHARDS: usize = 64;
+
+    #[repr(align(128))]
+    struct Shard {
+        allocs: AtomicUsize,
+        frees: AtomicUsize,
+    }
+
+    static LIVE: [Shard; SHARDS] = [const {
+        Shard {
+            allocs: AtomicUsize::new(0),
+            frees: AtomicUsize::new(0),
+        }
+    }; SHARDS];
+    static NEXT_SHARD: AtomicUsize = AtomicUsize::new(0);
+
+    ::std::thread_local! {
+        static MY_SHARD: ::core::cell::Cell<usize> = const { ::core::cell::Cell::new(usize::MAX) };
+    }
+
+    fn shard() -> &'static Shard {
+        let i = MY_SHARD
+            .try_with(|c| {
+                let mut i = c.get();
+                if i == usize::MAX {
+                    i = NEXT_SHARD.fetch_add(1, Ordering::Relaxed) % SHARDS;
+                    c.set(i);
+                }
+                i
+            })
+            .unwrap_or(0);
+        &LIVE[i]
+    }
 
     /// Slots allocated and not yet freed, across every async method of this binding.
     /// Returns to zero once every call has both completed in Go and been dropped in Rust.
+    /// Frees are summed before allocations: a free is only counted once its allocation is
+    /// visible too, so the count never reads low (no false zero while a slot is live).
     pub fn live_slots() -> usize {
-        LIVE_SLOTS.load(Ordering::SeqCst)
+        let frees: usize = LIVE
+            .iter()
+            .map(|s| s.frees.load(Ordering::SeqCst))
+            .fold(0, usize::wrapping_add);
+        let allocs: usize = LIVE
+            .iter()
+            .map(|s| s.allocs.load(Ordering::SeqCst))
+            .fold(0, usize::wrapping_add);
+        allocs.wrapping_sub(frees)
     }
 
     /// What Go hands back: the value, or the message of a Go panic.
@@ -78,7 +124,7 @@ pub mod r2g_async {
 
     impl<A, R> Slot<A, R> {
         fn new(attachment: A, waker: &Waker) -> *mut Slot<A, R> {
-            LIVE_SLOTS.fetch_add(1, Ordering::SeqCst);
+            shard().allocs.fetch_add(1, Ordering::SeqCst);
             Box::into_raw(Box::new(Slot {
                 state: AtomicU8::new(0),
                 result: UnsafeCell::new(MaybeUninit::uninit()),
@@ -95,7 +141,7 @@ pub mod r2g_async {
                 unsafe { (*slot.result.get()).assume_init_drop() };
             }
             drop(slot);
-            LIVE_SLOTS.fetch_sub(1, Ordering::SeqCst);
+            shard().frees.fetch_add(1, Ordering::SeqCst);
         }
 
         fn take_waker(&self) -> Option<Waker> {
@@ -163,7 +209,9 @@ pub mod r2g_async {
 
     impl<A, R> Call<A, R> {
         pub fn new(attachment: A, start: Start<A>) -> Self {
-            Call { stage: Stage::NotStarted(attachment, start) }
+            Call {
+                stage: Stage::NotStarted(attachment, start),
+            }
         }
     }
 
@@ -172,7 +220,7 @@ pub mod r2g_async {
 
         fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
             let this = self.get_mut();
-            let slot = match ::core::mem::replace(&mut this.stage, Stage::Done) {
+            let (slot, fresh) = match ::core::mem::replace(&mut this.stage, Stage::Done) {
                 Stage::NotStarted(attachment, start) => {
                     let slot = Slot::<A, R>::new(attachment, cx.waker());
                     this.stage = Stage::InFlight(slot);
@@ -180,16 +228,20 @@ pub mod r2g_async {
                         let att = (*(*slot).attachment.get()).as_mut().expect("attachment");
                         start(att, slot.cast());
                     }
-                    slot
+                    (slot, true)
                 }
                 Stage::InFlight(slot) => {
                     this.stage = Stage::InFlight(slot);
-                    slot
+                    (slot, false)
                 }
                 Stage::Done => panic!("rust2go: async call polled after it completed"),
             };
             let s = unsafe { &*slot };
             if s.state.load(Ordering::SeqCst) & WRITTEN == 0 {
+                // A fresh slot already holds this poll's waker (`Slot::new`): no lock.
+                if fresh {
+                    return Poll::Pending;
+                }
                 s.set_waker(cx.waker());
                 if s.state.load(Ordering::SeqCst) & WRITTEN == 0 {
                     return Poll::Pending;
