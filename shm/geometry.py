@@ -42,6 +42,21 @@ class Geometry:
     def response_area(self, slot: int) -> int:
         return self.request_area(slot) + align(self.request_capacity)
 
+    def header_fields(self) -> dict[str, int]:
+        """The header words written once by the creator: identity and this geometry.
+        The live words (states, pids, parked flags, session) are the caller's to add."""
+        return dict(
+            magic=L.MAGIC, layout_version=L.LAYOUT_VERSION, header_size=L.HEADER.size,
+            segment_size=self.segment_size, slot_count=self.slot_count,
+            slot_record_size=L.SLOT.size, slot_table_offset=self.slot_table_offset,
+            payload_offset=self.payload_offset, request_capacity=self.request_capacity,
+            response_capacity=self.response_capacity, payload_stride=self.payload_stride,
+            cell_size=L.CELL.size, request_ring_offset=self.request_ring_offset,
+            request_ring_capacity=self.request_ring_capacity,
+            completion_ring_capacity=self.completion_ring_capacity,
+            completion_ring_offset=self.completion_ring_offset, ring_header_size=L.RING.size,
+        )  # fmt: skip
+
 
 def _check_sizes(slots: int, req_ring: int, comp_ring: int, req_cap: int, resp_cap: int) -> None:
     if not 1 <= slots <= L.MAX_SLOTS:

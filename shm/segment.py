@@ -106,14 +106,7 @@ class Segment:
 
     def _write_header(self, g: Geometry) -> None:
         self.mem[: L.HEADER.size] = pack(
-            L.HEADER, magic=L.MAGIC, layout_version=L.LAYOUT_VERSION, header_size=L.HEADER.size,
-            segment_size=g.segment_size, slot_count=g.slot_count, slot_record_size=L.SLOT.size,
-            slot_table_offset=g.slot_table_offset, payload_offset=g.payload_offset,
-            request_capacity=g.request_capacity, response_capacity=g.response_capacity,
-            payload_stride=g.payload_stride, cell_size=L.CELL.size,
-            request_ring_offset=g.request_ring_offset, request_ring_capacity=g.request_ring_capacity,
-            completion_ring_capacity=g.completion_ring_capacity,
-            completion_ring_offset=g.completion_ring_offset, ring_header_size=L.RING.size,
+            L.HEADER, **g.header_fields(),
             segment_state=L.SegmentState.CREATING, callee_pid=os.getpid(),
         )  # fmt: skip
         self.reset_session()

@@ -19,14 +19,7 @@ DIR = Path(__file__).parent / "vectors"
 def _header() -> tuple[str, dict[str, int]]:
     g = plan(slot_count=8, request_capacity=512, response_capacity=1024)
     return "header", dict(
-        magic=L.MAGIC, layout_version=L.LAYOUT_VERSION, header_size=L.HEADER.size,
-        segment_size=g.segment_size, slot_count=g.slot_count, slot_record_size=L.SLOT.size,
-        slot_table_offset=g.slot_table_offset, payload_offset=g.payload_offset,
-        request_capacity=g.request_capacity, response_capacity=g.response_capacity,
-        payload_stride=g.payload_stride, cell_size=L.CELL.size,
-        request_ring_offset=g.request_ring_offset, request_ring_capacity=g.request_ring_capacity,
-        completion_ring_capacity=g.completion_ring_capacity,
-        completion_ring_offset=g.completion_ring_offset, ring_header_size=L.RING.size,
+        **g.header_fields(),
         segment_state=L.SegmentState.SERVING, callee_pid=4242, callee_parked=1,
         caller_state=L.CallerState.ATTACHED, caller_pid=4343, session=7,
     )  # fmt: skip
