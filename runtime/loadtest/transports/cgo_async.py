@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import jinja2
 
-from rust2go.codegen.diagnostics import DiagnosticError
 from rust2go.runtime.loadtest import cache
 from rust2go.runtime.loadtest.contract import LoadMethod
-from rust2go.runtime.loadtest.harness_idl import harness_idl
 from rust2go.runtime.loadtest.transports import cgo_crate
-from rust2go.runtime.loadtest.transports.base import Harness, Log, RunSpec, Transport, Unavailable
+from rust2go.runtime.loadtest.transports.base import Harness, Log, RunSpec, Transport
 
 MAIN = cache.PACKAGE_DIR / "transports" / "cgo_async_main.rs.j2"
 TOKIO = 'tokio = { version = "1", default-features = false, features = ["rt", "rt-multi-thread", "time"] }'
@@ -33,20 +31,12 @@ class CgoAsync(Transport):
         from rust2go.codegen.emit import emit_all  # noqa: F401  (the async back end exists)
 
     def build(self, lm: LoadMethod, log: Log) -> Harness:
-        idl = harness_idl(lm)
-        template = MAIN.read_text()
-        directory = cache.harness_dir(self.name, idl + template)  # the template is in the key
         values = cgo_crate.method_values(lm, self.name)
         values["unsafe_call"] = "unsafe " if lm.method.unsafe else ""
         values["unsafe_method"] = "true" if lm.method.unsafe else "false"
-        main_rs = jinja2.Template(template, undefined=jinja2.StrictUndefined,
+        main_rs = jinja2.Template(MAIN.read_text(), undefined=jinja2.StrictUndefined,
                                   keep_trailing_newline=True).render(**values)  # fmt: skip
-        try:
-            crate = cgo_crate.write_crate(directory, lm, self.name, idl, main_rs)
-        except DiagnosticError as err:
-            raise Unavailable(f"the generator cannot emit {lm.qualified}: {err}") from None
-        cgo_crate.write_if_changed(directory / "Cargo.toml", cargo_toml(crate))
-        binary = cgo_crate.build_crate(directory, crate, log)
+        directory, binary = cgo_crate.build_harness(lm, self.name, main_rs, log, cargo_toml)
         return Harness([str(binary)], directory=directory,
                        notes=["latency: per call in the awaiting tokio task (Instant), "
                               "log-bucket histogram; 2 tokio workers"])  # fmt: skip

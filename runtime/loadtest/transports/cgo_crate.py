@@ -16,11 +16,13 @@ from pathlib import Path
 import jinja2
 
 from rust2go.codegen.api import GenerateOptions, generate
+from rust2go.codegen.diagnostics import DiagnosticError
 from rust2go.codegen.ir import StructT
 from rust2go.runtime.loadtest import cache
 from rust2go.runtime.loadtest.contract import LoadMethod
+from rust2go.runtime.loadtest.harness_idl import harness_idl
 from rust2go.runtime.loadtest.rust_defaults import field_inits
-from rust2go.runtime.loadtest.transports.base import Log
+from rust2go.runtime.loadtest.transports.base import Log, Unavailable
 
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(cache.PACKAGE_DIR / "templates"),
@@ -120,3 +122,20 @@ def build_crate(directory: Path, crate: str, log: Log) -> Path:
         shutil.copy2(target / "release" / crate, tmp)
         os.replace(tmp, binary)
     return binary
+
+
+def build_harness(lm: LoadMethod, transport: str, main_rs: str, log: Log,
+                  cargo_toml=None) -> tuple[Path, Path]:  # fmt: skip
+    """The steps every generated-crate transport shares: a cache dir keyed by the harness
+    IDL and its main.rs, the generated crate (Unavailable when the generator cannot emit
+    the method), an optional Cargo.toml of the transport's own, the build. Returns
+    (directory, binary)."""
+    idl = harness_idl(lm)
+    directory = cache.harness_dir(transport, idl + main_rs)
+    try:
+        crate = write_crate(directory, lm, transport, idl, main_rs)
+    except DiagnosticError as err:
+        raise Unavailable(f"the generator cannot emit {lm.qualified}: {err}") from None
+    if cargo_toml is not None:
+        write_if_changed(directory / "Cargo.toml", cargo_toml(crate))
+    return directory, build_crate(directory, crate, log)

@@ -13,10 +13,8 @@ import sys
 
 import jinja2
 
-from rust2go.codegen.diagnostics import DiagnosticError
 from rust2go.runtime.loadtest import cache
 from rust2go.runtime.loadtest.contract import LoadMethod
-from rust2go.runtime.loadtest.harness_idl import harness_idl
 from rust2go.runtime.loadtest.transports import cgo_crate
 from rust2go.runtime.loadtest.transports.base import Harness, Log, RunSpec, Transport, Unavailable
 from rust2go.runtime.loadtest.transports.cgo_async import cargo_toml
@@ -34,18 +32,10 @@ class ShmPeer(Transport):
             raise Unavailable(f"{lm.qualified} is not a #[mem] method (shm transports need one)")
 
     def build(self, lm: LoadMethod, log: Log) -> Harness:
-        idl = harness_idl(lm)
-        template = MAIN.read_text()
-        directory = cache.harness_dir(self.name, idl + template)
         values = cgo_crate.method_values(lm, self.name)
-        main_rs = jinja2.Template(template, undefined=jinja2.StrictUndefined,
+        main_rs = jinja2.Template(MAIN.read_text(), undefined=jinja2.StrictUndefined,
                                   keep_trailing_newline=True).render(**values)  # fmt: skip
-        try:
-            crate = cgo_crate.write_crate(directory, lm, self.name, idl, main_rs)
-        except DiagnosticError as err:
-            raise Unavailable(f"the generator cannot emit {lm.qualified}: {err}") from None
-        cgo_crate.write_if_changed(directory / "Cargo.toml", cargo_toml(crate))
-        binary = cgo_crate.build_crate(directory, crate, log)
+        directory, binary = cgo_crate.build_harness(lm, self.name, main_rs, log, cargo_toml)
         argv = [str(binary)]
         if self.cross_process:
             argv += ["--server", str(self.build_server(directory, log))]
