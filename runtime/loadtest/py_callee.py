@@ -13,14 +13,21 @@ import json
 import os
 import signal
 import sys
+import time
 
 from rust2go.runtime import ShmCallee
 from rust2go.runtime.loadtest.wire import reply_message
 
 REPLY_CAPACITY = 256  # 16-byte reply, room for an error message
+# --service-us: simulated handler work, spent spinning (a CPU-bound handler holds its thread)
+SERVICE_NS = int(os.environ.get("R2G_LOADTEST_SERVICE_NS") or 0)
 
 
 def handler(method: int, payload: bytes) -> bytes:
+    if SERVICE_NS:
+        until = time.perf_counter_ns() + SERVICE_NS
+        while time.perf_counter_ns() < until:
+            pass
     return reply_message(payload)
 
 

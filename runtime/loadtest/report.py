@@ -87,6 +87,7 @@ class Report:
                 "cancel_rate": s.cancel_rate,
                 "kill_peer_at_s": s.kill_peer_at,
                 "ring_size": s.ring_size,
+                "service_us": s.service_us,
             },  # fmt: skip
             "counts": {k: self.summary.get(k, 0) for k in COUNTS},
             "elapsed_s": round(self.elapsed_s, 6),

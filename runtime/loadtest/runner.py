@@ -74,8 +74,10 @@ def run(spec: RunSpec, target: Target, *, log: Callable[[str], None] = lambda s:
         on_tick: Callable[[dict], None] = lambda t: None) -> Report:  # fmt: skip
     transport, lm, harness = prepare(spec, target, log)
     argv = harness.argv + transport.run_args(spec)
+    # Every callee (Go in process, Go server, Python peer) reads its service time here.
+    env = {**os.environ, **harness.env, "R2G_LOADTEST_SERVICE_NS": str(spec.service_us * 1000)}
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, **harness.env})  # fmt: skip
+                            env=env)  # fmt: skip
     stderr = deque(maxlen=40)
     drain = threading.Thread(target=lambda: stderr.extend(proc.stderr), daemon=True)
     drain.start()

@@ -37,14 +37,24 @@ def register(sub) -> None:
                    help="SIGKILL the callee process T s into the run, then restart it")  # fmt: skip
     p.add_argument("--ring-size", type=_positive_int, metavar="N",
                    help="request ring capacity (power of two; small forces backpressure)")  # fmt: skip
+    p.add_argument("--service-us", type=_non_negative_int, default=0, metavar="US",
+                   help="simulated handler work per call in the callee, spinning (default 0)")  # fmt: skip
     p.set_defaults(func=run)
 
 
-def _positive_int(text: str) -> int:
-    v = int(text)
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {text}")
-    return v
+def _int_at_least(low: int):
+    def parse(text: str) -> int:
+        v = int(text)
+        if v < low:
+            raise argparse.ArgumentTypeError(f"must be >= {low}, got {text}")
+        return v
+
+    parse.__name__ = "integer"  # argparse names the type in "invalid integer value"
+    return parse
+
+
+_positive_int = _int_at_least(1)
+_non_negative_int = _int_at_least(0)
 
 
 def _positive_float(text: str) -> float:
@@ -86,7 +96,7 @@ def run(args) -> int:
     spec = RunSpec(transport=args.transport, concurrency=args.concurrency, payload=args.payload,
                    duration=None if args.calls else (args.duration or 5.0), calls=args.calls,
                    cancel_rate=args.cancel_rate, kill_peer_at=args.kill_peer_at,
-                   ring_size=args.ring_size)  # fmt: skip
+                   ring_size=args.ring_size, service_us=args.service_us)  # fmt: skip
     err = Console(stderr=True, highlight=False)
     out = Console(highlight=False)
     try:

@@ -38,9 +38,21 @@ def test_kill_peer_restarts_callee_and_calls_resume(loadtest):
 
 
 def test_small_ring_forces_backpressure_without_loss(loadtest):
-    rep = ok_report(loadtest, *SHM, "--concurrency", "8", "--calls", "3000", "--ring-size", "2")
+    # A fast callee can keep a 2-cell ring from ever filling; 300 µs of handler work per
+    # call cannot: it takes a batch, and the other callers' requests find the ring full.
+    rep = ok_report(loadtest, *SHM, "--concurrency", "8", "--calls", "400", "--ring-size", "2",
+                    "--service-us", "300")  # fmt: skip
+    assert rep["config"]["service_us"] == 300
     assert rep["faults"]["ring_full_waits"] > 0
-    assert rep["counts"]["completed"] == 3000
+    assert rep["counts"]["completed"] == 400
+
+
+def test_service_time_reaches_the_go_callee(loadtest):
+    # Every call spins 2 ms in the Go handler, so no call can take less (a lower bound: a
+    # loaded machine only makes it slower).
+    rep = ok_report(loadtest, "--transport", "cgo-sync", "--calls", "50", "--service-us", "2000")
+    assert rep["counts"]["completed"] == 50
+    assert rep["latency_ns"]["min"] >= 2_000_000, rep["latency_ns"]
 
 
 def test_fault_options_refused_where_they_cannot_apply(loadtest):

@@ -28,6 +28,7 @@ class RunSpec:
     cancel_rate: float = 0.0
     kill_peer_at: float | None = None
     ring_size: int | None = None
+    service_us: int = 0  # simulated handler work per call, in the callee
     interval_ms: int = 250
 
 
