@@ -10,14 +10,16 @@ SHM = ("--transport", "python-shm")
 def test_cancel_rate_cancels_calls_exactly(loadtest):
     # Where a cancellation lands is up to the scheduler: every run must be exact, and at
     # least one of a few runs must show the interesting case (dropped while the callee
-    # held the call, so the slot went ABANDONED).
+    # held the call, so the slot went ABANDONED); 50 µs of handler work makes that window
+    # wide enough that one run nearly always shows it.
     abandoned = 0
     for _ in range(3):
-        rep = ok_report(loadtest, *SHM, "--concurrency", "8", "--calls", "3000", "--cancel-rate", "0.3")
+        rep = ok_report(loadtest, *SHM, "--concurrency", "8", "--calls", "2000",
+                        "--cancel-rate", "0.3", "--service-us", "50")  # fmt: skip
         c, f = rep["counts"], rep["faults"]
-        assert c["issued"] == 3000
+        assert c["issued"] == 2000
         assert c["cancelled"] > 0 and f["cancel_attempts"] >= c["cancelled"]
-        assert c["completed"] + c["cancelled"] == 3000
+        assert c["completed"] + c["cancelled"] == 2000
         assert all(ch["ok"] for ch in rep["checks"])  # slots FREE, /dev/shm clean
         abandoned = f["abandoned"]
         if abandoned:
