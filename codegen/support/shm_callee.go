@@ -64,8 +64,7 @@ type r2g_shm_server struct {
 	stop      atomic.Bool
 	inflight  sync.WaitGroup
 	pollers   sync.WaitGroup // the current poller and demoted ones finishing a handler
-	inline    atomic.Uint64  // token of the handler the current poller runs inline; 0 between
-	runs      atomic.Uint64  // token source
+	inline    atomic.Uint64  // token (generation, slot+1) of the call the current poller runs inline; 0 between
 	asleep    atomic.Bool    // the current poller is parked on the callee doorbell
 	kick      chan struct{}  // wakes the watchdog after the poller un-parks (buffered 1)
 }
@@ -73,6 +72,9 @@ type r2g_shm_server struct {
 // r2g_shm_STUCK: an inline handler running longer than one to two ticks gets the poller
 // replaced, so one blocking handler delays other calls by at most ~2 ticks.
 const r2g_shm_STUCK = 100 * time.Microsecond
+
+// r2g_shm_SPIN_CHECK: ring polls between clock reads (and yields) while the poller spins.
+const r2g_shm_SPIN_CHECK = 64
 
 func (s *r2g_shm_server) u32(off uintptr) *uint32 { return (*uint32)(unsafe.Pointer(&s.mem[off])) }
 func (s *r2g_shm_server) u64(off uintptr) *uint64 { return (*uint64)(unsafe.Pointer(&s.mem[off])) }
@@ -221,11 +223,15 @@ func (s *r2g_shm_server) push(ring, capacity uintptr, c r2g_shm_cell) bool {
 		}
 	}
 	cell := s.cellAt(ring, capacity, pos)
-	for _, f := range [][2]uint32{{uint32(r2g_shm_CELL_SLOT), c.slot}, {uint32(r2g_shm_CELL_GENERATION), c.gen},
-		{uint32(r2g_shm_CELL_METHOD), c.method}, {uint32(r2g_shm_CELL_LENGTH), c.length},
-		{uint32(r2g_shm_CELL_KIND), c.kind}, {uint32(r2g_shm_CELL_STATUS), c.status}} {
-		atomic.StoreUint32(s.u32(cell+uintptr(f[0])), f[1])
-	}
+	// Plain stores for the body: the cell is ours until seq is published, and the atomic
+	// store of seq orders them before it (an atomic store per field would cost a locked
+	// XCHG each on amd64).
+	*s.u32(cell + r2g_shm_CELL_SLOT) = c.slot
+	*s.u32(cell + r2g_shm_CELL_GENERATION) = c.gen
+	*s.u32(cell + r2g_shm_CELL_METHOD) = c.method
+	*s.u32(cell + r2g_shm_CELL_LENGTH) = c.length
+	*s.u32(cell + r2g_shm_CELL_KIND) = c.kind
+	*s.u32(cell + r2g_shm_CELL_STATUS) = c.status
 	atomic.StoreUint64(s.u64(cell+r2g_shm_CELL_SEQ), pos+1)
 	return true
 }
@@ -291,17 +297,24 @@ func (s *r2g_shm_server) park(ms int) bool {
 func (s *r2g_shm_server) serve() {
 	defer s.pollers.Done()
 	var idle time.Time
+	spins := 0
 	for !s.stop.Load() {
 		if c, ok := s.pop(s.g.reqRingOff, s.g.reqRingCap); ok {
 			if !s.take(c) {
 				return // demoted: a new poller took over while the handler ran
 			}
-			idle = time.Time{}
+			idle, spins = time.Time{}, 0
 			continue
 		}
 		if idle.IsZero() {
 			idle = time.Now()
 			s.control(false)
+		}
+		// Spin on the ring word; the clock and the scheduler (each ~50-150 ns, several
+		// times a ring poll) only every r2g_shm_SPIN_CHECK polls, so a request that
+		// lands mid-spin is seen within a few ns, not after a Gosched.
+		if spins++; spins%r2g_shm_SPIN_CHECK != 0 {
+			continue
 		}
 		if time.Since(idle) < 50*time.Microsecond {
 			runtime.Gosched()
@@ -356,7 +369,7 @@ func (s *r2g_shm_server) take(c r2g_shm_cell) bool {
 		return true
 	}
 	s.inflight.Add(1)
-	tok := s.runs.Add(1)
+	tok := uint64(c.gen)<<32 | uint64(c.slot+1) // unique per call; never 0
 	s.inline.Store(tok)
 	s.run(c)
 	return s.inline.CompareAndSwap(tok, 0)

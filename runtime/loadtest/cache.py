@@ -1,11 +1,12 @@
 """Where harnesses are built: one directory per hash of (harness IDL, transport,
-generator version, harness templates), reused across runs.
+generator version and sources, harness templates), reused across runs.
 
 Root: $XDG_CACHE_HOME/rust2go/loadtest when XDG_CACHE_HOME is set, else the project's
 .cache/loadtest when running from a checkout, else ~/.cache/rust2go/loadtest."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from pathlib import Path
@@ -32,10 +33,23 @@ def templates_digest() -> str:
     return h.hexdigest()
 
 
+@functools.cache
+def generator_digest() -> str:
+    """Editing the generator (its Python, templates or embedded Rust/Go support code)
+    changes what a harness is built from: a version bump alone would not say so."""
+    import rust2go.codegen
+
+    root = Path(rust2go.codegen.__file__).resolve().parent
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*")):
+        if p.suffix in {".py", ".j2", ".rs", ".go", ".lark"} and "__pycache__" not in p.parts:
+            h.update(str(p.relative_to(root)).encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()
+
+
 def harness_dir(transport: str, idl_text: str) -> Path:
-    key = hashlib.sha256(
-        "\0".join((idl_text, transport, __version__, templates_digest())).encode()
-    ).hexdigest()[:16]
+    parts = (idl_text, transport, __version__, templates_digest(), generator_digest())
+    key = hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
     return cache_root() / f"{transport}-{key}"
 
 
