@@ -14,6 +14,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const TASKS: u64 = 1000;
+const PIPE_TASKS: u64 = 2;
+const PIPE_WINDOW: usize = 128; // x PIPE_TASKS = the shm paths' 256 slots
 
 fn sum(seq: u64, payload: &[u8]) -> u64 {
     let mut h = seq.wrapping_mul(0x9E3779B97F4A7C15).wrapping_add(1);
@@ -105,6 +107,53 @@ where
     total as f64 / start.elapsed().as_secs_f64()
 }
 
+/// Calls/s of a pipelined client: PIPE_TASKS tokio tasks (2 workers), each keeping
+/// PIPE_WINDOW calls in flight (FuturesUnordered: a completion refills the window).
+fn pipelined<F, Fut>(secs: Duration, call: F) -> f64
+where
+    F: Fn(u64) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    use futures::stream::{FuturesUnordered, StreamExt};
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let call = Arc::new(call);
+    let start = Instant::now();
+    let total: u64 = rt.block_on(async move {
+        let handles: Vec<_> = (0..PIPE_TASKS)
+            .map(|t| {
+                let call = Arc::clone(&call);
+                tokio::spawn(async move {
+                    let mut seq = t << 40;
+                    let mut window = FuturesUnordered::new();
+                    for _ in 0..PIPE_WINDOW {
+                        window.push(call(seq));
+                        seq += 1;
+                    }
+                    let mut done = 0;
+                    while window.next().await.is_some() {
+                        done += 1;
+                        if start.elapsed() < secs {
+                            window.push(call(seq));
+                            seq += 1;
+                        }
+                    }
+                    done
+                })
+            })
+            .collect();
+        let mut n = 0;
+        for h in handles {
+            n += h.await.expect("task");
+        }
+        n
+    });
+    total as f64 / start.elapsed().as_secs_f64()
+}
+
 /// Two threads bouncing a counter through one cache line each way, spinning: the floor.
 fn floor(secs: Duration) -> (u64, u64, f64) {
     #[repr(align(128))]
@@ -150,6 +199,7 @@ fn main() {
         seq,
         payload: p.to_vec(),
     };
+    let mut piped = 0.0; // the pipelined client's calls/s (async paths only)
     let (lat, rate, conc) = match args[1].as_str() {
         "cgo-sync" => {
             let lat = latency(secs, |s| check(s, &p, &CgoImpl::echo(msg(s, &p))));
@@ -165,6 +215,11 @@ fn main() {
             });
             let p2 = Arc::clone(&p);
             let rate = tasks(secs, move |s| {
+                let p = Arc::clone(&p2);
+                async move { check(s, &p, &CgoImpl::echo_async(msg(s, &p)).await) }
+            });
+            let p2 = Arc::clone(&p);
+            piped = pipelined(secs, move |s| {
                 let p = Arc::clone(&p2);
                 async move { check(s, &p, &CgoImpl::echo_async(msg(s, &p)).await) }
             });
@@ -190,6 +245,17 @@ fn main() {
                     )
                 }
             });
+            let (p2, r2) = (Arc::clone(&p), Arc::clone(&ring));
+            piped = pipelined(secs, move |s| {
+                let (p, ring) = (Arc::clone(&p2), Arc::clone(&r2));
+                async move {
+                    check(
+                        s,
+                        &p,
+                        &ring.echo_async(msg(s, &p)).await.expect("echo_async"),
+                    )
+                }
+            });
             assert_eq!(ring.in_flight(), 0);
             (lat, rate, "sync for latency; 1000 tokio tasks, 256 slots")
         }
@@ -200,7 +266,7 @@ fn main() {
         other => panic!("unknown path {other}"),
     };
     println!(
-        "{{\"p50_ns\":{},\"p99_ns\":{},\"calls_per_s\":{rate:.0},\"concurrency\":\"{conc}\"}}",
+        "{{\"p50_ns\":{},\"p99_ns\":{},\"calls_per_s\":{rate:.0},\"pipelined_per_s\":{piped:.0},\"concurrency\":\"{conc}\"}}",
         lat.0, lat.1
     );
 }
