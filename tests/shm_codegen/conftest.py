@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from rust2go.codegen.emit.fmt import gofmt, rustfmt
 from rust2go.codegen.emit.shm_files import go_layout, rust_layout
-from tests.e2e.crates import WORK, Crate, need, prepare
+from tests.e2e.crates import WORK, Crate, need, prepare, run
+from tests.shm_codegen.interop import build_go_server, build_peer
 
 HERE = Path(__file__).parent
 
@@ -36,20 +38,22 @@ def write_layout_modules(crate: Path) -> None:
 @pytest.fixture(scope="session")
 def peer_crate() -> Crate:
     """The generated Rust caller + Go callee of peer/idl/api.rs, linked in one binary."""
-    for tool in ("go", "cargo", "gofmt", "rustfmt"):
-        need(tool)
-    return prepare(HERE / "peer", "r2g_shm_peer", "idl/api.rs", "src/api.rs")
+    return build_peer()
 
 
 @pytest.fixture(scope="session")
 def go_server(peer_crate) -> Path:
     """`rust2go generate --go-server`: the peer's Go impl as a standalone server binary."""
-    from tests.e2e.crates import run, rust2go, sync_tree
-
-    work = WORK / "peer_server"
-    sync_tree(HERE / "peer" / "go", work)
-    rust2go("generate", HERE / "peer" / "idl" / "api.rs", "--go-out", "gen.go", "--without-main",
-            "--go-server", "server.go", "--python-out", "svc_shm.py", cwd=work)  # fmt: skip
-    run(["go", "build", "-o", "server", "."], work)
+    work = build_go_server()
     run(["go", "vet", "."], work)
     return work
+
+
+@pytest.fixture
+def clean_shm():
+    """/dev/shm holds exactly what it held before the test (no segment, semaphore or
+    lock file left behind)."""
+    before = set(os.listdir("/dev/shm"))
+    yield
+    left = {e for e in set(os.listdir("/dev/shm")) - before if "r2g-" in e}
+    assert not left, f"left in /dev/shm: {sorted(left)}"

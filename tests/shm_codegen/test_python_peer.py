@@ -10,7 +10,7 @@ import pytest
 from rust2go.codegen.support.shm_codec import PayloadError, decode, encode
 from rust2go.runtime import ShmCallee, ShmCaller
 from tests.shm_codegen import vectors
-from tests.shm_codegen.py_peer import sample_all, svc
+from tests.shm_codegen.py_peer import peer, sample_all, svc
 
 
 def test_payload_round_trips_every_type_kind():
@@ -26,6 +26,16 @@ def test_payload_matches_the_golden_image():
     m = svc()
     buf = encode(m.CODEC, m.Svc_echo_all_PARAMS, {"a": sample_all(m)}, 4096)
     assert (vectors.DIR / "payload_echo_all.bin").read_bytes() == buf
+
+
+@pytest.mark.parametrize("name", sorted(vectors.payloads()))
+def test_golden_payloads_encode_and_decode(name):
+    block, values = vectors.payloads()[name]
+    codec = peer().CODEC
+    golden = (vectors.DIR / f"{name}.bin").read_bytes()
+    assert encode(codec, block, values, 4096) == golden, f"{name} drifted: regenerate"
+    assert decode(codec, block, golden) == values
+    assert decode(codec, block, vectors.corrupt(golden)) != values  # the check can fail
 
 
 def test_payload_that_does_not_fit_is_refused():

@@ -1,6 +1,8 @@
 """Golden byte images of the shm layout, made by the Python oracle (shm.codec/geometry):
 `<name>.bin` holds the bytes, `<name>.txt` the `record field value` lines they encode, so
 the Rust and Go tests rebuild each image from the generated offsets and compare bytes.
+`payload_*.bin` are call payloads of every IDL type kind, encoded by the generated
+Python codec (see `payloads`), which the generated Rust and Go peers must write and read.
 
     python -m tests.shm_codegen.vectors   # rewrite the files (review the diff)"""
 
@@ -68,15 +70,41 @@ def files() -> dict[str, bytes]:
     return out
 
 
-def payload_files() -> dict[str, bytes]:
-    """Encoded payloads (every IDL type kind) from the generated Python peer."""
-    from rust2go.codegen.support.shm_codec import encode
-    from tests.shm_codegen.py_peer import sample_all, svc
+def payloads() -> dict[str, tuple[object, dict]]:
+    """Encoded payloads of the live peer's IDL: `payload_<method>` is the request (the Rust
+    caller writes it, the Go callee reads it), `payload_<method>_reply` the reply (Go
+    writes, Rust reads). Go writes map entries in its random iteration order, so a reply
+    image holds maps of at most one entry; the echo_all request keeps two (Rust writes a
+    BTreeMap in key order)."""
+    from tests.shm_codegen.py_peer import peer, sample_all, sample_kinds
 
-    m = svc()
+    m = peer()
+    reply_all = sample_all(m)
+    reply_all.m = {"k": reply_all.m["k"]}
     return {
-        "payload_echo_all.bin": encode(m.CODEC, m.Svc_echo_all_PARAMS, {"a": sample_all(m)}, 4096)
+        "payload_echo_all": (m.Svc_echo_all_PARAMS, {"a": sample_all(m)}),
+        "payload_echo_all_reply": (m.Svc_echo_all_REPLY, {"r2g_ret": reply_all}),
+        "payload_kinds": (m.Svc_kinds_PARAMS, {"k": sample_kinds(m), "tag": 9}),
+        "payload_kinds_reply": (m.Svc_kinds_REPLY, {"r2g_ret": sample_kinds(m)}),
     }
+
+
+def payload_files() -> dict[str, bytes]:
+    from rust2go.codegen.support.shm_codec import encode
+    from tests.shm_codegen.py_peer import peer
+
+    codec = peer().CODEC
+    return {f"{n}.bin": encode(codec, b, v, 4096) for n, (b, v) in payloads().items()}
+
+
+MARKERS = (b"hello", b"leaf")  # string content every sample payload holds
+
+
+def corrupt(data: bytes) -> bytes:
+    """The image with one byte of string content changed, which every reader must notice
+    (a changed padding byte would rightly go unnoticed)."""
+    at = min(i for i in (data.find(m) for m in MARKERS) if i >= 0)
+    return data[:at] + bytes([data[at] ^ 1]) + data[at + 1 :]
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 //! `--go-server`) or the Python callee; prints `ok <what>` lines the tests look for.
 #[allow(dead_code)]
 mod api;
+mod golden;
 
 use api::{All, Color, Inner, Point, SvcShm, r2g_shm::ShmError};
 use std::collections::BTreeMap;
@@ -74,19 +75,10 @@ fn sample() -> All {
     }
 }
 
-fn same(a: &All, b: &All) -> bool {
-    format!("{:?}", (a.b, a.ch, a.f, &a.s, &a.v, &a.vs, a.op, a.e as u8, a.inner.len()))
-        == format!("{:?}", (b.b, b.ch, b.f, &b.s, &b.v, &b.vs, b.op, b.e as u8, b.inner.len()))
-        && a.o.as_ref().map(|i| (&i.tag, &i.vals)) == b.o.as_ref().map(|i| (&i.tag, &i.vals))
-        && a.m.get("k").map(|v| (v[0].x, v[0].y, v[0].c as u8)) == b.m.get("k").map(|v| (v[0].x, v[0].y, v[0].c as u8))
-        && a.m.len() == b.m.len()
-}
-
 /// Call kinds, errors, panics, capacity refusal.
 fn semantics(c: &SvcShm) {
     assert_eq!(c.add(40, 2).unwrap(), 42);
-    let echoed = api::r2g_shm::block_on(c.echo_all(sample())).unwrap();
-    assert!(same(&echoed, &sample()), "echo_all changed the value");
+    assert_eq!(api::r2g_shm::block_on(c.echo_all(sample())).unwrap(), sample(), "echo_all");
     let before = c.notes().unwrap();
     c.note(Point { x: 5, y: 0, c: Color::Red }, "abc".into()).unwrap();
     let deadline = Instant::now() + Duration::from_secs(5);
@@ -115,8 +107,10 @@ fn semantics(c: &SvcShm) {
     println!("ok semantics");
 }
 
-/// `calls` checksummed async calls, `threads` threads, 64 in flight per thread.
+/// `calls` checksummed async calls, `threads` threads, 64 in flight per thread. Exactly
+/// once: every reply is its own call's checksum, and the callee ran `check` `calls` times.
 fn storm(c: &SvcShm, calls: u64, threads: u64) -> u64 {
+    let ran_before = c.checks().expect("checks");
     let start = Instant::now();
     std::thread::scope(|s| {
         for t in 0..threads {
@@ -138,8 +132,10 @@ fn storm(c: &SvcShm, calls: u64, threads: u64) -> u64 {
             });
         }
     });
-    let rate = calls as f64 / start.elapsed().as_secs_f64();
-    println!("ok storm {calls} calls {rate:.0}/s");
+    let secs = start.elapsed().as_secs_f64();
+    let ran = c.checks().expect("checks") - ran_before;
+    assert_eq!(ran, calls, "the callee ran check {ran} times for {calls} calls");
+    println!("ok storm {calls} calls in {secs:.3} s ({:.0}/s), exactly once", calls as f64 / secs);
     calls
 }
 
@@ -204,8 +200,7 @@ fn main() {
             let name = c.name();
             semantics(&c);
             cancel(&c, 20);
-            let n = storm(&c, arg(2).parse().unwrap_or(100_000), 2);
-            println!("ok exactly once {n}");
+            storm(&c, arg(2).parse().unwrap_or(100_000), 2);
             drop(c);
             assert!(!std::path::Path::new(&format!("/dev/shm{name}")).exists(), "segment left behind");
             println!("ok unlinked {name}");
@@ -220,18 +215,18 @@ fn main() {
             // Against any callee of this IDL (the Python one too): values and exactly-once.
             let c = SvcShm::connect(arg(2)).expect("connect");
             assert_eq!(c.add(40, 2).unwrap(), 42);
-            let echoed = api::r2g_shm::block_on(c.echo_all(sample())).unwrap();
-            assert!(same(&echoed, &sample()), "echo_all changed the value");
+            assert_eq!(api::r2g_shm::block_on(c.echo_all(sample())).unwrap(), sample(), "echo_all");
             c.note(Point { x: 5, y: 0, c: Color::Red }, "abc".into()).unwrap();
             storm(&c, arg(3).parse().unwrap_or(2_000), 1);
         }
+        "golden" => golden::check(&SvcShm::connect(arg(2)).expect("connect")),
         "add" => {
             let c = SvcShm::connect(arg(2)).expect("connect");
             println!("ok add {}", c.add(arg(3).parse().unwrap(), arg(4).parse().unwrap()).unwrap());
         }
         "killed" => killed(&SvcShm::connect(arg(2)).expect("connect")),
         _ => {
-            eprintln!("usage: r2g_shm_peer inproc N | connect NAME N | add NAME A B | killed NAME");
+            eprintln!("usage: r2g_shm_peer inproc N | connect NAME N | interop NAME N | golden NAME | add NAME A B | killed NAME");
             std::process::exit(2);
         }
     }

@@ -1,0 +1,148 @@
+"""The live interop pairs of the generated shm peers, shared by test_peers.py,
+test_golden_payloads.py and bench/shm_interop.py: building the peer binaries (crate
+`peer/`: Rust caller + in-process Go callee; the `--go-server` build of the same Go impl;
+the Python module of the same IDL), running the Go server, and the Python ends of
+Python→Go and Rust→Python. Exactly once: every `check` reply is a checksum of that
+call's own arguments, and the callee counts the `check` calls it ran."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from tests.e2e.crates import WORK, Crate, need, prepare, run, rust2go, sync_tree
+
+PEER = Path(__file__).parent / "peer"
+MASK = (1 << 64) - 1
+
+
+def build_peer() -> Crate:
+    """The generated Rust caller + Go callee of peer/idl/api.rs, linked in one binary."""
+    for tool in ("go", "cargo", "gofmt", "rustfmt"):
+        need(tool)
+    return prepare(PEER, "r2g_shm_peer", "idl/api.rs", "src/api.rs")
+
+
+def build_go_server() -> Path:
+    """`rust2go generate --go-server`: the peer's Go impl as a standalone server binary
+    (`server`), beside the Python module of the same IDL (`svc_shm.py`)."""
+    work = WORK / "peer_server"
+    sync_tree(PEER / "go", work)
+    rust2go("generate", PEER / "idl" / "api.rs", "--go-out", "gen.go", "--without-main",
+            "--go-server", "server.go", "--python-out", "svc_shm.py", cwd=work)  # fmt: skip
+    run(["go", "build", "-o", "server", "."], work)
+    return work
+
+
+def checksum(id: int, data: bytes) -> int:
+    h = (id * 0x9E3779B97F4A7C15 + 1) & MASK
+    for b in data:
+        h = ((h ^ b) * 0x100000001B3) & MASK
+    return h
+
+
+def check_data(i: int) -> bytes:
+    """The `check` argument of call i (as the Rust storm makes it)."""
+    return bytes(range(i % 48))
+
+
+def load_module(path: Path):
+    spec = importlib.util.spec_from_file_location(f"svc_shm_{path.stat().st_mtime_ns}", path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod  # dataclasses resolve annotations through it
+    spec.loader.exec_module(mod)
+    return mod
+
+
+class GoServer:
+    """The `--go-server` binary serving `name`; SIGTERM on exit (quit handshake, unlink)."""
+
+    def __init__(self, server_dir: Path, name: str):
+        self.name = name
+        self.proc = subprocess.Popen([str(server_dir / "server"), name], stdout=subprocess.PIPE,
+                                     text=True)  # fmt: skip
+        line = self.proc.stdout.readline().strip()
+        if line != f"serving {name}":
+            self.proc.kill()
+            raise AssertionError(f"the Go server did not start: {line!r}")
+
+    def __enter__(self) -> GoServer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+        assert self.proc.wait(timeout=10) == 0
+
+
+async def python_to_go(mod, name: str, calls: int, depth: int = 256) -> dict:
+    """`calls` checksummed `check` calls from the generated Python client, `depth` in
+    flight; exactly once: every reply right and Go ran `check` `calls` times."""
+    from rust2go.runtime import ShmCaller
+
+    async with await ShmCaller.connect(name) as caller:
+        client = mod.SvcClient(caller)
+        before = await client.checks()
+        t0 = time.perf_counter()
+        for start in range(0, calls, depth):
+            ids = range(start, min(start + depth, calls))
+            replies = await asyncio.gather(*(client.check(i, list(check_data(i))) for i in ids))
+            want = [checksum(i, check_data(i)) for i in ids]
+            wrong = [i for i, r, w in zip(ids, replies, want, strict=True) if r != w]
+            assert not wrong, f"wrong replies to calls {wrong[:10]}"
+        seconds = time.perf_counter() - t0
+        ran = await client.checks() - before
+    assert ran == calls, f"Go ran check {ran} times for {calls} calls"
+    return {"calls": calls, "seconds": seconds, "callee_ran": ran}
+
+
+class PythonSvc:
+    """The Python callee of the peer IDL (for Rust→Python); counts the `check` calls."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()  # the callee runs handlers on worker threads
+        self.ran = 0
+
+    def add(self, a, b):
+        return a + b
+
+    def echo_all(self, a):
+        return a
+
+    def note(self, p, name):
+        pass
+
+    def kinds(self, k, tag):
+        return k
+
+    def check(self, id, data):
+        with self._lock:
+            self.ran += 1
+        return checksum(id, bytes(data))
+
+    def checks(self):
+        with self._lock:
+            return self.ran
+
+
+async def serve_python(handler, argv: list[str], workers: int = 2) -> tuple[int, str]:
+    """Serve `handler` on a fresh Python callee while the command `argv` runs (`{name}`
+    in it stands for the segment name); returns its exit status and stdout + stderr."""
+    from rust2go.runtime import ShmCallee
+
+    callee = ShmCallee.create("py_callee")
+    task = asyncio.create_task(callee.serve(handler, workers=workers))
+    try:
+        args = [callee.name if a == "{name}" else a for a in argv]
+        proc = await asyncio.create_subprocess_exec(*args, stdout=subprocess.PIPE,
+                                                    stderr=subprocess.STDOUT)  # fmt: skip
+        out, _ = await proc.communicate()
+    finally:
+        await callee.close()
+        await task
+    return proc.returncode, out.decode()
