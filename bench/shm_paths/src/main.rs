@@ -71,87 +71,79 @@ fn threads(secs: Duration, n: u64, call: impl Fn(u64) + Sync) -> f64 {
     done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
 }
 
-/// Calls/s of TASKS tokio tasks (2 workers) each awaiting `call(seq)` in a loop.
-fn tasks<F, Fut>(secs: Duration, call: F) -> f64
+/// Calls/s of `n` tokio tasks on 2 workers, each running `body(first_seq, start)` to
+/// the end of the run and returning how many calls it completed.
+fn on_tasks<B, Fut>(n: u64, body: B) -> f64
 where
-    F: Fn(u64) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = ()> + Send,
+    B: Fn(u64, Instant) -> Fut,
+    Fut: std::future::Future<Output = u64> + Send + 'static,
 {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
-    let call = Arc::new(call);
     let start = Instant::now();
-    let total: u64 = rt.block_on(async move {
-        let handles: Vec<_> = (0..TASKS)
-            .map(|t| {
-                let call = Arc::clone(&call);
-                tokio::spawn(async move {
-                    let mut seq = t << 40;
-                    while start.elapsed() < secs {
-                        call(seq).await;
-                        seq += 1;
-                    }
-                    seq - (t << 40)
-                })
-            })
-            .collect();
-        let mut n = 0;
+    let total: u64 = rt.block_on(async {
+        let handles: Vec<_> = (0..n).map(|t| tokio::spawn(body(t << 40, start))).collect();
+        let mut done = 0;
         for h in handles {
-            n += h.await.expect("task");
+            done += h.await.expect("task");
         }
-        n
+        done
     });
     total as f64 / start.elapsed().as_secs_f64()
 }
 
-/// Calls/s of a pipelined client: PIPE_TASKS tokio tasks (2 workers), each keeping
-/// PIPE_WINDOW calls in flight (FuturesUnordered: a completion refills the window).
+/// Calls/s of TASKS tokio tasks each awaiting `call(seq)` in a loop.
+fn tasks<F, Fut>(secs: Duration, call: F) -> f64
+where
+    F: Fn(u64) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let call = Arc::new(call);
+    on_tasks(TASKS, move |first, start| {
+        let call = Arc::clone(&call);
+        async move {
+            let mut seq = first;
+            while start.elapsed() < secs {
+                call(seq).await;
+                seq += 1;
+            }
+            seq - first
+        }
+    })
+}
+
+/// Calls/s of a pipelined client: PIPE_TASKS tasks, each keeping PIPE_WINDOW calls in
+/// flight (FuturesUnordered: each completion refills the window).
 fn pipelined<F, Fut>(secs: Duration, call: F) -> f64
 where
     F: Fn(u64) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
     use futures::stream::{FuturesUnordered, StreamExt};
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
     let call = Arc::new(call);
-    let start = Instant::now();
-    let total: u64 = rt.block_on(async move {
-        let handles: Vec<_> = (0..PIPE_TASKS)
-            .map(|t| {
-                let call = Arc::clone(&call);
-                tokio::spawn(async move {
-                    let mut seq = t << 40;
-                    let mut window = FuturesUnordered::new();
-                    for _ in 0..PIPE_WINDOW {
-                        window.push(call(seq));
-                        seq += 1;
-                    }
-                    let mut done = 0;
-                    while window.next().await.is_some() {
-                        done += 1;
-                        if start.elapsed() < secs {
-                            window.push(call(seq));
-                            seq += 1;
-                        }
-                    }
-                    done
-                })
-            })
-            .collect();
-        let mut n = 0;
-        for h in handles {
-            n += h.await.expect("task");
+    on_tasks(PIPE_TASKS, move |first, start| {
+        let call = Arc::clone(&call);
+        async move {
+            let mut seq = first;
+            let mut window = FuturesUnordered::new();
+            for _ in 0..PIPE_WINDOW {
+                window.push(call(seq));
+                seq += 1;
+            }
+            let mut done = 0;
+            while window.next().await.is_some() {
+                done += 1;
+                if start.elapsed() < secs {
+                    window.push(call(seq));
+                    seq += 1;
+                }
+            }
+            done
         }
-        n
-    });
-    total as f64 / start.elapsed().as_secs_f64()
+    })
 }
 
 /// Two threads bouncing a counter through one cache line each way, spinning: the floor.
