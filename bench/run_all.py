@@ -24,6 +24,7 @@ BENCHES = [
     ("cgo_sync", "Sync calls: generated binding vs hand-written cgo vs the rust2go crate"),
     ("cgo_async", "Async calls: generated binding vs the rust2go crate (1000 tokio tasks)"),
     ("shm_paths", "Every call path on one IDL: cgo, shm in/cross-process, UDS + JSON, floor"),
+    ("shm_interop", "Shared-memory interop pairs, 1,000,000 exactly-once calls each"),
     ("loadtest_paths", "Every call path under load (rust2go loadtest)"),
 ]
 
