@@ -76,6 +76,9 @@ const r2g_shm_STUCK = 100 * time.Microsecond
 // r2g_shm_SPIN_CHECK: ring polls between clock reads (and yields) while the poller spins.
 const r2g_shm_SPIN_CHECK = 64
 
+// r2g_shm_SPIN: how long an idle poller spins before it parks on the doorbell.
+const r2g_shm_SPIN = 50 * time.Microsecond
+
 func (s *r2g_shm_server) u32(off uintptr) *uint32 { return (*uint32)(unsafe.Pointer(&s.mem[off])) }
 func (s *r2g_shm_server) u64(off uintptr) *uint64 { return (*uint64)(unsafe.Pointer(&s.mem[off])) }
 
@@ -316,7 +319,7 @@ func (s *r2g_shm_server) serve() {
 		if spins++; spins%r2g_shm_SPIN_CHECK != 0 {
 			continue
 		}
-		if time.Since(idle) < 50*time.Microsecond {
+		if time.Since(idle) < r2g_shm_SPIN {
 			runtime.Gosched()
 			continue
 		}
