@@ -25,12 +25,19 @@ def cache_root() -> Path:
     return Path.home() / ".cache" / "rust2go" / "loadtest"
 
 
+def _tree_digest(root: Path, suffixes: frozenset[str] | None = None) -> str:
+    """sha256 over (relative path, bytes) of every file under root (those ending in one
+    of `suffixes` when given)."""
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and "__pycache__" not in p.parts and (not suffixes or p.suffix in suffixes):
+            h.update(str(p.relative_to(root)).encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()
+
+
 def templates_digest() -> str:
     """Editing a harness template must invalidate every cached harness."""
-    h = hashlib.sha256()
-    for p in sorted((PACKAGE_DIR / "templates").iterdir()):
-        h.update(p.name.encode() + b"\0" + p.read_bytes())
-    return h.hexdigest()
+    return _tree_digest(PACKAGE_DIR / "templates")
 
 
 @functools.cache
@@ -40,11 +47,7 @@ def generator_digest() -> str:
     import rust2go.codegen
 
     root = Path(rust2go.codegen.__file__).resolve().parent
-    h = hashlib.sha256()
-    for p in sorted(root.rglob("*")):
-        if p.suffix in {".py", ".j2", ".rs", ".go", ".lark"} and "__pycache__" not in p.parts:
-            h.update(str(p.relative_to(root)).encode() + b"\0" + p.read_bytes())
-    return h.hexdigest()
+    return _tree_digest(root, frozenset({".py", ".j2", ".rs", ".go", ".lark"}))
 
 
 def harness_dir(transport: str, idl_text: str) -> Path:
