@@ -895,17 +895,28 @@ pub mod r2g_shm {
             }
         }
 
+        /// Pop and complete up to `max` completions on this thread; how many, or the
+        /// ring's corruption (after `popped` good ones, which were completed).
+        fn pop_completions(&self, max: usize) -> Result<usize, ShmError> {
+            let mut popped = 0;
+            while popped < max {
+                match self.comp_ring.try_pop(&self.map)? {
+                    Some(c) => self.complete(c),
+                    None => break,
+                }
+                popped += 1;
+            }
+            Ok(popped)
+        }
+
         /// Drain the completion ring on this thread (a polling blocking call); false once
         /// the ring is corrupt (the connection is then dead).
         fn drain_completions(&self) -> bool {
-            loop {
-                match self.comp_ring.try_pop(&self.map) {
-                    Ok(Some(c)) => self.complete(c),
-                    Ok(None) => return true,
-                    Err(e) => {
-                        self.declare_dead(format!("completion ring corrupt: {e}"));
-                        return false;
-                    }
+            match self.pop_completions(usize::MAX) {
+                Ok(_) => true,
+                Err(e) => {
+                    self.declare_dead(format!("completion ring corrupt: {e}"));
+                    false
                 }
             }
         }
@@ -913,15 +924,7 @@ pub mod r2g_shm {
         /// Pop what completions there are, at most HELP_BATCH (an executor thread helping
         /// the reader); a corrupt ring is left for the reader to declare.
         fn help_drain(&self) {
-            let mut popped = 0;
-            while popped < HELP_BATCH {
-                match self.comp_ring.try_pop(&self.map) {
-                    Ok(Some(c)) => self.complete(c),
-                    _ => break,
-                }
-                popped += 1;
-            }
-            if popped > 0 {
+            if let Ok(popped @ 1..) = self.pop_completions(HELP_BATCH) {
                 self.helped.fetch_add(popped as u64, Ordering::Relaxed);
             }
         }
