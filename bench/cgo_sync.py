@@ -47,7 +47,7 @@ def table(o: dict, c: dict | None) -> str:
          c.get("first_call_fresh_thread_median_ns")),
     ]  # fmt: skip
     lines = [
-        "| ns per call (median of 5 rounds) | (a) generated | (b) hand cgo | (c) rust2go crate "
+        "| ns per call (median of 21 rounds; (a), (b) interleaved) | (a) generated | (b) hand cgo | (c) rust2go crate "
         "| a/b | a/c |",
         "|---|---:|---:|---:|---:|---:|",
     ]

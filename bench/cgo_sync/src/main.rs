@@ -48,27 +48,45 @@ fn hand_strings_call(v: &[String]) -> u64 {
     unsafe { hand_strings(refs.as_ptr(), refs.len()) }
 }
 
-const ROUNDS: u32 = 5;
+const ROUNDS: usize = 21;
 
-/// Median and minimum ns per call over ROUNDS rounds of `budget / ROUNDS`.
-fn time_loop(budget: Duration, mut f: impl FnMut(u64)) -> (f64, f64) {
-    for i in 0..20_000 {
-        f(i);
-    }
-    let mut per = Vec::new();
-    for _ in 0..ROUNDS {
-        let t0 = Instant::now();
-        let mut n = 0u64;
-        while t0.elapsed() < budget / ROUNDS {
-            for i in 0..10_000 {
-                f(n + i);
-            }
-            n += 10_000;
+/// ns per call over one round: batches of 1,000 calls until `slice` has passed.
+fn round(slice: Duration, f: &mut impl FnMut(u64)) -> f64 {
+    let t0 = Instant::now();
+    let mut n = 0u64;
+    while t0.elapsed() < slice {
+        for i in 0..1_000 {
+            f(n + i);
         }
-        per.push(t0.elapsed().as_nanos() as f64 / n as f64);
+        n += 1_000;
     }
-    per.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    (per[per.len() / 2], per[0])
+    t0.elapsed().as_nanos() as f64 / n as f64
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+/// Median ns per call of `a` and of `b`, measured in interleaved rounds (A B, B A, ...)
+/// so a change in machine load during the measurement hits both alike.
+fn time_pair(budget: Duration, mut a: impl FnMut(u64), mut b: impl FnMut(u64)) -> (f64, f64) {
+    for i in 0..20_000 {
+        a(i);
+        b(i);
+    }
+    let slice = budget / (2 * ROUNDS as u32);
+    let (mut per_a, mut per_b) = (Vec::new(), Vec::new());
+    for r in 0..ROUNDS {
+        if r % 2 == 0 {
+            per_a.push(round(slice, &mut a));
+            per_b.push(round(slice, &mut b));
+        } else {
+            per_b.push(round(slice, &mut b));
+            per_a.push(round(slice, &mut a));
+        }
+    }
+    (median(per_a), median(per_b))
 }
 
 fn req(i: u64) -> Small {
@@ -109,28 +127,30 @@ fn main() {
     assert_eq!(BenchImpl::strings(&words), want);
     assert_eq!(hand_strings_call(&words), want);
 
-    let ours_small = time_loop(budget, |i| {
-        black_box(BenchImpl::small(black_box(&req(i))));
-    });
-    let hand_small = time_loop(budget, |i| {
-        black_box(hand_small_call(black_box(&req(i))));
-    });
-    let ours_strings = time_loop(budget, |_| {
-        black_box(BenchImpl::strings(black_box(&words)));
-    });
-    let hand_strings = time_loop(budget, |_| {
-        black_box(hand_strings_call(black_box(&words)));
-    });
-    let ours_noop = time_loop(budget, |_| BenchImpl::noop());
-    let hand_noop = time_loop(budget, |_| unsafe { hand_noop() });
+    let (ours_small, hand_small) = time_pair(
+        budget,
+        |i| {
+            black_box(BenchImpl::small(black_box(&req(i))));
+        },
+        |i| {
+            black_box(hand_small_call(black_box(&req(i))));
+        },
+    );
+    let (ours_strings, hand_strings) = time_pair(
+        budget,
+        |_| {
+            black_box(BenchImpl::strings(black_box(&words)));
+        },
+        |_| {
+            black_box(hand_strings_call(black_box(&words)));
+        },
+    );
+    let (ours_noop, hand_noop) = time_pair(budget, |_| BenchImpl::noop(), |_| unsafe { hand_noop() });
     println!(
-        "{{\"ours_small_ns\":{:.1},\"ours_small_min_ns\":{:.1},\"hand_small_ns\":{:.1},\"hand_small_min_ns\":{:.1},\
-\"ours_strings_16x32_ns\":{:.1},\"ours_strings_16x32_min_ns\":{:.1},\"hand_strings_16x32_ns\":{:.1},\"hand_strings_16x32_min_ns\":{:.1},\
-\"ours_noop_ns\":{:.1},\"hand_noop_ns\":{:.1},\"first_call_process_ns\":{},\
-\"first_call_fresh_thread_median_ns\":{},\"first_call_fresh_thread_max_ns\":{},\"godebug\":{:?}}}",
-        ours_small.0, ours_small.1, hand_small.0, hand_small.1,
-        ours_strings.0, ours_strings.1, hand_strings.0, hand_strings.1,
-        ours_noop.0, hand_noop.0, first_process, first_median, first_max,
+        "{{\"ours_small_ns\":{ours_small:.1},\"hand_small_ns\":{hand_small:.1},\
+\"ours_strings_16x32_ns\":{ours_strings:.1},\"hand_strings_16x32_ns\":{hand_strings:.1},\
+\"ours_noop_ns\":{ours_noop:.1},\"hand_noop_ns\":{hand_noop:.1},\"first_call_process_ns\":{first_process},\
+\"first_call_fresh_thread_median_ns\":{first_median},\"first_call_fresh_thread_max_ns\":{first_max},\"godebug\":{:?}}}",
         std::env::var("GODEBUG").unwrap_or_default(),
     );
 }
