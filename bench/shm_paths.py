@@ -11,13 +11,18 @@ side by side in one run, small (64 B) and 4 KiB payloads:
 Latency p50/p99: one caller, one call at a time (shm: the sync method). calls/s: the
 path's concurrent form (sync: 2 threads; async: 1000 tasks; UDS: 16 connections), and for
 the async paths a pipelined client too (2 tasks x 128 calls in flight). Every reply is
-checked. BENCH_SHM_SECONDS (default 1) per phase. Prints a markdown section."""
+checked. Every path runs BENCH_SHM_ROUNDS times (default 3), the paths taking turns, and
+each figure is the median of its rounds: on these shared machines one run of one path can
+land in a slow spell (p50 moves 1.5x between back-to-back runs), and taking turns spreads
+such spells over every path. BENCH_SHM_SECONDS (default 1) per phase. Prints a markdown
+section."""
 
 from __future__ import annotations
 
 import json
 import os
 import signal
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -29,6 +34,8 @@ CRATE = ROOT / "bench" / "shm_paths"
 WORK = ROOT / ".cache" / "bench_shm_paths"  # the server and UDS builds (not committed)
 SIZES = (("64 B", 64), ("4 KiB", 4096))
 SECS = os.environ.get("BENCH_SHM_SECONDS", "1")
+ROUNDS = int(os.environ.get("BENCH_SHM_ROUNDS", "3"))
+FIGURES = ("p50_ns", "p99_ns", "calls_per_s", "pipelined_per_s")
 UDS_CONNECTIONS = 16
 GEOMETRY = ["-slots", "256", "-request-capacity", "8192", "-response-capacity", "8192"]
 
@@ -99,17 +106,38 @@ def measure() -> list[dict]:
             out = check([str(binary), path, str(size), SECS, *extra], CRATE)
             return json.loads(out.strip().splitlines()[-1])
 
-        results = {p: rust(p) for p in ("cgo-sync", "cgo-async", "shm-inproc")}
-        with Serving([str(server), *GEOMETRY, name]):
-            results["shm-xproc"] = rust("shm-xproc", name)
-        with Serving([str(uds), "serve", sock]):
+        def uds_call(size: int = size) -> dict:
             out = check([str(uds), "call", sock, str(size), SECS, str(UDS_CONNECTIONS)], CRATE)
-            results["uds-json"] = json.loads(out.strip().splitlines()[-1])
-            results["uds-json"]["concurrency"] = f"{UDS_CONNECTIONS} connections"
-        results["floor"] = rust("floor") if size == SIZES[0][1] else results_floor(rows)
+            return {**json.loads(out.strip().splitlines()[-1]),
+                    "concurrency": f"{UDS_CONNECTIONS} connections"}  # fmt: skip
+
+        runs: dict[str, list[dict]] = {}
+        with Serving([str(server), *GEOMETRY, name]), Serving([str(uds), "serve", sock]):
+            for _ in range(ROUNDS):
+                for path, run in (("cgo-sync", lambda: rust("cgo-sync")),
+                                  ("cgo-async", lambda: rust("cgo-async")),
+                                  ("shm-inproc", lambda: rust("shm-inproc")),
+                                  ("shm-xproc", lambda: rust("shm-xproc", name)),
+                                  ("uds-json", uds_call),
+                                  ("floor", lambda: rust("floor"))):  # fmt: skip
+                    if path == "floor" and size != SIZES[0][1]:
+                        continue
+                    runs.setdefault(path, []).append(run())
+        results = {path: median_run(rs) for path, rs in runs.items()}
+        if size != SIZES[0][1]:
+            results["floor"] = results_floor(rows)
         for path, r in results.items():
             rows.append({"path": path, "payload": label, **r})
     return rows
+
+
+def median_run(runs: list[dict]) -> dict:
+    """Each figure's median over the rounds (figures of one path, taken independently)."""
+    out = dict(runs[0])
+    for k in FIGURES:
+        if k in out:
+            out[k] = statistics.median(r[k] for r in runs)
+    return out
 
 
 def results_floor(rows: list[dict]) -> dict:
@@ -156,7 +184,7 @@ def markdown(rows: list[dict]) -> str:
             f"{'met' if f <= 4 else 'not met'})" + ("" if label == SIZES[0][0] else
             " — the floor moves no payload, so this one only shows what 4 KiB costs"),
         ]  # fmt: skip
-    out += ["", f"Each phase {SECS} s; the UDS baseline is Go on both sides (encoding/json, "
+    out += ["", f"Each figure is the median of {ROUNDS} rounds, the paths taking turns; each phase {SECS} s; the UDS baseline is Go on both sides (encoding/json, "
             "newline-delimited), the floor is Rust (std atomics). The sync shm caller polls the "
             "completion ring for 50 µs, then parks. Pipelined client: 2 tokio tasks each keeping "
             f"128 calls in flight (FuturesUnordered), the same for cgo async and shm. At 4 KiB "
