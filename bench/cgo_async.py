@@ -6,16 +6,22 @@
 
 Both: 1000 tokio tasks on a multi-thread runtime with 2 workers, each awaiting the call in
 a loop for BENCH_ASYNC_SECONDS (default 2) after a 300 ms warm-up; latency per call as
-seen by the awaiting task. Prints a markdown section (machine facts, table, ratio)."""
+seen by the awaiting task. (a) and (b) take turns for BENCH_ASYNC_ROUNDS rounds (default 3)
+and each figure is the median of its rounds, so one slow spell of this shared machine does
+not decide the ratio. Prints a markdown section (machine facts, table, ratio)."""
 
 from __future__ import annotations
 
+import os
+import statistics
 import sys
 
 from bench.crate_run import ROOT, generated_crate_figures, rust2go_crate_figures
 from bench.machine import markdown as machine_line
 
 CRATE = ROOT / "bench" / "cgo_async"
+ROUNDS = int(os.environ.get("BENCH_ASYNC_ROUNDS", "3"))
+FIGURES = ("async_calls_per_sec", "async_p50_ns", "async_p99_ns")
 
 
 def ours() -> dict:
@@ -24,6 +30,14 @@ def ours() -> dict:
 
 def crate() -> dict | None:
     return rust2go_crate_figures("cgo_async")
+
+
+def medians(runs: list[dict]) -> dict:
+    """The last run's facts with each figure replaced by its median over the rounds."""
+    out = dict(runs[-1])
+    for k in FIGURES:
+        out[k] = statistics.median(r[k] for r in runs)
+    return out
 
 
 def us(ns: float | None) -> str:
@@ -37,7 +51,8 @@ def rate(v: float | None) -> str:
 def table(o: dict, c: dict | None) -> str:
     c = c or {}
     lines = [
-        "| 1000 tokio tasks, 2 workers, small struct in/out | calls/s | p50 µs | p99 µs |",
+        f"| 1000 tokio tasks, 2 workers, small struct in/out (median of {ROUNDS} rounds) "
+        "| calls/s | p50 µs | p99 µs |",
         "|---|---:|---:|---:|",
         f"| (a) generated binding | {rate(o['async_calls_per_sec'])} | {us(o['async_p50_ns'])} "
         f"| {us(o['async_p99_ns'])} |",
@@ -57,8 +72,18 @@ def table(o: dict, c: dict | None) -> str:
 
 
 def main() -> int:
-    o = ours()
-    c = None if "--no-crate" in sys.argv[1:] else crate()
+    with_crate = "--no-crate" not in sys.argv[1:]
+    mine: list[dict] = []
+    theirs: list[dict] = []
+    for _ in range(ROUNDS):
+        mine.append(ours())
+        c = crate() if with_crate else None
+        if c is None:
+            with_crate = False  # the reason is on stderr; no point retrying every round
+        else:
+            theirs.append(c)
+    o = medians(mine)
+    c = medians(theirs) if theirs else None
     print(machine_line())
     print()
     print(table(o, c))

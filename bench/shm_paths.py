@@ -180,7 +180,7 @@ def markdown(rows: list[dict]) -> str:
             f"- {label}: shm cross-process / UDS + JSON throughput = **{x:.2f}×** (goal ≥ 20×: "
             f"{'met' if x >= 20 else 'not met'})",
             f"- {label}: shm in-process / cgo async, pipelined client on both = {pa:.2f}×",
-            f"- {label}: shm in-process p50 / spinning floor p50 = **{f:.1f}×** (goal ≤ 4×: "
+            f"- {label}: shm in-process p50 / spinning floor p50 = **{f:.2f}×** (goal ≤ 4×: "
             f"{'met' if f <= 4 else 'not met'})" + ("" if label == SIZES[0][0] else
             " — the floor moves no payload, so this one only shows what 4 KiB costs"),
         ]  # fmt: skip
