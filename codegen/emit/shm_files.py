@@ -52,6 +52,9 @@ def go_layout() -> str:
 
 
 def add_go_imports(go: str, imports: list[str]) -> str:
+    """A second import block for the shm callee: only what the cgo part did not import
+    already (Go rejects a package imported twice in one file)."""
+    imports = [i for i in imports if f'\t"{i}"\n' not in go]
     if not imports:
         return go
     block = "\nimport (\n" + "".join(f'\t"{i}"\n' for i in imports) + ")\n"
