@@ -35,6 +35,12 @@ def test_current_thread_tokio_same_idl_and_concurrent_naps(async_crate):
     assert "ok current-thread n=2000 live=0" in async_crate.run("current-thread", "2000")
 
 
+def test_blocking_go_methods_do_not_hold_up_other_calls(async_crate):
+    out = async_crate.run("blocked", "500")
+    assert "ok blocked live=0" in out, out
+    assert "naps=500" in out, out
+
+
 def test_std_only_block_on(async_crate):
     assert "ok block-on n=2000 live=0" in async_crate.run("block-on", "2000")
 

@@ -79,7 +79,7 @@ def test_callback_symbol_follows_the_grammar_and_is_passed_to_go():
     )
     assert "static inline void r2g_call_cb(void *f, void *slot, void *block, void *out)" in go
     assert "C.r2g_call_cb(r2g_cb, r2g_slot, r2g_block, unsafe.Pointer(r2g_out))" in go
-    assert "go func() {" in go and "defer r2g_recover_start(" in go
+    assert "r2g_submit(func() {" in go and "defer r2g_recover_start(" in go
 
 
 def test_sync_only_programs_get_no_async_parts():
