@@ -13,11 +13,11 @@ not decide the ratio. Prints a markdown section (machine facts, table, ratio).""
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 
 from bench.crate_run import ROOT, generated_crate_figures, rust2go_crate_figures
 from bench.machine import markdown as machine_line
+from bench.rounds import medians
 
 CRATE = ROOT / "bench" / "cgo_async"
 ROUNDS = int(os.environ.get("BENCH_ASYNC_ROUNDS", "3"))
@@ -30,14 +30,6 @@ def ours() -> dict:
 
 def crate() -> dict | None:
     return rust2go_crate_figures("cgo_async")
-
-
-def medians(runs: list[dict]) -> dict:
-    """The last run's facts with each figure replaced by its median over the rounds."""
-    out = dict(runs[-1])
-    for k in FIGURES:
-        out[k] = statistics.median(r[k] for r in runs)
-    return out
 
 
 def us(ns: float | None) -> str:
@@ -82,8 +74,8 @@ def main() -> int:
             with_crate = False  # the reason is on stderr; no point retrying every round
         else:
             theirs.append(c)
-    o = medians(mine)
-    c = medians(theirs) if theirs else None
+    o = medians(mine, FIGURES)
+    c = medians(theirs, FIGURES) if theirs else None
     print(machine_line())
     print()
     print(table(o, c))

@@ -22,12 +22,12 @@ from __future__ import annotations
 import json
 import os
 import signal
-import statistics
 import subprocess
 import sys
 from pathlib import Path
 
 from bench.machine import markdown as machine_line
+from bench.rounds import medians
 
 ROOT = Path(__file__).resolve().parent.parent
 CRATE = ROOT / "bench" / "shm_paths"
@@ -123,21 +123,12 @@ def measure() -> list[dict]:
                     if path == "floor" and size != SIZES[0][1]:
                         continue
                     runs.setdefault(path, []).append(run())
-        results = {path: median_run(rs) for path, rs in runs.items()}
+        results = {path: medians(rs, FIGURES) for path, rs in runs.items()}
         if size != SIZES[0][1]:
             results["floor"] = results_floor(rows)
         for path, r in results.items():
             rows.append({"path": path, "payload": label, **r})
     return rows
-
-
-def median_run(runs: list[dict]) -> dict:
-    """Each figure's median over the rounds (figures of one path, taken independently)."""
-    out = dict(runs[0])
-    for k in FIGURES:
-        if k in out:
-            out[k] = statistics.median(r[k] for r in runs)
-    return out
 
 
 def results_floor(rows: list[dict]) -> dict:
