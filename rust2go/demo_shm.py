@@ -33,12 +33,18 @@ def regenerate(env: dict[str, str]) -> bool:
                 "--go-server", "server/server.go", "--rust-out", "src/kv.rs"], SIDECAR, env)  # fmt: skip
 
 
-def run(cmd: list[str], cwd: Path, env: dict[str, str]) -> bool:
-    return subprocess.run(cmd, cwd=cwd, env=env).returncode == 0
+def run(cmd: list[str], cwd: Path, env: dict[str, str], pids: list[int] | None = None) -> bool:
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env)
+    if pids is not None:
+        pids.append(proc.pid)
+    return proc.wait() == 0
 
 
-def shm_entries() -> set[str]:
-    return {n for n in os.listdir("/dev/shm") if "r2g-" in n}
+def shm_entries(pids: list[int]) -> set[str]:
+    """What the examples' processes made in /dev/shm (segments, semaphores, lock files are
+    named r2g-<creator pid>-...): other programs may use /dev/shm meanwhile."""
+    marks = tuple(f"r2g-{pid}-" for pid in pids)
+    return {n for n in os.listdir("/dev/shm") if any(m in n for m in marks)}
 
 
 def main() -> int:
@@ -51,14 +57,15 @@ def main() -> int:
     if not regenerate(env):
         return 1
     target = Path(env["CARGO_TARGET_DIR"]) / "release"
-    before = shm_entries()
+    before = set(os.listdir("/dev/shm"))
+    pids: list[int] = []  # the example processes: the names of what they create carry these
 
     say("examples/shm: cargo build --release (build.rs links the Go callee as a c-archive)")
     start = time.monotonic()
     if not run(["cargo", "build", "--release", "--quiet"], SHM, env):
         return 1
     say(f"built in {time.monotonic() - start:.1f}s; running it (lines marked [go] print in Go)")
-    if not run([str(target / "r2g_example_shm")], SHM, env):
+    if not run([str(target / "r2g_example_shm")], SHM, env, pids):
         return 1
 
     say("examples/sidecar: go build the generated server; cargo build the Rust client "
@@ -70,10 +77,10 @@ def main() -> int:
         return 1
     say(f"built in {time.monotonic() - start:.1f}s; running the client (it starts, kills and "
         "restarts the sidecar; [go <pid>] lines come from the server process)")  # fmt: skip
-    if not run([str(target / "r2g_example_sidecar"), "server/server"], SIDECAR, env):
+    if not run([str(target / "r2g_example_sidecar"), "server/server"], SIDECAR, env, pids):
         return 1
 
-    left = sorted(shm_entries() - before)
+    left = sorted(shm_entries(pids) - before)
     if left:
         sys.stderr.write(f"error: left in /dev/shm: {left}\n")
         return 1
