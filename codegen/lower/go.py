@@ -152,7 +152,8 @@ class GoParam:
     read: str
     go_type: str  # as seen by the interface method
     call_arg: str
-    value_type: str = ""  # the converted value's type (async: a parameter of the reply fn)
+    value_type: str = ""  # the converted value's type (async: a field of the call's job)
+    job_arg: str = ""  # async: the argument read from the job `r2g_j`
 
 
 @dataclass
@@ -166,10 +167,13 @@ class GoMethod:
     is_result: bool
     ret_size: str | None
     ret_write: str
-    # Async: the export converts the arguments, then a goroutine runs `reply_fn` (the
-    # call and the reply block, as in a sync export) and completes through the callback.
+    # Async: the export converts the arguments into a `job_type` and queues it; `run_fn`
+    # runs `reply_fn` (the call and the reply block, as in a sync export) and hands back
+    # the completion for the Rust callback.
     is_async: bool = False
     reply_fn: str = ""
+    run_fn: str = ""
+    job_type: str = ""
 
 
 @dataclass
@@ -328,6 +332,7 @@ def _method(sp: GoSpeller, t: ir.Trait, m: ir.Method) -> GoMethod:
             go_type=go_type,
             call_arg=call_arg,
             value_type=sp.go_type(p.ty),
+            job_arg=call_arg.replace(local, f"r2g_j.{local}"),
         ))  # fmt: skip
     iface_ret, out_cref, size, write = "", "", None, ""
     if m.ret is not None:
@@ -350,4 +355,6 @@ def _method(sp: GoSpeller, t: ir.Trait, m: ir.Method) -> GoMethod:
         ret_write=write,
         is_async=is_async,
         reply_fn=f"r2g_reply_{symbol.removeprefix('r2g_')}" if is_async else "",
+        run_fn=f"r2g_run_{symbol.removeprefix('r2g_')}" if is_async else "",
+        job_type=f"r2g_job_{symbol.removeprefix('r2g_')}" if is_async else "",
     )

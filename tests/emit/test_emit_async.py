@@ -77,11 +77,16 @@ def test_callback_symbol_follows_the_grammar_and_is_passed_to_go():
         f"func {sym}(n C.uint32_t, r2g_out *C.uint32_t, r2g_slot unsafe.Pointer, r2g_cb unsafe.Pointer) {{"
         in go
     )
-    assert "static inline void r2g_call_cb(void *f, void *slot, void *block, void *out)" in go
-    assert "C.r2g_call_cb(r2g_cb, r2g_slot, r2g_block, unsafe.Pointer(r2g_out))" in go
-    assert "r2g_submit(func() {" in go and "defer r2g_recover_start(" in go
+    assert "static inline void r2g_call_cbs(const r2g_done *d, size_t n)" in go
+    # One allocation per call: the job carries the converted arguments and the C pointers.
+    job = sym.replace("r2g_", "r2g_job_", 1)
+    assert f"r2g_j := &{job}{{\n\t\tr2g_arg_n: uint32(n)," in go
+    assert f"type {job} struct {{\n\tr2g_job // first" in go
+    assert "return r2g_done(r2g_j.r2g_cb, r2g_j.r2g_slot, r2g_block, unsafe.Pointer(r2g_j.r2g_out))" in go
+    assert "r2g_submit(&r2g_j.r2g_job)" in go and "defer r2g_recover_start(" in go
+    assert "go func" not in go.split("func r2g_async_watch")[0]  # no goroutine per call
 
 
 def test_sync_only_programs_get_no_async_parts():
     go, rust, _ = emit(method("f", ("n", ir.Prim("u32")), ret=ir.Prim("u32")))
-    assert "r2g_async" not in rust and "r2g_call_cb" not in go and "r2g_live_slots" not in rust
+    assert "r2g_async" not in rust and "r2g_call_cbs" not in go and "r2g_live_slots" not in rust
