@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rust2go.codegen import ir
+from rust2go.codegen.lower.async_abi import AsyncArgs, async_args, async_entry, async_methods
 from rust2go.codegen.lower.ctypes import c_field, c_ref_name, c_type
 from rust2go.codegen.lower.layout import EMPTY_FIELD, Layouts
 from rust2go.codegen.lower.symbols import export_symbol
@@ -149,11 +150,9 @@ class GoParam:
     cparam: str  # name of the export's C parameter
     local: str  # name of the converted Go value
     cref: str
-    read: str
+    read: str  # the Go value, from the export's parameter or the async args struct
     go_type: str  # as seen by the interface method
     call_arg: str
-    value_type: str = ""  # the converted value's type (async: a field of the call's job)
-    job_arg: str = ""  # async: the argument read from the job `r2g_j`
 
 
 @dataclass
@@ -167,13 +166,14 @@ class GoMethod:
     is_result: bool
     ret_size: str | None
     ret_write: str
-    # Async: the export converts the arguments into a `job_type` and queues it; `run_fn`
-    # runs `reply_fn` (the call and the reply block, as in a sync export) and hands back
-    # the completion for the Rust callback.
+    # Async: no export. The dispatcher calls `run_fn` (entry `args.index` of its table)
+    # with the job Rust queued; it runs `reply_fn` (the arguments read from the job's
+    # args struct, the call and the reply block, as in a sync export) and hands back the
+    # completion for the Rust callback.
     is_async: bool = False
     reply_fn: str = ""
     run_fn: str = ""
-    job_type: str = ""
+    args: AsyncArgs | None = None
 
 
 @dataclass
@@ -195,6 +195,8 @@ class GoFile:
     helpers: list[GoHelper]
     traits: list[GoTrait]
     has_async: bool = False  # emit the callback trampoline and the async runtime part
+    async_entry: str = ""  # prefix of the runtime's _init and _kick exports
+    async_methods: list[GoMethod] = field(default_factory=list)  # in job index order
 
 
 # ------------------------------------------------------------------ lowering
@@ -204,6 +206,8 @@ def lower_go(program: ir.Program, *, package: str, with_main: bool, go118: bool,
              banner: str) -> GoFile:  # fmt: skip
     sp = GoSpeller(program)
     structs = {s.name: _struct(sp, s) for s in program.structs}
+    traits = [_trait(sp, t) for t in program.r2g_traits()]
+    pending = async_methods(program)
     return GoFile(
         package=package,
         with_main=with_main,
@@ -213,10 +217,11 @@ def lower_go(program: ir.Program, *, package: str, with_main: bool, go118: bool,
         enums=[_enum(e) for e in program.enums],
         aliases=[(a.name, sp.go_type(a.target)) for a in program.aliases],
         helpers=_helpers(sp, structs),
-        traits=[_trait(sp, t) for t in program.r2g_traits()],
-        has_async=any(
-            m.kind is ir.CallKind.ASYNC for t in program.r2g_traits() for m in t.methods
-        ),  # fmt: skip
+        traits=traits,
+        has_async=bool(pending),
+        async_entry=async_entry(program) if pending else "",
+        async_methods=sorted((m for t in traits for m in t.methods if m.args),
+                             key=lambda m: m.args.index),  # fmt: skip
     )
 
 
@@ -305,17 +310,23 @@ def _helper(sp: GoSpeller, ty: ir.Type, structs: dict[str, GoStruct]) -> GoHelpe
 
 
 def _trait(sp: GoSpeller, t: ir.Trait) -> GoTrait:
-    return GoTrait(t.name, t.docs, [_method(sp, t, m) for m in t.methods])
+    index = {id(m): i for i, (_, m) in enumerate(async_methods(sp.program))}
+    return GoTrait(t.name, t.docs, [_method(sp, t, m, index.get(id(m))) for m in t.methods])
 
 
-def _method(sp: GoSpeller, t: ir.Trait, m: ir.Method) -> GoMethod:
+def _method(sp: GoSpeller, t: ir.Trait, m: ir.Method, async_index: int | None) -> GoMethod:
+    args = None if async_index is None else async_args(sp.program, sp.layouts, async_index, t, m)
     params = []
-    for p in m.params:
+    for i, p in enumerate(m.params):
         local = f"r2g_arg_{p.name}"
         by_pointer = go_by_pointer(m, p)
         go_type = ("*" if by_pointer else "") + sp.go_type(p.ty)
-        cref, read, call_arg = sp.cref(p.ty), sp.read(p.ty, p.name), local
-        cast = f"({go_type})(unsafe.Pointer({p.name}))"  # a view of Rust memory (Pass)
+        # Sync: the export's parameter (a pointer for POINTER/SLICE); async: a field of the
+        # args struct, whose address Go takes for POINTER/SLICE.
+        src = p.name if args is None else f"r2g_args.{args.fields[i].cname}"
+        addr = p.name if args is None else f"&{src}"
+        cref, read, call_arg = sp.cref(p.ty), sp.read(p.ty, src), local
+        cast = f"({go_type})(unsafe.Pointer({addr}))"  # a view of Rust memory (Pass)
         match param_pass(sp.program, m, p):
             case Pass.POINTER:
                 cref, read = "*" + cref, cast
@@ -331,8 +342,6 @@ def _method(sp: GoSpeller, t: ir.Trait, m: ir.Method) -> GoMethod:
             read=read,
             go_type=go_type,
             call_arg=call_arg,
-            value_type=sp.go_type(p.ty),
-            job_arg=call_arg.replace(local, f"r2g_j.{local}"),
         ))  # fmt: skip
     iface_ret, out_cref, size, write = "", "", None, ""
     if m.ret is not None:
@@ -342,7 +351,7 @@ def _method(sp: GoSpeller, t: ir.Trait, m: ir.Method) -> GoMethod:
         size = sp.size(ty, "r2g_ret")
         write = sp.write(ty, "r2g_ret", "&r2g_w" if size else "nil")
     symbol = export_symbol(sp.program, t, m)
-    is_async = m.kind is ir.CallKind.ASYNC
+    is_async = args is not None
     return GoMethod(
         name=m.name,
         docs=m.docs,
@@ -356,5 +365,5 @@ def _method(sp: GoSpeller, t: ir.Trait, m: ir.Method) -> GoMethod:
         is_async=is_async,
         reply_fn=f"r2g_reply_{symbol.removeprefix('r2g_')}" if is_async else "",
         run_fn=f"r2g_run_{symbol.removeprefix('r2g_')}" if is_async else "",
-        job_type=f"r2g_job_{symbol.removeprefix('r2g_')}" if is_async else "",
+        args=args,
     )

@@ -78,11 +78,17 @@ class Layouts:
 
     def _compute(self, s: ir.Struct) -> StructLayout:
         members = [(f.name, self.of(f.ty)) for f in s.fields] or [(EMPTY_FIELD, Layout(1, 1))]
-        offset, align, fields = 0, 1, []
-        for name, lay in members:
-            offset = (offset + lay.align - 1) // lay.align * lay.align
-            fields.append(FieldLayout(name, offset, lay))
-            offset += lay.size
-            align = max(align, lay.align)
-        size = (offset + align - 1) // align * align
-        return StructLayout(s.name, tuple(fields), Layout(size, align))
+        return pack(s.name, members)
+
+
+def pack(name: str, members: list[tuple[str, Layout]]) -> StructLayout:
+    """C struct rules: each member at the next multiple of its alignment, the size rounded
+    up to the largest alignment."""
+    offset, align, fields = 0, 1, []
+    for member, lay in members:
+        offset = (offset + lay.align - 1) // lay.align * lay.align
+        fields.append(FieldLayout(member, offset, lay))
+        offset += lay.size
+        align = max(align, lay.align)
+    size = (offset + align - 1) // align * align
+    return StructLayout(name, tuple(fields), Layout(size, align))

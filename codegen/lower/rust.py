@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rust2go.codegen import ir
+from rust2go.codegen.lower.async_abi import async_args, async_entry, async_methods
 from rust2go.codegen.lower.ctypes import c_field
 from rust2go.codegen.lower.layout import EMPTY_FIELD, Layouts
 from rust2go.codegen.lower.rust_async import RustFuture, lower_future, safety_docs, support_text
@@ -141,6 +142,7 @@ class RustFile:
     traits: list[RustTrait]
     ffi: str
     async_support: str  # the slot module's text when any method is async, else ""
+    async_entry: str  # prefix of the Go runtime's _init and _kick exports, or ""
 
 
 # ------------------------------------------------------------------ lowering
@@ -153,14 +155,11 @@ def lower_rust(program: ir.Program, *, banner: str) -> RustFile:
         structs=[_struct(program, layouts, s) for s in program.structs],
         enums=[_enum(e) for e in program.enums],
         aliases=[(_vis(a.vis), a.name, rust_type(a.target)) for a in program.aliases],
-        traits=[_trait(program, t) for t in program.r2g_traits()],
+        traits=[_trait(program, layouts, t) for t in program.r2g_traits()],
         ffi=FFI,
-        async_support=support_text() if _has_async(program) else "",
+        async_support=support_text() if async_methods(program) else "",
+        async_entry=async_entry(program) if async_methods(program) else "",
     )
-
-
-def _has_async(program: ir.Program) -> bool:
-    return any(m.kind is ir.CallKind.ASYNC for t in program.r2g_traits() for m in t.methods)
 
 
 def _vis(vis: str) -> str:
@@ -227,11 +226,14 @@ def _param(program: ir.Program, m: ir.Method, p: ir.Param) -> RustParam:
     )
 
 
-def _trait(program: ir.Program, t: ir.Trait) -> RustTrait:
-    return RustTrait(t.name, _vis(t.vis), t.docs, [_method(program, t, m) for m in t.methods])
+def _trait(program: ir.Program, layouts: Layouts, t: ir.Trait) -> RustTrait:
+    index = {id(m): i for i, (_, m) in enumerate(async_methods(program))}
+    return RustTrait(t.name, _vis(t.vis), t.docs,
+                     [_method(program, layouts, t, m, index.get(id(m))) for m in t.methods])  # fmt: skip
 
 
-def _method(program: ir.Program, t: ir.Trait, m: ir.Method) -> RustMethod:
+def _method(program: ir.Program, layouts: Layouts, t: ir.Trait, m: ir.Method,
+            async_index: int | None) -> RustMethod:  # fmt: skip
     params = [_param(program, m, p) for p in m.params]
     ret_sig, out_ref, finish = "", "", "value"
     if m.ret is not None:
@@ -250,8 +252,9 @@ def _method(program: ir.Program, t: ir.Trait, m: ir.Method) -> RustMethod:
         finish=finish,
         any_buffer=any(p.needs_buffer for p in params),
     )
-    if m.kind is ir.CallKind.ASYNC:
-        method.future = lower_future(program, t, m, params, rust_type=rust_type,
+    if async_index is not None:
+        args = async_args(program, layouts, async_index, t, m)
+        method.future = lower_future(program, t, m, params, args, rust_type=rust_type,
                                      ref_type=lambda ty: ref_type(program, ty))  # fmt: skip
         method.ret_sig, method.qualifier = method.future.ret_sig, method.future.qualifier
         method.docs = m.docs + safety_docs(m)

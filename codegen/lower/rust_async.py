@@ -11,7 +11,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rust2go.codegen import ir
+from rust2go.codegen.lower.async_abi import AsyncArgs
 from rust2go.codegen.lower.symbols import callback_symbol, export_symbol
+from rust2go.codegen.lower.types import Pass
 
 SUPPORT = Path(__file__).resolve().parent.parent / "support" / "async_slot.rs"
 FUTURE = "::core::future::Future"
@@ -39,6 +41,14 @@ SAFETY_UNDECLARED = [
 
 
 @dataclass
+class ArgsFieldView:
+    name: str
+    rust_type: str  # the Ref, or SliceRef
+    make: str  # the Ref, built in the start fn from the destructured parameter
+    offset: int
+
+
+@dataclass
 class RustFuture:
     """What an async method adds to its sync-style view (see templates/rust/async_*.j2)."""
 
@@ -61,6 +71,11 @@ class RustFuture:
     tuple_args: str  # the params tuple, built in the trait method
     pattern: str  # destructures `&r2g_a.params` in the start fn ("" without params)
     start_params: list  # RustParam copies whose `arg` reads the destructured binding
+    index: int  # the method's number in the job (async_abi)
+    args_type: str  # glue repr(C) struct of the parameters' Refs, "()" without parameters
+    args_ctype: str  # its C name
+    args_fields: list[ArgsFieldView]
+    args_size: int
 
 
 def support_text() -> str:
@@ -68,9 +83,10 @@ def support_text() -> str:
     return SUPPORT.read_text()
 
 
-def lower_future(program: ir.Program, t: ir.Trait, m: ir.Method, params: list, *,
-                 rust_type, ref_type) -> RustFuture:  # fmt: skip
-    """`params` are the method's RustParam views; `rust_type(ty, qual)`/`ref_type(ty)` spell."""
+def lower_future(program: ir.Program, t: ir.Trait, m: ir.Method, params: list, args: AsyncArgs,
+                 *, rust_type, ref_type) -> RustFuture:  # fmt: skip
+    """`params` are the method's RustParam views, `args` its args struct;
+    `rust_type(ty, qual)`/`ref_type(ty)` spell."""
     assert m.ret is not None  # the checker rejects `async fn` without a return type
     symbol = export_symbol(program, t, m)
     borrows = any(p.by_ref for p in m.params)
@@ -88,6 +104,14 @@ def lower_future(program: ir.Program, t: ir.Trait, m: ir.Method, params: list, *
         "_ret" if m.drop_safe_ret else "")  # fmt: skip
     names = [p.name for p in m.params]
     tail = symbol.removeprefix("r2g_")  # glue names read r2g_call_v1_.., not r2g_call_r2g_v1_..
+    start_params = [replace(rp, arg=f"*{rp.name}" if p.by_ref else rp.name)
+                    for rp, p in zip(params, m.params, strict=True)]  # fmt: skip
+    fields = []
+    for rp, p, f in zip(start_params, m.params, args.fields, strict=True):
+        make = f"Wire::to_ref({rp.arg}, &mut r2g_w)"
+        slice_ = f.passing == Pass.SLICE
+        fields.append(ArgsFieldView(p.name, "SliceRef" if slice_ else ref_type(p.ty),
+                                    f"SliceRef::of({make})" if slice_ else make, f.offset))  # fmt: skip
     return RustFuture(
         output=output,
         ret_sig=f" -> impl {FUTURE}<Output = {output}>{bounds}",
@@ -107,10 +131,12 @@ def lower_future(program: ir.Program, t: ir.Trait, m: ir.Method, params: list, *
         settle=settle,
         tuple_args=_tuple(names),
         pattern=_tuple(names) if names else "",
-        start_params=[
-            replace(rp, arg=f"*{rp.name}" if p.by_ref else rp.name)
-            for rp, p in zip(params, m.params, strict=True)
-        ],  # fmt: skip
+        start_params=start_params,
+        index=args.index,
+        args_type=f"r2g_Args_{tail}" if fields else "()",
+        args_ctype=args.ctype,
+        args_fields=fields,
+        args_size=args.size,
     )
 
 

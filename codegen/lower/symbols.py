@@ -1,20 +1,26 @@
 """Names of the exported C symbols that join the two generated sides.
 
-Grammar (version 2), one Go `//export` per Rust→Go method:
+Grammar (version 3), one Go `//export` per sync or oneway Rust→Go method:
 
     symbol  = "r2g_v" ABI "_" len trait "_" len method "_h" sig
-    ABI     = "2"                      bumped whenever the calling convention changes
-                                       (v2: sync parameters Go views in place by pointer)
+    ABI     = "3"                      bumped whenever the calling convention changes
+                                       (v2: sync parameters Go views in place by pointer;
+                                       v3: async calls are queued jobs, not exports)
     len     = decimal length of the following name, so names holding "_" stay unambiguous
     sig     = first 8 hex digits of sha256 over the method's canonical signature, which
               spells every parameter and return type down to the fields of each struct
 
-    e.g.  r2g_v2_8DemoCall_10demo_check_h3f9a0c21
+    e.g.  r2g_v3_8DemoCall_10demo_check_h3f9a0c21
 
-An async method has a second symbol, the Rust callback Go completes the call through
-(its address travels with each call; the name makes it traceable and unique):
+An async method has no export: Rust queues a job that names it by index (async_abi.py).
+Its symbol still names the glue, and the Rust callback Go completes the call through
+(its address travels with each job; the name makes it traceable and unique):
 
-    callback = symbol "_cb"            e.g. r2g_v2_8DemoCall_10demo_sleep_h0badf00d_cb
+    callback = symbol "_cb"            e.g. r2g_v3_8DemoCall_10demo_sleep_h0badf00d_cb
+
+The async runtime's two entry points hash every async symbol in index order:
+
+    entry   = "r2g_v" ABI "_async_h" hash, then "_init" or "_kick"
 
 A Go file and a Rust file generated from IDLs that disagree on a method's types therefore
 fail to link instead of misreading memory, and two traits with the same method name never
@@ -27,7 +33,7 @@ import hashlib
 
 from rust2go.codegen import ir
 
-ABI_VERSION = 2
+ABI_VERSION = 3
 
 
 def export_symbol(program: ir.Program, trait: ir.Trait, method: ir.Method) -> str:

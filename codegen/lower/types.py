@@ -139,12 +139,14 @@ def go_by_pointer(method: ir.Method, param: ir.Param) -> bool:
 
 
 class Pass:
-    """How a sync call hands one parameter to the Go export (both sides agree through
-    `param_pass`). VALUE: the Ref by value; Go converts it and passes `&local`, which
-    escapes (one Go allocation). POINTER: a pointer to the Ref in Rust memory, which Go
-    casts to `*T` (`go_view`). SLICE: a pointer to a Go slice header {ptr, len, cap=len}
-    that Rust builds around the Ref array, cast to `*[]E`. POINTER and SLICE cost Go no
-    allocation and no copy; the value is borrowed for the call, like every string."""
+    """How a call hands one parameter to Go (both sides agree through `param_pass`).
+    VALUE: the Ref by value; Go converts it and passes `&local`, which escapes (one Go
+    allocation). POINTER: the Ref stays in Rust memory and Go casts its address to `*T`
+    (`go_view`). SLICE: Rust builds a Go slice header {ptr, len, cap=len} around the Ref
+    array, and Go casts its address to `*[]E`. POINTER and SLICE cost Go no allocation and
+    no copy; the value is borrowed for the call, like every string. A sync call passes
+    the address as an argument of the export; an async call's Refs sit in its args struct
+    (`async_args`), inside the call slot, so Go takes the field's address."""
 
     VALUE = "value"
     POINTER = "pointer"
@@ -152,7 +154,7 @@ class Pass:
 
 
 def param_pass(program: ir.Program, method: ir.Method, param: ir.Param) -> str:
-    if method.kind is ir.CallKind.ASYNC or not go_by_pointer(method, param):
+    if not go_by_pointer(method, param):
         return Pass.VALUE
     if go_view(program, param.ty):
         return Pass.POINTER

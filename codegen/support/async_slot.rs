@@ -34,6 +34,13 @@
 // sets WRITTEN before taking the waker under the same mutex, so either the writer sees the
 // new waker or the reader sees WRITTEN.
 //
+// Starting a call is not a cgo call: the slot also holds the call's `Job`, which the first
+// poll fills and pushes on the binding's `Queue` (a stack in a Rust static, one CAS). Go's
+// dispatcher swaps the stack out and runs the jobs (templates/go/async_runtime.go.j2);
+// Rust calls into Go only to start that runtime (once) and to wake it when it sleeps.
+// The slot, and the job in it, stay allocated while Go holds the writer role, so Go
+// never reads freed memory however early the future is dropped.
+//
 // The call starts on the first poll: a future that is never polled costs nothing and
 // never reaches Go. Dropping it at any later point is memory-safe as long as Go only reads
 // what the attachment owns (owned parameters: `#[drop_safe]`, `#[drop_safe_ret]`).
@@ -45,9 +52,9 @@ pub mod r2g_async {
     use ::core::future::Future;
     use ::core::mem::MaybeUninit;
     use ::core::pin::Pin;
-    use ::core::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+    use ::core::sync::atomic::{AtomicPtr, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering};
     use ::core::task::{Context, Poll, Waker};
-    use ::std::sync::Mutex;
+    use ::std::sync::{Mutex, Once};
 
     const WRITTEN: u8 = 1;
     const WRITER_DONE: u8 = 2;
@@ -110,7 +117,93 @@ pub mod r2g_async {
     /// What Go hands back: the value, or the message of a Go panic.
     pub type Outcome<R> = Result<R, String>;
 
+    /// One queued call as Go reads it (C `r2g_job`, lower/async_abi.py). Written by the
+    /// start function before the push; read-only from then on, on both sides.
+    #[repr(C)]
+    pub struct Job {
+        pub next: *mut Job,
+        pub epoch: u64,
+        pub method: usize,
+        pub args: *const c_void,
+        pub out: *mut c_void,
+        pub slot: *mut c_void,
+        pub cb: *const c_void,
+    }
+
+    const _: () = assert!(
+        ::core::mem::size_of::<Job>() == 56,
+        "r2g: Job must match C r2g_job (56 bytes)"
+    );
+
+    /// The binding's queue (C `r2g_queue`: the first three fields). Go swaps `head` out,
+    /// sets bits in `sleep` before it parks, and advances `epoch` every watchdog tick.
+    #[repr(C, align(128))]
+    pub struct Queue {
+        pub epoch: AtomicU64,
+        pub head: AtomicPtr<Job>,
+        pub sleep: AtomicU32,
+        started: Once,
+    }
+
+    const _: () = assert!(
+        ::core::mem::offset_of!(Queue, epoch) == 0
+            && ::core::mem::offset_of!(Queue, head) == 8
+            && ::core::mem::offset_of!(Queue, sleep) == 16,
+        "r2g: Queue must start like C r2g_queue"
+    );
+
+    impl Default for Queue {
+        fn default() -> Queue {
+            Queue::new()
+        }
+    }
+
+    impl Queue {
+        pub const fn new() -> Queue {
+            Queue {
+                epoch: AtomicU64::new(0),
+                head: AtomicPtr::new(::core::ptr::null_mut()),
+                sleep: AtomicU32::new(0),
+                started: Once::new(),
+            }
+        }
+    }
+
+    /// Go's entry points for a queue: start the runtime on it, and wake sleepers.
+    /// (Go's `init` takes a `*C.r2g_queue`; `Once` inside `Queue` is not FFI-safe, so the
+    /// pointer travels untyped.)
+    pub type Init = unsafe extern "C" fn(*mut c_void);
+    pub type Kick = unsafe extern "C" fn(u32);
+
+    /// Queues a filled job: one CAS, plus a cgo call only when Go's dispatcher sleeps (and
+    /// once per process, to start Go's side on the first call).
+    ///
+    /// # Safety
+    /// `job` is a filled `Job` inside a live slot, pushed once; the slot stays allocated
+    /// until Go completes the call.
+    pub unsafe fn push(q: &'static Queue, job: *mut Job, init: Init, kick: Kick) {
+        q.started.call_once(|| unsafe { init(q as *const Queue as *mut c_void) });
+        unsafe { (*job).epoch = q.epoch.load(Ordering::Relaxed) };
+        let mut head = q.head.load(Ordering::Relaxed);
+        loop {
+            unsafe { (*job).next = head };
+            match q.head.compare_exchange_weak(head, job, Ordering::SeqCst, Ordering::Relaxed) {
+                Ok(_) => break,
+                Err(now) => head = now,
+            }
+        }
+        // Go sets a sleep bit, then re-checks `head`; we push, then check `sleep`: one of
+        // the two sees the other (both sides sequentially consistent), so no job sleeps.
+        if q.sleep.load(Ordering::SeqCst) != 0 {
+            let bits = q.sleep.swap(0, Ordering::SeqCst);
+            if bits != 0 {
+                unsafe { kick(bits) };
+            }
+        }
+    }
+
     struct Slot<A, R> {
+        job: UnsafeCell<Job>,
         state: AtomicU8,
         result: UnsafeCell<MaybeUninit<Outcome<R>>>,
         waker: Mutex<Option<Waker>>,
@@ -125,12 +218,23 @@ pub mod r2g_async {
     impl<A, R> Slot<A, R> {
         fn new(attachment: A, waker: &Waker) -> *mut Slot<A, R> {
             shard().allocs.fetch_add(1, Ordering::SeqCst);
-            Box::into_raw(Box::new(Slot {
+            let slot = Box::into_raw(Box::new(Slot {
+                job: UnsafeCell::new(Job {
+                    next: ::core::ptr::null_mut(),
+                    epoch: 0,
+                    method: 0,
+                    args: ::core::ptr::null(),
+                    out: ::core::ptr::null_mut(),
+                    slot: ::core::ptr::null_mut(),
+                    cb: ::core::ptr::null(),
+                }),
                 state: AtomicU8::new(0),
                 result: UnsafeCell::new(MaybeUninit::uninit()),
                 waker: Mutex::new(Some(waker.clone())),
                 attachment: UnsafeCell::new(Some(attachment)),
-            }))
+            }));
+            unsafe { (*(*slot).job.get()).slot = slot.cast() };
+            slot
         }
 
         /// Frees the slot; called exactly once, by the party that left last.
@@ -185,9 +289,9 @@ pub mod r2g_async {
         }
     }
 
-    /// How a method starts its call: builds the Refs from the attachment (which the slot
-    /// owns, so their addresses are stable) and calls the Go export, passing `slot`.
-    pub type Start<A> = unsafe fn(attachment: &mut A, slot: *mut c_void);
+    /// How a method starts its call: builds the Refs in the attachment (which the slot
+    /// owns, so their addresses are stable), fills the rest of the job and pushes it.
+    pub type Start<A> = unsafe fn(attachment: &mut A, job: *mut Job);
 
     enum Stage<A, R> {
         NotStarted(A, Start<A>),
@@ -226,7 +330,7 @@ pub mod r2g_async {
                     this.stage = Stage::InFlight(slot);
                     unsafe {
                         let att = (*(*slot).attachment.get()).as_mut().expect("attachment");
-                        start(att, slot.cast());
+                        start(att, (*slot).job.get());
                     }
                     (slot, true)
                 }

@@ -1,18 +1,20 @@
-//! Hammer tests for the async slot state machine (codegen/support/async_slot.rs), without
-//! Go: "writer" threads play the Go side and complete slots at random moments while
-//! reader threads poll, drop early, or drop while the writer races them.
+//! Hammer tests for the async slot state machine and the job queue
+//! (codegen/support/async_slot.rs), without Go: Rust threads play Go's dispatcher (the
+//! same swap-the-stack and sleep-bit protocol) and workers that complete slots at random
+//! moments, while reader threads push calls, poll, drop early, or drop while the writer
+//! races them.
 
 include!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../codegen/support/async_slot.rs"));
 
 #[cfg(test)]
 mod tests {
-    use super::r2g_async::{self, block_on, complete, Call};
+    use super::r2g_async::{self, block_on, complete, push, Call, Job, Queue};
     use std::ffi::c_void;
     use std::future::Future;
     use std::pin::Pin;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::mpsc;
-    use std::sync::{Arc, Mutex, OnceLock};
+    use std::sync::{Arc, Condvar, Mutex};
     use std::task::{Context, Waker};
     use std::thread;
 
@@ -34,45 +36,114 @@ mod tests {
         }
     }
 
-    struct Job {
+    /// One call as the stand-in for Go's workers sees it.
+    struct Work {
         slot: usize,
         input: u64,
         delay_spins: u32,
         panic: bool,
     }
 
-    fn writers() -> &'static Mutex<mpsc::Sender<Job>> {
-        static TX: OnceLock<Mutex<mpsc::Sender<Job>>> = OnceLock::new();
-        TX.get_or_init(|| {
-            let (tx, rx) = mpsc::channel::<Job>();
-            let rx = Arc::new(Mutex::new(rx));
-            for _ in 0..3 {
-                let rx = rx.clone();
-                thread::spawn(move || loop {
-                    let job = match rx.lock().unwrap().recv() {
-                        Ok(j) => j,
-                        Err(_) => return,
-                    };
-                    for _ in 0..job.delay_spins {
-                        std::hint::spin_loop();
-                    }
-                    let outcome = if job.panic {
-                        Err(format!("boom {}", job.input))
-                    } else {
-                        Ok(Tracked::new(job.input * 2))
-                    };
-                    unsafe { complete::<Tracked, Tracked>(job.slot as *mut c_void, outcome) };
-                });
-            }
-            Mutex::new(tx)
-        })
+    /// The queue the calls are pushed on, as a generated binding has one.
+    static QUEUE: Queue = Queue::new();
+
+    /// Kicks not yet consumed by the dispatcher stand-in (exactly one per park).
+    static KICKS: (Mutex<u32>, Condvar) = (Mutex::new(0), Condvar::new());
+
+    /// Go's `_init`, played in Rust: a dispatcher thread that swaps the stack out and
+    /// parks with the same sleep-bit protocol as go/async_runtime.go.j2, and three workers
+    /// that complete calls after a random delay (so drops race them).
+    unsafe extern "C" fn init(q: *mut c_void) {
+        let q: &'static Queue = unsafe { &*(q as *const Queue) };
+        let (tx, rx) = mpsc::channel::<Work>();
+        let rx = Arc::new(Mutex::new(rx));
+        for _ in 0..3 {
+            let rx = rx.clone();
+            thread::spawn(move || loop {
+                let work = match rx.lock().unwrap().recv() {
+                    Ok(w) => w,
+                    Err(_) => return,
+                };
+                for _ in 0..work.delay_spins {
+                    std::hint::spin_loop();
+                }
+                let outcome = if work.panic {
+                    Err(format!("boom {}", work.input))
+                } else {
+                    Ok(Tracked::new(work.input * 2))
+                };
+                unsafe { complete::<Tracked, Tracked>(work.slot as *mut c_void, outcome) };
+            });
+        }
+        thread::spawn(move || dispatch(q, tx));
     }
 
-    unsafe fn start(att: &mut Tracked, slot: *mut c_void) {
-        let mut x = att.0.wrapping_mul(0x9E3779B97F4A7C15);
-        x ^= x >> 29;
-        let job = Job { slot: slot as usize, input: att.0, delay_spins: (x % 2000) as u32, panic: x.is_multiple_of(97) };
-        writers().lock().unwrap().send(job).unwrap();
+    /// Go's `_kick`, played in Rust.
+    unsafe extern "C" fn kick(bits: u32) {
+        assert_eq!(bits, 1, "only the dispatcher's bit is ever set here");
+        *KICKS.0.lock().unwrap() += 1;
+        KICKS.1.notify_one();
+    }
+
+    /// Parks that waited a whole second while a job sat on the stack: lost wake-ups. After
+    /// one the stand-in stops parking (so the tests end) and the tests assert there were none.
+    static LOST: AtomicUsize = AtomicUsize::new(0);
+
+    fn wait_kick(q: &Queue) {
+        let mut n = KICKS.0.lock().unwrap();
+        while *n == 0 {
+            let (guard, timeout) = KICKS.1.wait_timeout(n, std::time::Duration::from_secs(1)).unwrap();
+            n = guard;
+            if timeout.timed_out() && !q.head.load(Ordering::SeqCst).is_null() {
+                LOST.fetch_add(1, Ordering::SeqCst);
+                q.sleep.fetch_and(!1, Ordering::SeqCst);
+                return;
+            }
+        }
+        *n -= 1;
+    }
+
+    fn dispatch(q: &'static Queue, tx: mpsc::Sender<Work>) {
+        let mut idle = 0u32;
+        loop {
+            let mut job = q.head.swap(std::ptr::null_mut(), Ordering::SeqCst);
+            if job.is_null() {
+                idle += 1;
+                if idle < 64 {
+                    thread::yield_now();
+                    continue;
+                }
+                idle = 0;
+                if LOST.load(Ordering::SeqCst) != 0 {
+                    continue; // already failed: stop parking so the tests end and report it
+                }
+                q.sleep.fetch_or(1, Ordering::SeqCst);
+                if !q.head.load(Ordering::SeqCst).is_null() && q.sleep.fetch_and(!1, Ordering::SeqCst) & 1 != 0 {
+                    continue; // a job came before any pusher saw the bit: no kick is coming
+                }
+                wait_kick(q);
+                continue;
+            }
+            while !job.is_null() {
+                // Read the job before handing it on: once completed, its slot may be freed.
+                let (next, slot, args) = unsafe { ((*job).next, (*job).slot, (*job).args) };
+                let input = unsafe { (*args.cast::<Tracked>()).0 };
+                let mut x = input.wrapping_mul(0x9E3779B97F4A7C15);
+                x ^= x >> 29;
+                let work = Work { slot: slot as usize, input, delay_spins: (x % 2000) as u32, panic: x.is_multiple_of(97) };
+                tx.send(work).unwrap();
+                job = next;
+            }
+        }
+    }
+
+    /// A method's start function: the job points at the attachment, as a generated one
+    /// points at the args struct inside it.
+    unsafe fn start(att: &mut Tracked, job: *mut Job) {
+        unsafe {
+            (*job).args = (att as *const Tracked).cast();
+            push(&QUEUE, job, init, kick);
+        }
     }
 
     fn noop_waker() -> Waker {
@@ -146,6 +217,7 @@ mod tests {
         assert_eq!(completed, 2 * awaited_per_thread, "every awaited call completed once");
         wait_for_zero_live();
         assert_eq!(CREATED.load(Ordering::SeqCst), DROPPED.load(Ordering::SeqCst), "every value dropped exactly once");
+        assert_eq!(LOST.load(Ordering::SeqCst), 0, "a push went unnoticed by a parked dispatcher");
     }
 
     #[test]
@@ -159,5 +231,6 @@ mod tests {
         }
         wait_for_zero_live();
         assert_eq!(CREATED.load(Ordering::SeqCst), DROPPED.load(Ordering::SeqCst));
+        assert_eq!(LOST.load(Ordering::SeqCst), 0, "a push went unnoticed by a parked dispatcher");
     }
 }
