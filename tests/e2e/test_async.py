@@ -31,6 +31,10 @@ def test_cancellation_storm_survivors_exact_slots_freed_rss_flat(async_crate):
     assert min(rss[3:]) - min(rss[:3]) < 6 * 1024, f"RSS floor grew: {rss} KiB"
 
 
+def test_arguments_go_views_in_the_args_struct_arrive_exact(async_crate):
+    assert "ok views n=20000 live=0" in async_crate.run("views", "20000")
+
+
 def test_current_thread_tokio_same_idl_and_concurrent_naps(async_crate):
     assert "ok current-thread n=2000 live=0" in async_crate.run("current-thread", "2000")
 
