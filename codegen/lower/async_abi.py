@@ -54,8 +54,15 @@ def async_methods(program: ir.Program) -> list[tuple[ir.Trait, ir.Method]]:
             if m.kind is ir.CallKind.ASYNC]  # fmt: skip
 
 
-def async_args(program: ir.Program, layouts: Layouts, index: int, trait: ir.Trait,
-               method: ir.Method) -> AsyncArgs:  # fmt: skip
+def async_args_by_method(program: ir.Program, layouts: Layouts) -> dict[int, AsyncArgs]:
+    """The args struct of every async method, keyed by `id(method)`; both back ends look
+    their methods up here, so the index is assigned in this one place."""
+    return {id(m): _args(program, layouts, i, t, m)
+            for i, (t, m) in enumerate(async_methods(program))}  # fmt: skip
+
+
+def _args(program: ir.Program, layouts: Layouts, index: int, trait: ir.Trait,
+          method: ir.Method) -> AsyncArgs:  # fmt: skip
     passes = [param_pass(program, method, p) for p in method.params]
     members = [(p.name, SLICE_REF if how == Pass.SLICE else layouts.of(p.ty))
                for p, how in zip(method.params, passes, strict=True)]  # fmt: skip

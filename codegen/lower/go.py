@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rust2go.codegen import ir
-from rust2go.codegen.lower.async_abi import AsyncArgs, async_args, async_entry, async_methods
+from rust2go.codegen.lower.async_abi import AsyncArgs, async_args_by_method, async_entry
 from rust2go.codegen.lower.ctypes import c_field, c_ref_name, c_type
 from rust2go.codegen.lower.layout import EMPTY_FIELD, Layouts
 from rust2go.codegen.lower.symbols import export_symbol
@@ -206,8 +206,8 @@ def lower_go(program: ir.Program, *, package: str, with_main: bool, go118: bool,
              banner: str) -> GoFile:  # fmt: skip
     sp = GoSpeller(program)
     structs = {s.name: _struct(sp, s) for s in program.structs}
-    traits = [_trait(sp, t) for t in program.r2g_traits()]
-    pending = async_methods(program)
+    args = async_args_by_method(program, sp.layouts)
+    traits = [_trait(sp, t, args) for t in program.r2g_traits()]
     return GoFile(
         package=package,
         with_main=with_main,
@@ -218,10 +218,10 @@ def lower_go(program: ir.Program, *, package: str, with_main: bool, go118: bool,
         aliases=[(a.name, sp.go_type(a.target)) for a in program.aliases],
         helpers=_helpers(sp, structs),
         traits=traits,
-        has_async=bool(pending),
-        async_entry=async_entry(program) if pending else "",
-        async_methods=sorted((m for t in traits for m in t.methods if m.args),
-                             key=lambda m: m.args.index),  # fmt: skip
+        has_async=bool(args),
+        async_entry=async_entry(program) if args else "",
+        # Traits and methods in order is how async_abi numbers them: this is index order.
+        async_methods=[m for t in traits for m in t.methods if m.args],
     )
 
 
@@ -309,13 +309,11 @@ def _helper(sp: GoSpeller, ty: ir.Type, structs: dict[str, GoStruct]) -> GoHelpe
     return None
 
 
-def _trait(sp: GoSpeller, t: ir.Trait) -> GoTrait:
-    index = {id(m): i for i, (_, m) in enumerate(async_methods(sp.program))}
-    return GoTrait(t.name, t.docs, [_method(sp, t, m, index.get(id(m))) for m in t.methods])
+def _trait(sp: GoSpeller, t: ir.Trait, args: dict[int, AsyncArgs]) -> GoTrait:
+    return GoTrait(t.name, t.docs, [_method(sp, t, m, args.get(id(m))) for m in t.methods])
 
 
-def _method(sp: GoSpeller, t: ir.Trait, m: ir.Method, async_index: int | None) -> GoMethod:
-    args = None if async_index is None else async_args(sp.program, sp.layouts, async_index, t, m)
+def _method(sp: GoSpeller, t: ir.Trait, m: ir.Method, args: AsyncArgs | None) -> GoMethod:
     params = []
     for i, p in enumerate(m.params):
         local = f"r2g_arg_{p.name}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rust2go.codegen import ir
-from rust2go.codegen.lower.async_abi import async_args, async_entry, async_methods
+from rust2go.codegen.lower.async_abi import AsyncArgs, async_args_by_method, async_entry
 from rust2go.codegen.lower.ctypes import c_field
 from rust2go.codegen.lower.layout import EMPTY_FIELD, Layouts
 from rust2go.codegen.lower.rust_async import RustFuture, lower_future, safety_docs, support_text
@@ -150,15 +150,16 @@ class RustFile:
 
 def lower_rust(program: ir.Program, *, banner: str) -> RustFile:
     layouts = Layouts(program)
+    args = async_args_by_method(program, layouts)
     return RustFile(
         banner=banner,
         structs=[_struct(program, layouts, s) for s in program.structs],
         enums=[_enum(e) for e in program.enums],
         aliases=[(_vis(a.vis), a.name, rust_type(a.target)) for a in program.aliases],
-        traits=[_trait(program, layouts, t) for t in program.r2g_traits()],
+        traits=[_trait(program, args, t) for t in program.r2g_traits()],
         ffi=FFI,
-        async_support=support_text() if async_methods(program) else "",
-        async_entry=async_entry(program) if async_methods(program) else "",
+        async_support=support_text() if args else "",
+        async_entry=async_entry(program) if args else "",
     )
 
 
@@ -226,14 +227,12 @@ def _param(program: ir.Program, m: ir.Method, p: ir.Param) -> RustParam:
     )
 
 
-def _trait(program: ir.Program, layouts: Layouts, t: ir.Trait) -> RustTrait:
-    index = {id(m): i for i, (_, m) in enumerate(async_methods(program))}
+def _trait(program: ir.Program, args: dict[int, AsyncArgs], t: ir.Trait) -> RustTrait:
     return RustTrait(t.name, _vis(t.vis), t.docs,
-                     [_method(program, layouts, t, m, index.get(id(m))) for m in t.methods])  # fmt: skip
+                     [_method(program, t, m, args.get(id(m))) for m in t.methods])  # fmt: skip
 
 
-def _method(program: ir.Program, layouts: Layouts, t: ir.Trait, m: ir.Method,
-            async_index: int | None) -> RustMethod:  # fmt: skip
+def _method(program: ir.Program, t: ir.Trait, m: ir.Method, args: AsyncArgs | None) -> RustMethod:
     params = [_param(program, m, p) for p in m.params]
     ret_sig, out_ref, finish = "", "", "value"
     if m.ret is not None:
@@ -252,8 +251,7 @@ def _method(program: ir.Program, layouts: Layouts, t: ir.Trait, m: ir.Method,
         finish=finish,
         any_buffer=any(p.needs_buffer for p in params),
     )
-    if async_index is not None:
-        args = async_args(program, layouts, async_index, t, m)
+    if args is not None:
         method.future = lower_future(program, t, m, params, args, rust_type=rust_type,
                                      ref_type=lambda ty: ref_type(program, ty))  # fmt: skip
         method.ret_sig, method.qualifier = method.future.ret_sig, method.future.qualifier
