@@ -84,7 +84,7 @@ def test_exports_are_trait_qualified_versioned_and_recover(out):
     sym = export_symbol(program(DEMO, structs=[USER]), DEMO, DEMO.methods[1])
     assert re.fullmatch(r"r2g_v3_8DemoCall_10demo_check_h[0-9a-f]{8}", sym)
     assert f"//export {sym}" in out[0]
-    assert "r2g_block *unsafe.Pointer) {\n\tdefer r2g_recover(r2g_block)" in out[0]
+    assert "r2g_block *unsafe.Pointer) {\n\tr2g_ok := false\n\tdefer func() {" in out[0]
     # The block travels through an out-parameter: no export returns a pointer, which
     # cgo would check on every call.
     assert not re.search(r"^func r2g_v3_\w+\(.*\) \(?\w*\s*unsafe\.Pointer\)? \{$", out[0], re.M)
