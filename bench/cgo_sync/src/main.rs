@@ -6,6 +6,7 @@ mod api;
 use api::{Bench, BenchImpl, Small, SmallOut};
 use std::ffi::c_void;
 use std::hint::black_box;
+use std::ptr::null;
 use std::time::{Duration, Instant};
 
 #[repr(C)]
@@ -43,12 +44,20 @@ fn hand_small_call(r: &Small) -> SmallOut {
 }
 
 fn hand_strings_call(v: &[String]) -> u64 {
-    // The same one-allocation array of (ptr, len) views the binding builds.
-    let refs: Vec<HandStr> = v.iter().map(|s| HandStr { ptr: s.as_ptr().cast(), len: s.len() }).collect();
+    // The same one-allocation array of (ptr, len) views the binding builds. An empty
+    // String's pointer is Rust's dangling 0x1, which Go throws on ("invalid pointer found
+    // on stack") if it sits in a stack slot when the stack grows, so a correct hand-written
+    // call sends null for it, as the binding does.
+    let refs: Vec<HandStr> = v
+        .iter()
+        .map(|s| HandStr { ptr: if s.is_empty() { null() } else { s.as_ptr().cast() }, len: s.len() })
+        .collect();
     unsafe { hand_strings(refs.as_ptr(), refs.len()) }
 }
 
-const ROUNDS: usize = 21;
+/// Many short rounds: a neighbour's burst on this shared machine then spoils a few
+/// adjacent pairs, not a whole median.
+const ROUNDS: usize = 101;
 
 /// ns per call over one round: batches of 1,000 calls until `slice` has passed.
 fn round(slice: Duration, f: &mut impl FnMut(u64)) -> f64 {
@@ -68,9 +77,16 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// Median ns per call of `a` and of `b`, measured in interleaved rounds (A B, B A, ...)
-/// so a change in machine load during the measurement hits both alike.
-fn time_pair(budget: Duration, mut a: impl FnMut(u64), mut b: impl FnMut(u64)) -> (f64, f64) {
+/// `a` against `b`, measured in interleaved rounds (A B, B A, ...) so a change in machine
+/// load hits both alike: the median ns per call of each, and the median over rounds of
+/// a/b (each ratio taken between two rounds run back to back, so slow drifts cancel).
+struct Pair {
+    a: f64,
+    b: f64,
+    ratio: f64,
+}
+
+fn time_pair(budget: Duration, mut a: impl FnMut(u64), mut b: impl FnMut(u64)) -> Pair {
     for i in 0..20_000 {
         a(i);
         b(i);
@@ -86,7 +102,8 @@ fn time_pair(budget: Duration, mut a: impl FnMut(u64), mut b: impl FnMut(u64)) -
             per_a.push(round(slice, &mut a));
         }
     }
-    (median(per_a), median(per_b))
+    let ratios = per_a.iter().zip(&per_b).map(|(x, y)| x / y).collect();
+    Pair { a: median(per_a), b: median(per_b), ratio: median(ratios) }
 }
 
 fn req(i: u64) -> Small {
@@ -127,7 +144,7 @@ fn main() {
     assert_eq!(BenchImpl::strings(&words), want);
     assert_eq!(hand_strings_call(&words), want);
 
-    let (ours_small, hand_small) = time_pair(
+    let small = time_pair(
         budget,
         |i| {
             black_box(BenchImpl::small(black_box(&req(i))));
@@ -136,7 +153,7 @@ fn main() {
             black_box(hand_small_call(black_box(&req(i))));
         },
     );
-    let (ours_strings, hand_strings) = time_pair(
+    let strings = time_pair(
         budget,
         |_| {
             black_box(BenchImpl::strings(black_box(&words)));
@@ -145,12 +162,21 @@ fn main() {
             black_box(hand_strings_call(black_box(&words)));
         },
     );
-    let (ours_noop, hand_noop) = time_pair(budget, |_| BenchImpl::noop(), |_| unsafe { hand_noop() });
+    let noop = time_pair(budget, |_| BenchImpl::noop(), |_| unsafe { hand_noop() });
     println!(
-        "{{\"ours_small_ns\":{ours_small:.1},\"hand_small_ns\":{hand_small:.1},\
-\"ours_strings_16x32_ns\":{ours_strings:.1},\"hand_strings_16x32_ns\":{hand_strings:.1},\
-\"ours_noop_ns\":{ours_noop:.1},\"hand_noop_ns\":{hand_noop:.1},\"first_call_process_ns\":{first_process},\
+        "{{\"ours_small_ns\":{:.1},\"hand_small_ns\":{:.1},\"small_ratio\":{:.4},\
+\"ours_strings_16x32_ns\":{:.1},\"hand_strings_16x32_ns\":{:.1},\"strings_ratio\":{:.4},\
+\"ours_noop_ns\":{:.1},\"hand_noop_ns\":{:.1},\"noop_ratio\":{:.4},\"first_call_process_ns\":{first_process},\
 \"first_call_fresh_thread_median_ns\":{first_median},\"first_call_fresh_thread_max_ns\":{first_max},\"godebug\":{:?}}}",
+        small.a,
+        small.b,
+        small.ratio,
+        strings.a,
+        strings.b,
+        strings.ratio,
+        noop.a,
+        noop.b,
+        noop.ratio,
         std::env::var("GODEBUG").unwrap_or_default(),
     );
 }
