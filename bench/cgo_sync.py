@@ -5,14 +5,20 @@
   (c) the original rust2go crate on bench/idl/bench.rs (bench/baseline_crate.py; needs
       libclang, which that script installs from Debian); skipped with --no-crate
 
-Also the first call on a fresh Rust thread. Prints a markdown section (machine facts,
+Also the first call on a fresh Rust thread, and (with valgrind) instructions per call of
+(a) and (b) counted by callgrind. Prints a markdown section (machine facts,
 table, ratios). Env: BENCH_SECONDS (budget per measurement, default 2)."""
 
 from __future__ import annotations
 
 import sys
 
-from bench.crate_run import ROOT, generated_crate_figures, rust2go_crate_figures
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from bench.crate_run import ROOT, env, generated_crate_figures, rust2go_crate_figures
 from bench.machine import markdown as machine_line
 
 CRATE = ROOT / "bench" / "cgo_sync"
@@ -20,6 +26,41 @@ CRATE = ROOT / "bench" / "cgo_sync"
 
 def ours() -> dict:
     return generated_crate_figures(CRATE, "idl/bench_sync.rs", "r2g_bench_cgo_sync")
+
+
+CASES = ("small", "strings", "noop")
+
+
+def collected(case: str, calls: int) -> int:
+    """Instructions callgrind counts for a whole run of `calls` calls of one case."""
+    exe = Path(env()["CARGO_TARGET_DIR"]) / "release" / "r2g_bench_cgo_sync"
+    e = {**env(), "R2G_BENCH_ONLY": case, "R2G_BENCH_CALLS": str(calls)}
+    cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", str(exe)]
+    # Valgrind 3.19 itself crashes now and then on the Go runtime's threads (about one
+    # run in four here): retry, and give up only on a run of failures.
+    for _ in range(8):
+        r = subprocess.run(cmd, env=e, capture_output=True, text=True, check=False)
+        m = re.search(r"Collected : (\d+)", r.stderr)
+        if r.returncode == 0 and m:
+            return int(m[1])
+    raise SystemExit(f"callgrind on {case} failed 8 times; the last:\n{r.stderr[-2000:]}")
+
+
+def instructions() -> dict[str, tuple[float, float]] | None:
+    """Instructions per call, (a) and (b), for each case: the difference between runs of
+    100,000 and 300,000 calls, so start-up cancels. The machine's load cannot move these,
+    unlike the times; they say where a time ratio comes from. None without valgrind."""
+    if shutil.which("valgrind") is None:
+        print("[cgo_sync] valgrind not found: no instruction counts", file=sys.stderr)
+        return None
+    out = {}
+    for case in CASES:
+        per = []
+        for side in ("ours", "hand"):
+            name = f"{side}_{case}"
+            per.append((collected(name, 300_000) - collected(name, 100_000)) / 200_000)
+        out[case] = (per[0], per[1])
+    return out
 
 
 def crate() -> dict | None:
@@ -34,27 +75,32 @@ def ratio(a: float | None, b: float | None) -> str:
     return "—" if a is None or not b else f"{a / b:.2f}×"
 
 
-def table(o: dict, c: dict | None) -> str:
+def table(o: dict, c: dict | None, ins: dict[str, tuple[float, float]] | None) -> str:
     c = c or {}
     rows = [
         ("small struct in → small struct out", o["ours_small_ns"], o["hand_small_ns"],
-         o["small_ratio"], c.get("small_sync_ns")),
+         o["small_ratio"], c.get("small_sync_ns"), "small"),
         ("`Vec<String>` (16 × 32 B) in → u64 out", o["ours_strings_16x32_ns"],
-         o["hand_strings_16x32_ns"], o["strings_ratio"], c.get("strings_16x32_ns")),
+         o["hand_strings_16x32_ns"], o["strings_ratio"], c.get("strings_16x32_ns"), "strings"),
         ("no arguments, no result", o["ours_noop_ns"], o["hand_noop_ns"], o["noop_ratio"],
-         c.get("noop_ns")),
+         c.get("noop_ns"), "noop"),
         ("first call on a fresh Rust thread (median of 50)",
          o["first_call_fresh_thread_median_ns"], None, None,
-         c.get("first_call_fresh_thread_median_ns")),
+         c.get("first_call_fresh_thread_median_ns"), None),
     ]  # fmt: skip
     lines = [
         "| ns per call (median of 101 rounds; (a), (b) interleaved) | (a) generated | (b) hand cgo "
-        "| (c) rust2go crate | a/b (median of paired rounds) | a/c |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| (c) rust2go crate | a/b (median of paired rounds) | a/c | instructions per call a / b |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for name, a, b, ab, cc in rows:
+    for name, a, b, ab, cc, case in rows:
         paired = "—" if ab is None else f"{ab:.2f}×"
-        lines.append(f"| {name} | {fmt(a)} | {fmt(b)} | {fmt(cc)} | {paired} | {ratio(a, cc)} |")
+        count = "—"
+        if ins and case:
+            ia, ib = ins[case]
+            count = f"{ia:.0f} / {ib:.0f} = {ia / ib:.2f}×"
+        lines.append(f"| {name} | {fmt(a)} | {fmt(b)} | {fmt(cc)} | {paired} | {ratio(a, cc)} "
+                     f"| {count} |")  # fmt: skip
     godebug = c.get("godebug") or "default"
     lines.append("")
     lines.append(f"(a) and (b) run with Go's default GODEBUG; (c) ran with GODEBUG={godebug}. "
@@ -69,10 +115,11 @@ def table(o: dict, c: dict | None) -> str:
 
 def main() -> int:
     o = ours()
+    ins = instructions()
     c = None if "--no-crate" in sys.argv[1:] else crate()
     print(machine_line())
     print()
-    print(table(o, c))
+    print(table(o, c, ins))
     return 0
 
 

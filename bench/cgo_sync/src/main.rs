@@ -127,7 +127,38 @@ fn first_call_fresh_thread() -> (u64, u64) {
     (firsts[firsts.len() / 2], *firsts.last().unwrap())
 }
 
+/// Runs one case `calls` times: bench/cgo_sync.py counts the instructions this takes
+/// under callgrind, a figure the machine's load cannot move.
+fn only(case: &str, calls: u64) {
+    let words: Vec<String> = (0..16).map(|i| format!("{i:0>32}")).collect();
+    let mut run: Box<dyn FnMut(u64)> = match case {
+        "ours_small" => Box::new(|i| {
+            black_box(BenchImpl::small(black_box(&req(i))));
+        }),
+        "hand_small" => Box::new(|i| {
+            black_box(hand_small_call(black_box(&req(i))));
+        }),
+        "ours_strings" => Box::new(|_| {
+            black_box(BenchImpl::strings(black_box(&words)));
+        }),
+        "hand_strings" => Box::new(|_| {
+            black_box(hand_strings_call(black_box(&words)));
+        }),
+        "ours_noop" => Box::new(|_| BenchImpl::noop()),
+        "hand_noop" => Box::new(|_| unsafe { hand_noop() }),
+        other => panic!("unknown case {other:?}"),
+    };
+    for i in 0..calls {
+        run(i);
+    }
+}
+
 fn main() {
+    if let Ok(case) = std::env::var("R2G_BENCH_ONLY") {
+        let calls = std::env::var("R2G_BENCH_CALLS").ok().and_then(|s| s.parse().ok());
+        only(&case, calls.expect("R2G_BENCH_CALLS=<number of calls>"));
+        return;
+    }
     let secs: f64 = std::env::var("BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(2.0);
     let budget = Duration::from_secs_f64(secs);
     let t0 = Instant::now();
