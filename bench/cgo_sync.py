@@ -11,11 +11,10 @@ table, ratios). Env: BENCH_SECONDS (budget per measurement, default 2)."""
 
 from __future__ import annotations
 
-import sys
-
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from bench.crate_run import ROOT, env, generated_crate_figures, rust2go_crate_figures
