@@ -366,8 +366,12 @@ func (s *r2g_shm_server) take(c r2g_shm_cell) bool {
 		s.answer(c, r2g_shm_CALL_STATUS_HANDLER_ERROR, s.respArea(c.slot)[:copy(s.respArea(c.slot), "malformed request cell")])
 		return true
 	}
-	w := atomic.LoadUint64(s.slotWord(c.slot))
-	if w != uint64(c.gen)<<32|uint64(r2g_shm_SLOT_STATE_PENDING) {
+	// A CAS of PENDING onto itself, not a load: the same test, but it takes the slot's
+	// cache line exclusive now, so answer's PENDING -> DONE finds it here instead of
+	// asking the caller's core for it a second time (one coherence round trip less per
+	// call; the word's value never changes, so the state machine is untouched).
+	pending := uint64(c.gen)<<32 | uint64(r2g_shm_SLOT_STATE_PENDING)
+	if !atomic.CompareAndSwapUint64(s.slotWord(c.slot), pending, pending) {
 		s.finish(c, r2g_shm_CALL_STATUS_ABANDONED, 0) // caller gave up before we started
 		return true
 	}
