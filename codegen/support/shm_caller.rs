@@ -14,8 +14,9 @@
 /// One completion-reader thread per connection is the caller side's only parker on the
 /// caller doorbell. A blocking call polls the completion ring itself while it spins
 /// (`pollers` counts such calls), so its reply needs no hand-off; whoever pops a
-/// completion (reader or polling caller) frees that slot, once, after copying the reply
-/// (a slot is reused only after the callee answered it) and completes its call.
+/// completion (reader or polling caller) stores FREE in that slot's word, copies the
+/// reply, and only then returns the slot to the free list (a slot is reused only after
+/// the callee answered it and its reply was copied) and completes its call.
 /// reader   in_flight <= pollers (every call covered, or none): idle=1; re-check; park
 ///          the thread locally (caller_parked stays 0: the callee posts nothing); idle=0
 ///          otherwise spin 50 µs, then park on the caller doorbell (bell protocol above)
@@ -634,7 +635,6 @@ pub mod r2g_shm {
     }
 
     struct SlotEntry {
-        generation: u32,
         call: Option<Arc<CallCell>>, // Some while the slot is in flight
     }
 
@@ -679,6 +679,10 @@ pub mod r2g_shm {
         callee_bell: Bell,
         caller_bell: Bell,
         entries: Vec<Mutex<SlotEntry>>,
+        // Each slot's current generation. Written only by the submitter, which owns the
+        // slot (taken from the free list); read without a lock by whoever pops its
+        // completion, which the push/pop release-acquire chain orders after the write.
+        generations: Vec<AtomicU32>,
         free: Mutex<FreeList>,
         in_flight: AtomicU32,
         pollers: AtomicU32,                        // blocking calls polling the completion ring
@@ -701,10 +705,11 @@ pub mod r2g_shm {
             let caller_bell = Bell::open(&names.caller_bell(), l::HEADER_CALLER_PARKED)?;
             let lock = OwnerLock::take(&names.caller_lock(std::process::id()))?;
             let ring = |off: usize, cap: usize| Ring { off, mask: cap as u64 - 1, cap: cap as u64 };
-            let entries = (0..g.slot_count)
+            let entries = (0..g.slot_count).map(|_| Mutex::new(SlotEntry { call: None })).collect();
+            let generations = (0..g.slot_count)
                 .map(|i| {
                     let w = map.u64(g.slot_table_offset + i * l::SLOT_SIZE + l::SLOT_WORD_OFFSET);
-                    Mutex::new(SlotEntry { generation: (w.load(Ordering::Acquire) >> 32) as u32, call: None })
+                    AtomicU32::new((w.load(Ordering::Acquire) >> 32) as u32)
                 })
                 .collect();
             let conn = Conn {
@@ -716,6 +721,7 @@ pub mod r2g_shm {
                 callee_bell,
                 caller_bell,
                 entries,
+                generations,
                 free: Mutex::new(FreeList { free: (0..g.slot_count as u32).rev().collect(), waiters: Default::default() }),
                 in_flight: AtomicU32::new(0),
                 pollers: AtomicU32::new(0),
@@ -865,12 +871,10 @@ pub mod r2g_shm {
             // SAFETY: the slot is ours (taken from the free list) until the reader frees it.
             write(unsafe { self.map.bytes(area, size) });
             let call = CallCell::new();
-            let generation = {
-                let mut e = self.entries[slot as usize].lock().unwrap_or_else(|e| e.into_inner());
-                e.generation = e.generation.wrapping_add(1);
-                e.call = Some(Arc::clone(&call));
-                e.generation
-            };
+            let gen_cell = &self.generations[slot as usize];
+            let generation = gen_cell.load(Ordering::Relaxed).wrapping_add(1);
+            gen_cell.store(generation, Ordering::Relaxed);
+            self.entries[slot as usize].lock().unwrap_or_else(|e| e.into_inner()).call = Some(Arc::clone(&call));
             self.in_flight.fetch_add(1, Ordering::SeqCst);
             self.slot_word(slot).store((generation as u64) << 32 | l::SLOT_STATE_PENDING as u64, Ordering::Release);
             let cell = Cell { slot, generation, method, length: size as u32, kind, status: 0 };
@@ -1019,14 +1023,16 @@ pub mod r2g_shm {
             if c.slot as usize >= self.entries.len() || c.length as usize > self.geometry.response_capacity {
                 return; // protocol error by the callee: nothing we can match it to
             }
-            let call = {
-                let mut e = self.entries[c.slot as usize].lock().unwrap_or_else(|e| e.into_inner());
-                if e.generation != c.generation || e.call.is_none() {
-                    return; // stale completion (an older session or generation)
-                }
-                e.call.take()
-            };
-            let call = call.expect("checked above");
+            if self.generations[c.slot as usize].load(Ordering::Acquire) != c.generation {
+                return; // stale completion (an older session or generation)
+            }
+            // DONE|ABANDONED -> FREE first, before the reply is copied: the slot goes back
+            // on the free list (the only way to reuse it) only after the copy, and the
+            // callee never touches a slot it answered. Stored first, the slot line's trip
+            // back from the callee's core overlaps the reply's cache misses instead of
+            // stalling the lock below.
+            let word = self.slot_word(c.slot);
+            word.store((c.generation as u64) << 32 | l::SLOT_STATE_FREE as u64, Ordering::Release);
             let g = &self.geometry;
             let area = g.payload_offset + c.slot as usize * g.payload_stride + align64(g.request_capacity);
             // The cell's status says whether the callee won PENDING -> DONE (a reply, or a
@@ -1040,9 +1046,10 @@ pub mod r2g_shm {
             } else {
                 Err(ShmError::Remote(c.status, String::from_utf8_lossy(data).into_owned()))
             };
-            let word = self.slot_word(c.slot);
-            // DONE|ABANDONED -> FREE: only here, after the reply was copied out.
-            word.store((c.generation as u64) << 32 | l::SLOT_STATE_FREE as u64, Ordering::Release);
+            let call = self.entries[c.slot as usize].lock().unwrap_or_else(|e| e.into_inner()).call.take();
+            let Some(call) = call else {
+                return; // declare_dead failed this call already; the slot is never reused
+            };
             self.in_flight.fetch_sub(1, Ordering::AcqRel);
             self.release(c.slot);
             call.complete(result);
@@ -1072,7 +1079,7 @@ pub mod r2g_shm {
             for (i, e) in self.entries.iter().enumerate() {
                 let e = e.lock().unwrap_or_else(|e| e.into_inner());
                 if e.call.is_some() {
-                    self.abandon(i as u32, e.generation);
+                    self.abandon(i as u32, self.generations[i].load(Ordering::Acquire));
                 }
             }
             let deadline = Instant::now() + settle;
