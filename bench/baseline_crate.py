@@ -25,10 +25,11 @@ import glob
 import json
 import os
 import platform
-import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from bench import debian
 
 REPO = Path(__file__).resolve().parent.parent
 CRATE = REPO / "bench" / "rust2go_crate"
@@ -57,21 +58,7 @@ def have_libclang() -> bool:
 
 def ensure_libclang() -> None:
     """Idempotent: installs Debian's libclang-dev + clang only when no libclang is present."""
-    if have_libclang():
-        return
-    if shutil.which("apt-get") is None:
-        raise RuntimeError("libclang is missing and apt-get is not available; install libclang")
-    _log("libclang not found: apt-get install libclang-dev clang (once)")
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    for cmd in (
-        ["apt-get", "update", "-qq"],
-        ["apt-get", "install", "-y", "-qq", "libclang-dev", "clang"],
-    ):
-        r = subprocess.run(cmd, env=env, capture_output=True, text=True)
-        if r.returncode != 0:
-            raise RuntimeError(f"{' '.join(cmd)} failed ({r.returncode}):\n{r.stderr[-4000:]}")
-    if not have_libclang():
-        raise RuntimeError("apt-get installed libclang-dev but no libclang.so was found")
+    debian.ensure("libclang", have_libclang, ["libclang-dev", "clang"])
 
 
 def build_env() -> dict[str, str]:

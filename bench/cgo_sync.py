@@ -17,6 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench import debian
 from bench.crate_run import ROOT, env, generated_crate_figures, rust2go_crate_figures
 from bench.machine import markdown as machine_line
 
@@ -49,8 +50,10 @@ def instructions() -> dict[str, tuple[float, float]] | None:
     """Instructions per call, (a) and (b), for each case: the difference between runs of
     100,000 and 300,000 calls, so start-up cancels. The machine's load cannot move these,
     unlike the times; they say where a time ratio comes from. None without valgrind."""
-    if shutil.which("valgrind") is None:
-        print("[cgo_sync] valgrind not found: no instruction counts", file=sys.stderr)
+    try:
+        debian.ensure("valgrind", lambda: shutil.which("valgrind") is not None, ["valgrind"])
+    except RuntimeError as e:
+        print(f"[cgo_sync] no instruction counts: {e}", file=sys.stderr)
         return None
     out = {}
     for case in CASES:
