@@ -1048,7 +1048,9 @@ pub mod r2g_shm {
             };
             let call = self.entries[c.slot as usize].lock().unwrap_or_else(|e| e.into_inner()).call.take();
             let Some(call) = call else {
-                return; // declare_dead failed this call already; the slot is never reused
+                // declare_dead failed this call already (the slot is never reused), or a
+                // broken callee sent a second completion for it.
+                return;
             };
             self.in_flight.fetch_sub(1, Ordering::AcqRel);
             self.release(c.slot);
