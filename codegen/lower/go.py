@@ -166,10 +166,6 @@ class GoMethod:
     is_result: bool
     ret_size: str | None
     ret_write: str
-    # A struct reply is written field by field into `*r2g_out` ((C name, value) pairs):
-    # assigning a whole composite literal zeroes the Ref first, and takes the address of
-    # the returned value, which keeps it out of registers.
-    ret_fields: list[tuple[str, str]] = field(default_factory=list)
     # Async: no export. The dispatcher calls `run_fn` (entry `args.index` of its table)
     # with the job Rust queued; it runs `reply_fn` (the arguments read from the job's
     # args struct, the call and the reply block, as in a sync export) and hands back the
@@ -345,17 +341,13 @@ def _method(sp: GoSpeller, t: ir.Trait, m: ir.Method, args: AsyncArgs | None) ->
             go_type=go_type,
             call_arg=call_arg,
         ))  # fmt: skip
-    iface_ret, out_cref, size, write, ret_fields = "", "", None, "", []
+    iface_ret, out_cref, size, write = "", "", None, ""
     if m.ret is not None:
         ty = m.ret.ty
         iface_ret = f" ({sp.go_type(ty)}, error)" if m.ret.is_result else f" {sp.go_type(ty)}"
         out_cref = sp.cref(ty)
         size = sp.size(ty, "r2g_ret")
-        w = "&r2g_w" if size else "nil"
-        write = sp.write(ty, "r2g_ret", w)
-        if isinstance(ty, ir.StructT):
-            ret_fields = [(c_field(f.name), sp.write(f.ty, f"r2g_ret.{f.name}", w))
-                          for f in sp.program.struct(ty.name).fields]  # fmt: skip
+        write = sp.write(ty, "r2g_ret", "&r2g_w" if size else "nil")
     symbol = export_symbol(sp.program, t, m)
     is_async = args is not None
     return GoMethod(
@@ -368,7 +360,6 @@ def _method(sp: GoSpeller, t: ir.Trait, m: ir.Method, args: AsyncArgs | None) ->
         is_result=bool(m.ret and m.ret.is_result),
         ret_size=size,
         ret_write=write,
-        ret_fields=ret_fields,
         is_async=is_async,
         reply_fn=f"r2g_reply_{symbol.removeprefix('r2g_')}" if is_async else "",
         run_fn=f"r2g_run_{symbol.removeprefix('r2g_')}" if is_async else "",
