@@ -14,8 +14,10 @@ the async paths a pipelined client too (2 tasks x 128 calls in flight). Every re
 checked. Every path runs BENCH_SHM_ROUNDS times (default 3), the paths taking turns, and
 each figure is the median of its rounds: on these shared machines one run of one path can
 land in a slow spell (p50 moves 1.5x between back-to-back runs), and taking turns spreads
-such spells over every path. BENCH_SHM_SECONDS (default 1) per phase. Prints a markdown
-section."""
+such spells over every path. BENCH_SHM_SECONDS (default 1) per phase. The p50 goal
+(in-process shm within 4x of the floor) is judged on its own paired run first:
+BENCH_SHM_PAIR_ROUNDS (default 41) pairs of 0.1 s floor and shm phases back to back, each
+shm p50 divided by the floor p50 beside it. Prints a markdown section."""
 
 from __future__ import annotations
 
@@ -37,6 +39,9 @@ SECS = os.environ.get("BENCH_SHM_SECONDS", "1")
 ROUNDS = int(os.environ.get("BENCH_SHM_ROUNDS", "3"))
 FIGURES = ("p50_ns", "p99_ns", "calls_per_s", "pipelined_per_s")
 UDS_CONNECTIONS = 16
+# The p50 goal's paired run (main.rs `shm-pairs`): floor and shm phases back to back.
+PAIR_ROUNDS = int(os.environ.get("BENCH_SHM_PAIR_ROUNDS", "41"))
+PAIR_SECS = "0.1"
 GEOMETRY = ["-slots", "256", "-request-capacity", "8192", "-response-capacity", "8192"]
 
 
@@ -95,9 +100,11 @@ class Serving:
         self.proc.wait(timeout=30)
 
 
-def measure() -> list[dict]:
+def measure() -> tuple[list[dict], dict]:
     binary, server, uds = build()
     rows = []
+    out = check([str(binary), "shm-pairs", str(SIZES[0][1]), PAIR_SECS, str(PAIR_ROUNDS)], CRATE)
+    pairs = json.loads(out.strip().splitlines()[-1])
     name = f"/r2g-{os.getpid()}-benchpaths"
     sock = str(WORK / f"uds-{os.getpid()}.sock")
     for label, size in SIZES:
@@ -128,7 +135,7 @@ def measure() -> list[dict]:
             results["floor"] = results_floor(rows)
         for path, r in results.items():
             rows.append({"path": path, "payload": label, **r})
-    return rows
+    return rows, pairs
 
 
 def results_floor(rows: list[dict]) -> dict:
@@ -150,7 +157,7 @@ def ratio(a: float, b: float) -> float:
     return a / b if b else float("inf")
 
 
-def markdown(rows: list[dict]) -> str:
+def markdown(rows: list[dict], pairs: dict) -> str:
     out = [machine_line(), "",
            "| path | payload | p50 µs | p99 µs | calls/s | concurrency (calls/s) | pipelined calls/s |",
            "|---|---|---|---|---|---|---|"]  # fmt: skip
@@ -171,20 +178,33 @@ def markdown(rows: list[dict]) -> str:
             f"- {label}: shm cross-process / UDS + JSON throughput = **{x:.2f}×** (goal ≥ 20×: "
             f"{'met' if x >= 20 else 'not met'})",
             f"- {label}: shm in-process / cgo async, pipelined client on both = {pa:.2f}×",
-            f"- {label}: shm in-process p50 / spinning floor p50 = **{f:.2f}×** (goal ≤ 4×: "
-            f"{'met' if f <= 4 else 'not met'})" + ("" if label == SIZES[0][0] else
-            " — the floor moves no payload, so this one only shows what 4 KiB costs"),
+            f"- {label}: shm in-process p50 / spinning floor p50, from the table = {f:.2f}×"
+            + ("" if label == SIZES[0][0] else
+               " — the floor moves no payload, so this one only shows what 4 KiB costs"),
         ]  # fmt: skip
+        if label == SIZES[0][0]:
+            m = pairs["median_of_ratios"]
+            out.append(
+                f"- {label}: shm in-process p50 / spinning floor p50, paired = **{m:.2f}×** "
+                f"(goal ≤ 4×: {'met' if m <= 4 else 'not met'}): the median over "
+                f"{pairs['rounds']} back-to-back pairs of {PAIR_SECS} s phases of each pair's "
+                f"ratio (medians {pairs['shm_p50_ns']:.0f} ns / {pairs['floor_p50_ns']:.0f} ns "
+                f"= {pairs['ratio_of_medians']:.2f}×)")  # fmt: skip
     out += ["", f"Each figure is the median of {ROUNDS} rounds, the paths taking turns; each phase {SECS} s; the UDS baseline is Go on both sides (encoding/json, "
             "newline-delimited), the floor is Rust (std atomics). The sync shm caller polls the "
             "completion ring for 50 µs, then parks. Pipelined client: 2 tokio tasks each keeping "
             f"128 calls in flight (FuturesUnordered), the same for cgo async and shm. At 4 KiB "
-            "both sides' byte-by-byte checksum (the proof each side read every byte) dominates."]  # fmt: skip
+            "both sides' checksum (the proof each side read every byte: 8-byte words folded with "
+            "a multiply each) dominates. Latency times the call only; the caller checks each "
+            "reply after its timing. The goal's p50 ratio is paired because this VM's vCPUs move "
+            "between host cores: the floor alone moves between 45 ns (two hyperthreads of one "
+            "core) and 300 ns from one second to the next, and a ratio of figures taken seconds "
+            "apart measures that move as much as the transport."]  # fmt: skip
     return "\n".join(out)
 
 
 def main() -> int:
-    print(markdown(measure()))
+    print(markdown(*measure()))
     return 0
 
 

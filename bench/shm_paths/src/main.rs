@@ -4,6 +4,11 @@
 //! call at a time, for SECS (p50/p99 of every call). Throughput: the path's concurrent
 //! form for SECS (sync: 2 threads; async: TASKS tokio tasks on 2 workers). Every reply is
 //! checked. Prints one JSON line.
+//!     r2g_bench_shm_paths shm-pairs SIZE SECS ROUNDS
+//! The p50 goal's own run: ROUNDS back-to-back pairs of a SECS latency phase of the
+//! floor and of the in-process sync shm call (order alternating), so each shm p50 is
+//! divided by a floor measured next to it (a VM's vCPUs move between host cores, which
+//! moves both figures by up to 4x from second to second).
 #[allow(dead_code)]
 mod api;
 
@@ -17,9 +22,15 @@ const TASKS: u64 = 1000;
 const PIPE_TASKS: u64 = 2;
 const PIPE_WINDOW: usize = 128; // x PIPE_TASKS = the shm paths' 256 slots
 
+/// The callee's proof that it read every payload byte (go/impl.go has the same fold:
+/// 8-byte words, one multiply each).
 fn sum(seq: u64, payload: &[u8]) -> u64 {
     let mut h = seq.wrapping_mul(0x9E3779B97F4A7C15).wrapping_add(1);
-    for &b in payload {
+    let mut words = payload.chunks_exact(8);
+    for w in &mut words {
+        h = (h ^ u64::from_le_bytes(w.try_into().expect("8 bytes"))).wrapping_mul(0x100000001B3);
+    }
+    for &b in words.remainder() {
         h = (h ^ b as u64).wrapping_mul(0x100000001B3);
     }
     h
@@ -36,15 +47,17 @@ fn check(seq: u64, p: &[u8], a: &Ack) {
     );
 }
 
-/// Latencies of one caller doing `call(seq)` back to back for `secs`.
-fn latency(secs: Duration, mut call: impl FnMut(u64)) -> (u64, u64) {
+/// Latencies of one caller doing `call(seq)` back to back for `secs`. Each reply is
+/// checked after its call is timed: the check is the bench's, not the round trip's.
+fn latency(secs: Duration, p: &[u8], mut call: impl FnMut(u64) -> Ack) -> (u64, u64) {
     let mut lats = Vec::with_capacity(1 << 16);
     let end = Instant::now() + secs;
     let mut seq = 0;
     while Instant::now() < end {
         let t = Instant::now();
-        call(seq);
+        let ack = call(seq);
         lats.push(t.elapsed().as_nanos() as u64);
+        check(seq, p, &ack);
         seq += 1;
     }
     lats.sort_unstable();
@@ -182,19 +195,55 @@ fn floor(secs: Duration) -> (u64, u64, f64) {
     (lats[lats.len() / 2], lats[lats.len() * 99 / 100], rate)
 }
 
+fn msg(seq: u64, p: &[u8]) -> Msg {
+    Msg {
+        seq,
+        payload: p.to_vec(),
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// shm-pairs: p50 of the in-process sync shm call over the floor's, round by round.
+fn pairs(size: usize, secs: Duration, rounds: usize) {
+    let p = payload(size);
+    let ring = RingShm::in_process_with(256, 8192, 8192).expect("in_process");
+    let (mut shm, mut flo, mut ratios) = (vec![], vec![], vec![]);
+    for r in 0..rounds {
+        let shm_p50 = || latency(secs, &p, |s| ring.echo(msg(s, &p)).expect("echo")).0;
+        let (s, f) = if r % 2 == 0 {
+            let f = floor(secs).0;
+            (shm_p50(), f)
+        } else {
+            (shm_p50(), floor(secs).0)
+        };
+        shm.push(s as f64);
+        flo.push(f as f64);
+        ratios.push(s as f64 / f as f64);
+    }
+    let (s, f) = (median(shm), median(flo));
+    println!(
+        "{{\"shm_p50_ns\":{s:.0},\"floor_p50_ns\":{f:.0},\"ratio_of_medians\":{:.3},\"median_of_ratios\":{:.3},\"rounds\":{rounds}}}",
+        s / f,
+        median(ratios)
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let size: usize = args[2].parse().expect("SIZE");
     let secs = Duration::from_secs_f64(args[3].parse().expect("SECS"));
+    if args[1] == "shm-pairs" {
+        return pairs(size, secs, args[4].parse().expect("ROUNDS"));
+    }
     let p = Arc::new(payload(size));
-    let msg = |seq: u64, p: &[u8]| Msg {
-        seq,
-        payload: p.to_vec(),
-    };
     let mut piped = 0.0; // the pipelined client's calls/s (async paths only)
     let (lat, rate, conc) = match args[1].as_str() {
         "cgo-sync" => {
-            let lat = latency(secs, |s| check(s, &p, &CgoImpl::echo(msg(s, &p))));
+            let lat = latency(secs, &p, |s| CgoImpl::echo(msg(s, &p)));
             (
                 lat,
                 threads(secs, 2, |s| check(s, &p, &CgoImpl::echo(msg(s, &p)))),
@@ -202,9 +251,7 @@ fn main() {
             )
         }
         "cgo-async" => {
-            let lat = latency(secs, |s| {
-                check(s, &p, &api::r2g_block_on(CgoImpl::echo_async(msg(s, &p))))
-            });
+            let lat = latency(secs, &p, |s| api::r2g_block_on(CgoImpl::echo_async(msg(s, &p))));
             let p2 = Arc::clone(&p);
             let rate = tasks(secs, move |s| {
                 let p = Arc::clone(&p2);
@@ -223,9 +270,7 @@ fn main() {
             } else {
                 RingShm::connect(&args[4]).expect("connect")
             });
-            let lat = latency(secs, |s| {
-                check(s, &p, &ring.echo(msg(s, &p)).expect("echo"))
-            });
+            let lat = latency(secs, &p, |s| ring.echo(msg(s, &p)).expect("echo"));
             let (p2, r2) = (Arc::clone(&p), Arc::clone(&ring));
             let rate = tasks(secs, move |s| {
                 let (p, ring) = (Arc::clone(&p2), Arc::clone(&r2));
