@@ -6,13 +6,18 @@
       libclang, which that script installs from Debian); skipped with --no-crate
 
 Also the first call on a fresh Rust thread, and (with valgrind) instructions per call of
-(a) and (b) counted by callgrind. Prints a markdown section (machine facts,
-table, ratios). Env: BENCH_SECONDS (budget per measurement, default 2)."""
+(a) and (b) counted by callgrind. (a) and (c) cannot share a process (two Go runtimes),
+so their binaries run in turns, BENCH_CRATE_PAIRS times (default 5), and a/c is the
+median of the ratios of each back-to-back pair: this VM's speed moves 1.5x from one run
+to the next. Prints a markdown section (machine facts, table, ratios). Env:
+BENCH_SECONDS (budget per measurement, default 2)."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -91,17 +96,22 @@ def table(o: dict, c: dict | None, ins: dict[str, tuple[float, float]] | None) -
          c.get("first_call_fresh_thread_median_ns"), None),
     ]  # fmt: skip
     lines = [
-        "| ns per call (median of 101 rounds; (a), (b) interleaved) | (a) generated | (b) hand cgo "
-        "| (c) rust2go crate | a/b (median of paired rounds) | a/c | instructions per call a / b |",
+        f"| ns per call (median of 101 rounds; (a), (b) interleaved; median of {PAIRS} runs) "
+        "| (a) generated | (b) hand cgo | (c) rust2go crate | a/b (median of paired rounds) "
+        "| a/c (median of paired runs) | instructions per call a / b |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
+    vs_crate = dict(zip((a for a, _ in VS_CRATE), ("small", "strings", "noop"), strict=True))
+    vs_crate = {case: o.get("vs_crate", {}).get(a) for a, case in vs_crate.items()}
     for name, a, b, ab, cc, case in rows:
         paired = "—" if ab is None else f"{ab:.2f}×"
+        ac = vs_crate.get(case)
+        a_c = ratio(a, cc) if case is None or ac is None else f"{ac:.2f}×"
         count = "—"
         if ins and case:
             ia, ib = ins[case]
             count = f"{ia:.0f} / {ib:.0f} = {ia / ib:.2f}×"
-        lines.append(f"| {name} | {fmt(a)} | {fmt(b)} | {fmt(cc)} | {paired} | {ratio(a, cc)} "
+        lines.append(f"| {name} | {fmt(a)} | {fmt(b)} | {fmt(cc)} | {paired} | {a_c} "
                      f"| {count} |")  # fmt: skip
     godebug = c.get("godebug") or "default"
     lines.append("")
@@ -115,10 +125,35 @@ def table(o: dict, c: dict | None, ins: dict[str, tuple[float, float]] | None) -
     return "\n".join(lines)
 
 
+PAIRS = int(os.environ.get("BENCH_CRATE_PAIRS", "5"))
+# (a)'s figure and (c)'s figure of each case, as the two binaries name them.
+VS_CRATE = (("ours_small_ns", "small_sync_ns"), ("ours_strings_16x32_ns", "strings_16x32_ns"),
+            ("ours_noop_ns", "noop_ns"))  # fmt: skip
+
+
+def paired_with_crate(crate_too: bool) -> tuple[dict, dict | None]:
+    """(a)'s figures and (c)'s, from PAIRS turns of the two binaries: each figure the
+    median of its runs, and each case's a/c the median of its per-pair ratios (under
+    "vs_crate"). (c) is None when its baseline cannot run."""
+    runs: list[tuple[dict, dict]] = []
+    for _ in range(PAIRS if crate_too else 1):
+        o = ours()
+        c = crate() if crate_too else None
+        if c is None:
+            return o, None
+        runs.append((o, c))
+    o, c = dict(runs[-1][0]), dict(runs[-1][1])
+    for k in {k for k in o if k.endswith("_ns")} | {"small_ratio", "strings_ratio", "noop_ratio"}:
+        o[k] = statistics.median(r[0][k] for r in runs)
+    for k in (k for k in c if k.endswith("_ns")):
+        c[k] = statistics.median(r[1][k] for r in runs)
+    o["vs_crate"] = {a: statistics.median(r[0][a] / r[1][b] for r in runs) for a, b in VS_CRATE}
+    return o, c
+
+
 def main() -> int:
-    o = ours()
+    o, c = paired_with_crate("--no-crate" not in sys.argv[1:])
     ins = instructions()
-    c = None if "--no-crate" in sys.argv[1:] else crate()
     print(machine_line())
     print()
     print(table(o, c, ins))
