@@ -78,35 +78,31 @@ def fmt(ns: float | None) -> str:
     return "—" if ns is None else f"{ns:.0f}"
 
 
-def ratio(a: float | None, b: float | None) -> str:
-    return "—" if a is None or not b else f"{a / b:.2f}×"
-
-
 def table(o: dict, c: dict | None, ins: dict[str, tuple[float, float]] | None) -> str:
     c = c or {}
+    # (row, (a)'s key, (b)'s, a/b's, (c)'s, the case of its instruction counts)
     rows = [
-        ("small struct in → small struct out", o["ours_small_ns"], o["hand_small_ns"],
-         o["small_ratio"], c.get("small_sync_ns"), "small"),
-        ("`Vec<String>` (16 × 32 B) in → u64 out", o["ours_strings_16x32_ns"],
-         o["hand_strings_16x32_ns"], o["strings_ratio"], c.get("strings_16x32_ns"), "strings"),
-        ("no arguments, no result", o["ours_noop_ns"], o["hand_noop_ns"], o["noop_ratio"],
-         c.get("noop_ns"), "noop"),
+        ("small struct in → small struct out", "ours_small_ns", "hand_small_ns",
+         "small_ratio", "small_sync_ns", "small"),
+        ("`Vec<String>` (16 × 32 B) in → u64 out", "ours_strings_16x32_ns",
+         "hand_strings_16x32_ns", "strings_ratio", "strings_16x32_ns", "strings"),
+        ("no arguments, no result", "ours_noop_ns", "hand_noop_ns", "noop_ratio", "noop_ns",
+         "noop"),
         ("first call on a fresh Rust thread (median of 50)",
-         o["first_call_fresh_thread_median_ns"], None, None,
-         c.get("first_call_fresh_thread_median_ns"), None),
+         "first_call_fresh_thread_median_ns", None, None, "first_call_fresh_thread_median_ns",
+         None),
     ]  # fmt: skip
     lines = [
-        f"| ns per call (median of 101 rounds; (a), (b) interleaved; median of {PAIRS} runs) "
+        f"| ns per call (median of 101 rounds; (a), (b) interleaved; median of {o['runs']} runs) "
         "| (a) generated | (b) hand cgo | (c) rust2go crate | a/b (median of paired rounds) "
         "| a/c (median of paired runs) | instructions per call a / b |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    vs_crate = dict(zip((a for a, _ in VS_CRATE), ("small", "strings", "noop"), strict=True))
-    vs_crate = {case: o.get("vs_crate", {}).get(a) for a, case in vs_crate.items()}
-    for name, a, b, ab, cc, case in rows:
+    for name, ka, kb, kab, kc, case in rows:
+        a, b, ab, cc = o[ka], o.get(kb), o.get(kab), c.get(kc)
         paired = "—" if ab is None else f"{ab:.2f}×"
-        ac = vs_crate.get(case)
-        a_c = ratio(a, cc) if case is None or ac is None else f"{ac:.2f}×"
+        ac = o.get("vs_crate", {}).get(ka)
+        a_c = "—" if ac is None else f"{ac:.2f}×"
         count = "—"
         if ins and case:
             ia, ib = ins[case]
@@ -128,7 +124,8 @@ def table(o: dict, c: dict | None, ins: dict[str, tuple[float, float]] | None) -
 PAIRS = int(os.environ.get("BENCH_CRATE_PAIRS", "5"))
 # (a)'s figure and (c)'s figure of each case, as the two binaries name them.
 VS_CRATE = (("ours_small_ns", "small_sync_ns"), ("ours_strings_16x32_ns", "strings_16x32_ns"),
-            ("ours_noop_ns", "noop_ns"))  # fmt: skip
+            ("ours_noop_ns", "noop_ns"),
+            ("first_call_fresh_thread_median_ns", "first_call_fresh_thread_median_ns"))  # fmt: skip
 
 
 def paired_with_crate(crate_too: bool) -> tuple[dict, dict | None]:
@@ -140,9 +137,9 @@ def paired_with_crate(crate_too: bool) -> tuple[dict, dict | None]:
         o = ours()
         c = crate() if crate_too else None
         if c is None:
-            return o, None
+            return {**o, "runs": 1}, None
         runs.append((o, c))
-    o, c = dict(runs[-1][0]), dict(runs[-1][1])
+    o, c = {**runs[-1][0], "runs": len(runs)}, dict(runs[-1][1])
     for k in {k for k in o if k.endswith("_ns")} | {"small_ratio", "strings_ratio", "noop_ratio"}:
         o[k] = statistics.median(r[0][k] for r in runs)
     for k in (k for k in c if k.endswith("_ns")):
