@@ -25,6 +25,7 @@ from pathlib import Path
 from bench import debian
 from bench.crate_run import ROOT, env, generated_crate_figures, rust2go_crate_figures
 from bench.machine import markdown as machine_line
+from bench.rounds import medians
 
 CRATE = ROOT / "bench" / "cgo_sync"
 
@@ -122,6 +123,7 @@ def table(o: dict, c: dict | None, ins: dict[str, tuple[float, float]] | None) -
 
 
 PAIRS = int(os.environ.get("BENCH_CRATE_PAIRS", "5"))
+AB_RATIOS = ("small_ratio", "strings_ratio", "noop_ratio")  # (a)/(b), paired in (a)'s binary
 # (a)'s figure and (c)'s figure of each case, as the two binaries name them.
 VS_CRATE = (("ours_small_ns", "small_sync_ns"), ("ours_strings_16x32_ns", "strings_16x32_ns"),
             ("ours_noop_ns", "noop_ns"),
@@ -139,13 +141,11 @@ def paired_with_crate(crate_too: bool) -> tuple[dict, dict | None]:
         if c is None:
             return {**o, "runs": 1}, None
         runs.append((o, c))
-    o, c = {**runs[-1][0], "runs": len(runs)}, dict(runs[-1][1])
-    for k in {k for k in o if k.endswith("_ns")} | {"small_ratio", "strings_ratio", "noop_ratio"}:
-        o[k] = statistics.median(r[0][k] for r in runs)
-    for k in (k for k in c if k.endswith("_ns")):
-        c[k] = statistics.median(r[1][k] for r in runs)
+    mine, theirs = [o for o, _ in runs], [c for _, c in runs]
+    o = medians(mine, (*(k for k in mine[-1] if k.endswith("_ns")), *AB_RATIOS))
+    o["runs"] = len(runs)
     o["vs_crate"] = {a: statistics.median(r[0][a] / r[1][b] for r in runs) for a, b in VS_CRATE}
-    return o, c
+    return o, medians(theirs, tuple(k for k in theirs[-1] if k.endswith("_ns")))
 
 
 def main() -> int:
