@@ -19,6 +19,7 @@ from rust2go.codegen.lower.types import (
     is_pod,
     param_pass,
     usage,
+    walk,
 )
 
 GO_PRIMITIVE: dict[str, str] = {
@@ -166,6 +167,10 @@ class GoMethod:
     is_result: bool
     ret_size: str | None
     ret_write: str
+    # A reply struct of scalars is assigned field by field into `*r2g_out` ((C name,
+    # value) pairs): a whole composite literal would zero the Ref first and take the
+    # returned value's address, which keeps it out of registers (`field_by_field`).
+    ret_fields: list[tuple[str, str]] = field(default_factory=list)
     # Async: no export. The dispatcher calls `run_fn` (entry `args.index` of its table)
     # with the job Rust queued; it runs `reply_fn` (the arguments read from the job's
     # args struct, the call and the reply block, as in a sync export) and hands back the
@@ -263,9 +268,32 @@ def _enum(e: ir.EnumDef) -> GoEnum:
     return GoEnum(e.name, GO_PRIMITIVE[e.repr], e.docs, variants)
 
 
+def field_by_field(program: ir.Program, ty: ir.Type) -> bool:
+    """A reply of this type is written field by field, without its struct writer: a
+    non-empty struct of scalars (no reply block, so no size pass either)."""
+    return (isinstance(ty, ir.StructT) and bool(program.struct(ty.name).fields)
+            and not go_needs_block(program, ty))  # fmt: skip
+
+
+def _written(program: ir.Program) -> set[ir.Type]:
+    """The types whose writers Go needs: everything a reply reaches, except a reply
+    struct written field by field (unless it is reached inside another reply too)."""
+    seen: set[ir.Type] = set()
+    out: set[ir.Type] = set()
+    for trait in program.r2g_traits():
+        for m in trait.methods:
+            if m.ret is None:
+                continue
+            ty = m.ret.ty
+            tops = [f.ty for f in program.struct(ty.name).fields] if field_by_field(program, ty) else [ty]
+            for top in tops:
+                out.update(walk(program, top, seen))
+    return out
+
+
 def _helpers(sp: GoSpeller, structs: dict[str, GoStruct]) -> list[GoHelper]:
     use = usage(sp.program)
-    reads, writes = set(use.to_go), set(use.to_rust)
+    reads, writes = set(use.to_go), _written(sp.program)
     ordered = list(dict.fromkeys(use.to_go + use.to_rust))
     out = []
     for ty in ordered:
@@ -341,13 +369,17 @@ def _method(sp: GoSpeller, t: ir.Trait, m: ir.Method, args: AsyncArgs | None) ->
             go_type=go_type,
             call_arg=call_arg,
         ))  # fmt: skip
-    iface_ret, out_cref, size, write = "", "", None, ""
+    iface_ret, out_cref, size, write, ret_fields = "", "", None, "", []
     if m.ret is not None:
         ty = m.ret.ty
         iface_ret = f" ({sp.go_type(ty)}, error)" if m.ret.is_result else f" {sp.go_type(ty)}"
         out_cref = sp.cref(ty)
-        size = sp.size(ty, "r2g_ret")
-        write = sp.write(ty, "r2g_ret", "&r2g_w" if size else "nil")
+        if field_by_field(sp.program, ty):
+            ret_fields = [(c_field(f.name), sp.write(f.ty, f"r2g_ret.{f.name}", "nil"))
+                          for f in sp.program.struct(ty.name).fields]  # fmt: skip
+        else:
+            size = sp.size(ty, "r2g_ret")
+            write = sp.write(ty, "r2g_ret", "&r2g_w" if size else "nil")
     symbol = export_symbol(sp.program, t, m)
     is_async = args is not None
     return GoMethod(
@@ -360,6 +392,7 @@ def _method(sp: GoSpeller, t: ir.Trait, m: ir.Method, args: AsyncArgs | None) ->
         is_result=bool(m.ret and m.ret.is_result),
         ret_size=size,
         ret_write=write,
+        ret_fields=ret_fields,
         is_async=is_async,
         reply_fn=f"r2g_reply_{symbol.removeprefix('r2g_')}" if is_async else "",
         run_fn=f"r2g_run_{symbol.removeprefix('r2g_')}" if is_async else "",

@@ -3,7 +3,7 @@
 Grammar (version 3), one Go `//export` per sync or oneway Rust→Go method:
 
     symbol  = "r2g_v" ABI "_" len trait "_" len method "_h" sig
-    ABI     = "3"                      bumped whenever the calling convention changes
+    ABI     = "4"                      bumped whenever the calling convention changes
                                        (v2: sync parameters Go views in place by pointer;
                                        v3: async calls are queued jobs, not exports)
     len     = decimal length of the following name, so names holding "_" stay unambiguous
@@ -33,7 +33,7 @@ import hashlib
 
 from rust2go.codegen import ir
 
-ABI_VERSION = 3
+ABI_VERSION = 4
 
 
 def export_symbol(program: ir.Program, trait: ir.Trait, method: ir.Method) -> str:

@@ -82,13 +82,17 @@ def test_c_preamble_has_refs_in_dependency_order(out):
 
 def test_exports_are_trait_qualified_versioned_and_recover(out):
     sym = export_symbol(program(DEMO, structs=[USER]), DEMO, DEMO.methods[1])
-    assert re.fullmatch(r"r2g_v3_8DemoCall_10demo_check_h[0-9a-f]{8}", sym)
+    assert re.fullmatch(r"r2g_v4_8DemoCall_10demo_check_h[0-9a-f]{8}", sym)
     assert f"//export {sym}" in out[0]
+    # A method with a reply finds the block pointer right after its Ref (Rust's Reply);
+    # one without gets it as its only out-parameter. Either way the guard opens the body.
+    assert re.search(r"r2g_out \*C\.\w+\) \{\n\tr2g_block := r2g_block_after\(unsafe\.Pointer\(r2g_out\), "
+                     r"unsafe\.Sizeof\(\*r2g_out\)\)\n\tr2g_ok := false\n\tdefer func\(\) \{", out[0])  # fmt: skip
     assert "r2g_block *unsafe.Pointer) {\n\tr2g_ok := false\n\tdefer func() {" in out[0]
-    # The block travels through an out-parameter: no export returns a pointer, which
-    # cgo would check on every call.
-    assert not re.search(r"^func r2g_v3_\w+\(.*\) \(?\w*\s*unsafe\.Pointer\)? \{$", out[0], re.M)
+    # No export has a result: cgo checks an export's result on every call (pointer or not).
+    assert not re.search(r"^func r2g_v4_\w+\(.*\) \S+ \{$", out[0], re.M)
     assert f"pub fn {sym}(" in out[1]
+    assert "r2g_reply: *mut Reply<" in out[1]
 
 
 def test_symbols_differ_when_a_signature_changes():

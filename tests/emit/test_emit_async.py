@@ -99,7 +99,7 @@ def test_job_indices_and_entry_points_agree_and_carry_every_async_signature():
                      ("o", ir.Opt(U32)), drop_safe=True)  # fmt: skip
     go, rust, p = emit(a, b)
     entry = async_entry(p)
-    assert re.fullmatch(r"r2g_v3_async_h[0-9a-f]{8}", entry)
+    assert re.fullmatch(r"r2g_v4_async_h[0-9a-f]{8}", entry)
     for suffix in ("_init", "_kick"):
         assert f"//export {entry}{suffix}\nfunc {entry}{suffix}(" in go
         assert f"pub fn {entry}{suffix}(" in rust
