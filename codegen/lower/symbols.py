@@ -10,13 +10,13 @@ Grammar (version 3), one Go `//export` per sync or oneway Rust→Go method:
     sig     = first 8 hex digits of sha256 over the method's canonical signature, which
               spells every parameter and return type down to the fields of each struct
 
-    e.g.  r2g_v3_8DemoCall_10demo_check_h3f9a0c21
+    e.g.  r2g_v4_8DemoCall_10demo_check_h3f9a0c21
 
 An async method has no export: Rust queues a job that names it by index (async_abi.py).
 Its symbol still names the glue, and the Rust callback Go completes the call through
 (its address travels with each job; the name makes it traceable and unique):
 
-    callback = symbol "_cb"            e.g. r2g_v3_8DemoCall_10demo_sleep_h0badf00d_cb
+    callback = symbol "_cb"            e.g. r2g_v4_8DemoCall_10demo_sleep_h0badf00d_cb
 
 The async runtime's two entry points hash every async symbol in index order:
 
