@@ -14,9 +14,10 @@
 /// One completion-reader thread per connection is the caller side's only parker on the
 /// caller doorbell. A blocking call polls the completion ring itself while it spins
 /// (`pollers` counts such calls), so its reply needs no hand-off; whoever pops a
-/// completion (reader or polling caller) stores FREE in that slot's word, copies the
-/// reply, and only then returns the slot to the free list (a slot is reused only after
-/// the callee answered it and its reply was copied) and completes its call.
+/// completion (reader, polling caller or helper) stores FREE in that slot's word and
+/// marks the slot's record READY (`SlotRec` below); the call's own thread then decodes
+/// the reply in place and only then returns the slot to the free list (a slot is reused
+/// only after the callee answered it and its reply was read).
 /// reader   in_flight <= pollers (every call covered, or none): idle=1; re-check; park
 ///          the thread locally (caller_parked stays 0: the callee posts nothing); idle=0
 ///          otherwise spin 50 µs, then park on the caller doorbell (bell protocol above)
@@ -608,34 +609,33 @@ pub mod r2g_shm {
         }
     }
 
-    type Outcome = Option<Result<Vec<u8>, ShmError>>;
+    // Where a slot's call is, on this side (the callee's view is the slot word in shm).
+    // A slot is reused only after its reply was read, so a reply is decoded in place,
+    // from the slot's response area, by the call's own thread, with no copy:
+    //
+    //   FREE -submit-> SENT (a consumer waits) | DROPPED (oneway: nobody reads the reply)
+    //   SENT -popper CAS-> READY -consumer reads the reply, frees-> FREE
+    //   SENT -consumer dropped, CAS-> DROPPED -popper frees-> FREE (slot word ABANDONED first)
+    //   SENT|DROPPED -declare_dead CAS-> DEAD (never reused: the connection is finished)
+    // Each CAS has exactly one winner, which does the step's bookkeeping (in_flight -= 1
+    // for a popped or failed call, the free list push for a freed slot).
+    const REC_FREE: u32 = 0;
+    const REC_SENT: u32 = 1;
+    const REC_READY: u32 = 2;
+    const REC_DROPPED: u32 = 3;
+    const REC_DEAD: u32 = 4;
 
-    /// One call's outcome, shared by the waiting side and the completion reader.
-    struct CallCell {
-        done: AtomicBool,
-        inner: Mutex<(Outcome, Waiter)>,
+    struct SlotRec {
+        state: AtomicU32,
+        status: AtomicU32, // the completion's status and reply length, set before READY
+        len: AtomicU32,
+        waiter: Mutex<Waiter>, // who to wake on READY or DEAD
     }
 
-    impl CallCell {
-        fn new() -> Arc<CallCell> {
-            Arc::new(CallCell { done: AtomicBool::new(false), inner: Mutex::new((None, Waiter::None)) })
-        }
-        fn complete(&self, r: Result<Vec<u8>, ShmError>) {
-            let w = {
-                let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-                g.0 = Some(r);
-                self.done.store(true, Ordering::Release);
-                std::mem::replace(&mut g.1, Waiter::None)
-            };
-            w.wake();
-        }
-        fn take(&self) -> Outcome {
-            self.inner.lock().unwrap_or_else(|e| e.into_inner()).0.take()
-        }
-    }
-
-    struct SlotEntry {
-        call: Option<Arc<CallCell>>, // Some while the slot is in flight
+    enum Reply {
+        Ready,
+        Dead,
+        Pending,
     }
 
     enum SlotWaiter {
@@ -678,7 +678,7 @@ pub mod r2g_shm {
         comp_ring: Ring,
         callee_bell: Bell,
         caller_bell: Bell,
-        entries: Vec<Mutex<SlotEntry>>,
+        recs: Vec<SlotRec>,
         // Each slot's current generation. Written only by the submitter, which owns the
         // slot (taken from the free list); read without a lock by whoever pops its
         // completion, which the push/pop release-acquire chain orders after the write.
@@ -705,7 +705,14 @@ pub mod r2g_shm {
             let caller_bell = Bell::open(&names.caller_bell(), l::HEADER_CALLER_PARKED)?;
             let lock = OwnerLock::take(&names.caller_lock(std::process::id()))?;
             let ring = |off: usize, cap: usize| Ring { off, mask: cap as u64 - 1, cap: cap as u64 };
-            let entries = (0..g.slot_count).map(|_| Mutex::new(SlotEntry { call: None })).collect();
+            let recs = (0..g.slot_count)
+                .map(|_| SlotRec {
+                    state: AtomicU32::new(REC_FREE),
+                    status: AtomicU32::new(0),
+                    len: AtomicU32::new(0),
+                    waiter: Mutex::new(Waiter::None),
+                })
+                .collect();
             let generations = (0..g.slot_count)
                 .map(|i| {
                     let w = map.u64(g.slot_table_offset + i * l::SLOT_SIZE + l::SLOT_WORD_OFFSET);
@@ -720,7 +727,7 @@ pub mod r2g_shm {
                 names,
                 callee_bell,
                 caller_bell,
-                entries,
+                recs,
                 generations,
                 free: Mutex::new(FreeList { free: (0..g.slot_count as u32).rev().collect(), waiters: Default::default() }),
                 in_flight: AtomicU32::new(0),
@@ -813,6 +820,12 @@ pub mod r2g_shm {
             self.in_flight.load(Ordering::Acquire)
         }
 
+        /// Slots on the free list: all of them once every call was answered and its reply
+        /// read (or its consumer dropped).
+        pub fn free_slots(&self) -> usize {
+            self.free.lock().unwrap_or_else(|e| e.into_inner()).free.len()
+        }
+
         pub fn request_capacity(&self) -> usize {
             self.geometry.request_capacity
         }
@@ -864,17 +877,17 @@ pub mod r2g_shm {
             self.map.u64(g.slot_table_offset + slot as usize * l::SLOT_SIZE + l::SLOT_WORD_OFFSET)
         }
 
-        /// Write the request (one pass into the slot's area), publish, push, ring.
-        fn submit(&self, slot: u32, method: u32, kind: u32, size: usize, write: impl FnOnce(&mut [u8])) -> Result<(u32, Arc<CallCell>), ShmError> {
+        /// Write the request (one pass into the slot's area), publish, push, ring; the
+        /// slot's record goes to `rec` (SENT, or DROPPED when nobody reads the reply).
+        fn submit(&self, slot: u32, method: u32, kind: u32, size: usize, write: impl FnOnce(&mut [u8]), rec: u32) -> Result<u32, ShmError> {
             let g = &self.geometry;
             let area = g.payload_offset + slot as usize * g.payload_stride;
-            // SAFETY: the slot is ours (taken from the free list) until the reader frees it.
+            // SAFETY: the slot is ours (taken from the free list) until its reply is read.
             write(unsafe { self.map.bytes(area, size) });
-            let call = CallCell::new();
             let gen_cell = &self.generations[slot as usize];
             let generation = gen_cell.load(Ordering::Relaxed).wrapping_add(1);
             gen_cell.store(generation, Ordering::Relaxed);
-            self.entries[slot as usize].lock().unwrap_or_else(|e| e.into_inner()).call = Some(Arc::clone(&call));
+            self.recs[slot as usize].state.store(rec, Ordering::Release);
             self.in_flight.fetch_add(1, Ordering::SeqCst);
             self.slot_word(slot).store((generation as u64) << 32 | l::SLOT_STATE_PENDING as u64, Ordering::Release);
             let cell = Cell { slot, generation, method, length: size as u32, kind, status: 0 };
@@ -886,7 +899,75 @@ pub mod r2g_shm {
             }
             self.callee_bell.ring(&self.map);
             self.wake_reader(); // no-op when a polling blocking call covers this one
-            Ok((generation, call))
+            Ok(generation)
+        }
+
+        /// Where the call in `slot` is; registers `waiter` (under the record's lock, so
+        /// a completion between the test and the registration still wakes it).
+        fn reply_state(&self, slot: u32, waiter: impl FnOnce() -> Waiter) -> Reply {
+            let rec = &self.recs[slot as usize];
+            let now = |state: u32| match state {
+                REC_READY => Some(Reply::Ready),
+                REC_DEAD => Some(Reply::Dead),
+                _ => None,
+            };
+            if let Some(r) = now(rec.state.load(Ordering::Acquire)) {
+                return r;
+            }
+            let mut w = rec.waiter.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(r) = now(rec.state.load(Ordering::Acquire)) {
+                return r;
+            }
+            *w = waiter();
+            Reply::Pending
+        }
+
+        fn is_ready(&self, slot: u32) -> bool {
+            matches!(self.recs[slot as usize].state.load(Ordering::Acquire), REC_READY | REC_DEAD)
+        }
+
+        /// READY: decode the reply in place from the slot's response area, then free
+        /// the slot (READY -> FREE, back on the free list).
+        fn read_reply<T>(&self, slot: u32, decode: impl FnOnce(&[u8]) -> Result<T, ShmError>) -> Result<T, ShmError> {
+            let rec = &self.recs[slot as usize];
+            let (status, len) = (rec.status.load(Ordering::Relaxed), rec.len.load(Ordering::Relaxed));
+            let g = &self.geometry;
+            let area = g.payload_offset + slot as usize * g.payload_stride + align64(g.request_capacity);
+            // SAFETY: the callee answered this slot and it is not freed until below. The
+            // READY acquire orders the popper's completion pop, and so the callee's
+            // reply writes, before this read.
+            let data: &[u8] = unsafe { self.map.bytes(area, len as usize) };
+            let result = if status == l::CALL_STATUS_OK {
+                decode(data)
+            } else {
+                Err(ShmError::Remote(status, String::from_utf8_lossy(data).into_owned()))
+            };
+            rec.state.store(REC_FREE, Ordering::Release);
+            self.release(slot);
+            result
+        }
+
+        /// The consumer of a SENT call gives up: SENT -> DROPPED (and ABANDONED in the
+        /// slot word; the popper frees the slot when the callee's answer arrives), or, if
+        /// the reply is READY already, free the slot now.
+        fn drop_call(&self, slot: u32, generation: u32) {
+            let rec = &self.recs[slot as usize];
+            match rec.state.compare_exchange(REC_SENT, REC_DROPPED, Ordering::AcqRel, Ordering::Acquire) {
+                Ok(_) => {
+                    self.abandon(slot, generation);
+                    *rec.waiter.lock().unwrap_or_else(|e| e.into_inner()) = Waiter::None;
+                }
+                Err(REC_READY) => {
+                    rec.state.store(REC_FREE, Ordering::Release);
+                    self.release(slot);
+                }
+                Err(_) => {} // DEAD: never reused
+            }
+        }
+
+        fn dead_error(&self) -> ShmError {
+            let why = self.dead.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            ShmError::PeerGone(why.unwrap_or_else(|| "connection closed".into()))
         }
 
         /// The waker rule of the reader (module comment): a SeqCst Dekker pair with the
@@ -1020,41 +1101,39 @@ pub mod r2g_shm {
         }
 
         fn complete(&self, c: Cell) {
-            if c.slot as usize >= self.entries.len() || c.length as usize > self.geometry.response_capacity {
+            if c.slot as usize >= self.recs.len() || c.length as usize > self.geometry.response_capacity {
                 return; // protocol error by the callee: nothing we can match it to
             }
             if self.generations[c.slot as usize].load(Ordering::Acquire) != c.generation {
                 return; // stale completion (an older session or generation)
             }
-            // DONE|ABANDONED -> FREE first, before the reply is copied: the slot goes back
-            // on the free list (the only way to reuse it) only after the copy, and the
-            // callee never touches a slot it answered. Stored first, the slot line's trip
-            // back from the callee's core overlaps the reply's cache misses instead of
-            // stalling the lock below.
+            // DONE|ABANDONED -> FREE in the slot word first: the callee never touches a
+            // slot it answered, and the slot goes back on our free list only after its
+            // reply was read. Stored first, the slot line's trip back from the callee's
+            // core overlaps what follows instead of stalling it.
             let word = self.slot_word(c.slot);
             word.store((c.generation as u64) << 32 | l::SLOT_STATE_FREE as u64, Ordering::Release);
-            let g = &self.geometry;
-            let area = g.payload_offset + c.slot as usize * g.payload_stride + align64(g.request_capacity);
             // The cell's status says whether the callee won PENDING -> DONE (a reply, or a
             // handler error text) or not (ABANDONED, CALLEE_CLOSING: no bytes); reading the
-            // slot word here too would add a cache miss to every round trip. The cell's
-            // seq (acquired by the pop) orders the callee's reply writes before us.
-            // SAFETY: the callee finished with the slot and we have not freed it.
-            let data = unsafe { self.map.bytes(area, c.length as usize) };
-            let result = if c.status == l::CALL_STATUS_OK {
-                Ok(data.to_vec())
-            } else {
-                Err(ShmError::Remote(c.status, String::from_utf8_lossy(data).into_owned()))
-            };
-            let call = self.entries[c.slot as usize].lock().unwrap_or_else(|e| e.into_inner()).call.take();
-            let Some(call) = call else {
-                // declare_dead failed this call already (the slot is never reused), or a
-                // broken callee sent a second completion for it.
-                return;
-            };
-            self.in_flight.fetch_sub(1, Ordering::AcqRel);
-            self.release(c.slot);
-            call.complete(result);
+            // slot word here too would add a cache miss to every round trip.
+            let rec = &self.recs[c.slot as usize];
+            rec.status.store(c.status, Ordering::Relaxed);
+            rec.len.store(c.length, Ordering::Relaxed);
+            match rec.state.compare_exchange(REC_SENT, REC_READY, Ordering::AcqRel, Ordering::Acquire) {
+                Ok(_) => {
+                    self.in_flight.fetch_sub(1, Ordering::AcqRel);
+                    let w = std::mem::replace(&mut *rec.waiter.lock().unwrap_or_else(|e| e.into_inner()), Waiter::None);
+                    w.wake();
+                }
+                Err(REC_DROPPED) => {
+                    self.in_flight.fetch_sub(1, Ordering::AcqRel);
+                    rec.state.store(REC_FREE, Ordering::Release);
+                    self.release(c.slot);
+                }
+                // DEAD: declare_dead failed this call already (the slot is never reused);
+                // FREE/READY: a broken callee sent a second completion for it.
+                Err(_) => {}
+            }
         }
 
         fn declare_dead(&self, why: String) {
@@ -1065,11 +1144,13 @@ pub mod r2g_shm {
                 }
             }
             self.is_dead.store(true, Ordering::Release);
-            for e in &self.entries {
-                let call = e.lock().unwrap_or_else(|e| e.into_inner()).call.take();
-                if let Some(call) = call {
-                    self.in_flight.fetch_sub(1, Ordering::AcqRel);
-                    call.complete(Err(ShmError::PeerGone(why.clone())));
+            for rec in &self.recs {
+                for from in [REC_SENT, REC_DROPPED] {
+                    if rec.state.compare_exchange(from, REC_DEAD, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+                        self.in_flight.fetch_sub(1, Ordering::AcqRel);
+                        let w = std::mem::replace(&mut *rec.waiter.lock().unwrap_or_else(|e| e.into_inner()), Waiter::None);
+                        w.wake();
+                    }
                 }
             }
             let waiters = std::mem::take(&mut self.free.lock().unwrap_or_else(|e| e.into_inner()).waiters);
@@ -1078,9 +1159,8 @@ pub mod r2g_shm {
 
         /// Abandon what is pending, wait (bounded) for those slots, detach, stop the reader.
         pub fn close(&self, settle: Duration) {
-            for (i, e) in self.entries.iter().enumerate() {
-                let e = e.lock().unwrap_or_else(|e| e.into_inner());
-                if e.call.is_some() {
+            for (i, rec) in self.recs.iter().enumerate() {
+                if rec.state.load(Ordering::Acquire) == REC_SENT {
                     self.abandon(i as u32, self.generations[i].load(Ordering::Acquire));
                 }
             }
@@ -1106,8 +1186,15 @@ pub mod r2g_shm {
         // -- blocking and async waits ----------------------------------------------------
         /// Blocking call: wait for a slot, submit, then poll the completion ring on this
         /// thread (spin, then yield) for up to SPIN; if still unanswered, hand over to the
-        /// reader and park until it completes the call.
-        pub fn call_blocking(&self, method: u32, kind: u32, size: usize, write: impl FnOnce(&mut [u8])) -> Result<Vec<u8>, ShmError> {
+        /// reader and park until it completes the call. The reply is decoded in place.
+        pub fn call_blocking<T>(
+            &self,
+            method: u32,
+            kind: u32,
+            size: usize,
+            write: impl FnOnce(&mut [u8]),
+            decode: impl FnOnce(&[u8]) -> Result<T, ShmError>,
+        ) -> Result<T, ShmError> {
             self.check_size(size)?;
             let slot = loop {
                 if let Some(s) = self.try_alloc(None)? {
@@ -1124,13 +1211,13 @@ pub mod r2g_shm {
             }
             let polling = Polling(self);
             self.pollers.fetch_add(1, Ordering::SeqCst); // before in_flight += 1 (submit)
-            let (_, call) = self.submit(slot, method, kind, size, write)?;
+            self.submit(slot, method, kind, size, write, REC_SENT)?;
             let start = Instant::now();
             let mut spins = 0u32;
-            while !call.done.load(Ordering::Acquire) && self.drain_completions() && !self.is_dead() {
+            while !self.is_ready(slot) && self.drain_completions() && !self.is_dead() {
                 spins += 1;
                 // The clock (~25 ns a read) only every 64 polls: the spin is the latency.
-                if call.done.load(Ordering::Acquire) || (spins & 63 == 0 && start.elapsed() >= SPIN) {
+                if self.is_ready(slot) || (spins & 63 == 0 && start.elapsed() >= SPIN) {
                     break;
                 }
                 if spins < SPIN_BEFORE_YIELD {
@@ -1141,14 +1228,11 @@ pub mod r2g_shm {
             }
             drop(polling);
             loop {
-                {
-                    let mut g = call.inner.lock().unwrap_or_else(|e| e.into_inner());
-                    if let Some(r) = g.0.take() {
-                        return r;
-                    }
-                    g.1 = Waiter::Thread(std::thread::current());
+                match self.reply_state(slot, || Waiter::Thread(std::thread::current())) {
+                    Reply::Ready => return self.read_reply(slot, decode),
+                    Reply::Dead => return Err(self.dead_error()),
+                    Reply::Pending => std::thread::park(),
                 }
-                std::thread::park();
             }
         }
 
@@ -1161,7 +1245,7 @@ pub mod r2g_shm {
                 }
                 std::thread::park_timeout(Duration::from_millis(PARK_MS as u64));
             };
-            self.submit(slot, method, l::CELL_KIND_ONEWAY, size, write).map(|_| ())
+            self.submit(slot, method, l::CELL_KIND_ONEWAY, size, write, REC_DROPPED).map(|_| ())
         }
 
         fn check_size(&self, size: usize) -> Result<(), ShmError> {
@@ -1184,7 +1268,7 @@ pub mod r2g_shm {
         size: usize,
         write: Option<W>,
         decode: D,
-        sent: Option<(u32, u32, Arc<CallCell>)>,
+        sent: Option<(u32, u32)>, // (slot, generation) while the call is in flight
         waited: bool, // registered as a slot waiter and not served yet
         _t: std::marker::PhantomData<fn() -> T>,
     }
@@ -1216,37 +1300,37 @@ pub mod r2g_shm {
                 };
                 this.waited = false;
                 let write = this.write.take().expect("written once");
-                match this.conn.submit(slot, this.method, l::CELL_KIND_CALL, this.size, write) {
-                    Ok((generation, call)) => this.sent = Some((slot, generation, call)),
+                match this.conn.submit(slot, this.method, l::CELL_KIND_CALL, this.size, write, REC_SENT) {
+                    Ok(generation) => this.sent = Some((slot, generation)),
                     Err(e) => return Poll::Ready(Err(e)),
                 }
             }
-            let (_, _, call) = this.sent.as_ref().expect("sent above");
-            if !call.done.load(Ordering::Acquire) {
+            let (slot, _) = this.sent.expect("sent above");
+            if !this.conn.is_ready(slot) {
                 // Help the reader: completions popped on an executor thread wake their
                 // tasks there (a local run queue), not through a cross-thread hand-off.
                 this.conn.help_drain();
             }
-            let mut g = call.inner.lock().unwrap_or_else(|e| e.into_inner());
-            match g.0.take() {
-                Some(r) => {
-                    drop(g);
+            let waker = cx.waker();
+            let register = || Waiter::Task(waker.clone());
+            match this.conn.reply_state(slot, register) {
+                Reply::Ready => {
                     this.sent = None;
-                    Poll::Ready(r.and_then(|b| (this.decode)(&b)))
+                    Poll::Ready(this.conn.read_reply(slot, &this.decode))
                 }
-                None => {
-                    g.1 = Waiter::Task(cx.waker().clone());
-                    Poll::Pending
+                Reply::Dead => {
+                    this.sent = None; // the slot is never reused
+                    Poll::Ready(Err(this.conn.dead_error()))
                 }
+                Reply::Pending => Poll::Pending,
             }
         }
     }
 
     impl<W, D, T> Drop for Call<W, D, T> {
         fn drop(&mut self) {
-            let unfinished = self.sent.take().filter(|(_, _, call)| !call.done.load(Ordering::Acquire));
-            if let Some((slot, generation, _)) = unfinished {
-                self.conn.abandon(slot, generation);
+            if let Some((slot, generation)) = self.sent.take() {
+                self.conn.drop_call(slot, generation);
             }
             if self.waited {
                 self.conn.wake_slot_waiters(false); // the wake-up meant for us goes on

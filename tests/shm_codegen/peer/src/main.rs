@@ -141,6 +141,7 @@ fn storm(c: &SvcShm, calls: u64, threads: u64) -> u64 {
 
 /// Random cancellation: drop futures after a random number of polls; slots all return.
 fn cancel(c: &SvcShm, rounds: u64) {
+    let all = c.free_slots();
     let mut seed = 0x2545F4914F6CDD1Du64;
     for _ in 0..rounds {
         let mut futs: Vec<Boxed<'_, bool>> = Vec::new();
@@ -162,11 +163,27 @@ fn cancel(c: &SvcShm, rounds: u64) {
         }
         join_all(futs);
     }
+    // Dropped after the reply arrived but before it was read (the slot READY): the
+    // drop frees the slot itself.
+    let mut unread = 0;
+    for _ in 0..8 {
+        let mut fut = Box::pin(c.nap(0));
+        let first = api::r2g_shm::block_on(std::future::poll_fn(|cx| Poll::Ready(fut.as_mut().poll(cx).is_ready())));
+        if !first {
+            unread += 1;
+            std::thread::sleep(Duration::from_millis(20)); // the reader pops the reply
+        }
+        drop(fut);
+    }
+    assert!(unread > 0, "every nap(0) was answered on its first poll");
     let deadline = Instant::now() + Duration::from_secs(5);
     while c.in_flight() > 0 {
         assert!(Instant::now() < deadline, "{} slots never came back", c.in_flight());
         std::thread::sleep(Duration::from_millis(1));
     }
+    // Every slot is back on the free list: a reply that was READY when its future was
+    // dropped, and one that arrived after, were both freed.
+    assert_eq!(c.free_slots(), all, "slots missing from the free list after cancellation");
     assert_eq!(c.add(1, 1).unwrap(), 2);
     println!("ok cancel in_flight 0");
 }
