@@ -632,7 +632,7 @@ pub mod r2g_shm {
         waiter: Mutex<Waiter>, // who to wake on READY or DEAD
     }
 
-    enum Reply {
+    enum ReplyState {
         Ready,
         Dead,
         Pending,
@@ -904,11 +904,11 @@ pub mod r2g_shm {
 
         /// Where the call in `slot` is; registers `waiter` (under the record's lock, so
         /// a completion between the test and the registration still wakes it).
-        fn reply_state(&self, slot: u32, waiter: impl FnOnce() -> Waiter) -> Reply {
+        fn reply_state(&self, slot: u32, waiter: impl FnOnce() -> Waiter) -> ReplyState {
             let rec = &self.recs[slot as usize];
             let now = |state: u32| match state {
-                REC_READY => Some(Reply::Ready),
-                REC_DEAD => Some(Reply::Dead),
+                REC_READY => Some(ReplyState::Ready),
+                REC_DEAD => Some(ReplyState::Dead),
                 _ => None,
             };
             if let Some(r) = now(rec.state.load(Ordering::Acquire)) {
@@ -919,7 +919,7 @@ pub mod r2g_shm {
                 return r;
             }
             *w = waiter();
-            Reply::Pending
+            ReplyState::Pending
         }
 
         fn is_ready(&self, slot: u32) -> bool {
@@ -929,7 +929,18 @@ pub mod r2g_shm {
         /// READY: decode the reply in place from the slot's response area, then free
         /// the slot (READY -> FREE, back on the free list).
         fn read_reply<T>(&self, slot: u32, decode: impl FnOnce(&[u8]) -> Result<T, ShmError>) -> Result<T, ShmError> {
+            /// Frees the slot however the read ends (a panicking decode included).
+            struct Free<'a>(&'a Conn, u32);
+            impl Drop for Free<'_> {
+                fn drop(&mut self) {
+                    self.0.recs[self.1 as usize].state.store(REC_FREE, Ordering::Release);
+                    self.0.release(self.1);
+                }
+            }
+            let _free = Free(self, slot);
             let rec = &self.recs[slot as usize];
+            // Read once: a broken callee's second completion may rewrite them meanwhile
+            // (it could write any reply bytes anyway; the length stays bounds-checked).
             let (status, len) = (rec.status.load(Ordering::Relaxed), rec.len.load(Ordering::Relaxed));
             let g = &self.geometry;
             let area = g.payload_offset + slot as usize * g.payload_stride + align64(g.request_capacity);
@@ -937,14 +948,11 @@ pub mod r2g_shm {
             // READY acquire orders the popper's completion pop, and so the callee's
             // reply writes, before this read.
             let data: &[u8] = unsafe { self.map.bytes(area, len as usize) };
-            let result = if status == l::CALL_STATUS_OK {
+            if status == l::CALL_STATUS_OK {
                 decode(data)
             } else {
                 Err(ShmError::Remote(status, String::from_utf8_lossy(data).into_owned()))
-            };
-            rec.state.store(REC_FREE, Ordering::Release);
-            self.release(slot);
-            result
+            }
         }
 
         /// The consumer of a SENT call gives up: SENT -> DROPPED (and ABANDONED in the
@@ -1229,9 +1237,9 @@ pub mod r2g_shm {
             drop(polling);
             loop {
                 match self.reply_state(slot, || Waiter::Thread(std::thread::current())) {
-                    Reply::Ready => return self.read_reply(slot, decode),
-                    Reply::Dead => return Err(self.dead_error()),
-                    Reply::Pending => std::thread::park(),
+                    ReplyState::Ready => return self.read_reply(slot, decode),
+                    ReplyState::Dead => return Err(self.dead_error()),
+                    ReplyState::Pending => std::thread::park(),
                 }
             }
         }
@@ -1314,15 +1322,15 @@ pub mod r2g_shm {
             let waker = cx.waker();
             let register = || Waiter::Task(waker.clone());
             match this.conn.reply_state(slot, register) {
-                Reply::Ready => {
+                ReplyState::Ready => {
                     this.sent = None;
                     Poll::Ready(this.conn.read_reply(slot, &this.decode))
                 }
-                Reply::Dead => {
+                ReplyState::Dead => {
                     this.sent = None; // the slot is never reused
                     Poll::Ready(Err(this.conn.dead_error()))
                 }
-                Reply::Pending => Poll::Pending,
+                ReplyState::Pending => Poll::Pending,
             }
         }
     }
