@@ -960,11 +960,12 @@ pub mod r2g_shm {
         /// the reply is READY already, free the slot now.
         fn drop_call(&self, slot: u32, generation: u32) {
             let rec = &self.recs[slot as usize];
+            // Our waker goes first, while the slot is certainly still ours: once DROPPED,
+            // the popper may free the slot and a new call register its own waiter here,
+            // which clearing after the CAS would lose (that call would never be woken).
+            *rec.waiter.lock().unwrap_or_else(|e| e.into_inner()) = Waiter::None;
             match rec.state.compare_exchange(REC_SENT, REC_DROPPED, Ordering::AcqRel, Ordering::Acquire) {
-                Ok(_) => {
-                    self.abandon(slot, generation);
-                    *rec.waiter.lock().unwrap_or_else(|e| e.into_inner()) = Waiter::None;
-                }
+                Ok(_) => self.abandon(slot, generation),
                 Err(REC_READY) => {
                     rec.state.store(REC_FREE, Ordering::Release);
                     self.release(slot);
