@@ -188,6 +188,84 @@ fn cancel(c: &SvcShm, rounds: u64) {
     println!("ok cancel in_flight 0");
 }
 
+/// Sync, async (some dropped half-way, some with their reply unread) and oneway calls
+/// from four threads at once, for `secs`: the completions of each kind are popped by the
+/// others' threads and slots are reused across threads at once. Every sync and awaited
+/// reply is checked; afterwards nothing is in flight, every slot is back on the free
+/// list, and the callee saw every oneway.
+fn mixed(c: &SvcShm, secs: f64) {
+    let all = c.free_slots();
+    let notes_before = c.notes().expect("notes");
+    let end = Instant::now() + Duration::from_secs_f64(secs);
+    let (mut syncs, mut awaited, mut dropped, mut oneways) = (0, 0, 0, 0);
+    std::thread::scope(|s| {
+        let sync = |t: u64| {
+            s.spawn(move || {
+                let mut n = 0u64;
+                while Instant::now() < end {
+                    assert_eq!(c.add(t, n).expect("add"), t + n);
+                    n += 1;
+                }
+                n
+            })
+        };
+        let asyncs = |t: u64| {
+            s.spawn(move || {
+                let (mut seed, mut id, mut got, mut gone, mut sent) = (0x9E37_79B9_7F4A_7C15u64 ^ t, t << 40, 0u64, 0u64, 0u64);
+                while Instant::now() < end {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    let data: Vec<u8> = (0..(seed % 40) as u8).collect();
+                    let mut fut = Box::pin(c.check(id, data.clone()));
+                    match seed % 8 {
+                        0 => {} // dropped before its first poll
+                        1 | 2 => {
+                            // dropped after one poll: SENT, or READY and never read
+                            api::r2g_shm::block_on(std::future::poll_fn(|cx| Poll::Ready(fut.as_mut().poll(cx).is_ready())));
+                            if seed % 16 == 1 {
+                                std::thread::sleep(Duration::from_micros(50));
+                            }
+                        }
+                        3 => {
+                            c.note(Point { x: 0, y: 2, c: Color::Blue }, "m".into()).expect("note"); // notes() += 1
+                            sent += 1;
+                            continue;
+                        }
+                        _ => {
+                            assert_eq!(api::r2g_shm::block_on(fut).expect("check"), checksum(id, &data));
+                            got += 1;
+                            id += 1;
+                            continue;
+                        }
+                    }
+                    drop(fut);
+                    gone += 1;
+                    id += 1;
+                }
+                (got, gone, sent)
+            })
+        };
+        let hs = [sync(1), sync(2)];
+        let ha = [asyncs(3), asyncs(4)];
+        for h in hs {
+            syncs += h.join().expect("sync thread");
+        }
+        for h in ha {
+            let (g, d, o) = h.join().expect("async thread");
+            (awaited, dropped, oneways) = (awaited + g, dropped + d, oneways + o);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while c.in_flight() > 0 || c.free_slots() != all {
+        assert!(Instant::now() < deadline, "in flight {}, free {} of {all}", c.in_flight(), c.free_slots());
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert_eq!(c.notes().expect("notes") - notes_before, oneways, "oneways lost");
+    assert!(syncs > 0 && awaited > 0 && dropped > 0 && oneways > 0);
+    println!("ok mixed {syncs} sync, {awaited} awaited, {dropped} dropped, {oneways} oneway");
+}
+
 /// Calls in flight while the server is SIGKILLed (the test says when on stdin).
 fn killed(c: &SvcShm) {
     let futs: Vec<Boxed<'_, Result<u64, ShmError>>> = (0..16).map(|_| Box::pin(c.nap(60_000)) as Boxed<'_, _>).collect();
@@ -217,6 +295,7 @@ fn main() {
             let name = c.name();
             semantics(&c);
             cancel(&c, 20);
+            mixed(&c, 1.5);
             storm(&c, arg(2).parse().unwrap_or(100_000), 2);
             drop(c);
             assert!(!std::path::Path::new(&format!("/dev/shm{name}")).exists(), "segment left behind");
