@@ -619,7 +619,7 @@ pub mod r2g_shm {
     //   SENT|DROPPED -declare_dead CAS-> DEAD (never reused: the connection is finished)
     // Each CAS has exactly one winner, which does the step's bookkeeping (in_flight -= 1
     // for a popped or failed call, the free list push for a freed slot). Every
-    // interleaving of two calls sharing a slot is explored by
+    // interleaving of two calls sharing a slot, with two poppers, is explored by
     // tests/shm_codegen/test_slot_record_model.py (change both together).
     const REC_FREE: u32 = 0;
     const REC_SENT: u32 = 1;

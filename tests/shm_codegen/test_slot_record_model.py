@@ -1,7 +1,7 @@
 """Exhaustive interleavings of the generated Rust caller's per-slot record protocol
 (`codegen/support/shm_caller.rs`, "Where a slot's call is"): two calls that share one
-slot (so the second reuses it), the callee, the completion popper and, optionally, the
-connection dying. Every atomic step of each actor is one transition; the waiter mutex
+slot (so the second reuses it), the callee, two completion poppers (the reader and a
+helping executor thread pop concurrently) and, optionally, the connection dying. Every atomic step of each actor is one transition; the waiter mutex
 is modelled as a lock, so the steps inside it interleave with everything outside it.
 
 Checked in every reachable state: the slot is never on the free list twice, a reply is
@@ -28,13 +28,13 @@ class World:
     free: int = 1  # the slot on the caller's free list (0 or 1)
     gen: int = 0
     requests: tuple[int, ...] = ()  # generations queued for the callee
-    completions: tuple[int, ...] = ()  # and for the popper
+    completions: tuple[int, ...] = ()  # and for the poppers
     in_flight: int = 0
     dead: bool = False
     woken: frozenset[str] = frozenset()  # wake tokens not yet consumed
-    # Each call's (name, step, generation it sent); the popper's step.
+    # Each call's (name, step, generation it sent); each popper's step.
     pc: tuple[tuple[str, str, int], ...] = tuple((c, "alloc", 0) for c in CALLS)
-    popper: str = "idle"
+    poppers: tuple[str, ...] = ("idle", "idle")
 
 
 class Bad(AssertionError):
@@ -102,23 +102,27 @@ def call_steps(w: World, call: str, step: str, mine: int, late_clear: bool) -> l
     return out
 
 
-def popper_steps(w: World) -> list[World]:
-    step = w.popper
+def popper_steps(w: World, i: int) -> list[World]:
+    """Popper `i`: pop a completion (the ring's CAS gives each to one popper), the
+    generation check, CAS SENT -> READY (or free a DROPPED slot), then take and wake
+    the waiter under the lock."""
+    step = w.poppers[i]
+    at = lambda s: tuple(s if j == i else x for j, x in enumerate(w.poppers))  # noqa: E731
     if step == "idle" and w.completions:
         g, rest = w.completions[0], w.completions[1:]
         w = replace(w, completions=rest)
         if g != w.gen:
             return [w]  # stale completion
         if w.state == SENT:
-            return [replace(w, state=READY, in_flight=w.in_flight - 1, popper="lock")]
+            return [replace(w, state=READY, in_flight=w.in_flight - 1, poppers=at("lock"))]
         if w.state == DROPPED:
             return [replace(_release_slot(w), in_flight=w.in_flight - 1)]
         return [w]  # DEAD, or a second completion
     if step == "lock" and w.lock is None:
-        return [replace(w, lock="popper", popper="take")]
+        return [replace(w, lock=f"popper{i}", poppers=at("take"))]
     if step == "take":
         woken = w.woken | {w.waiter} if w.waiter else w.woken
-        return [replace(w, lock=None, waiter=None, woken=woken, popper="idle")]
+        return [replace(w, lock=None, waiter=None, woken=woken, poppers=at("idle"))]
     return []
 
 
@@ -146,7 +150,7 @@ def explore(late_clear: bool = False, with_death: bool = False) -> int:
         if w in seen:
             continue
         seen.add(w)
-        nxt = popper_steps(w) + other_steps(w, with_death)
+        nxt = popper_steps(w, 0) + popper_steps(w, 1) + other_steps(w, with_death)
         for call, step, mine in w.pc:
             nxt += call_steps(w, call, step, mine, late_clear)
         if not nxt:
