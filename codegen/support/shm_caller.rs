@@ -634,6 +634,13 @@ pub mod r2g_shm {
         waiter: Mutex<Waiter>, // who to wake on READY or DEAD
     }
 
+    impl SlotRec {
+        /// The registered waiter, leaving none (the caller wakes or drops it).
+        fn take_waiter(&self) -> Waiter {
+            std::mem::replace(&mut *self.waiter.lock().unwrap_or_else(|e| e.into_inner()), Waiter::None)
+        }
+    }
+
     enum ReplyState {
         Ready,
         Dead,
@@ -965,7 +972,7 @@ pub mod r2g_shm {
             // Our waker goes first, while the slot is certainly still ours: once DROPPED,
             // the popper may free the slot and a new call register its own waiter here,
             // which clearing after the CAS would lose (that call would never be woken).
-            *rec.waiter.lock().unwrap_or_else(|e| e.into_inner()) = Waiter::None;
+            drop(rec.take_waiter());
             match rec.state.compare_exchange(REC_SENT, REC_DROPPED, Ordering::AcqRel, Ordering::Acquire) {
                 Ok(_) => self.abandon(slot, generation),
                 Err(REC_READY) => {
@@ -1133,8 +1140,7 @@ pub mod r2g_shm {
             match rec.state.compare_exchange(REC_SENT, REC_READY, Ordering::AcqRel, Ordering::Acquire) {
                 Ok(_) => {
                     self.in_flight.fetch_sub(1, Ordering::AcqRel);
-                    let w = std::mem::replace(&mut *rec.waiter.lock().unwrap_or_else(|e| e.into_inner()), Waiter::None);
-                    w.wake();
+                    rec.take_waiter().wake();
                 }
                 Err(REC_DROPPED) => {
                     self.in_flight.fetch_sub(1, Ordering::AcqRel);
@@ -1159,8 +1165,7 @@ pub mod r2g_shm {
                 for from in [REC_SENT, REC_DROPPED] {
                     if rec.state.compare_exchange(from, REC_DEAD, Ordering::AcqRel, Ordering::Acquire).is_ok() {
                         self.in_flight.fetch_sub(1, Ordering::AcqRel);
-                        let w = std::mem::replace(&mut *rec.waiter.lock().unwrap_or_else(|e| e.into_inner()), Waiter::None);
-                        w.wake();
+                        rec.take_waiter().wake();
                     }
                 }
             }

@@ -139,6 +139,14 @@ fn storm(c: &SvcShm, calls: u64, threads: u64) -> u64 {
     calls
 }
 
+/// One xorshift64 step: the random choices of the cancellation runs (seeded, repeatable).
+fn xorshift(seed: &mut u64) -> u64 {
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    *seed
+}
+
 /// Random cancellation: drop futures after a random number of polls; slots all return.
 fn cancel(c: &SvcShm, rounds: u64) {
     let all = c.free_slots();
@@ -146,10 +154,7 @@ fn cancel(c: &SvcShm, rounds: u64) {
     for _ in 0..rounds {
         let mut futs: Vec<Boxed<'_, bool>> = Vec::new();
         for i in 0..32u64 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            let polls = seed % 4;
+            let polls = xorshift(&mut seed) % 4;
             let fut = c.nap(i % 3);
             futs.push(Box::pin(async move {
                 let mut fut = Box::pin(fut);
@@ -213,9 +218,7 @@ fn mixed(c: &SvcShm, secs: f64) {
             s.spawn(move || {
                 let (mut seed, mut id, mut got, mut gone, mut sent) = (0x9E37_79B9_7F4A_7C15u64 ^ t, t << 40, 0u64, 0u64, 0u64);
                 while Instant::now() < end {
-                    seed ^= seed << 13;
-                    seed ^= seed >> 7;
-                    seed ^= seed << 17;
+                    xorshift(&mut seed);
                     let data: Vec<u8> = (0..(seed % 40) as u8).collect();
                     let mut fut = Box::pin(c.check(id, data.clone()));
                     match seed % 8 {
