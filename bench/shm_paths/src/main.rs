@@ -1,6 +1,7 @@
 //! One call path of bench/shm_paths.py per run:
 //!     r2g_bench_shm_paths PATH SIZE SECS [SEGMENT]
-//! PATH: cgo-sync | cgo-async | shm-inproc | shm-xproc | floor. Latency: one caller, one
+//! PATH: cgo-sync | cgo-async | shm-inproc | shm-xproc | floor | handoff | tokio-alone
+//! (the last two: throughput references, no latency). Latency: one caller, one
 //! call at a time, for SECS (p50/p99 of every call). Throughput: the path's concurrent
 //! form for SECS (sync: 2 threads; async: TASKS tokio tasks on 2 workers). Every reply is
 //! checked. Prints one JSON line.
@@ -159,6 +160,26 @@ where
     })
 }
 
+/// Both async clients (TASKS tasks, then the pipelined one) through `call`; every reply
+/// checked. (calls/s, pipelined calls/s)
+fn async_rates<C, Fut>(secs: Duration, p: &Arc<Vec<u8>>, call: C) -> (f64, f64)
+where
+    C: Fn(Msg) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Ack> + Send + 'static,
+{
+    let client = move |call: C| {
+        let p = Arc::clone(p);
+        move |s: u64| {
+            let (p, call) = (Arc::clone(&p), call.clone());
+            async move { check(s, &p, &call(msg(s, &p)).await) }
+        }
+    };
+    (
+        tasks(secs, client(call.clone())),
+        pipelined(secs, client(call)),
+    )
+}
+
 /// Two threads bouncing a counter through one cache line each way, spinning: the floor.
 fn floor(secs: Duration) -> (u64, u64, f64) {
     #[repr(align(128))]
@@ -193,6 +214,74 @@ fn floor(secs: Duration) -> (u64, u64, f64) {
     let rate = lats.len() as f64 / start.elapsed().as_secs_f64();
     lats.sort_unstable();
     (lats[lats.len() / 2], lats[lats.len() * 99 / 100], rate)
+}
+
+/// The async hand-off floor: the same tokio tasks and checks, each call answered by a
+/// plain Rust thread instead of Go. Requests go through one locked Vec that the thread
+/// swaps out whole (a batch per look), replies through tokio oneshot channels; the thread
+/// spins 50 µs when the queue is empty, then parks. No shared memory, no Go, no codec:
+/// what any call completed by another thread costs here, whatever the transport.
+struct Handoff {
+    queue: std::sync::Mutex<Vec<(Msg, tokio::sync::oneshot::Sender<Ack>)>>,
+    queued: std::sync::atomic::AtomicBool,
+    parked: std::sync::atomic::AtomicBool,
+    stop: std::sync::atomic::AtomicBool,
+    thread: std::sync::OnceLock<std::thread::Thread>,
+}
+
+impl Handoff {
+    fn start() -> Arc<Handoff> {
+        use std::sync::atomic::AtomicBool;
+        let h = Arc::new(Handoff {
+            queue: std::sync::Mutex::new(Vec::new()),
+            queued: AtomicBool::new(false),
+            parked: AtomicBool::new(false),
+            stop: AtomicBool::new(false),
+            thread: std::sync::OnceLock::new(),
+        });
+        let h2 = Arc::clone(&h);
+        let t = std::thread::spawn(move || h2.serve());
+        h.thread.set(t.thread().clone()).expect("set once");
+        h
+    }
+
+    async fn call(&self, m: Msg) -> Ack {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.queue.lock().unwrap().push((m, tx));
+        self.queued.store(true, Ordering::SeqCst);
+        if self.parked.load(Ordering::SeqCst) && self.parked.swap(false, Ordering::SeqCst) {
+            self.thread.get().expect("started").unpark();
+        }
+        rx.await.expect("answered")
+    }
+
+    fn serve(&self) {
+        let mut batch = Vec::new();
+        let mut idle: Option<Instant> = None;
+        while !self.stop.load(Ordering::Acquire) {
+            if self.queued.swap(false, Ordering::SeqCst) {
+                std::mem::swap(&mut batch, &mut *self.queue.lock().unwrap());
+                for (m, tx) in batch.drain(..) {
+                    let _ = tx.send(Ack {
+                        seq: m.seq,
+                        sum: sum(m.seq, &m.payload),
+                    });
+                }
+                idle = None;
+                continue;
+            }
+            if idle.get_or_insert_with(Instant::now).elapsed() < Duration::from_micros(50) {
+                spin_loop();
+                continue;
+            }
+            self.parked.store(true, Ordering::SeqCst);
+            if !self.queued.load(Ordering::SeqCst) {
+                std::thread::park_timeout(Duration::from_millis(10));
+            }
+            self.parked.store(false, Ordering::SeqCst);
+            idle = None;
+        }
+    }
 }
 
 fn msg(seq: u64, p: &[u8]) -> Msg {
@@ -240,29 +329,26 @@ fn main() {
         return pairs(size, secs, args[4].parse().expect("ROUNDS"));
     }
     let p = Arc::new(payload(size));
-    let mut piped = 0.0; // the pipelined client's calls/s (async paths only)
-    let (lat, rate, conc) = match args[1].as_str() {
+    // rates: (calls/s of the path's concurrent form, the pipelined client's calls/s: async
+    // paths only, 0 for the others)
+    let (lat, (rate, piped), conc) = match args[1].as_str() {
         "cgo-sync" => {
             let lat = latency(secs, &p, |s| CgoImpl::echo(msg(s, &p)));
             (
                 lat,
-                threads(secs, 2, |s| check(s, &p, &CgoImpl::echo(msg(s, &p)))),
+                (
+                    threads(secs, 2, |s| check(s, &p, &CgoImpl::echo(msg(s, &p)))),
+                    0.0,
+                ),
                 "2 threads",
             )
         }
         "cgo-async" => {
-            let lat = latency(secs, &p, |s| api::r2g_block_on(CgoImpl::echo_async(msg(s, &p))));
-            let p2 = Arc::clone(&p);
-            let rate = tasks(secs, move |s| {
-                let p = Arc::clone(&p2);
-                async move { check(s, &p, &CgoImpl::echo_async(msg(s, &p)).await) }
+            let lat = latency(secs, &p, |s| {
+                api::r2g_block_on(CgoImpl::echo_async(msg(s, &p)))
             });
-            let p2 = Arc::clone(&p);
-            piped = pipelined(secs, move |s| {
-                let p = Arc::clone(&p2);
-                async move { check(s, &p, &CgoImpl::echo_async(msg(s, &p)).await) }
-            });
-            (lat, rate, "1000 tokio tasks")
+            let rates = async_rates(secs, &p, CgoImpl::echo_async);
+            (lat, rates, "1000 tokio tasks")
         }
         "shm-inproc" | "shm-xproc" => {
             let ring = Arc::new(if args[1] == "shm-inproc" {
@@ -271,34 +357,38 @@ fn main() {
                 RingShm::connect(&args[4]).expect("connect")
             });
             let lat = latency(secs, &p, |s| ring.echo(msg(s, &p)).expect("echo"));
-            let (p2, r2) = (Arc::clone(&p), Arc::clone(&ring));
-            let rate = tasks(secs, move |s| {
-                let (p, ring) = (Arc::clone(&p2), Arc::clone(&r2));
-                async move {
-                    check(
-                        s,
-                        &p,
-                        &ring.echo_async(msg(s, &p)).await.expect("echo_async"),
-                    )
-                }
-            });
-            let (p2, r2) = (Arc::clone(&p), Arc::clone(&ring));
-            piped = pipelined(secs, move |s| {
-                let (p, ring) = (Arc::clone(&p2), Arc::clone(&r2));
-                async move {
-                    check(
-                        s,
-                        &p,
-                        &ring.echo_async(msg(s, &p)).await.expect("echo_async"),
-                    )
-                }
+            let r2 = Arc::clone(&ring);
+            let rates = async_rates(secs, &p, move |m| {
+                let ring = Arc::clone(&r2);
+                async move { ring.echo_async(m).await.expect("echo_async") }
             });
             assert_eq!(ring.in_flight(), 0);
-            (lat, rate, "sync for latency; 1000 tokio tasks, 256 slots")
+            (lat, rates, "sync for latency; 1000 tokio tasks, 256 slots")
+        }
+        "handoff" => {
+            let h = Handoff::start();
+            let h2 = Arc::clone(&h);
+            let rates = async_rates(secs, &p, move |m| {
+                let h = Arc::clone(&h2);
+                async move { h.call(m).await }
+            });
+            h.stop.store(true, Ordering::Release);
+            h.thread.get().expect("started").unpark();
+            ((0, 0), rates, "1000 tokio tasks; a Rust thread answers")
+        }
+        "tokio-alone" => {
+            let rates = async_rates(secs, &p, |m: Msg| async move {
+                tokio::task::yield_now().await;
+                Ack {
+                    seq: m.seq,
+                    sum: sum(m.seq, &m.payload),
+                }
+            });
+            ((0, 0), rates, "1000 tokio tasks; each call one yield")
         }
         "floor" => {
             let (p50, p99, rate) = floor(secs);
-            ((p50, p99), rate, "2 threads spinning")
+            ((p50, p99), (rate, 0.0), "2 threads spinning")
         }
         other => panic!("unknown path {other}"),
     };
