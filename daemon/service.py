@@ -153,11 +153,13 @@ class WatchDaemon:
             self.ready.set()
             self.log.event("ready", "ready", watching=[str(d) for d in self.watching])
             while (batch := self.debouncer.next_batch()) is not None:
-                self.counters.batches += 1
                 if RELOAD in batch or str(self.config.path) in batch:
                     self._reload(forced=RELOAD in batch)
                 self.watching = self.watcher.watch(self.plan.directories)
                 self._regenerate_all()
+                # Counted once handled, so a count of N means N batches' outcomes are in
+                # the other counters (tests wait on it).
+                self.counters.batches += 1
         except Exception as e:  # never leave a daemon that looks alive but does nothing
             self.log.event("crashed", f"internal error, stopping: {e!r}", error=repr(e))
             self.request_stop()
