@@ -26,6 +26,7 @@ from watchdog.observers import Observer
 from bench.idl_gen import big_idl
 from bench.machine import facts
 from rust2go.codegen.api import GenerateOptions, generate
+from rust2go.daemon.watcher import hold_back_no_moves
 
 TYPICAL = """pub mod binding {{
     rust2go::r2g_include_binding!();
@@ -94,6 +95,7 @@ def start_daemon(root: Path, poll: bool) -> subprocess.Popen:
 
 
 def measure(root: Path, go: Path, texts: list[str], timeout: float = 30.0) -> list[float]:
+    hold_back_no_moves()  # our observer sees the daemon's rename as promptly as the daemon
     handler = OutputSeen(go)
     observer = Observer()
     observer.schedule(handler, str(go.parent))
