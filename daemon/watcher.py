@@ -61,15 +61,21 @@ def hold_back_no_moves() -> list[type]:
     recursively, and the handler records both paths of a move whether paired or not.
     So nothing is held back. Process-wide (a class attribute read when watchdog builds
     a watch), hence called before every observer we start; returns the classes set."""
-    done = []
+    classes = move_groupers()
+    for cls in classes:
+        cls.delay = 0.0
+    return classes
+
+
+def move_groupers() -> list[type]:
+    """The installed watchdog's classes that hold moves back (a `delay` attribute)."""
+    found = []
     for module, name in _MOVE_GROUPERS:
         try:
-            cls = getattr(importlib.import_module(module), name)
+            found.append(getattr(importlib.import_module(module), name))
         except (ImportError, AttributeError):
             continue
-        cls.delay = 0.0
-        done.append(cls)
-    return done
+    return found
 
 
 class Watcher(Protocol):

@@ -133,21 +133,14 @@ def test_watchdog_holds_no_rename_back(tmp_path):
     rename were seen 0.5 s late one time in four. Starting a watcher sets it to nothing;
     a held event then comes out at once. (If watchdog moves the hold-back, `classes` is
     empty and this fails: find it again in daemon/watcher.py.)"""
-    import importlib
-
     from watchdog.utils.delayed_queue import DelayedQueue
 
-    from rust2go.daemon.watcher import _MOVE_GROUPERS
+    from rust2go.daemon.watcher import move_groupers
 
-    classes = []
-    for module, name in _MOVE_GROUPERS:
-        try:
-            cls = getattr(importlib.import_module(module), name)
-        except (ImportError, AttributeError):
-            continue
+    classes = move_groupers()
+    for cls in classes:
         cls.delay = 0.5  # watchdog's own
-        classes.append(cls)
-    assert classes, "no watchdog move hold-back found (daemon/watcher.py _MOVE_GROUPERS)"
+    assert classes, "no watchdog move hold-back found (daemon/watcher.py move_groupers)"
     WatchdogWatcher(sink=lambda path: None)
     for cls in classes:
         assert cls.delay == 0.0, cls
