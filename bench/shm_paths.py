@@ -175,11 +175,10 @@ def markdown(rows: list[dict], pairs: dict) -> str:
     out.append("")
     for label, _ in SIZES:
         g = {r["path"]: r for r in rows if r["payload"] == label}
-        a = ratio(g["shm-inproc"]["calls_per_s"], g["cgo-async"]["calls_per_s"])
-        x = ratio(g["shm-xproc"]["calls_per_s"], g["uds-json"]["calls_per_s"])
+        cps = {path: r["calls_per_s"] for path, r in g.items()}
+        a, x = ratio(cps["shm-inproc"], cps["cgo-async"]), ratio(cps["shm-xproc"], cps["uds-json"])
         f = ratio(g["shm-inproc"]["p50_ns"], g["floor"]["p50_ns"])
         pa = ratio(g["shm-inproc"]["pipelined_per_s"], g["cgo-async"]["pipelined_per_s"])
-        cps = {path: r["calls_per_s"] for path, r in g.items()}
         h_cgo, h_uds = ratio(cps["handoff"], cps["cgo-async"]), ratio(cps["handoff"], cps["uds-json"])
         out += [
             f"- {label}: shm in-process / cgo async throughput = **{a:.2f}×** (goal ≥ 3×: "

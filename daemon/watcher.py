@@ -52,7 +52,7 @@ _MOVE_GROUPERS = (
 )
 
 
-def hold_back_no_moves() -> list[type]:
+def hold_back_no_moves() -> None:
     """watchdog holds each IN_MOVED_FROM back (0.5 s) to pair it with its IN_MOVED_TO.
     Its delivering thread can pick the IN_MOVED_FROM up before the IN_MOVED_TO arrives
     and then sleeps the whole 0.5 s out although the pair formed meanwhile: a save by
@@ -60,11 +60,9 @@ def hold_back_no_moves() -> list[type]:
     four on a loaded machine. Pairing buys us nothing: no directory is watched
     recursively, and the handler records both paths of a move whether paired or not.
     So nothing is held back. Process-wide (a class attribute read when watchdog builds
-    a watch), hence called before every observer we start; returns the classes set."""
-    classes = move_groupers()
-    for cls in classes:
+    a watch), hence called before every observer we start."""
+    for cls in move_groupers():
         cls.delay = 0.0
-    return classes
 
 
 def move_groupers() -> list[type]:

@@ -15,7 +15,7 @@ mod api;
 
 use api::{Ack, Cgo, CgoImpl, Msg, RingShm};
 use std::hint::spin_loop;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -216,22 +216,22 @@ fn floor(secs: Duration) -> (u64, u64, f64) {
     (lats[lats.len() / 2], lats[lats.len() * 99 / 100], rate)
 }
 
-/// The async hand-off floor: the same tokio tasks and checks, each call answered by a
+/// The hand-off reference: the same tokio tasks and checks, each call answered by a
 /// plain Rust thread instead of Go. Requests go through one locked Vec that the thread
 /// swaps out whole (a batch per look), replies through tokio oneshot channels; the thread
 /// spins 50 µs when the queue is empty, then parks. No shared memory, no Go, no codec:
-/// what any call completed by another thread costs here, whatever the transport.
+/// what a call answered on another thread costs here with a simple queue (a reference,
+/// not a bound: a transport may do better where this one thread is the bottleneck).
 struct Handoff {
     queue: std::sync::Mutex<Vec<(Msg, tokio::sync::oneshot::Sender<Ack>)>>,
-    queued: std::sync::atomic::AtomicBool,
-    parked: std::sync::atomic::AtomicBool,
-    stop: std::sync::atomic::AtomicBool,
+    queued: AtomicBool,
+    parked: AtomicBool,
+    stop: AtomicBool,
     thread: std::sync::OnceLock<std::thread::Thread>,
 }
 
 impl Handoff {
     fn start() -> Arc<Handoff> {
-        use std::sync::atomic::AtomicBool;
         let h = Arc::new(Handoff {
             queue: std::sync::Mutex::new(Vec::new()),
             queued: AtomicBool::new(false),
