@@ -198,7 +198,7 @@ class Method:
 
 class Direction(Enum):
     R2G = "r2g"  # Rust calls Go
-    G2R = "g2r"  # Go calls Rust (parsed and kept; not emitted yet)
+    G2R = "g2r"  # Go calls Rust
 
 
 @dataclass
@@ -234,6 +234,9 @@ class Program:
 
     def r2g_traits(self) -> list[Trait]:
         return [t for t in self.traits if t.direction is Direction.R2G]
+
+    def g2r_traits(self) -> list[Trait]:
+        return [t for t in self.traits if t.direction is Direction.G2R]
 
 
 def type_text(ty: Type) -> str:

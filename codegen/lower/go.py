@@ -9,15 +9,18 @@ from rust2go.codegen import ir
 from rust2go.codegen.lower.async_abi import AsyncArgs, async_args_by_method, async_entry
 from rust2go.codegen.lower.ctypes import c_field, c_ref_name, c_type
 from rust2go.codegen.lower.layout import EMPTY_FIELD, Layouts
-from rust2go.codegen.lower.symbols import export_symbol
+from rust2go.codegen.lower.symbols import export_symbol, g2r_finish_symbol
 from rust2go.codegen.lower.types import (
     Keys,
     Pass,
+    g2r_usage,
     go_by_pointer,
     go_needs_block,
+    go_reply_views_vec,
     go_view,
     is_pod,
     param_pass,
+    rust_needs_buffer,
     usage,
     walk,
 )
@@ -59,13 +62,27 @@ class GoSpeller:
     def ref_size(self, ty: ir.Type) -> int:
         return self.layouts.of(ty).size
 
-    def read(self, ty: ir.Type, x: str) -> str:
-        """Go value of type `ty` viewing the C Ref `x` (borrowed, zero-copy for bytes)."""
+    def read(self, ty: ir.Type, x: str, own: bool = False) -> str:
+        """Go value of type `ty` viewing the C Ref `x` (borrowed, zero-copy for bytes).
+        `own`: a Go→Rust reply, whose bytes are in a Go buffer the value keeps alive; only
+        slices of pointer-holding values are copied (`types.go_reply_views_vec`)."""
         if is_pod(ty):
             return f"{self.go_type(ty)}({x})"
         if isinstance(ty, ir.Str):
             return f"r2g_read_string({x})"
-        return f"r2g_read_{self.key(ty)}({x})"
+        return f"{self.read_fn(ty, own)}({x})"
+
+    def read_fn(self, ty: ir.Type, own: bool) -> str:
+        if own and go_reply_views_vec(self.program, ty):
+            return f"r2g_own_{self.key(ty)}"
+        return f"r2g_read_{self.key(ty)}"
+
+    def lsize(self, ty: ir.Type, v: str) -> str | None:
+        """Bytes of the Go block a Go→Rust argument needs: only arrays of Refs (strings and
+        primitive slices are lent in place, as Rust does the other way); None for none."""
+        if not rust_needs_buffer(self.program, ty):
+            return None
+        return f"r2g_lsize_{self.key(ty)}({self._arg(ty, v)})"
 
     def size(self, ty: ir.Type, v: str) -> str | None:
         """Bytes the reply block needs below the Ref of `v`; None when it needs none."""
@@ -100,6 +117,7 @@ class GoField:
     read: str
     size: str | None
     write: str
+    lsize: str | None = None
 
 
 @dataclass
@@ -135,6 +153,11 @@ class GoHelper:
     struct: GoStruct | None = None
     range_vars: str = ""  # map loops: which of key/value the size loop uses
     view: bool = False  # vec: the elements are Go values already (`go_view`), lent in place
+    read_fn: str = ""  # r2g_read_<key>, or r2g_own_<key> for the copying reader
+    emit_size: bool = False  # the copying size (replies to Rust)
+    emit_lsize: bool = False  # the lending size (Go→Rust arguments)
+    lrange_vars: str = ""  # map loops of the lending size
+    field_reads: list[tuple[str, str]] = field(default_factory=list)  # struct: (field, read)
 
 
 @dataclass
@@ -189,6 +212,43 @@ class GoTrait:
 
 
 @dataclass
+class GoG2RParam:
+    name: str
+    go_type: str  # as the method takes it (by pointer unless an Option or go_pass_struct)
+    local: str  # the Ref handed to Rust
+    write: str  # builds the Ref, lending Go bytes (`r2g_writer.lend`)
+    keep: bool  # the Ref reaches Go values only through the block: keep them alive
+    ctype: str  # the Ref's C type, for the entry point's prototype
+
+
+@dataclass
+class GoG2RMethod:
+    name: str
+    docs: list[str]
+    symbol: str  # the Rust entry point
+    what: str  # "Trait::method", in panic messages
+    params: list[GoG2RParam]
+    ret_ctype: str  # C typedef of what the entry point returns
+    out_ctype: str  # the C type of its `out` field (the reply's Ref)
+    iface_ret: str  # "" | " T" | " (T, error)"
+    is_result: bool
+    has_ret: bool
+    lsize: str  # "" or the argument block's size expression
+    writer: bool  # the arguments need a writer (strings, slices, structs, ...)
+    reply_block: bool  # the reply has children: Go lends a buffer for them
+    hint: str  # the package variable that remembers how big that buffer should be
+    ret_read: str  # the Go value from the Ref `r2g_out`
+    ret_go_type: str
+
+
+@dataclass
+class GoG2RTrait:
+    name: str
+    docs: list[str]
+    methods: list[GoG2RMethod]
+
+
+@dataclass
 class GoFile:
     package: str
     with_main: bool
@@ -202,6 +262,13 @@ class GoFile:
     has_async: bool = False  # emit the callback trampoline and the async runtime part
     async_entry: str = ""  # prefix of the runtime's _init and _kick exports
     async_methods: list[GoMethod] = field(default_factory=list)  # in job index order
+    g2r_traits: list[GoG2RTrait] = field(default_factory=list)
+    g2r_finish: str = ""  # the Rust entry point that writes a reply too large to lend for
+
+    @property
+    def imports_runtime(self) -> bool:
+        keeps = any(p.keep for t in self.g2r_traits for m in t.methods for p in m.params)
+        return self.has_async or keeps
 
 
 # ------------------------------------------------------------------ lowering
@@ -227,6 +294,8 @@ def lower_go(program: ir.Program, *, package: str, with_main: bool, go118: bool,
         async_entry=async_entry(program) if args else "",
         # Traits and methods in order is how async_abi numbers them: this is index order.
         async_methods=[m for t in traits for m in t.methods if m.args],
+        g2r_traits=[_g2r_trait(sp, t) for t in program.g2r_traits()],
+        g2r_finish=g2r_finish_symbol(program) if program.g2r_traits() else "",
     )
 
 
@@ -241,6 +310,7 @@ def _struct(sp: GoSpeller, s: ir.Struct) -> GoStruct:
             read=sp.read(f.ty, f"x.{c_field(f.name)}"),
             size=sp.size(f.ty, f"v.{f.name}"),
             write=sp.write(f.ty, f"v.{f.name}", "w"),
+            lsize=sp.lsize(f.ty, f"v.{f.name}"),
         )
         for f in s.fields
     ]
@@ -292,49 +362,76 @@ def _written(program: ir.Program) -> set[ir.Type]:
 
 
 def _helpers(sp: GoSpeller, structs: dict[str, GoStruct]) -> list[GoHelper]:
-    use = usage(sp.program)
-    reads, writes = set(use.to_go), _written(sp.program)
-    ordered = list(dict.fromkeys(use.to_go + use.to_rust))
+    use, g2r = usage(sp.program), g2r_usage(sp.program)
+    owned = {t for t in g2r.to_go if go_reply_views_vec(sp.program, t)}
+    reads = set(use.to_go) | (set(g2r.to_go) - owned)
+    sizes = _written(sp.program)
+    lends = set(g2r.to_rust)
+    ordered = list(dict.fromkeys(use.to_go + use.to_rust + g2r.to_rust + g2r.to_go))
     out = []
     for ty in ordered:
         helper = _helper(sp, ty, structs)
-        if helper is not None:
-            helper.emit_read, helper.emit_write = ty in reads, ty in writes
-            out.append(helper)
+        if helper is None:
+            continue
+        helper.emit_read, helper.emit_size = ty in reads, ty in sizes
+        helper.emit_write = ty in sizes or ty in lends
+        helper.emit_lsize = ty in lends and rust_needs_buffer(sp.program, ty)
+        out.append(helper)
+        if ty in owned:
+            copier = _helper(sp, ty, structs, own=True)
+            assert copier is not None
+            copier.emit_read = True
+            out.append(copier)
     return out
 
 
-def _elem(sp: GoSpeller, ty: ir.Type, x: str, v: str) -> dict[str, object]:
+def _elem(sp: GoSpeller, ty: ir.Type, x: str, v: str, own: bool = False) -> dict[str, object]:
     return {
         "go_type": sp.go_type(ty),
         "cref": sp.cref(ty),
         "ref_size": sp.ref_size(ty),
-        "read": sp.read(ty, x),
+        "read": sp.read(ty, x, own),
         "size": sp.size(ty, v),
         "write": sp.write(ty, v, "w"),
+        "lsize": sp.lsize(ty, v),
+        "pod": is_pod(ty),
     }
 
 
-def _helper(sp: GoSpeller, ty: ir.Type, structs: dict[str, GoStruct]) -> GoHelper | None:
+def _range_vars(k: str | None, v: str | None) -> str:
+    return {(True, True): "k, e", (True, False): "k", (False, True): "_, e",
+            (False, False): ""}[(k is not None, v is not None)]  # fmt: skip
+
+
+def _helper(sp: GoSpeller, ty: ir.Type, structs: dict[str, GoStruct],
+            own: bool = False) -> GoHelper | None:  # fmt: skip
     key, go_type, cref = sp.key(ty), sp.go_type(ty), sp.cref(ty)
+    h: GoHelper | None = None
     match ty:
         case ir.Vec(elem) if is_pod(elem):
-            return GoHelper("vec_pod", key, go_type, cref, False, False, _elem(sp, elem, "", ""))
+            h = GoHelper("vec_pod", key, go_type, cref, False, False, _elem(sp, elem, "", ""))
         case ir.Vec(elem):
-            return GoHelper("vec", key, go_type, cref, False, False,
-                            _elem(sp, elem, "refs[i]", "v[i]"), view=go_view(sp.program, elem))  # fmt: skip
+            h = GoHelper("vec", key, go_type, cref, False, False,
+                         _elem(sp, elem, "refs[i]", "v[i]", own),
+                         view=go_view(sp.program, elem) and not own)  # fmt: skip
         case ir.Opt(inner):
-            elem = _elem(sp, inner, f"*(*{sp.cref(inner)})(x.ptr)", "(*v)")
-            return GoHelper("opt", key, go_type, cref, False, False, elem)
+            elem = _elem(sp, inner, f"*(*{sp.cref(inner)})(x.ptr)", "(*v)", own)
+            h = GoHelper("opt", key, go_type, cref, False, False, elem)
         case ir.Map(_, k, val):
-            kx, vx = _elem(sp, k, "keys[i]", "k"), _elem(sp, val, "vals[i]", "e")
-            range_vars = {(True, True): "k, e", (True, False): "k",
-                          (False, True): "_, e", (False, False): ""}[
-                (kx["size"] is not None, vx["size"] is not None)]  # fmt: skip
-            return GoHelper("map", key, go_type, cref, False, False, kx, vx, range_vars=range_vars)
+            kx, vx = _elem(sp, k, "keys[i]", "k", own), _elem(sp, val, "vals[i]", "e", own)
+            h = GoHelper("map", key, go_type, cref, False, False, kx, vx,
+                         range_vars=_range_vars(kx["size"], vx["size"]),
+                         lrange_vars=_range_vars(kx["lsize"], vx["lsize"]))  # fmt: skip
         case ir.StructT(name):
-            return GoHelper("struct", key, go_type, cref, False, False, struct=structs[name])
-    return None
+            s = structs[name]
+            h = GoHelper("struct", key, go_type, cref, False, False, struct=s)
+            h.field_reads = [
+                (f.name, sp.read(f.ty, f"x.{c_field(f.name)}", own))
+                for f in sp.program.struct(name).fields
+            ]
+    if h is not None:
+        h.read_fn = sp.read_fn(ty, own) if own else f"r2g_read_{key}"
+    return h
 
 
 def _trait(sp: GoSpeller, t: ir.Trait, args: dict[int, AsyncArgs]) -> GoTrait:
@@ -397,4 +494,51 @@ def _method(sp: GoSpeller, t: ir.Trait, m: ir.Method, args: AsyncArgs | None) ->
         reply_fn=f"r2g_reply_{symbol.removeprefix('r2g_')}" if is_async else "",
         run_fn=f"r2g_run_{symbol.removeprefix('r2g_')}" if is_async else "",
         args=args,
+    )
+
+
+def _g2r_trait(sp: GoSpeller, t: ir.Trait) -> GoG2RTrait:
+    return GoG2RTrait(t.name, t.docs, [_g2r_method(sp, t, m) for m in t.methods])
+
+
+def _g2r_method(sp: GoSpeller, t: ir.Trait, m: ir.Method) -> GoG2RMethod:
+    params, lsizes = [], []
+    for p in m.params:
+        by_pointer = go_by_pointer(m, p)
+        value = f"(*{p.name})" if by_pointer else p.name
+        lsize = sp.lsize(p.ty, value)
+        if lsize:
+            lsizes.append(lsize)
+        params.append(GoG2RParam(
+            name=p.name,
+            go_type=("*" if by_pointer else "") + sp.go_type(p.ty),
+            local=f"r2g_arg_{p.name}",
+            write=sp.write(p.ty, value, "&r2g_w"),
+            keep=lsize is not None,
+            ctype=c_type(sp.program, p.ty),
+        ))  # fmt: skip
+    symbol = export_symbol(sp.program, t, m)
+    ret = m.ret
+    out_ctype = sp.cref(ret.ty) if ret else "C.uint8_t"
+    iface_ret = ""
+    if ret is not None:
+        go_t = sp.go_type(ret.ty)
+        iface_ret = f" ({go_t}, error)" if ret.is_result else f" {go_t}"
+    return GoG2RMethod(
+        name=m.name,
+        docs=m.docs,
+        symbol=symbol,
+        what=f"{t.name}::{m.name}",
+        params=params,
+        ret_ctype="C.r2g_ret_" + symbol.removeprefix("r2g_"),
+        out_ctype=out_ctype,
+        iface_ret=iface_ret,
+        is_result=bool(ret and ret.is_result),
+        has_ret=ret is not None,
+        lsize=" + ".join(lsizes),
+        writer=any(not is_pod(p.ty) for p in m.params),
+        reply_block=bool(ret and go_needs_block(sp.program, ret.ty)),
+        hint="r2g_hint_" + symbol.removeprefix("r2g_"),
+        ret_read=sp.read(ret.ty, "r2g_out", own=True) if ret else "",
+        ret_go_type=sp.go_type(ret.ty) if ret else "",
     )

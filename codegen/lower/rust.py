@@ -10,8 +10,15 @@ from rust2go.codegen.lower.async_abi import AsyncArgs, async_args_by_method, asy
 from rust2go.codegen.lower.ctypes import c_field
 from rust2go.codegen.lower.layout import EMPTY_FIELD, Layouts
 from rust2go.codegen.lower.rust_async import RustFuture, lower_future, safety_docs, support_text
-from rust2go.codegen.lower.symbols import export_symbol
-from rust2go.codegen.lower.types import Pass, param_pass, rust_needs_buffer
+from rust2go.codegen.lower.symbols import export_symbol, g2r_finish_symbol
+from rust2go.codegen.lower.types import (
+    Pass,
+    go_needs_block,
+    is_pod,
+    param_pass,
+    rust_needs_buffer,
+    rust_viewable,
+)
 
 MAP_PATH = {"HashMap": "::std::collections::HashMap", "BTreeMap": "::std::collections::BTreeMap"}
 FFI = "r2g_ffi"  # the glue module inside the generated file
@@ -83,6 +90,8 @@ class RustStruct:
     deep: bool  # converting needs space in the intermediate buffer
     sized_fields: list[str]  # fields whose conversion needs buffer space
     empty: bool
+    owned_fields: list[str]  # fields a copying writer (a reply to Go) writes bytes for
+    view: bool  # implements View (a `&T` Go→Rust parameter is lent as a view)
 
 
 @dataclass
@@ -134,6 +143,36 @@ class RustTrait:
 
 
 @dataclass
+class RustG2RParam:
+    name: str
+    sig_type: str  # as written in the trait
+    ref_type: str  # what the entry point receives
+    convert: str  # the statement that makes the value (or view) handed to the method
+    arg: str  # the method's argument
+
+
+@dataclass
+class RustG2RMethod:
+    name: str
+    docs: list[str]
+    symbol: str
+    what: str
+    params: list[RustG2RParam]
+    ret_sig: str  # "" | " -> T" | " -> Result<T, String>"
+    out_ref: str  # the reply's Ref ("u8" without a reply)
+    run: str  # "g2r_value" | "g2r_result" | "g2r_unit"
+    keep: bool  # some parameter is a view: the call needs a Keep
+
+
+@dataclass
+class RustG2RTrait:
+    name: str
+    vis: str
+    docs: list[str]
+    methods: list[RustG2RMethod]
+
+
+@dataclass
 class RustFile:
     banner: str
     structs: list[RustStruct]
@@ -143,6 +182,9 @@ class RustFile:
     ffi: str
     async_support: str  # the slot module's text when any method is async, else ""
     async_entry: str  # prefix of the Go runtime's _init and _kick exports, or ""
+    g2r_traits: list[RustG2RTrait]
+    has_g2r: bool
+    g2r_finish: str  # the entry point that writes a pending reply, or ""
 
 
 # ------------------------------------------------------------------ lowering
@@ -160,6 +202,9 @@ def lower_rust(program: ir.Program, *, banner: str) -> RustFile:
         ffi=FFI,
         async_support=support_text() if args else "",
         async_entry=async_entry(program) if args else "",
+        g2r_traits=[_g2r_trait(program, t) for t in program.g2r_traits()],
+        has_g2r=bool(program.g2r_traits()),
+        g2r_finish=g2r_finish_symbol(program) if program.g2r_traits() else "",
     )
 
 
@@ -195,6 +240,8 @@ def _struct(program: ir.Program, layouts: Layouts, s: ir.Struct) -> RustStruct:
         deep=rust_needs_buffer(program, ir.StructT(s.name)),
         sized_fields=[f.name for f in s.fields if rust_needs_buffer(program, f.ty)],
         empty=not s.fields,
+        owned_fields=[f.name for f in s.fields if go_needs_block(program, f.ty)],
+        view=bool(program.g2r_traits()) and rust_viewable(program, ir.StructT(s.name)),
     )
 
 
@@ -257,6 +304,47 @@ def _method(program: ir.Program, t: ir.Trait, m: ir.Method, args: AsyncArgs | No
         method.ret_sig, method.qualifier = method.future.ret_sig, method.future.qualifier
         method.docs = m.docs + safety_docs(m)
     return method
+
+
+def _g2r_trait(program: ir.Program, t: ir.Trait) -> RustG2RTrait:
+    return RustG2RTrait(t.name, _vis(t.vis), t.docs, [_g2r_method(program, t, m) for m in t.methods])
+
+
+def _g2r_param(program: ir.Program, p: ir.Param) -> RustG2RParam:
+    ty = rust_type(p.ty, "super::")
+    by_view = p.by_ref and not is_pod(p.ty) and rust_viewable(program, p.ty)
+    if by_view:
+        convert = f"let {p.name} = unsafe {{ view::<{ty}>(&{p.name}, &mut r2g_keep) }};"
+    else:
+        convert = f"let {p.name}: {ty} = unsafe {{ Wire::from_ref(&{p.name}) }};"
+    return RustG2RParam(
+        name=p.name,
+        sig_type=("&" if p.by_ref else "") + rust_type(p.ty),
+        ref_type=ref_type(program, p.ty),
+        convert=convert,
+        arg=("&" if p.by_ref else "") + p.name,
+    )
+
+
+def _g2r_method(program: ir.Program, t: ir.Trait, m: ir.Method) -> RustG2RMethod:
+    params = [_g2r_param(program, p) for p in m.params]
+    ret_sig, out_ref, run = "", "u8", "g2r_unit"
+    if m.ret is not None:
+        inner = rust_type(m.ret.ty)
+        ret_sig = f" -> Result<{inner}, String>" if m.ret.is_result else f" -> {inner}"
+        out_ref = ref_type(program, m.ret.ty)
+        run = "g2r_result" if m.ret.is_result else "g2r_value"
+    return RustG2RMethod(
+        name=m.name,
+        docs=m.docs,
+        symbol=export_symbol(program, t, m),
+        what=f"{t.name}::{m.name}",
+        params=params,
+        ret_sig=ret_sig,
+        out_ref=out_ref,
+        run=run,
+        keep=any("r2g_keep" in p.convert for p in params),
+    )
 
 
 __all__ = ["EMPTY_FIELD", "RustFile", "lower_rust", "rust_type"]

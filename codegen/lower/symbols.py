@@ -1,6 +1,6 @@
 """Names of the exported C symbols that join the two generated sides.
 
-Grammar (version 3), one Go `//export` per sync or oneway Rust→Go method:
+Grammar (ABI version 4), one Go `//export` per sync or oneway Rust→Go method:
 
     symbol  = "r2g_v" ABI "_" len trait "_" len method "_h" sig
     ABI     = "4"                      bumped whenever the calling convention changes
@@ -21,6 +21,12 @@ Its symbol still names the glue, and the Rust callback Go completes the call thr
 The async runtime's two entry points hash every async symbol in index order:
 
     entry   = "r2g_v" ABI "_async_h" hash, then "_init" or "_kick"
+
+A Go→Rust (`#[g2r]`) method is the same grammar, the symbol of a Rust entry point
+(`#[no_mangle] extern "C"`) that Go calls through cgo. A reply too large for the buffer Go
+lent is written by one more entry point per file, whose hash covers every g2r symbol:
+
+    finish  = "r2g_v" ABI "_g2r_h" hash "_finish"
 
 A Go file and a Rust file generated from IDLs that disagree on a method's types therefore
 fail to link instead of misreading memory, and two traits with the same method name never
@@ -44,6 +50,11 @@ def export_symbol(program: ir.Program, trait: ir.Trait, method: ir.Method) -> st
 
 def callback_symbol(program: ir.Program, trait: ir.Trait, method: ir.Method) -> str:
     return export_symbol(program, trait, method) + "_cb"
+
+
+def g2r_finish_symbol(program: ir.Program) -> str:
+    names = ",".join(export_symbol(program, t, m) for t in program.g2r_traits() for m in t.methods)
+    return f"r2g_v{ABI_VERSION}_g2r_h{hashlib.sha256(names.encode()).hexdigest()[:8]}_finish"
 
 
 def signature_text(program: ir.Program, method: ir.Method) -> str:

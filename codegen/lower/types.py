@@ -90,6 +90,37 @@ def usage(program: ir.Program) -> Usage:
     return Usage(tuple(to_go), tuple(to_rust))
 
 
+def g2r_usage(program: ir.Program) -> Usage:
+    """The same for Go→Rust methods: parameters travel to Rust, returns to Go."""
+    seen_in: set[ir.Type] = set()
+    seen_out: set[ir.Type] = set()
+    to_go: list[ir.Type] = []
+    to_rust: list[ir.Type] = []
+    for trait in program.g2r_traits():
+        for m in trait.methods:
+            for p in m.params:
+                to_rust.extend(walk(program, p.ty, seen_in))
+            if m.ret is not None:
+                to_go.extend(walk(program, m.ret.ty, seen_out))
+    return Usage(tuple(to_go), tuple(to_rust))
+
+
+def rust_viewable(program: ir.Program, ty: ir.Type) -> bool:
+    """A `&T` Go→Rust parameter of this type is lent to Rust as a view of Go memory (the
+    value's strings and primitive slices alias Go's bytes; only arrays of Rust values are
+    allocated). A map cannot be a view (its table is its own allocation): a type that
+    reaches one is converted to an owned value and lent by reference instead."""
+    return not any(isinstance(t, ir.Map) for t in walk(program, ty))
+
+
+def go_reply_views_vec(program: ir.Program, ty: ir.Type) -> bool:
+    """Reading a Ref of `ty` in place would make a Go slice of pointer-holding values
+    (`[]string`, `[]Struct`) over the reply buffer. The GC does not scan that buffer, so a
+    value the user later stores into such a slice could be freed: a Go→Rust reply reaching
+    one is read with copying readers (`r2g_own_*`) instead."""
+    return any(isinstance(t, ir.Vec) and go_view(program, t.elem) for t in walk(program, ty))
+
+
 def rust_needs_buffer(program: ir.Program, ty: ir.Type, seen: frozenset[str] = frozenset()) -> bool:
     """Rust lends strings and POD slices in place; only arrays of Refs need buffer space."""
     match ty:
