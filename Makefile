@@ -28,6 +28,7 @@ demo: setup toolchains
 	$(VENV)/bin/rust2go check examples/basic/idl/user.rs
 	$(PY) -m rust2go.demo
 	$(PY) -m rust2go.demo_shm
+	$(PY) -m rust2go.demo_g2r
 
 test: setup toolchains
 	$(PY) -m pytest -q -p no:cacheprovider tests

@@ -67,10 +67,17 @@ class Crate:
 
 
 def prepare(fixture: Path, name: str, idl: str, rust_out: str, go_out: str = "go/gen.go",
-            extra: tuple[str, ...] = ()) -> Crate:  # fmt: skip
-    """Copy, generate (CLI), build (cargo --release). Returns the built crate."""
+            extra: tuple[str, ...] = (),
+            files: dict[str, str] | None = None) -> Crate:  # fmt: skip
+    """Copy, generate (CLI), build (cargo --release). Returns the built crate. `files`:
+    more files of the work dir (relative path: text), written only when they change."""
     work = WORK / fixture.name
     sync_tree(fixture, work)
+    for rel, text in (files or {}).items():
+        target = work / rel
+        if not target.exists() or target.read_text() != text:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text)
     rust2go("generate", idl, "--go-out", go_out, "--rust-out", rust_out,
             "--build-helper", "r2g_build.rs", *extra, cwd=work)  # fmt: skip
     run(["cargo", "build", "--release", "--quiet"], work)

@@ -34,17 +34,22 @@ def test_regenerating_rewrites_nothing(roundtrip_crate):
     assert "wrote" not in out and out.count("unchanged") == 2
 
 
-def test_go118_variant_builds_under_go_1_18_language_rules(roundtrip_crate):
-    work = WORK / "go118"
+def build_go118(crate, name: str) -> str:
+    """Regenerates the crate's Go side with --go118 in a `go 1.18` module, vets and builds
+    it; returns the generated Go."""
+    work = WORK / name
     shutil.rmtree(work, ignore_errors=True)
-    sync_tree(roundtrip_crate.dir / "go", work)
+    sync_tree(crate.dir / "go", work)
     (work / "gen.go").unlink()
-    (work / "go.mod").write_text("module r2g_e2e_go118\n\ngo 1.18\n")
-    rust2go("generate", roundtrip_crate.dir / "idl" / "api.rs", "--go-out", "gen.go", "--go118",
-            cwd=work)  # fmt: skip
-    assert "reflect.StringHeader" in (work / "gen.go").read_text()
+    (work / "go.mod").write_text(f"module r2g_e2e_{name}\n\ngo 1.18\n")
+    rust2go("generate", crate.dir / "idl" / "api.rs", "--go-out", "gen.go", "--go118", cwd=work)
     run(["go", "vet", "."], work)
     run(["go", "build", "-buildmode=c-archive", "-o", "lib.a", "."], work)
+    return (work / "gen.go").read_text()
+
+
+def test_go118_variant_builds_under_go_1_18_language_rules(roundtrip_crate):
+    assert "reflect.StringHeader" in build_go118(roundtrip_crate, "go118")
 
 
 def test_layout_drift_fails_both_builds_naming_the_idl_type(roundtrip_crate):
@@ -72,3 +77,15 @@ def test_layout_drift_fails_both_builds_naming_the_idl_type(roundtrip_crate):
                          "-o", str(work / "x.rmeta"), str(bad)], capture_output=True, text=True,
                         check=False)  # fmt: skip
     assert rc.returncode != 0 and "IDL struct `Prims`" in rc.stderr, rc.stderr
+
+
+def test_go_vet_is_clean_on_go_to_rust_methods(bidir_crate):
+    run(["go", "vet", "."], bidir_crate.dir / "go")
+
+
+def test_cargo_clippy_denies_warnings_on_go_to_rust_entry_points(bidir_crate):
+    run(["cargo", "clippy", "--release", "--quiet", "--", "-D", "warnings"], bidir_crate.dir)
+
+
+def test_go118_variant_of_go_to_rust_methods_builds_under_go_1_18_rules(bidir_crate):
+    assert "func (EchoImpl) lists(" in build_go118(bidir_crate, "go118_g2r")
