@@ -53,7 +53,8 @@ def _log(msg: str) -> None:
 def have_libclang() -> bool:
     if os.environ.get("LIBCLANG_PATH"):
         return True
-    return any(glob.glob(g) for g in _LIBCLANG_GLOBS)
+    # libclang-cpp (the C++ API, installed with LLVM) is not what bindgen loads.
+    return any("libclang-cpp" not in p for g in _LIBCLANG_GLOBS for p in glob.glob(g))
 
 
 def ensure_libclang() -> None:

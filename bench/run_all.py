@@ -23,6 +23,7 @@ BENCHES = [
     ("watch_latency", "Watch daemon: save → outputs written"),
     ("cgo_sync", "Sync calls: generated binding vs hand-written cgo vs the rust2go crate"),
     ("cgo_async", "Async calls: generated binding vs the rust2go crate (1000 tokio tasks)"),
+    ("g2r", "Go→Rust calls: generated binding vs hand-written cgo vs the rust2go crate"),
     ("shm_paths", "Every call path on one IDL: cgo, shm in/cross-process, UDS + JSON, floor"),
     ("shm_interop", "Shared-memory interop pairs, 1,000,000 exactly-once calls each"),
     ("loadtest_paths", "Every call path under load (rust2go loadtest)"),

@@ -47,3 +47,18 @@ pub trait Bench {
     // No arguments, no result.
     fn noop();
 }
+
+// Go→Rust: the same work answered by Rust (`BenchG2RImpl` in src/main.rs), timed in Go
+// by `BenchG2RDriver::g2r_loop` (`which` 0: small, 1: strings, 2: noop; `calls` calls; the
+// result is a checksum of the replies).
+#[rust2go::g2r]
+pub trait BenchG2R {
+    fn g2r_small(req: Small) -> SmallOut;
+    fn g2r_strings(req: Vec<String>) -> u64;
+    fn g2r_noop();
+}
+
+#[rust2go::r2g]
+pub trait BenchG2RDriver {
+    fn g2r_loop(which: u32, calls: u64) -> u64;
+}

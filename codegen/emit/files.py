@@ -53,7 +53,8 @@ def emit_all(program: ir.Program, options: GenerateOptions) -> tuple[str, str]:
     with_main = options.go_package == "main" and not options.without_main
     go_model = lower_go(program, package=options.go_package, with_main=with_main,
                         go118=options.go118, banner=head)  # fmt: skip
-    go = render("go/file.go.j2", **vars(go_model), imports_runtime=go_model.imports_runtime)
+    go = render("go/file.go.j2", **vars(go_model), imports_runtime=go_model.imports_runtime,
+                any_fast=go_model.any_fast)
     rust = render("rust/file.rs.j2", **vars(lower_rust(program, banner=head)))
     go, rust = add_shm(full, go, rust)
     if options.fmt:

@@ -13,6 +13,7 @@ from rust2go.codegen.lower.rust_async import RustFuture, lower_future, safety_do
 from rust2go.codegen.lower.symbols import export_symbol, g2r_finish_symbol
 from rust2go.codegen.lower.types import (
     Pass,
+    g2r_fast,
     go_needs_block,
     is_pod,
     param_pass,
@@ -162,6 +163,9 @@ class RustG2RMethod:
     out_ref: str  # the reply's Ref ("u8" without a reply)
     run: str  # "g2r_value" | "g2r_result" | "g2r_unit"
     keep: bool  # some parameter is a view: the call needs a Keep
+    reply_block: bool  # the reply has children: Go lends a buffer for them
+    fast: bool  # also called on Go's system stack through `{symbol}_fast` (not #[cgo_call])
+    frame_type: str  # the fast call's frame
 
 
 @dataclass
@@ -185,6 +189,7 @@ class RustFile:
     g2r_traits: list[RustG2RTrait]
     has_g2r: bool
     g2r_finish: str  # the entry point that writes a pending reply, or ""
+    fast_guard: bool  # some Go→Rust method is fast: calls into Go check they are not in one
 
 
 # ------------------------------------------------------------------ lowering
@@ -205,6 +210,7 @@ def lower_rust(program: ir.Program, *, banner: str) -> RustFile:
         g2r_traits=[_g2r_trait(program, t) for t in program.g2r_traits()],
         has_g2r=bool(program.g2r_traits()),
         g2r_finish=g2r_finish_symbol(program) if program.g2r_traits() else "",
+        fast_guard=any(g2r_fast(m) for t in program.g2r_traits() for m in t.methods),
     )
 
 
@@ -344,6 +350,9 @@ def _g2r_method(program: ir.Program, t: ir.Trait, m: ir.Method) -> RustG2RMethod
         out_ref=out_ref,
         run=run,
         keep=any("r2g_keep" in p.convert for p in params),
+        reply_block=m.ret is not None and go_needs_block(program, m.ret.ty),
+        fast=g2r_fast(m),
+        frame_type="r2g_frame_" + export_symbol(program, t, m).removeprefix("r2g_"),
     )
 
 

@@ -30,6 +30,11 @@ typedef struct StringRef {
   const uint8_t *ptr;
   uintptr_t len;
 } StringRef;
+
+const void c_rust2go_internal_drop(void*);
+const void c_BenchG2R_g2r_small(const void*, const void*);
+const void c_BenchG2R_g2r_strings(const void*, const void*);
+const void c_BenchG2R_g2r_noop();
 */
 import "C"
 import (
@@ -86,6 +91,24 @@ func CBench_small_async(req C.SmallRef, slot *C.void, cb *C.void) {
 //export CBench_noop
 func CBench_noop() {
 	BenchImpl.noop()
+}
+
+var BenchG2RDriverImpl BenchG2RDriver
+
+type BenchG2RDriver interface {
+	g2r_loop(which *uint32, calls *uint64) uint64
+}
+
+//export CBenchG2RDriver_g2r_loop
+func CBenchG2RDriver_g2r_loop(which C.uint32_t, calls C.uint64_t, slot *C.void, cb *C.void) {
+	_new_which := newC_uint32_t(which)
+	_new_calls := newC_uint64_t(calls)
+	resp := BenchG2RDriverImpl.g2r_loop(&_new_which, &_new_calls)
+	resp_ref, buffer := cvt_ref(cntC_uint64_t, refC_uint64_t)(&resp)
+	asmcall.CallFuncG0P2(unsafe.Pointer(cb), unsafe.Pointer(&resp_ref), unsafe.Pointer(slot))
+	runtime.KeepAlive(resp_ref)
+	runtime.KeepAlive(resp)
+	runtime.KeepAlive(buffer)
 }
 
 func newString(s_ref C.StringRef) string {
@@ -306,5 +329,37 @@ func refSmallOut(p *SmallOut, buffer *[]byte) C.SmallOutRef {
 		score: refC_double(&p.score, buffer),
 		ok:    refC_bool(&p.ok, buffer),
 	}
+}
+
+type BenchG2RImpl struct{}
+
+func (BenchG2RImpl) g2r_small(req *Small) SmallOut {
+	_internal_slot := [2]unsafe.Pointer{}
+	_internal_params := [1]unsafe.Pointer{}
+	req_ref, req_buffer := cvt_ref(cntSmall, refSmall)(req)
+	_internal_params[0] = unsafe.Pointer(&req_ref)
+	asmcall.CallFuncG0P2(unsafe.Pointer(C.c_BenchG2R_g2r_small), unsafe.Pointer(&_internal_slot), unsafe.Pointer(&_internal_params))
+	runtime.KeepAlive(_internal_slot)
+	runtime.KeepAlive(_internal_params)
+	runtime.KeepAlive(req_buffer)
+	val := ownSmallOut(*(*C.SmallOutRef)(_internal_slot[0]))
+	asmcall.CallFuncG0P1(unsafe.Pointer(C.c_rust2go_internal_drop), unsafe.Pointer(_internal_slot[1]))
+	return val
+}
+func (BenchG2RImpl) g2r_strings(req *[]string) uint64 {
+	_internal_slot := [2]unsafe.Pointer{}
+	_internal_params := [1]unsafe.Pointer{}
+	req_ref, req_buffer := cvt_ref(cnt_list_mapper(cntString), ref_list_mapper(refString))(req)
+	_internal_params[0] = unsafe.Pointer(&req_ref)
+	asmcall.CallFuncG0P2(unsafe.Pointer(C.c_BenchG2R_g2r_strings), unsafe.Pointer(&_internal_slot), unsafe.Pointer(&_internal_params))
+	runtime.KeepAlive(_internal_slot)
+	runtime.KeepAlive(_internal_params)
+	runtime.KeepAlive(req_buffer)
+	val := newC_uint64_t(*(*C.uint64_t)(_internal_slot[0]))
+	asmcall.CallFuncG0P1(unsafe.Pointer(C.c_rust2go_internal_drop), unsafe.Pointer(_internal_slot[1]))
+	return val
+}
+func (BenchG2RImpl) g2r_noop() {
+	asmcall.CallFuncG0P0(unsafe.Pointer(C.c_BenchG2R_g2r_noop))
 }
 func main() {}

@@ -10,7 +10,29 @@ use std::time::{Duration, Instant};
 #[allow(warnings)]
 mod user;
 
-use user::{Bench, BenchImpl, Small, SmallOut};
+use user::{Bench, BenchG2R, BenchG2RDriver, BenchG2RDriverImpl, BenchG2RImpl, BenchImpl, Small, SmallOut};
+
+// The Go→Rust side: Go calls these through the crate's generated `BenchG2RImpl` methods.
+impl BenchG2R for BenchG2RImpl {
+    fn g2r_small(req: Small) -> SmallOut {
+        SmallOut { id: req.id, score: req.score * 2.0, ok: req.flag }
+    }
+    fn g2r_strings(req: Vec<String>) -> u64 {
+        req.iter().map(|s| s.len() as u64).sum()
+    }
+    fn g2r_noop() {}
+}
+
+/// Go→Rust calls per `g2r_loop` call: the one Rust→Go call around them costs <1% of a batch.
+const G2R_BATCH: u64 = 1000;
+
+fn g2r_time(warm: u64, budget: Duration, which: u32) -> Timed {
+    let t = time_loop(warm / G2R_BATCH, budget, |_| {
+        black_box(BenchG2RDriverImpl::g2r_loop(which, G2R_BATCH));
+    });
+    let per = G2R_BATCH as f64;
+    Timed { median_ns: t.median_ns / per, min_ns: t.min_ns / per, calls: t.calls * G2R_BATCH }
+}
 
 fn req(i: u64) -> Small {
     Small { id: i, score: i as f64 * 0.5, flag: i % 2 == 0, tag: i as u32 }
@@ -131,6 +153,13 @@ fn main() {
     // --- no arguments, no result
     let noop = time_loop(warm, budget, |_| BenchImpl::noop());
 
+    // --- Go→Rust: checked once, then timed in Go's loop
+    assert_eq!(BenchG2RDriverImpl::g2r_loop(0, 10), (0..10).sum::<u64>());
+    assert_eq!(BenchG2RDriverImpl::g2r_loop(1, 10), 5120);
+    let g2r_small = g2r_time(warm, budget, 0);
+    let g2r_strings = g2r_time(warm, budget, 1);
+    let g2r_noop = g2r_time(warm, budget, 2);
+
     // --- async: 1000 tokio tasks on a 2-worker multi-thread runtime
     let tasks = 1000usize;
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -184,6 +213,7 @@ fn main() {
             "\"async_tasks\":{},\"async_workers\":2,\"async_calls\":{},\"async_seconds\":{:.3},",
             "\"async_calls_per_sec\":{:.0},\"async_p50_ns\":{},\"async_p99_ns\":{},\"async_max_ns\":{},",
             "\"first_call_process_ns\":{},",
+            "\"g2r_small_ns\":{:.1},\"g2r_strings_16x32_ns\":{:.1},\"g2r_noop_ns\":{:.1},",
             "\"godebug\":{:?},\"go_version\":{:?},\"rustc_version\":{:?}}}"
         ),
         small.median_ns,
@@ -206,6 +236,9 @@ fn main() {
         pct(&lats, 0.99),
         lats.last().copied().unwrap_or(0),
         first_call_process,
+        g2r_small.median_ns,
+        g2r_strings.median_ns,
+        g2r_noop.median_ns,
         std::env::var("GODEBUG").unwrap_or_default(),
         env!("BUILD_GO_VERSION"),
         env!("BUILD_RUSTC_VERSION"),

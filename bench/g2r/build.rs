@@ -1,0 +1,5 @@
+include!("r2g_build.rs");
+
+fn main() {
+    r2g_build::GoBuild::new("go").build();
+}

@@ -1,0 +1,3 @@
+module r2g_bench_g2r
+
+go 1.21
