@@ -273,7 +273,9 @@ def _method_attrs(
             diags.error("shm-g2r", written[name].span, attr=name, hint="remove the attribute")
             ok = False
     for name in ("cgo_callback", "cgo", "cgo_call"):
-        if name in written and kind_known and m.kind is ir.CallKind.ONEWAY:
+        # On a Go→Rust method the attribute chooses how Go calls it, oneway or not.
+        r2g = trait.direction is ir.Direction.R2G
+        if name in written and kind_known and m.kind is ir.CallKind.ONEWAY and r2g:
             diags.warning("cgo-callback-oneway", written[name].span, attr=name,
                           hint="oneway calls never call back into Rust")  # fmt: skip
     return ok

@@ -22,4 +22,7 @@ pub trait Back {
     async fn not_yet() -> u8;
     #[mem]
     fn shm_back(x: u8);
+    // Chooses how Go calls it: no warning on a oneway Go→Rust method.
+    #[cgo_call]
+    fn log_back(x: u8);
 }
