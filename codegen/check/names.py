@@ -13,7 +13,8 @@ GO_KEYWORDS = frozenset(
 )
 
 # Predeclared Go identifiers and the packages generated code imports: a parameter with
-# one of these names would shadow what the generated function body relies on.
+# one of these names would shadow what a generated function body relies on, so the Go
+# lowering renames it there (lower/go.py `go_param`).
 GO_SHADOWING = frozenset(
     ["bool", "byte", "complex64", "complex128", "error", "float32", "float64", "int", "int8", "int16", "int32", "int64", "rune", "string", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr", "true", "false", "iota", "nil", "any", "comparable", "append", "cap", "clear", "close", "complex", "copy", "delete", "imag", "len", "make", "max", "min", "new", "panic", "print", "println", "real", "recover", "C", "unsafe", "runtime", "errors", "fmt", "sync", "atomic", "reflect", "strings", "math"]
 )
@@ -29,9 +30,7 @@ BUILTIN_TYPES = frozenset(
 )
 
 
-def check_ident(
-    name: str, span: Span, diags: Diagnostics, *, role: str, go_scope_sensitive: bool = False
-) -> None:
+def check_ident(name: str, span: Span, diags: Diagnostics, *, role: str) -> None:
     """`role` ("field", "parameter", "method", "type") only shapes the hint."""
     if name in RUST_KEYWORDS:
         diags.error("keyword-clash", span, name=name, lang="Rust",
@@ -39,9 +38,6 @@ def check_ident(
     elif name in GO_KEYWORDS:
         diags.error("keyword-clash", span, name=name, lang="Go",
                     hint=f"rename the {role}: the generated Go code cannot use it")  # fmt: skip
-    elif go_scope_sensitive and name in GO_SHADOWING:
-        diags.error("go-shadowing", span, name=name,
-                    hint=f"rename the {role}: a Go parameter named `{name}` would hide it")  # fmt: skip
     for prefix in RESERVED_PREFIXES:
         if name.startswith(prefix):
             diags.error("reserved-prefix", span, name=name, prefix=prefix,

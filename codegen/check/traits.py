@@ -162,7 +162,7 @@ def _check_params(decl: ast.MethodDecl, scope: Scope, diags: Diagnostics) -> lis
             ok = False
             continue
         name_span = p.span.file.span(p.span.start, p.span.start + len(p.name))
-        check_ident(p.name, name_span, diags, role="parameter", go_scope_sensitive=True)
+        check_ident(p.name, name_span, diags, role="parameter")
         if p.name in names:
             diags.error("duplicate-param", name_span, name=p.name)
             ok = False
@@ -253,21 +253,23 @@ def _method_attrs(
         if name not in written:
             continue
         if not is_async:
-            diags.error("drop-safe-sync", written[name].span, attr=name,
-                        hint="drop safety concerns futures; remove the attribute")  # fmt: skip
-            ok = False
+            # The original accepts and ignores it: a warning, so its files still build.
+            diags.warning("drop-safe-sync", written[name].span, attr=name,
+                          hint="drop safety concerns futures; it has no effect here")  # fmt: skip
+            setattr(m, METHOD_ATTRS[name], False)
+            continue
         for p in m.params:
             if p.by_ref:
                 diags.error("drop-safe-ref", p.span, attr=name, param=p.name,
                             hint="take the parameter by value so the call can own it")  # fmt: skip
                 ok = False
-    if "drop_safe" in written and "drop_safe_ret" in written:
+    if "drop_safe" in written and "drop_safe_ret" in written and is_async:
         diags.error("drop-safe-both", written["drop_safe_ret"].span,
                     hint="`#[drop_safe_ret]` already implies `#[drop_safe]`")  # fmt: skip
         ok = False
     if "send" in written and not is_async:
-        diags.error("send-sync", written["send"].span, hint="remove `#[send]`")
-        ok = False
+        diags.warning("send-sync", written["send"].span, hint="it has no effect here")
+        m.future_send = False
     for name in ("mem", "shm"):
         if name in written and trait.direction is ir.Direction.G2R:
             diags.error("shm-g2r", written[name].span, attr=name, hint="remove the attribute")

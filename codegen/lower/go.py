@@ -9,6 +9,7 @@ from rust2go.codegen import ir
 from rust2go.codegen.lower.async_abi import AsyncArgs, async_args_by_method, async_entry
 from rust2go.codegen.lower.ctypes import c_field, c_ref_name, c_type
 from rust2go.codegen.lower.layout import EMPTY_FIELD, Layouts
+from rust2go.codegen.check.names import GO_SHADOWING
 from rust2go.codegen.lower.symbols import export_symbol, g2r_finish_symbol
 from rust2go.codegen.lower.types import (
     Keys,
@@ -31,6 +32,13 @@ GO_PRIMITIVE: dict[str, str] = {
     "i8": "int8", "i16": "int16", "i32": "int32", "i64": "int64", "isize": "int",
     "f32": "float32", "f64": "float64", "bool": "bool", "char": "rune",
 }  # fmt: skip
+
+
+def go_param(name: str) -> str:
+    """A parameter's name inside a generated Go function: one that would hide a Go
+    built-in or a package the body uses (`len`, `string`, `C`, ...) is renamed there. The
+    interface keeps the IDL's name (it has no body), so the user's methods read the same."""
+    return f"r2g_p_{name}" if name in GO_SHADOWING else name
 
 
 class GoSpeller:
@@ -455,8 +463,9 @@ def _method(sp: GoSpeller, t: ir.Trait, m: ir.Method, args: AsyncArgs | None) ->
         go_type = ("*" if by_pointer else "") + sp.go_type(p.ty)
         # Sync: the export's parameter (a pointer for POINTER/SLICE); async: a field of the
         # args struct, whose address Go takes for POINTER/SLICE.
-        src = p.name if args is None else f"r2g_args.{args.fields[i].cname}"
-        addr = p.name if args is None else f"&{src}"
+        cparam = go_param(p.name)
+        src = cparam if args is None else f"r2g_args.{args.fields[i].cname}"
+        addr = cparam if args is None else f"&{src}"
         cref, read, call_arg = sp.cref(p.ty), sp.read(p.ty, src), local
         cast = f"({go_type})(unsafe.Pointer({addr}))"  # a view of Rust memory (Pass)
         match param_pass(sp.program, m, p):
@@ -468,7 +477,7 @@ def _method(sp: GoSpeller, t: ir.Trait, m: ir.Method, args: AsyncArgs | None) ->
                 call_arg = "&" + local
         params.append(GoParam(
             name=p.name,
-            cparam=p.name,
+            cparam=cparam,
             local=local,
             cref=cref,
             read=read,
@@ -514,12 +523,13 @@ def _g2r_method(sp: GoSpeller, t: ir.Trait, m: ir.Method) -> GoG2RMethod:
     params, lsizes = [], []
     for p in m.params:
         by_pointer = go_by_pointer(m, p)
-        value = f"(*{p.name})" if by_pointer else p.name
+        name = go_param(p.name)
+        value = f"(*{name})" if by_pointer else name
         lsize = sp.lsize(p.ty, value)
         if lsize:
             lsizes.append(lsize)
         params.append(GoG2RParam(
-            name=p.name,
+            name=name,
             go_type=("*" if by_pointer else "") + sp.go_type(p.ty),
             local=f"r2g_arg_{p.name}",
             write=sp.write(p.ty, value, "&r2g_w"),
