@@ -73,6 +73,9 @@ def split(text: str, name: str) -> list[Item]:
         i, kind = _header(tokens, i)
         depth = 0
         end_tok = None
+        if kind == "inner":
+            end_tok = i if tokens[i].type == "DOC" else _skip_group(tokens, i + 2)
+            i = len(tokens)  # skip the scan below
         while i < len(tokens):
             t = tokens[i]
             if t.type in OPEN:
@@ -90,10 +93,7 @@ def split(text: str, name: str) -> list[Item]:
                 break
             i += 1
         if end_tok is None:
-            if kind == "inner":
-                end_tok = i - 1
-            else:
-                raise SplitError(f"{name}: the item at offset {tokens[start].start_pos} never ends")
+            raise SplitError(f"{name}: the item at offset {tokens[start].start_pos} never ends")
         end = tokens[end_tok].end_pos
         idents = frozenset(t.value for t in tokens[start : end_tok + 1] if t.type == "IDENT")
         items.append(Item(kind, text[prev_end:end], idents))

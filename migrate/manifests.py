@@ -101,11 +101,6 @@ def drop_go_sums(go_sum: str) -> tuple[str, int]:
     return "".join(kept), len(go_sum.splitlines()) - len(kept)
 
 
-def go_directive(go_mod: str) -> tuple[int, int] | None:
-    m = re.search(r"^go\s+(\d+)\.(\d+)", go_mod, re.M)
-    return (int(m[1]), int(m[2])) if m else None
-
-
 def crate_type(cargo_toml: str) -> list[str]:
     """The `[lib] crate-type` list ([] for a binary or a plain lib)."""
     m = re.search(r"^\s*\[\s*lib\s*\](.*?)(?=^\s*\[|\Z)", cargo_toml, re.S | re.M)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from rust2go.codegen.api import GenerateOptions, generate_source
 from rust2go.codegen.source import SourceFile
+from rust2go.commands._common import go_mod_before_1_21
 from rust2go.migrate import manifests
 from rust2go.migrate.build_rs import BuilderSettings, Unrecognised, read_builder
 from rust2go.migrate.items import Item, split
@@ -61,7 +62,7 @@ def plan(crate: Path, go_out: str | None = None) -> Plan:
     go_dir = Path(settings.go_src) if settings and settings.go_src else go_file.parent
     go_dir = (crate / go_dir).resolve() if not go_dir.is_absolute() else go_dir
     go_mod = _nearest(go_dir, "go.mod")
-    go118 = bool(settings and settings.go118) or _old_go(go_mod)
+    go118 = bool(settings and settings.go118) or go_mod_before_1_21(go_dir)
     without_main = library or bool(settings and settings.without_main)
     options = GenerateOptions(go_package=_go_package(go_dir), go118=go118, without_main=without_main)
     stem = module.parent.name if module.stem == "mod" else module.stem
@@ -166,12 +167,6 @@ def _nearest(start: Path, name: str) -> Path | None:
         if (d / name).exists():
             return d / name
     return None
-
-
-def _old_go(go_mod: Path | None) -> bool:
-    """A go.mod older than Go 1.21 needs the --go118 form (unsafe.String, clear, ...)."""
-    version = manifests.go_directive(go_mod.read_text()) if go_mod else None
-    return version is not None and version < (1, 21)
 
 
 def _go_package(go_dir: Path) -> str:

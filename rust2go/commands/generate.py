@@ -4,11 +4,18 @@ Outputs whose content is unchanged are not touched (their mtime stays)."""
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
 from rust2go.codegen.api import GenerateOptions
-from rust2go.commands._common import EXIT_OK, EXIT_USAGE, EXIT_USER, front_end
+from rust2go.commands._common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    EXIT_USER,
+    front_end,
+    go_mod_before_1_21,
+)
 from rust2go.daemon.atomic_write import write_if_changed
 
 
@@ -52,8 +59,11 @@ def run(args) -> int:
         return EXIT_USAGE
     status = EXIT_OK
     if args.go_out or args.rust_out:
-        status = emit_files(args.idl, options_from(args), go_out=args.go_out,
-                            rust_out=args.rust_out)  # fmt: skip
+        options = options_from(args)
+        if args.go_out and not args.go118 and go_mod_before_1_21(Path(args.go_out).resolve().parent):
+            options = dataclasses.replace(options, go118=True)
+            print(f"note: {args.go_out}: the nearest go.mod says go < 1.21; writing the --go118 form")
+        status = emit_files(args.idl, options, go_out=args.go_out, rust_out=args.rust_out)
     if status == EXIT_OK and args.build_helper:
         from rust2go.codegen.emit import emit_build_helper
 
