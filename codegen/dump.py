@@ -15,6 +15,8 @@ def dump(program: ir.Program) -> str:
         out.append(f"struct {s.name} @{_pos(s.span)} vis={s.vis or 'private'} [{', '.join(flags)}]")
         if s.derives:
             out.append(f"  derive {', '.join(s.derives)}")
+        for key, convention in s.go_tags:
+            out.append(f"  go tag {key} = {convention}")
         for a in s.attrs:
             out.append(f"  attr {a.text}")
         for d in s.docs:

@@ -118,6 +118,7 @@ class Struct:
     derives: list[str] = field(default_factory=list)  # remaining derive paths, e.g. ["Clone"]
     mem_class: MemClass = MemClass.PRIMITIVE
     recursive: bool = False  # reaches itself through Vec or a map value
+    go_tags: list[tuple[str, str]] = field(default_factory=list)  # (tag key, naming convention)
 
 
 @dataclass

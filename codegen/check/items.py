@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rust2go.codegen import ast, ir
 from rust2go.codegen.check.names import check_ident
+from rust2go.codegen.check.struct_tags import struct_tags
 from rust2go.codegen.check.types import Position, Scope, resolve
 from rust2go.codegen.diagnostics import Diagnostics
 
@@ -77,10 +78,12 @@ def check_struct(decl: ast.StructDecl, scope: Scope, diags: Diagnostics) -> ir.S
             continue
         kept, _derives, _repr = kept_attrs(f.attrs)
         fields.append(ir.Field(f.name, r.ty, f.span, list(f.attrs.docs), kept, f.vis))
-    if not ok:
+    tags = struct_tags(decl.attrs, diags)
+    if not ok or tags is None:
         return None
     kept, derives, _repr = kept_attrs(decl.attrs)
-    return ir.Struct(decl.name, fields, decl.name_span, decl.vis, list(decl.attrs.docs), kept, derives)
+    return ir.Struct(decl.name, fields, decl.name_span, decl.vis, list(decl.attrs.docs), kept,
+                     derives, go_tags=tags)  # fmt: skip
 
 
 def check_enum(decl: ast.EnumDecl, diags: Diagnostics) -> ir.EnumDef | None:

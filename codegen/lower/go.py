@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rust2go.codegen import ir
+from rust2go.codegen.check.names import GO_SHADOWING
+from rust2go.codegen.check.struct_tags import convert
 from rust2go.codegen.lower.async_abi import AsyncArgs, async_args_by_method, async_entry
 from rust2go.codegen.lower.ctypes import c_field, c_ref_name, c_type
 from rust2go.codegen.lower.layout import EMPTY_FIELD, Layouts
-from rust2go.codegen.check.names import GO_SHADOWING
 from rust2go.codegen.lower.symbols import export_symbol, g2r_finish_symbol
 from rust2go.codegen.lower.types import (
     Keys,
@@ -127,6 +128,7 @@ class GoField:
     size: str | None
     write: str
     lsize: str | None = None
+    tag: str = ""  # the Go struct tag, with its backquotes, or ""
 
 
 @dataclass
@@ -328,6 +330,7 @@ def _struct(sp: GoSpeller, s: ir.Struct) -> GoStruct:
             size=sp.size(f.ty, f"v.{f.name}"),
             write=sp.write(f.ty, f"v.{f.name}", "w"),
             lsize=sp.lsize(f.ty, f"v.{f.name}"),
+            tag=_tag(s, f.name),
         )
         for f in s.fields
     ]
@@ -348,6 +351,12 @@ def _struct(sp: GoSpeller, s: ir.Struct) -> GoStruct:
                                         fl.offset))  # fmt: skip
     c_fields = [(c_type(sp.program, f.ty), c_field(f.name)) for f in s.fields]
     return GoStruct(s.name, cref, s.docs, fields, guards, c_fields or [("uint8_t", EMPTY_FIELD)])
+
+
+def _tag(s: ir.Struct, field_name: str) -> str:
+    if not s.go_tags:
+        return ""
+    return "`" + " ".join(f'{key}:"{convert(field_name, conv)}"' for key, conv in s.go_tags) + "`"
 
 
 def _enum(e: ir.EnumDef) -> GoEnum:
