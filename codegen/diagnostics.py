@@ -84,6 +84,7 @@ CATALOGUE: dict[str, str] = {
     "unknown-attribute": "unknown attribute `#[{name}]` is ignored",
     "unknown-trait-arg": "unknown `{macro}` argument `{name}`",
     "bad-queue-size": "`queue_size` must be a positive integer, found `{value}`",
+    "queue-size-too-large": "`queue_size` {value} is larger than {max}",
     "bad-trait-arg": "malformed `{macro}` argument",
     "g2r-async": "Go→Rust methods cannot be async",
     "keyword-clash": "`{name}` is a keyword in {lang}",

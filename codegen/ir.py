@@ -209,7 +209,8 @@ class Trait:
     methods: list[Method]
     span: Span
     binding_mod: str = "binding"
-    queue_size: int = 4096
+    queue_size: int = 4096  # #[mem] calls of the static API: slots of the in-process segment
+    queue_size_written: bool = False  # else the segment's default geometry is used
     shm: bool = False  # #[r2g(shm)]: every method goes over shared memory
     vis: str = "pub"
     docs: list[str] = field(default_factory=list)

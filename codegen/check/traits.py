@@ -3,6 +3,7 @@ method attributes. Traits with neither attribute are not part of the IDL and are
 
 from __future__ import annotations
 
+from rust2go.shm.layout import MAX_SLOTS
 from rust2go.codegen import ast, ir
 from rust2go.codegen.check.names import check_ident, did_you_mean
 from rust2go.codegen.check.types import Position, Scope, resolve
@@ -89,8 +90,12 @@ def _trait_args(trait: ir.Trait, macro: ast.Attribute, diags: Diagnostics) -> bo
                 diags.error("bad-queue-size", span, value="".join(t.value for t in arg[2:]),
                             hint="e.g. `queue_size = 4096`")  # fmt: skip
                 ok = False
+            elif int(value) > MAX_SLOTS:
+                diags.error("queue-size-too-large", span, value=value, max=MAX_SLOTS,
+                            hint=f"calls in flight at once: at most {MAX_SLOTS}")  # fmt: skip
+                ok = False
             else:
-                trait.queue_size = int(value)
+                trait.queue_size, trait.queue_size_written = int(value), True
         elif kinds and kinds[0] == "IDENT":
             diags.error("unknown-trait-arg", arg[0].span, macro=macro.path, name=arg[0].value,
                         hint="expected a binding module name, `queue_size = N` or `shm`")  # fmt: skip

@@ -55,7 +55,7 @@ def emit_all(program: ir.Program, options: GenerateOptions) -> tuple[str, str]:
                         go118=options.go118, banner=head)  # fmt: skip
     go = render("go/file.go.j2", **vars(go_model), imports_runtime=go_model.imports_runtime,
                 any_fast=go_model.any_fast)
-    rust = render("rust/file.rs.j2", **vars(lower_rust(program, banner=head)))
+    rust = render("rust/file.rs.j2", **vars(lower_rust(program, banner=head, full=full)))
     go, rust = add_shm(full, go, rust)
     if options.fmt:
         go, rust = gofmt(go), rustfmt(rust)

@@ -10,6 +10,7 @@ from rust2go.codegen.lower.async_abi import AsyncArgs, async_args_by_method, asy
 from rust2go.codegen.lower.ctypes import c_field
 from rust2go.codegen.lower.layout import EMPTY_FIELD, Layouts
 from rust2go.codegen.lower.rust_async import RustFuture, lower_future, safety_docs, support_text
+from rust2go.codegen.lower.rust_mem import client_fn, client_slots, mem_body, mem_signature
 from rust2go.codegen.lower.symbols import export_symbol, g2r_finish_symbol
 from rust2go.codegen.lower.types import (
     Pass,
@@ -133,6 +134,7 @@ class RustMethod:
     any_buffer: bool
     qualifier: str = ""  # "unsafe " for async methods that may not be dropped early
     future: RustFuture | None = None  # async methods only
+    mem_body: str = ""  # a #[mem] method of the static API: the expression it returns
 
 
 @dataclass
@@ -141,6 +143,8 @@ class RustTrait:
     vis: str
     docs: list[str]
     methods: list[RustMethod]
+    mem_client: str = ""  # the process-wide {Trait}Shm the #[mem] methods use, if any
+    mem_geometry: tuple[int, int, int] = (0, 0, 0)  # its in_process_with arguments
 
 
 @dataclass
@@ -195,7 +199,9 @@ class RustFile:
 # ------------------------------------------------------------------ lowering
 
 
-def lower_rust(program: ir.Program, *, banner: str) -> RustFile:
+def lower_rust(program: ir.Program, *, banner: str, full: ir.Program | None = None) -> RustFile:
+    """`program` without its shm methods (the cgo part); `full` also has them: they become
+    the static `#[mem]` API on `{Trait}Impl`."""
     layouts = Layouts(program)
     args = async_args_by_method(program, layouts)
     return RustFile(
@@ -203,7 +209,7 @@ def lower_rust(program: ir.Program, *, banner: str) -> RustFile:
         structs=[_struct(program, layouts, s) for s in program.structs],
         enums=[_enum(e) for e in program.enums],
         aliases=[(_vis(a.vis), a.name, rust_type(a.target)) for a in program.aliases],
-        traits=[_trait(program, args, t) for t in program.r2g_traits()],
+        traits=[_with_mem(_trait(program, args, t), full) for t in program.r2g_traits()],
         ffi=FFI,
         async_support=support_text() if args else "",
         async_entry=async_entry(program) if args else "",
@@ -310,6 +316,30 @@ def _method(program: ir.Program, t: ir.Trait, m: ir.Method, args: AsyncArgs | No
         method.ret_sig, method.qualifier = method.future.ret_sig, method.future.qualifier
         method.docs = m.docs + safety_docs(m)
     return method
+
+
+def _with_mem(view: RustTrait, full: ir.Program | None) -> RustTrait:
+    """Adds the trait's `#[mem]` methods, in IDL order, to its cgo view."""
+    trait = next((t for t in (full.r2g_traits() if full else []) if t.name == view.name), None)
+    if trait is None or not any(m.shm for m in trait.methods):
+        return view
+    cgo = {m.name: m for m in view.methods}
+    methods = []
+    for m in trait.methods:
+        if not m.shm:
+            methods.append(cgo[m.name])
+            continue
+        qualifier, ret_sig, safety = mem_signature(m, rust_type)
+        params = [RustParam(p.name, ("&" if p.by_ref else "") + rust_type(p.ty), p.name, "", False)
+                  for p in m.params]  # fmt: skip
+        methods.append(RustMethod(
+            name=m.name, docs=m.docs + safety, symbol="", what=f"{trait.name}::{m.name}",
+            params=params, ret_sig=ret_sig, out_ref="", finish="", any_buffer=False,
+            qualifier=qualifier, mem_body=mem_body(trait, m),
+        ))  # fmt: skip
+    view.methods = methods
+    view.mem_client, view.mem_geometry = client_fn(trait), client_slots(trait)
+    return view
 
 
 def _g2r_trait(program: ir.Program, t: ir.Trait) -> RustG2RTrait:

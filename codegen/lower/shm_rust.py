@@ -42,6 +42,7 @@ class ShmParam:
     sig_type: str
     arg: str  # expression of type &T
     offset: int
+    async_sig_type: str = ""  # an async method's: a borrow names the future's lifetime
 
 
 @dataclass
@@ -53,6 +54,8 @@ class ShmMethod:
     params: list[ShmParam]
     head: int  # the params block rounded to 8: where children start
     ret_type: str  # T of Result<T, ShmError>; "()" for oneway
+    borrows: bool = False  # some parameter is a `&T`
+    lend_twin: bool = False  # also `r2g_lent_<name>` taking every argument by reference
 
 
 @dataclass
@@ -77,9 +80,13 @@ class RustShm:
 def _method(layouts: Layouts, m: ir.Method) -> ShmMethod:
     block = params_block(layouts, m)
     offsets = {mem.name: mem.offset for mem in block.members}
+    # An async method's future holds its borrowed arguments until the first poll: its
+    # lifetime is named (`'r2g`), which every edition accepts (2021 does not capture an
+    # elided one in a return-position `impl Trait`).
     params = [
         ShmParam(p.name, ("&" if p.by_ref else "") + rust_type(p.ty),
-                 p.name if p.by_ref else f"&{p.name}", offsets[p.name])
+                 p.name if p.by_ref else f"&{p.name}", offsets[p.name],
+                 ("&'r2g " if p.by_ref else "") + rust_type(p.ty))
         for p in m.params
     ]  # fmt: skip
     kind = {ir.CallKind.SYNC: "sync", ir.CallKind.ASYNC: "async", ir.CallKind.ONEWAY: "oneway"}
@@ -92,6 +99,8 @@ def _method(layouts: Layouts, m: ir.Method) -> ShmMethod:
         params=params,
         head=round8(block.size),
         ret_type="()" if m.ret is None else rust_type(m.ret.ty),
+        borrows=any(p.by_ref for p in m.params),
+        lend_twin=m.drop_safe_ret,
     )
 
 

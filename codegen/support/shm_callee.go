@@ -570,7 +570,12 @@ func r2g_shm_rd_str(b []byte, at int) string {
 	if n == 0 {
 		return ""
 	}
-	return unsafe.String(&b[off], n)
+	// A string header over the payload bytes, spelled so that a `go 1.18` module builds
+	// it (unsafe.String is Go 1.20).
+	return *(*string)(unsafe.Pointer(&struct {
+		p *byte
+		n int
+	}{&b[off], n}))
 }
 
 func r2g_shm_sz_str(v *string) int { return r2g_shm_round8(len(*v)) }

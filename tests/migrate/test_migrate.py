@@ -3,6 +3,7 @@ is migrated in one command, then built and run with its main.rs (or main.go) unc
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -11,7 +12,8 @@ from tests.migrate.conftest import RUST2GO, cargo, fresh, migrate, run, snapshot
 
 pytestmark = pytest.mark.e2e
 
-BINARIES = ["tokio_cgo", "single_thread", "bidirectional", "items_in_user_rs", "go118_2024"]
+BINARIES = ["tokio_cgo", "single_thread", "bidirectional", "items_in_user_rs", "go118_2024",
+            "tokio_mem"]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", BINARIES)
@@ -26,9 +28,12 @@ def test_binary_crate_runs_unchanged_after_migrate(name):
         assert (crate / "go" / fname).read_bytes() == data, f"migrate edited the user's {fname}"
     assert not re.search(r"^rust2go", (crate / "Cargo.toml").read_text(), re.M)
     assert "ihciah" not in (crate / "go" / "go.mod").read_text()
+    shm_before = set(os.listdir("/dev/shm"))
     built = cargo(crate, "run", "--release", "--quiet")
     assert built.returncode == 0, built.stderr[-6000:]
     assert built.stdout.rstrip().endswith("done"), built.stdout
+    # The #[mem] calls' process-wide segment is removed when the program exits.
+    assert {n for n in set(os.listdir("/dev/shm")) - shm_before if "r2g" in n} == set()
 
 
 def test_go_program_linking_a_rust_library_runs_after_migrate():

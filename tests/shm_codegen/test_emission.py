@@ -28,7 +28,10 @@ def test_shm_methods_are_generated_beside_the_cgo_ones():
     assert "fn plain(a: u64) -> u64;" in rust  # the cgo trait keeps its other methods
     assert "type MixedShm interface" in go and "fast(p *P) P" in go
     assert "//export r2g_shm_serve_v" in go and "sem_timedwait" in go
-    assert "fast" not in rust.split("pub struct MixedImpl")[1].split("unsafe extern")[0]
+    # The original's static API: MixedImpl::fast goes over the process-wide segment, with
+    # no cgo export of its own.
+    assert "r2g_shm::plain_value(r2g_mem_Mixed().fast(p)" in rust
+    assert "_4fast_h" not in go.split("import \"C\"")[1].split("r2g_shm_serve")[0]
 
 
 def test_cgo_part_drops_only_shm_methods():
