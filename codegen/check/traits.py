@@ -3,11 +3,11 @@ method attributes. Traits with neither attribute are not part of the IDL and are
 
 from __future__ import annotations
 
-from rust2go.shm.layout import MAX_SLOTS
 from rust2go.codegen import ast, ir
 from rust2go.codegen.check.names import check_ident, did_you_mean
 from rust2go.codegen.check.types import Position, Scope, resolve
 from rust2go.codegen.diagnostics import Diagnostics
+from rust2go.shm.layout import MAX_SLOTS
 
 TRAIT_MACROS = {
     "r2g": ir.Direction.R2G, "rust2go::r2g": ir.Direction.R2G,

@@ -1314,7 +1314,7 @@ pub mod r2g_shm {
     #[cold]
     #[inline(never)]
     fn plain_failed(what: &str, e: &ShmError) -> ! {
-        panic!("{what} over shared memory failed: {e}")
+        panic!("{} over shared memory failed: {}", what, e)
     }
 
     /// `plain_value` / `plain_result` of an async call's outcome, as a future.
@@ -1480,7 +1480,7 @@ pub mod r2g_shm {
                 }
                 fn read(buf: &[u8], at: usize) -> Result<Self, String> {
                     need(buf, at, Self::REF_SIZE)?;
-                    Ok(<$t>::from_le_bytes(buf[at..at + Self::REF_SIZE].try_into().expect("sized")))
+                    Ok(<$t>::from_le_bytes(std::convert::TryInto::try_into(&buf[at..at + Self::REF_SIZE]).expect("sized")))
                 }
             }
         )*};

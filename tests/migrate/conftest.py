@@ -17,9 +17,9 @@ WORK = ROOT / ".cache" / "migrate"
 RUST2GO = Path(sys.executable).with_name("rust2go")
 
 
-def fresh(name: str) -> Path:
+def fresh(name: str, as_name: str | None = None) -> Path:
     """A pristine copy of fixture `name` (a crate, or for go2rust the Go program's dir)."""
-    dst = WORK / name
+    dst = WORK / (as_name or name)
     shutil.rmtree(dst, ignore_errors=True)
     shutil.copytree(FIXTURES / name, dst)
     return dst

@@ -91,3 +91,16 @@ def test_an_edited_idl_never_builds_with_stale_bindings():
     assert regenerated.returncode == 0, regenerated.stderr[-6000:]
     assert "pub struct AddedLater" in (crate / "src" / "user_r2g.rs").read_text()
     assert regenerated.stdout.rstrip().endswith("done")
+
+
+@pytest.mark.parametrize("name", ["bidirectional", "tokio_mem"])
+def test_the_same_crates_build_and_run_on_edition_2018(name):
+    crate = fresh(name, as_name=f"{name}_2018")
+    toml = crate / "Cargo.toml"
+    text = re.sub(r'edition = "\d+"', 'edition = "2018"', toml.read_text())
+    toml.write_text(re.sub(r'name = "(mig_\w+)"', r'name = "\1_2018"', text, count=1))
+    migrate(crate)
+    built = cargo(crate, "run", "--release", "--quiet")
+    assert built.returncode == 0, built.stderr[-6000:]
+    assert built.stdout.rstrip().endswith("done"), built.stdout
+    assert "warning" not in built.stderr, built.stderr[-4000:]
