@@ -10,7 +10,7 @@ from rust2go.codegen.lower.async_abi import AsyncArgs, async_args_by_method, asy
 from rust2go.codegen.lower.ctypes import c_field
 from rust2go.codegen.lower.layout import EMPTY_FIELD, Layouts
 from rust2go.codegen.lower.rust_async import RustFuture, lower_future, safety_docs, support_text
-from rust2go.codegen.lower.rust_mem import client_fn, client_slots, mem_body, mem_signature
+from rust2go.codegen.lower.rust_mem import client_fn, mem_body, mem_signature
 from rust2go.codegen.lower.symbols import export_symbol, g2r_finish_symbol
 from rust2go.codegen.lower.types import (
     Pass,
@@ -144,7 +144,6 @@ class RustTrait:
     docs: list[str]
     methods: list[RustMethod]
     mem_client: str = ""  # the process-wide {Trait}Shm the #[mem] methods use, if any
-    mem_geometry: tuple[int, int, int] = (0, 0, 0)  # its in_process_with arguments
 
 
 @dataclass
@@ -338,7 +337,7 @@ def _with_mem(view: RustTrait, full: ir.Program | None) -> RustTrait:
             qualifier=qualifier, mem_body=mem_body(trait, m),
         ))  # fmt: skip
     view.methods = methods
-    view.mem_client, view.mem_geometry = client_fn(trait), client_slots(trait)
+    view.mem_client = client_fn(trait)
     return view
 
 

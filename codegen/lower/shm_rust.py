@@ -10,6 +10,7 @@ from pathlib import Path
 from rust2go.codegen import ir
 from rust2go.codegen.lower.layout import Layouts, round8
 from rust2go.codegen.lower.rust import rust_type
+from rust2go.codegen.lower.rust_mem import client_slots
 from rust2go.codegen.lower.shm_blocks import method_id, params_block, reply_block
 from rust2go.codegen.lower.shm_symbols import client_name, purpose, serve_symbol, stop_symbol
 
@@ -67,6 +68,7 @@ class ShmClient:
     serve_symbol: str
     stop_symbol: str
     methods: list[ShmMethod]
+    geometry: tuple[int, int, int] = (0, 0, 0)  # in_process(): slots, request, response bytes
 
 
 @dataclass
@@ -124,6 +126,7 @@ def lower_rust_shm(program: ir.Program) -> RustShm:
             serve_symbol=serve_symbol(program, t),
             stop_symbol=stop_symbol(program, t),
             methods=[_method(layouts, m) for m in t.methods if m.shm],
+            geometry=client_slots(t),
         )
         for t in program.r2g_traits()
         if any(m.shm for m in t.methods)
