@@ -17,13 +17,17 @@ ROOTS = {
 
 
 def _packages():
+    """Every folder under a root: Python packages, and the data folders inside them
+    (templates, fixed sources), which setuptools wants listed as packages too."""
     found = {}
     for pkg, folder in ROOTS.items():
         for dirpath, dirnames, filenames in os.walk(folder):
-            dirnames[:] = [d for d in dirnames if d != "__pycache__"]
-            if "__init__.py" in filenames:
-                rel = os.path.relpath(dirpath, folder)
-                name = pkg if rel == "." else pkg + "." + rel.replace(os.sep, ".")
+            dirnames[:] = [d for d in dirnames if d not in ("__pycache__", "target")]
+            rel = os.path.relpath(dirpath, folder)
+            if rel == "." and "__init__.py" not in filenames:
+                break
+            name = pkg if rel == "." else pkg + "." + rel.replace(os.sep, ".")
+            if "__init__.py" in filenames or any(name.startswith(p + ".") for p in found):
                 found[name] = dirpath
     return found
 
@@ -34,7 +38,7 @@ setup(
     packages=sorted(PACKAGES),
     package_dir=PACKAGES,
     package_data={
-        name: ["*.lark", "*.j2", "*.rs", "*.go", "idl/*", "templates/*", "templates/**/*", "*.md"]
+        name: ["*.lark", "*.j2", "*.rs", "*.go", "*.md", "idl/*"]
         for name in PACKAGES
     },
     include_package_data=True,
