@@ -1,5 +1,6 @@
 """`rust2go init DIR`: scaffold a crate whose Rust code calls Go, ready for `cargo run`:
-Cargo.toml, build.rs, idl/api.rs, go/{go.mod,impl.go}, src/main.rs, plus the generated
+Cargo.toml, build.rs, idl/api.rs, go/{go.mod,impl.go}, src/main.rs, rust2go.toml (for
+`rust2go watch`), plus the generated
 go/gen.go, src/api.rs and r2g_build.rs."""
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ SCAFFOLD = {
     "impl.go.j2": "go/impl.go",
     "main.rs.j2": "src/main.rs",
     "gitignore.j2": ".gitignore",
+    "rust2go.toml.j2": "rust2go.toml",
 }
 
 

@@ -56,3 +56,33 @@ def test_init_refuses_a_non_empty_directory():
     proc = run([sys.executable, "-c", "import sys; from rust2go.cli import main; "
                 f"sys.exit(0 if main(['init', {str(ROOT)!r}]) == 1 else 3)"], ROOT)  # fmt: skip
     assert "not an empty directory" in proc.stderr
+
+
+def _readme_blocks(section: str) -> list[str]:
+    import re
+
+    text = (ROOT / "README.md").read_text()
+    part = text.split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```sh\n(.*?)```", part, re.S)
+
+
+def test_readme_using_it_in_a_crate_works_as_written(tmp_path):
+    """The README's commands, run as a newcomer would (the repo's .venv stands for the one
+    `make demo` made in their clone; a fresh crate name keeps the shared target dir apart)."""
+    import os
+
+    first, regenerate = _readme_blocks("Using it in a crate")
+    script = first.replace("$PWD/.venv/bin", str(ROOT / ".venv" / "bin")).replace(
+        "mycrate", "r2g_readme_crate")
+    out = run(["bash", "-euc", script], tmp_path).stdout
+    assert "Hello, Rust! Hello, Rust!" in out, out
+    crate = tmp_path / "r2g_readme_crate"
+    assert (crate / "rust2go.toml").is_file()
+    env_path = f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}"
+    again = run(["bash", "-euc", f'export PATH="{env_path}"\n{regenerate}'], crate).stdout
+    assert "wrote" not in again and "unchanged go/gen.go" in again, again
+    # Edit the IDL and build again: the build regenerates the bindings itself.
+    idl = crate / "idl" / "api.rs"
+    idl.write_text(idl.read_text() + "\npub struct AddedByTheUser {\n    pub n: u32,\n}\n")
+    run(["bash", "-euc", f'export PATH="{env_path}"\ncargo build --release --quiet'], crate)
+    assert "pub struct AddedByTheUser" in (crate / "src" / "api.rs").read_text()
