@@ -8,7 +8,9 @@ import sys
 
 import pytest
 
-from tests.e2e.crates import ROOT, WORK, run, rust2go
+import subprocess
+
+from tests.e2e.crates import ROOT, WORK, run, rust2go, tool_env
 
 pytestmark = pytest.mark.e2e
 
@@ -86,3 +88,23 @@ def test_readme_using_it_in_a_crate_works_as_written(tmp_path):
     idl.write_text(idl.read_text() + "\npub struct AddedByTheUser {\n    pub n: u32,\n}\n")
     run(["bash", "-euc", f'export PATH="{env_path}"\ncargo build --release --quiet'], crate)
     assert "pub struct AddedByTheUser" in (crate / "src" / "api.rs").read_text()
+
+
+def test_a_go_method_missing_from_impl_go_is_named_with_its_signature(tmp_path):
+    """The build stops with Go's own lines and the exact method to add; no backtrace."""
+    import os
+
+    rust2go("init", tmp_path / "app", "--name", "r2g_e2e_missing", cwd=ROOT)
+    crate = tmp_path / "app"
+    idl = crate / "idl" / "api.rs"
+    idl.write_text(idl.read_text().replace(
+        "fn greet(req: &Greeting) -> String;",
+        "fn greet(req: &Greeting) -> String;\n    fn checksum(data: &Vec<u8>, seed: u32) -> Result<u64, String>;"))
+    env = {**tool_env(), "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}"}
+    proc = subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=crate, env=env,
+                          capture_output=True, text=True)  # fmt: skip
+    assert proc.returncode != 0
+    assert "hello does not implement Hello (missing method checksum)" in proc.stderr, proc.stderr
+    assert "hint: hello is missing checksum; add to your Go code:" in proc.stderr, proc.stderr
+    assert "func (hello) checksum(data *[]uint8, seed *uint32) (uint64, error) {" in proc.stderr
+    assert "stack backtrace" not in proc.stderr and "panicked" not in proc.stderr
