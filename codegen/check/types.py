@@ -108,6 +108,10 @@ def _single(p: ast.PathType) -> str | None:
 def _resolve_path(p: ast.PathType, pos: Position, scope: Scope, diags: Diagnostics) -> Resolved | None:
     if len(p.segments) != 1 or p.leading_colons:
         last = p.segments[-1].name
+        if last in UNSUPPORTED_HINTS:
+            # One message, the one that helps: importing it would only lead to this.
+            diags.error("unsupported-type", p.span, name=p.span.text, hint=UNSUPPORTED_HINTS[last])
+            return None
         diags.error("qualified-path", p.span, name=p.span.text,
                     hint=f"import it with `use` and write `{last}`")  # fmt: skip
         return None

@@ -16,3 +16,8 @@ pub trait Calls {
     fn unit() -> ();
     fn tuple_ret() -> (u8, u8);
 }
+
+// Qualified, and unsupported under any name: one message, the useful one.
+pub struct QualifiedSet {
+    pub s: std::collections::HashSet<u32>,
+}
