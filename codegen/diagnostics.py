@@ -78,6 +78,8 @@ CATALOGUE: dict[str, str] = {
     "shm-g2r": "`#[{attr}]` is not supported on Go→Rust traits",
     "cgo-callback-oneway": "`#[{attr}]` has no effect on a method without a return value",
     "attr-args": "attribute `#[{name}]` takes no arguments",
+    "go-type-name": "`{name}` cannot name a type: the generated Go package needs that name",
+    "type-too-deep": "type arguments nest more than {max} deep",
     "struct-tag-syntax": "`r2g_struct_tag` takes `key = \"convention\"` pairs",
     "struct-tag-convention": "unknown naming convention \"{value}\"",
     "struct-tag-twice": "tag `{key}` is given twice",

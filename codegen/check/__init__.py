@@ -14,7 +14,7 @@ from rust2go.codegen.check.items import (
     check_struct,
     dependency_order,
 )
-from rust2go.codegen.check.names import BUILTIN_TYPES, check_ident
+from rust2go.codegen.check.names import BUILTIN_TYPES, GO_PACKAGE_SCOPE, check_ident
 from rust2go.codegen.check.traits import check_trait, trait_direction
 from rust2go.codegen.check.types import Position, Scope, resolve
 from rust2go.codegen.diagnostics import Diagnostics
@@ -62,6 +62,12 @@ def _collect(file: ast.File, diags: Diagnostics) -> Scope:
         check_ident(item.name, item.name_span, diags, role="type")
         if item.name in BUILTIN_TYPES or item.name in ir.PRIMITIVES:
             diags.error("shadows-builtin", item.name_span, name=item.name, hint="rename it")
+            continue
+        if item.name in GO_PACKAGE_SCOPE:
+            # The Go file declares the type under the IDL's name (impl.go uses it), so it
+            # cannot be renamed there: it would hide a Go built-in the file relies on.
+            diags.error("go-type-name", item.name_span, name=item.name,
+                        hint="rename the type; Go reserves this name in the generated package")  # fmt: skip
             continue
         if item.name in seen:
             first = seen[item.name]

@@ -19,6 +19,13 @@ GO_SHADOWING = frozenset(
     ["bool", "byte", "complex64", "complex128", "error", "float32", "float64", "int", "int8", "int16", "int32", "int64", "rune", "string", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr", "true", "false", "iota", "nil", "any", "comparable", "append", "cap", "clear", "close", "complex", "copy", "delete", "imag", "len", "make", "max", "min", "new", "panic", "print", "println", "real", "recover", "C", "unsafe", "runtime", "errors", "fmt", "sync", "atomic", "reflect", "strings", "math"]
 )
 
+# Names a package-level Go type of the generated file must not take: the predeclared
+# identifiers and packages above, the packages any generated file imports, and the two
+# functions Go gives a meaning to.
+GO_PACKAGE_SCOPE = GO_SHADOWING | frozenset(
+    ["main", "init", "binary", "os", "signal", "syscall", "time", "flag"]
+)
+
 RUST_KEYWORDS = frozenset(
     ["as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen"]
 )

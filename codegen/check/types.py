@@ -65,8 +65,31 @@ class Resolved:
     is_result: bool = False
 
 
+# Deeper type nesting (`Vec<Vec<…>>`) is refused with a located diagnostic: every later
+# phase walks types recursively, and no real IDL comes near it.
+MAX_TYPE_NESTING = 32
+
+
+def nesting(texpr: ast.TypeExpr) -> int:
+    """How deep type arguments nest in `texpr` (iteratively: the input may be hostile)."""
+    deepest, stack = 0, [(texpr, 1)]
+    while stack:
+        t, d = stack.pop()
+        deepest = max(deepest, d)
+        if isinstance(t, ast.RefType):
+            stack.append((t.inner, d))
+        elif isinstance(t, ast.PathType):
+            for seg in t.segments:
+                stack.extend((a, d + 1) for a in seg.args or () if not isinstance(a, ast.LifetimeArg))
+    return deepest
+
+
 def resolve(texpr: ast.TypeExpr, pos: Position, scope: Scope, diags: Diagnostics) -> Resolved | None:
     """Resolve one written type. Returns None (after reporting) when it is not valid."""
+    if pos is not Position.INNER and nesting(texpr) > MAX_TYPE_NESTING:
+        diags.error("type-too-deep", texpr.span, max=MAX_TYPE_NESTING,
+                    hint="name an inner part with a struct or a type alias")  # fmt: skip
+        return None
     if isinstance(texpr, ast.RefType):
         if pos is not Position.PARAM:
             diags.error("reference-type", texpr.span,

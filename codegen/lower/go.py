@@ -35,11 +35,22 @@ GO_PRIMITIVE: dict[str, str] = {
 }  # fmt: skip
 
 
-def go_param(name: str) -> str:
+def go_param(name: str, program: ir.Program) -> str:
     """A parameter's name inside a generated Go function: one that would hide a Go
-    built-in or a package the body uses (`len`, `string`, `C`, ...) is renamed there. The
-    interface keeps the IDL's name (it has no body), so the user's methods read the same."""
-    return f"r2g_p_{name}" if name in GO_SHADOWING else name
+    built-in, a package the body uses (`len`, `string`, `C`, ...) or a type of the IDL
+    (`fn f(S: &S)`) is renamed there. The interface keeps the IDL's name (it has no body),
+    so the user's methods read the same."""
+    return f"r2g_p_{name}" if name in GO_SHADOWING or name in _type_names(program) else name
+
+
+def _type_names(program: ir.Program) -> set[str]:
+    names = program.__dict__.get("_r2g_go_type_names")
+    if names is None:
+        names = {s.name for s in program.structs} | {e.name for e in program.enums}
+        names |= {a.name for a in program.aliases} | {t.name for t in program.traits}
+        names |= {f"{t.name}Impl" for t in program.traits}
+        program.__dict__["_r2g_go_type_names"] = names
+    return names
 
 
 class GoSpeller:
@@ -472,7 +483,7 @@ def _method(sp: GoSpeller, t: ir.Trait, m: ir.Method, args: AsyncArgs | None) ->
         go_type = ("*" if by_pointer else "") + sp.go_type(p.ty)
         # Sync: the export's parameter (a pointer for POINTER/SLICE); async: a field of the
         # args struct, whose address Go takes for POINTER/SLICE.
-        cparam = go_param(p.name)
+        cparam = go_param(p.name, sp.program)
         src = cparam if args is None else f"r2g_args.{args.fields[i].cname}"
         addr = cparam if args is None else f"&{src}"
         cref, read, call_arg = sp.cref(p.ty), sp.read(p.ty, src), local
@@ -532,7 +543,7 @@ def _g2r_method(sp: GoSpeller, t: ir.Trait, m: ir.Method) -> GoG2RMethod:
     params, lsizes = [], []
     for p in m.params:
         by_pointer = go_by_pointer(m, p)
-        name = go_param(p.name)
+        name = go_param(p.name, sp.program)
         value = f"(*{name})" if by_pointer else name
         lsize = sp.lsize(p.ty, value)
         if lsize:

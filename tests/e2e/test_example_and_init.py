@@ -4,11 +4,10 @@ main.rs) runs through the demo; `rust2go init` scaffolds a crate that builds and
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 
 import pytest
-
-import subprocess
 
 from tests.e2e.crates import ROOT, WORK, run, rust2go, tool_env
 

@@ -89,3 +89,39 @@ def test_cargo_clippy_denies_warnings_on_go_to_rust_entry_points(bidir_crate):
 
 def test_go118_variant_of_go_to_rust_methods_builds_under_go_1_18_rules(bidir_crate):
     assert "func (EchoImpl) lists(" in build_go118(bidir_crate, "go118_g2r")
+
+
+NAMES_IDL = """
+pub struct S { pub len: u32, pub string: String }
+pub enum E { A, B }
+#[rust2go::r2g]
+pub trait Back {
+    fn f(S: &S, E: E, len: u32, nil: u8, string: &String, C: u8, fmt: Vec<S>) -> S;
+    fn g(S: S, append: Vec<String>) -> Result<E, String>;
+    async fn h(S: &S, cap: u32) -> u32;
+}
+#[rust2go::g2r]
+pub trait Forth {
+    fn f(S: &S, E: E, len: u32, nil: u8, string: &String, C: u8, fmt: Vec<S>) -> S;
+    #[cgo_call]
+    fn g(S: S, append: Vec<String>) -> Result<E, String>;
+}
+"""
+
+
+def test_parameters_named_like_go_builtins_packages_or_types_compile(tmp_path):
+    """Names the generated Go bodies rely on are renamed there: go vet and a c-archive
+    build accept the file (the interface keeps the IDL's names)."""
+    (tmp_path / "api.rs").write_text(NAMES_IDL)
+    (tmp_path / "go.mod").write_text("module names\n\ngo 1.21\n")
+    (tmp_path / "impl.go").write_text(
+        "package main\n\ntype impl struct{}\n\nfunc init() { BackImpl = impl{} }\n\n"
+        "func (impl) f(S *S, E *E, len *uint32, nil *uint8, string *string, C *uint8, fmt *[]S) S "
+        "{ return *S }\n"
+        "func (impl) g(S *S, append *[]string) (E, error) { return EA, nil }\n"
+        "func (impl) h(S *S, cap *uint32) uint32 { return *cap }\n")  # fmt: skip
+    rust2go("generate", "api.rs", "--go-out", "gen.go", cwd=tmp_path)
+    gen = (tmp_path / "gen.go").read_text()
+    assert "f(S *S, E *E, len *uint32" in gen  # the interface keeps the IDL's names
+    run(["go", "vet", "."], tmp_path)
+    run(["go", "build", "-buildmode=c-archive", "-o", "lib.a", "."], tmp_path)

@@ -24,7 +24,7 @@ def test_check_ok() -> None:
 def test_check_reports_every_error_and_exits_1() -> None:
     r = rust2go("check", str(HERE / "diagnostics" / "unsupported_types.rs"))
     assert r.returncode == 1
-    assert r.stderr.count("error[") == 13
+    assert r.stderr.count("error[") == 14
     assert "Traceback" not in r.stderr
 
 
@@ -59,3 +59,20 @@ def test_warnings_do_not_fail_the_check(tmp_path: Path) -> None:
     r = rust2go("check", str(idl))
     assert r.returncode == 0
     assert "warning[unknown-attribute]" in r.stderr and "warn.rs:3:7" in r.stderr
+
+
+def test_an_internal_error_is_one_line_and_exit_3(tmp_path: Path) -> None:
+    """A bug in rust2go (simulated: the checker raises) is reported as one, never as a
+    traceback, with the input to attach to the report."""
+    idl = tmp_path / "api.rs"
+    idl.write_text("pub struct S { pub a: u8 }\n")
+    code = ("import sys, rust2go.commands.check as c\n"
+            "def boom(*a, **k): raise KeyError('surprise')\n"
+            "c.front_end = boom\n"
+            "from rust2go.cli import main\n"
+            f"sys.exit(main(['check', {str(idl)!r}]))\n")  # fmt: skip
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 3, r.stderr
+    assert r.stderr.strip().count("\n") == 0 and "Traceback" not in r.stderr
+    assert "internal error in `rust2go check` (KeyError: 'surprise'); please report it" in r.stderr
+    assert str(idl) in r.stderr
