@@ -1,5 +1,5 @@
 """Front-end speed (run: `python -m bench.parse_check`): parse + check of a generated 1000-struct, 200-method IDL.
-Goal (issue #2): under 1 s on the project machine. Prints a markdown row."""
+Goal: under 1 s on the project machine. Prints a markdown row."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """`rust2go watch` latency: save → outputs written, p50/p95 over 200 saves of a typical
 IDL (the daemon's 50 ms quiet window included, as a user experiences it), and regeneration
-time for the generated 1000-struct IDL (bench/idl_gen.py). Goal (issue #7): p95 ≤ 150 ms. Prints markdown.
+time for the generated 1000-struct IDL (bench/idl_gen.py). Goal: p95 ≤ 150 ms. Prints markdown.
 
     .venv/bin/python -m bench.watch_latency [--saves 200] [--poll]
 

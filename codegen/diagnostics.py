@@ -96,7 +96,6 @@ CATALOGUE: dict[str, str] = {
     "duplicate-param": "parameter `{name}` is declared more than once",
     "no-traits": "no `#[r2g]` trait found",
     # back ends
-    "not-generated-yet": "{what} cannot be generated yet",
 }
 
 

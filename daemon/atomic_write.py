@@ -1,7 +1,7 @@
 """Writing outputs so that nobody notices more than they must.
 
 - Content-gated: an output whose bytes are already right is not touched at all, so its
-  mtime stays and cargo/go rebuild nothing (rust2go issue #83 was exactly this).
+  mtime stays and cargo/go rebuild nothing (the original rust2go rebuilt needlessly for exactly this reason).
 - Atomic: the new content goes to a temp file in the same directory, is fsynced, then
   os.replace()d over the target, so a concurrent reader sees the old file or the new one,
   never a partial one.

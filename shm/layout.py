@@ -1,7 +1,7 @@
 """Binary layout of a rust2go shared-memory segment: the single source of truth.
 
 Pure data. The Python runtime reads it, docs/shm-layout.md is rendered from it, and the
-code generator (issue #6) walks RECORDS, ENUMS, CONSTANTS and NAMING to emit the Rust and
+code generator walks RECORDS, ENUMS, CONSTANTS and NAMING to emit the Rust and
 Go constants, so no peer carries hand-copied numbers.
 
 Conventions every peer keeps:

@@ -1,4 +1,4 @@
-/// Rust caller of the shm layout (issue 6), std only: embedded once per generated file
+/// Rust caller of the shm layout, std only: embedded once per generated file
 /// whose IDL has shm methods (codegen/emit/shm_files.py). Every offset comes from the
 /// generated `r2g_shm_layout` constants and the attached segment's validated header; the
 /// state machines are those of docs/shm-layout.md (rust2go.shm.layout.TRANSITIONS):
