@@ -24,6 +24,24 @@ def main(runs: int = 7) -> None:
     lines = text.count("\n")
     print(f"| parse+check 1000 structs / 200 methods ({lines} lines) | median {statistics.median(times)*1e3:.0f} ms "
           f"| min {min(times)*1e3:.0f} ms | max {max(times)*1e3:.0f} ms | {platform.python_version()} |")
+    # Hostile shapes: the front end must stay linear. Doubling the nesting should double
+    # the time (a ratio near 4 would be quadratic).
+    nested = {n: _median_check(_nested_braces(n), 3) for n in (20_000, 40_000)}
+    print(f"| 20,000 / 40,000 nested braces in a fn body | {nested[20_000]*1e3:.0f} ms / "
+          f"{nested[40_000]*1e3:.0f} ms | ratio {nested[40_000] / nested[20_000]:.2f} (linear: 2) | | |")
+
+
+def _nested_braces(n: int) -> str:
+    return "fn f() " + "{" * n + "}" * n + "\npub struct S { pub a: u8 }\n"
+
+
+def _median_check(text: str, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        check_source(SourceFile("nested.rs", text))
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
 
 
 if __name__ == "__main__":

@@ -44,11 +44,27 @@ def _describe(term: str) -> str:
 
 @dataclass
 class _Group:
-    """A balanced `( … )`, `[ … ]` or `{ … }`: its tokens, delimiters included."""
+    """A balanced `( … )`, `[ … ]` or `{ … }`, delimiters included. It keeps its nested
+    groups as they are and flattens only when asked: copying every inner token into each
+    enclosing group made deeply nested braces (a fn body nobody reads) quadratic."""
 
-    tokens: list[Token]
+    parts: list  # Token | _Group
     start: int
     end: int
+
+    @property
+    def tokens(self) -> list[Token]:
+        out: list[Token] = []
+        stack = [iter(self.parts)]
+        while stack:  # iterative: nesting depth is the input's to choose
+            for part in stack[-1]:
+                if isinstance(part, _Group):
+                    stack.append(iter(part.parts))
+                    break
+                out.append(part)
+            else:
+                stack.pop()
+        return out
 
 
 @dataclass
@@ -187,8 +203,16 @@ class _ToAst(Transformer):
 
     # -- groups and token trees
     def _group(self, children):
-        toks = _flatten(children)
-        return _Group(toks, toks[0].start_pos, toks[-1].end_pos)
+        parts: list = []
+        for c in children:
+            if isinstance(c, list):
+                parts.extend(_flatten(c))
+            elif isinstance(c, (Token, _Group)):
+                parts.append(c)
+        first, last = parts[0], parts[-1]
+        start = first.start_pos if isinstance(first, Token) else first.start
+        end = last.end_pos if isinstance(last, Token) else last.end
+        return _Group(parts, start, end)
 
     paren_group = bracket_group = brace_group = _group
 

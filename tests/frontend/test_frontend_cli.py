@@ -76,3 +76,12 @@ def test_an_internal_error_is_one_line_and_exit_3(tmp_path: Path) -> None:
     assert r.stderr.strip().count("\n") == 0 and "Traceback" not in r.stderr
     assert "internal error in `rust2go check` (KeyError: 'surprise'); please report it" in r.stderr
     assert str(idl) in r.stderr
+
+
+def test_deeply_nested_braces_in_ignored_items_are_read(tmp_path: Path) -> None:
+    """100,000 nested braces in a fn body the IDL ignores: no recursion limit, no error."""
+    idl = tmp_path / "deep.rs"
+    idl.write_text("fn f() " + "{" * 100_000 + "}" * 100_000 + "\npub struct S { pub a: u8 }\n")
+    r = rust2go("check", str(idl))
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "ok (1 structs" in r.stdout
