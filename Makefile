@@ -38,7 +38,7 @@ test: setup toolchains
 	$(PY) -m pytest -q -p no:cacheprovider tests
 
 lint: setup
-	$(VENV)/bin/ruff check rust2go codegen daemon runtime shm tests bench
+	$(VENV)/bin/ruff check rust2go codegen daemon runtime shm migrate tests bench
 
 bench: setup toolchains
 	$(PY) -m bench.run_all
