@@ -58,7 +58,7 @@ def plan(crate: Path, go_out: str | None = None) -> Plan:
     library = bool({"staticlib", "cdylib"} & set(manifests.crate_type(cargo_text)))
     settings = _builder(crate, p)
     module = _idl_module(crate, settings)
-    go_file = _go_out(crate, settings, go_out, module, library)
+    go_file = _go_out(crate, settings, go_out)
     go_dir = Path(settings.go_src) if settings and settings.go_src else go_file.parent
     go_dir = (crate / go_dir).resolve() if not go_dir.is_absolute() else go_dir
     go_mod = _nearest(go_dir, "go.mod")
@@ -140,17 +140,16 @@ def _idl_module(crate: Path, settings) -> Path:
     return found[0]
 
 
-def _go_out(crate: Path, settings, go_out: str | None, module: Path, library: bool) -> Path:
+def _go_out(crate: Path, settings, go_out: str | None) -> Path:
     if go_out:
         return (crate / go_out).resolve()
     if settings and settings.go_out:
         return (crate / settings.go_out).resolve()
     # No build.rs says where (a library whose Go program is elsewhere): the file the
-    # original generator wrote, or the Go module next to the crate.
+    # original generator wrote, or the Go module next to the crate. Two levels down only:
+    # the parent may be a large workspace.
     for base in (crate, crate.parent):
-        for f in sorted(base.glob("**/*.go")):
-            if "target" in f.parts or ".git" in f.parts:
-                continue
+        for f in sorted([*base.glob("*.go"), *base.glob("*/*.go")]):
             try:
                 if _ORIGINAL_GO in f.read_text(errors="replace")[:400]:
                     return f

@@ -77,6 +77,13 @@ class GoSpeller:
                 return name
         raise TypeError(ty)
 
+    def iface_ret(self, ret: ir.Returns | None) -> str:
+        """A Go method's results: "", " T", or " (T, error)" for a `Result` method."""
+        if ret is None:
+            return ""
+        t = self.go_type(ret.ty)
+        return f" ({t}, error)" if ret.is_result else f" {t}"
+
     def cref(self, ty: ir.Type) -> str:
         return "C." + c_type(self.program, ty)
 
@@ -504,10 +511,9 @@ def _method(sp: GoSpeller, t: ir.Trait, m: ir.Method, args: AsyncArgs | None) ->
             go_type=go_type,
             call_arg=call_arg,
         ))  # fmt: skip
-    iface_ret, out_cref, size, write, ret_fields = "", "", None, "", []
+    iface_ret, out_cref, size, write, ret_fields = sp.iface_ret(m.ret), "", None, "", []
     if m.ret is not None:
         ty = m.ret.ty
-        iface_ret = f" ({sp.go_type(ty)}, error)" if m.ret.is_result else f" {sp.go_type(ty)}"
         out_cref = sp.cref(ty)
         if field_by_field(sp.program, ty):
             ret_fields = [(c_field(f.name), sp.write(f.ty, f"r2g_ret.{f.name}", "nil"))
@@ -560,10 +566,6 @@ def _g2r_method(sp: GoSpeller, t: ir.Trait, m: ir.Method) -> GoG2RMethod:
     symbol = export_symbol(sp.program, t, m)
     ret = m.ret
     out_ctype = sp.cref(ret.ty) if ret else "C.uint8_t"
-    iface_ret = ""
-    if ret is not None:
-        go_t = sp.go_type(ret.ty)
-        iface_ret = f" ({go_t}, error)" if ret.is_result else f" {go_t}"
     return GoG2RMethod(
         name=m.name,
         docs=m.docs,
@@ -572,7 +574,7 @@ def _g2r_method(sp: GoSpeller, t: ir.Trait, m: ir.Method) -> GoG2RMethod:
         params=params,
         ret_ctype="C.r2g_ret_" + symbol.removeprefix("r2g_"),
         out_ctype=out_ctype,
-        iface_ret=iface_ret,
+        iface_ret=sp.iface_ret(ret),
         is_result=bool(ret and ret.is_result),
         has_ret=ret is not None,
         lsize=" + ".join(lsizes),

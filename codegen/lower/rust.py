@@ -9,7 +9,13 @@ from rust2go.codegen import ir
 from rust2go.codegen.lower.async_abi import AsyncArgs, async_args_by_method, async_entry
 from rust2go.codegen.lower.ctypes import c_field
 from rust2go.codegen.lower.layout import EMPTY_FIELD, Layouts
-from rust2go.codegen.lower.rust_async import RustFuture, lower_future, safety_docs, support_text
+from rust2go.codegen.lower.rust_async import (
+    RustFuture,
+    lower_future,
+    returned_type,
+    safety_docs,
+    support_text,
+)
 from rust2go.codegen.lower.rust_mem import client_fn, mem_body, mem_signature
 from rust2go.codegen.lower.symbols import export_symbol, g2r_finish_symbol
 from rust2go.codegen.lower.types import (
@@ -153,6 +159,7 @@ class RustG2RParam:
     ref_type: str  # what the entry point receives
     convert: str  # the statement that makes the value (or view) handed to the method
     arg: str  # the method's argument
+    view: bool  # a `&T` lent as a view of Go memory (its arrays live in the call's Keep)
 
 
 @dataclass
@@ -294,8 +301,7 @@ def _method(program: ir.Program, t: ir.Trait, m: ir.Method, args: AsyncArgs | No
     params = [_param(program, m, p) for p in m.params]
     ret_sig, out_ref, finish = "", "", "value"
     if m.ret is not None:
-        inner = rust_type(m.ret.ty)
-        ret_sig = f" -> Result<{inner}, String>" if m.ret.is_result else f" -> {inner}"
+        ret_sig = f" -> {returned_type(m.ret, rust_type)}"
         out_ref = ref_type(program, m.ret.ty)
         finish = "result" if m.ret.is_result else "value"
     method = RustMethod(
@@ -358,6 +364,7 @@ def _g2r_param(program: ir.Program, p: ir.Param) -> RustG2RParam:
         ref_type=ref_type(program, p.ty),
         convert=convert,
         arg=("&" if p.by_ref else "") + p.name,
+        view=by_view,
     )
 
 
@@ -365,8 +372,7 @@ def _g2r_method(program: ir.Program, t: ir.Trait, m: ir.Method) -> RustG2RMethod
     params = [_g2r_param(program, p) for p in m.params]
     ret_sig, out_ref, run = "", "u8", "g2r_unit"
     if m.ret is not None:
-        inner = rust_type(m.ret.ty)
-        ret_sig = f" -> Result<{inner}, String>" if m.ret.is_result else f" -> {inner}"
+        ret_sig = f" -> {returned_type(m.ret, rust_type)}"
         out_ref = ref_type(program, m.ret.ty)
         run = "g2r_result" if m.ret.is_result else "g2r_value"
     return RustG2RMethod(
@@ -378,7 +384,7 @@ def _g2r_method(program: ir.Program, t: ir.Trait, m: ir.Method) -> RustG2RMethod
         ret_sig=ret_sig,
         out_ref=out_ref,
         run=run,
-        keep=any("r2g_keep" in p.convert for p in params),
+        keep=any(p.view for p in params),
         reply_block=m.ret is not None and go_needs_block(program, m.ret.ty),
         fast=g2r_fast(m),
         frame_type="r2g_frame_" + export_symbol(program, t, m).removeprefix("r2g_"),

@@ -93,13 +93,8 @@ def lower_future(program: ir.Program, t: ir.Trait, m: ir.Method, params: list, a
     lt = "'a " if borrows else ""
     glue_params = [f"&{lt}{rust_type(p.ty, 'super::')}" if p.by_ref else rust_type(p.ty, "super::")
                    for p in m.params]  # fmt: skip
-    value, glue_value = rust_type(m.ret.ty), rust_type(m.ret.ty, "super::")
-    if m.ret.is_result:
-        value, glue_value = f"Result<{value}, String>", f"Result<{glue_value}, String>"
-    output = value
-    if m.drop_safe_ret:
-        output = f"({value}, {_tuple([rust_type(p.ty) for p in m.params])})"
-    bounds = (" + Send + Sync" if m.future_send else "") + ("" if borrows else " + 'static")
+    glue_value = returned_type(m.ret, lambda ty: rust_type(ty, "super::"))
+    output, ret_sig = future_signature(m, rust_type)
     settle = ("settle_result" if m.ret.is_result else "settle_value") + (
         "_ret" if m.drop_safe_ret else "")  # fmt: skip
     names = [p.name for p in m.params]
@@ -114,7 +109,7 @@ def lower_future(program: ir.Program, t: ir.Trait, m: ir.Method, params: list, a
                                     f"SliceRef::of({make})" if slice_ else make, f.offset))  # fmt: skip
     return RustFuture(
         output=output,
-        ret_sig=f" -> impl {FUTURE}<Output = {output}>{bounds}",
+        ret_sig=ret_sig,
         qualifier="unsafe " if m.unsafe else "",
         call_fn=f"r2g_call_{tail}",
         start_fn=f"r2g_start_{tail}",
@@ -147,6 +142,24 @@ def safety_docs(m: ir.Method) -> list[str]:
         borrowed = any(p.by_ref for p in m.params)
         docs += [""] + (SAFETY_BORROWED if borrowed else SAFETY_UNDECLARED)
     return docs
+
+
+def returned_type(ret: ir.Returns, rust_type) -> str:
+    """What a method hands back, as the user sees it: `T`, or `Result<T, String>`."""
+    value = rust_type(ret.ty)
+    return f"Result<{value}, String>" if ret.is_result else value
+
+
+def future_signature(m: ir.Method, rust_type) -> tuple[str, str]:
+    """An async method's Output (`T`, or `(T, (P1, ..))` for `#[drop_safe_ret]`) and its
+    return signature: `Send + Sync` for `#[send]`, `'static` without `&T` parameters."""
+    assert m.ret is not None
+    output = returned_type(m.ret, rust_type)
+    if m.drop_safe_ret:
+        output = f"({output}, {_tuple([rust_type(p.ty) for p in m.params])})"
+    borrows = any(p.by_ref for p in m.params)
+    bounds = (" + Send + Sync" if m.future_send else "") + ("" if borrows else " + 'static")
+    return output, f" -> impl {FUTURE}<Output = {output}>{bounds}"
 
 
 def _tuple(items: list[str]) -> str:

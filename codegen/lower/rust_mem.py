@@ -6,7 +6,7 @@ process on first use, sized by the trait's `queue_size`."""
 from __future__ import annotations
 
 from rust2go.codegen import ir
-from rust2go.codegen.lower.rust_async import FUTURE
+from rust2go.codegen.lower.rust_async import future_signature, returned_type
 from rust2go.shm import layout as L
 
 SAFETY_ASYNC = [
@@ -39,17 +39,10 @@ def mem_signature(m: ir.Method, rust_type) -> tuple[str, str, list[str]]:
     if m.kind is ir.CallKind.ONEWAY:
         return "unsafe ", "", ([""] if m.docs else []) + SAFETY_ONEWAY
     assert m.ret is not None
-    value = rust_type(m.ret.ty)
-    if m.ret.is_result:
-        value = f"Result<{value}, String>"
     if m.kind is ir.CallKind.SYNC:
-        return "", f" -> {value}", []
-    if m.drop_safe_ret:
-        value = f"({value}, ({''.join(rust_type(p.ty) + ', ' for p in m.params)}))"
-    borrows = any(p.by_ref for p in m.params)
-    bounds = (" + Send + Sync" if m.future_send else "") + ("" if borrows else " + 'static")
+        return "", f" -> {returned_type(m.ret, rust_type)}", []
     safety = ([""] if m.docs else []) + SAFETY_ASYNC if m.unsafe else []
-    return ("unsafe " if m.unsafe else ""), f" -> impl {FUTURE}<Output = {value}>{bounds}", safety
+    return ("unsafe " if m.unsafe else ""), future_signature(m, rust_type)[1], safety
 
 
 def mem_body(t: ir.Trait, m: ir.Method) -> str:

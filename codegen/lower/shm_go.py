@@ -191,10 +191,7 @@ def _method(codec: GoCodec, m: ir.Method) -> GoShmMethod:
                                  codec.reader(p.ty), offsets[p.name],
                                  ("&" if by_pointer else "") + p.name))  # fmt: skip
     ret = m.ret
-    iface_ret = ""
-    if ret is not None:
-        t = sp.go_type(ret.ty)
-        iface_ret = f" ({t}, error)" if ret.is_result else f" {t}"
+    iface_ret = sp.iface_ret(ret)
     return GoShmMethod(
         name=m.name,
         id=method_id(m),
