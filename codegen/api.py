@@ -7,6 +7,7 @@ daemon, load tester, tests) goes through these, never through parser or check mo
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,9 @@ class GenerateOptions:
     go118: bool = False  # Go 1.18/1.19 string helpers
     without_main: bool = False  # omit `func main() {}`
     fmt: bool = True  # gofmt/rustfmt the output (needs the tools on PATH)
+    # Import path of the Go output's package (from its go.mod): Go→Rust fast calls then go
+    # through a small assembly package written beside it; without it, runtime.asmcgocall.
+    go_import_path: str | None = None
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,14 @@ class Outputs:
     go: str  # the Go (cgo) file
     rust: str  # the std-only Rust binding
     warnings: tuple[Diagnostic, ...] = ()
+    # Further Go files, by path relative to the Go output's directory (the fast-call package).
+    go_files: tuple[tuple[str, str], ...] = ()
+
+    def files(self, go_out: str | Path | None, rust_out: str | Path | None) -> list[tuple[Path, str]]:
+        """(path, text) of every file to write for these output paths (None: not wanted)."""
+        out = [(Path(go_out), self.go)] if go_out is not None else []
+        out += [(Path(go_out).parent / rel, text) for rel, text in self.go_files] if go_out is not None else []
+        return out + ([(Path(rust_out), self.rust)] if rust_out is not None else [])
 
 
 def check_source(source: SourceFile) -> tuple[Program | None, list[Diagnostic]]:
@@ -59,5 +71,4 @@ def generate_source(source: SourceFile, options: GenerateOptions = GenerateOptio
     program, diags = check_source(source)
     if program is None:
         raise DiagnosticError(diags)
-    go, rust = emit_all(program, options)
-    return Outputs(go=go, rust=rust, warnings=tuple(diags))
+    return dataclasses.replace(emit_all(program, options), warnings=tuple(diags))

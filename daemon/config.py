@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rust2go import gomod
 from rust2go.codegen.api import GenerateOptions
 
 CONFIG_NAME = "rust2go.toml"
@@ -144,7 +145,9 @@ def parse_input(item: Any, defaults: dict, root: Path, path: Path, key: str) -> 
             expect(item[name], ty, path, f"{key}.{name}")
     options = {name: item.get(name, defaults.get(name)) for name in OPTION_TYPES}
     options = {name: value for name, value in options.items() if value is not None}
-    return Target(files["idl"], files.get("go"), files.get("rust"), GenerateOptions(**options))
+    # As `rust2go generate` does: the go.mod beside the Go output completes the options.
+    completed, _ = gomod.options_for(GenerateOptions(**options), files.get("go"))
+    return Target(files["idl"], files.get("go"), files.get("rust"), completed)
 
 
 def parse_watch(table: Any, path: Path, prefix: str) -> WatchSettings:

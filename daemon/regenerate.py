@@ -116,8 +116,8 @@ def absent(state: TargetState, why: str, message: str, on_change: Callable[[], N
 
 
 def write_outputs(target: Target, outputs: Outputs) -> list[Path]:
-    pairs = ((target.go, outputs.go), (target.rust, outputs.rust))
-    return [path for path, text in pairs if path is not None and write_if_changed(path, text)]
+    pairs = outputs.files(target.go, target.rust)
+    return [path for path, text in pairs if write_if_changed(path, text)]
 
 
 def failed(state: TargetState, text: str, t0: float, shown: str | None = None) -> Result:

@@ -8,9 +8,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rust2go import gomod
 from rust2go.codegen.api import GenerateOptions, generate_source
 from rust2go.codegen.source import SourceFile
-from rust2go.commands._common import go_mod_before_1_21
 from rust2go.migrate import manifests
 from rust2go.migrate.build_rs import BuilderSettings, Unrecognised, read_builder
 from rust2go.migrate.items import Item, split
@@ -62,7 +62,7 @@ def plan(crate: Path, go_out: str | None = None) -> Plan:
     go_dir = Path(settings.go_src) if settings and settings.go_src else go_file.parent
     go_dir = (crate / go_dir).resolve() if not go_dir.is_absolute() else go_dir
     go_mod = _nearest(go_dir, "go.mod")
-    go118 = bool(settings and settings.go118) or go_mod_before_1_21(go_dir)
+    go118 = bool(settings and settings.go118) or gomod.before_1_21(go_dir)
     without_main = library or bool(settings and settings.without_main)
     options = GenerateOptions(go_package=_go_package(go_dir), go118=go118, without_main=without_main)
     stem = module.parent.name if module.stem == "mod" else module.stem
@@ -72,9 +72,11 @@ def plan(crate: Path, go_out: str | None = None) -> Plan:
     idl_text = _idl_text(items, module.relative_to(crate))
     p.add(idl, idl_text, "the IDL, moved out of the module tree")
     p.add(module, _module_text(items, rust_out.name), "keeps your items; includes the binding")
-    out = generate_for(idl, idl_text, options)
+    out = generate_for(idl, idl_text, gomod.options_for(options, go_file)[0])
     p.add(rust_out, out.rust, "generated Rust binding", generated=True)
     p.add(go_file, out.go, "generated Go binding", generated=True)
+    for path, text in out.files(go_file, None)[1:]:
+        p.add(path, text, "generated Go→Rust fast-call package", generated=True)
     p.add(crate / "r2g_build.rs", _build_helper(), "std-only build helper", generated=True)
     flags = [f for f, on in (("--go118", go118), ("--without-main", without_main)) if on]
     if options.go_package != "main":

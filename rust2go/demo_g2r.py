@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from rust2go import gomod
 from rust2go.codegen.api import GenerateOptions, generate
 from rust2go.codegen.diagnostics import DiagnosticError
 from rust2go.daemon.atomic_write import write_if_changed
@@ -25,17 +26,17 @@ GO2RUST = ROOT / "examples" / "go2rust"
 def regenerate() -> None:
     from rust2go.codegen.emit import emit_build_helper
 
-    bidi = generate(BIDI / "idl" / "user.rs", GenerateOptions())
+    bidi_go, go2rust_go = BIDI / "go" / "gen.go", GO2RUST / "go" / "gen.go"
+    bidi = generate(BIDI / "idl" / "user.rs", gomod.options_for(GenerateOptions(), bidi_go)[0])
     # Go owns main() in go2rust: the generated file must not declare one.
-    go2rust = generate(GO2RUST / "rust-lib" / "idl" / "user.rs", GenerateOptions(without_main=True))
-    files = {
-        BIDI / "go" / "gen.go": bidi.go,
-        BIDI / "src" / "user.rs": bidi.rust,
-        BIDI / "r2g_build.rs": emit_build_helper(),
-        GO2RUST / "go" / "gen.go": go2rust.go,
-        GO2RUST / "rust-lib" / "src" / "user.rs": go2rust.rust,
-    }
-    for path, text in files.items():
+    options = gomod.options_for(GenerateOptions(without_main=True), go2rust_go)[0]
+    go2rust = generate(GO2RUST / "rust-lib" / "idl" / "user.rs", options)
+    files = [
+        *bidi.files(bidi_go, BIDI / "src" / "user.rs"),
+        (BIDI / "r2g_build.rs", emit_build_helper()),
+        *go2rust.files(go2rust_go, GO2RUST / "rust-lib" / "src" / "user.rs"),
+    ]
+    for path, text in files:
         wrote = write_if_changed(path, text)
         rel = path.relative_to(ROOT)
         say(f"{'wrote' if wrote else 'unchanged'} {rel} ({len(text.splitlines())} lines)")

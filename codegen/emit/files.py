@@ -1,4 +1,4 @@
-"""emit_all: the two output files of one program."""
+"""emit_all: the output files of one program."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ from pathlib import PurePath
 
 from rust2go import __version__
 from rust2go.codegen import ir
-from rust2go.codegen.api import GenerateOptions
+from rust2go.codegen.api import GenerateOptions, Outputs
+from rust2go.codegen.emit.fastcall import fastcall_files
 from rust2go.codegen.emit.fmt import gofmt, rustfmt
 from rust2go.codegen.emit.render import render
 from rust2go.codegen.emit.shm_files import add_shm, cgo_part
-from rust2go.codegen.lower.go import lower_go
+from rust2go.codegen.lower.go import FASTCALL_PACKAGE, lower_go
 from rust2go.codegen.lower.rust import lower_rust
 from rust2go.codegen.lower.symbols import ABI_VERSION
 
@@ -26,21 +27,24 @@ def banner(program: ir.Program) -> str:
     )
 
 
-def emit_all(program: ir.Program, options: GenerateOptions) -> tuple[str, str]:
+def emit_all(program: ir.Program, options: GenerateOptions) -> Outputs:
     full, program = program, cgo_part(program)  # shm methods: emit/shm_files.py
     head = banner(program)
     with_main = options.go_package == "main" and not options.without_main
     go_model = lower_go(program, package=options.go_package, with_main=with_main,
-                        go118=options.go118, banner=head)  # fmt: skip
+                        go118=options.go118, banner=head,
+                        go_import_path=options.go_import_path)  # fmt: skip
     go = render("go/file.go.j2", **vars(go_model), imports_runtime=go_model.imports_runtime,
-                any_fast=go_model.any_fast)
+                any_fast=go_model.any_fast, fastcall_package=go_model.fastcall_package,
+                g0call=go_model.g0call)  # fmt: skip
     rust = render("rust/file.rs.j2", **vars(lower_rust(program, banner=head, full=full)))
     go, rust = add_shm(full, go, rust)
     if options.fmt:
         go, rust = gofmt(go), rustfmt(rust)
-    return go, rust
+    extra = fastcall_files(options.fmt) if go_model.fastcall_package else ()
+    return Outputs(go=go, rust=rust, go_files=extra)
 
 
 def emit_build_helper() -> str:
     """The std-only build.rs helper (independent of any IDL)."""
-    return render("rust/build_helper.rs.j2", version=__version__)
+    return render("rust/build_helper.rs.j2", version=__version__, fastcall=FASTCALL_PACKAGE)

@@ -28,6 +28,10 @@ from rust2go.codegen.lower.types import (
     walk,
 )
 
+# The package of Go assembly (templates/go/fastcall/) that switches to the system stack
+# for a fast Go→Rust call: a directory of this name beside the Go output.
+FASTCALL_PACKAGE = "r2gcall"
+
 GO_PRIMITIVE: dict[str, str] = {
     "u8": "uint8", "u16": "uint16", "u32": "uint32", "u64": "uint64", "usize": "uint",
     "i8": "int8", "i16": "int16", "i32": "int32", "i64": "int64", "isize": "int",
@@ -297,10 +301,23 @@ class GoFile:
     async_methods: list[GoMethod] = field(default_factory=list)  # in job index order
     g2r_traits: list[GoG2RTrait] = field(default_factory=list)
     g2r_finish: str = ""  # the Rust entry point that writes a reply too large to lend for
+    # Import path of the fast-call package written beside this file (emit/fastcall.py);
+    # empty: fast methods go through runtime.asmcgocall, linknamed in this file.
+    fastcall_import: str = ""
 
     @property
     def any_fast(self) -> bool:
         return any(m.fast for t in self.g2r_traits for m in t.methods)
+
+    @property
+    def fastcall_package(self) -> str:
+        """The import of the fast-call package, when this file's fast methods use it."""
+        return self.fastcall_import if self.any_fast else ""
+
+    @property
+    def g0call(self) -> str:
+        """The Go function that runs a fast method's `_fast` entry on the system stack."""
+        return f"{FASTCALL_PACKAGE}.Call" if self.fastcall_package else "r2g_asmcgocall"
 
     @property
     def imports_runtime(self) -> bool:
@@ -312,7 +329,7 @@ class GoFile:
 
 
 def lower_go(program: ir.Program, *, package: str, with_main: bool, go118: bool,
-             banner: str) -> GoFile:  # fmt: skip
+             banner: str, go_import_path: str | None = None) -> GoFile:  # fmt: skip
     sp = GoSpeller(program)
     structs = {s.name: _struct(sp, s) for s in program.structs}
     args = async_args_by_method(program, sp.layouts)
@@ -333,6 +350,7 @@ def lower_go(program: ir.Program, *, package: str, with_main: bool, go118: bool,
         async_methods=[m for t in traits for m in t.methods if m.args],
         g2r_traits=[_g2r_trait(sp, t) for t in program.g2r_traits()],
         g2r_finish=g2r_finish_symbol(program) if program.g2r_traits() else "",
+        fastcall_import=f"{go_import_path}/{FASTCALL_PACKAGE}" if go_import_path else "",
     )
 
 

@@ -14,19 +14,6 @@ from rust2go.codegen.source import SourceFile
 EXIT_OK, EXIT_USER, EXIT_USAGE = 0, 1, 2
 
 
-def go_mod_before_1_21(start: Path) -> bool:
-    """The nearest go.mod at or above `start` says `go 1.20` or older: generated Go must
-    then use the `--go118` forms (no unsafe.String, no clear, ...)."""
-    import re
-
-    for d in (start, *start.parents):
-        mod = d / "go.mod"
-        if mod.is_file():
-            m = re.search(r"^go\s+(\d+)\.(\d+)", mod.read_text(errors="replace"), re.M)
-            return bool(m) and (int(m[1]), int(m[2])) < (1, 21)
-    return False
-
-
 def use_color(stream=sys.stderr) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ
 

@@ -4,18 +4,12 @@ Outputs whose content is unchanged are not touched (their mtime stays)."""
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
 
+from rust2go import gomod
 from rust2go.codegen.api import GenerateOptions
-from rust2go.commands._common import (
-    EXIT_OK,
-    EXIT_USAGE,
-    EXIT_USER,
-    front_end,
-    go_mod_before_1_21,
-)
+from rust2go.commands._common import EXIT_OK, EXIT_USAGE, EXIT_USER, front_end
 from rust2go.daemon.atomic_write import write_if_changed
 
 
@@ -59,11 +53,7 @@ def run(args) -> int:
         return EXIT_USAGE
     status = EXIT_OK
     if args.go_out or args.rust_out:
-        options = options_from(args)
-        if args.go_out and not args.go118 and go_mod_before_1_21(Path(args.go_out).resolve().parent):
-            options = dataclasses.replace(options, go118=True)
-            print(f"note: {args.go_out}: the nearest go.mod says go < 1.21; writing the --go118 form")
-        status = emit_files(args.idl, options, go_out=args.go_out, rust_out=args.rust_out)
+        status = emit_files(args.idl, options_from(args), go_out=args.go_out, rust_out=args.rust_out)
     if status == EXIT_OK and args.build_helper:
         from rust2go.codegen.emit import emit_build_helper
 
@@ -73,7 +63,8 @@ def run(args) -> int:
 
 def emit_files(idl: str, options: GenerateOptions, *, go_out: str | None,
                rust_out: str | None) -> int:  # fmt: skip
-    """Front end + emission + content-gated writes; diagnostics on stderr, no traceback."""
+    """Front end + emission + content-gated writes; diagnostics on stderr, no traceback.
+    `options` are completed from the go.mod nearest `go_out` (gomod.options_for)."""
     from rust2go.codegen.diagnostics import DiagnosticError
     from rust2go.codegen.emit import emit_all
     from rust2go.codegen.emit.fmt import FormatError
@@ -81,17 +72,19 @@ def emit_files(idl: str, options: GenerateOptions, *, go_out: str | None,
     program, code = front_end(idl)
     if program is None:
         return code
+    options, notes = gomod.options_for(options, go_out)
+    for note in notes:
+        print(f"note: {note}")
     try:
-        go, rust = emit_all(program, options)
+        outputs = emit_all(program, options)
     except DiagnosticError as err:
         sys.stderr.write(err.render())
         return EXIT_USER
     except FormatError as err:
         sys.stderr.write(f"error: {err}\n")
         return EXIT_USER
-    for path, text in ((go_out, go), (rust_out, rust)):
-        if path:
-            report(Path(path), text)
+    for path, text in outputs.files(go_out, rust_out):
+        report(path, text)
     return EXIT_OK
 
 

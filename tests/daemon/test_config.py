@@ -103,3 +103,26 @@ def test_discovery_walks_up_and_skips_cargo_without_table(tmp_path):
 def test_discovery_without_config(tmp_path):
     with pytest.raises(NoConfigError, match="--config"):
         find_config(tmp_path)
+
+
+def test_the_go_mod_beside_the_go_output_completes_the_options(tmp_path):
+    """As `rust2go generate` does: go < 1.21 selects the --go118 forms, and the module
+    path gives the Go package's import path (the fast-call package is imported by it)."""
+    write(tmp_path / "go" / "go.mod", "module example.com/svc\n\ngo 1.20\n")
+    cfg = load_config(write(tmp_path / "rust2go.toml", MINIMAL))
+    assert cfg.targets[0].options == GenerateOptions(go118=True, go_import_path="example.com/svc")
+
+
+def test_the_watcher_writes_the_fast_call_package_beside_the_go_output(tmp_path):
+    from rust2go.codegen.api import generate
+    from rust2go.daemon.regenerate import write_outputs
+
+    write(tmp_path / "go" / "go.mod", "module svc\n\ngo 1.21\n")
+    write(tmp_path / "src" / "user.rs", "#[rust2go::g2r]\npub trait T {\n    fn ping(n: u32) -> u32;\n}\n")
+    target = load_config(write(tmp_path / "rust2go.toml", MINIMAL)).targets[0]
+    written = write_outputs(target, generate(target.idl, target.options))
+    names = sorted(p.relative_to(tmp_path).as_posix() for p in written)
+    assert names == ["go/gen.go", "go/r2gcall/call.go", "go/r2gcall/call_amd64.s",
+                     "go/r2gcall/call_arm64.s", "go/r2gcall/other.go", "go/r2gcall/switch.go"]
+    assert '"svc/r2gcall"' in (tmp_path / "go" / "gen.go").read_text()
+    assert write_outputs(target, generate(target.idl, target.options)) == []  # unchanged: untouched

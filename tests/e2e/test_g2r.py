@@ -25,7 +25,18 @@ def test_rust_panics_and_errors_reach_go_as_panics_and_errors(bidir_crate):
 
 
 def test_eight_goroutines_times_100k_checked_calls(bidir_crate):
-    assert "ok hammer goroutines=8 calls=100000" in bidir_crate.run("hammer", "8", "100000")
+    # switching=true: the fast calls went through the fast-call package's own stack switch
+    # (its start-up check of the runtime layout passed), not the runtime.asmcgocall fallback.
+    out = bidir_crate.run("hammer", "8", "100000")
+    assert "ok hammer goroutines=8 calls=100000 switching=true" in out
+
+
+def test_fast_methods_import_the_fast_call_package_written_beside_them(bidir_crate):
+    gen = (bidir_crate.dir / "go" / "gen.go").read_text()
+    assert '"r2g_e2e_bidir/r2gcall"' in gen and "r2gcall.Call(unsafe.Pointer(C." in gen
+    assert "runtime.asmcgocall" not in gen
+    package = sorted(p.name for p in (bidir_crate.dir / "go" / "r2gcall").iterdir())
+    assert package == ["call.go", "call_amd64.s", "call_arm64.s", "other.go", "switch.go"]
 
 
 def test_rust_go_rust_nesting_200_deep(bidir_crate):

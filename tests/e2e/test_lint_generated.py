@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -41,9 +42,12 @@ def build_go118(crate, name: str) -> str:
     shutil.rmtree(work, ignore_errors=True)
     sync_tree(crate.dir / "go", work)
     (work / "gen.go").unlink()
-    (work / "go.mod").write_text(f"module r2g_e2e_{name}\n\ngo 1.18\n")
+    shutil.rmtree(work / "r2gcall", ignore_errors=True)
+    # The crate's module path: its Go code may import the fast-call package by it.
+    module = re.search(r"^module (\S+)", (work / "go.mod").read_text(), re.M)[1]
+    (work / "go.mod").write_text(f"module {module}\n\ngo 1.18\n")
     rust2go("generate", crate.dir / "idl" / "api.rs", "--go-out", "gen.go", "--go118", cwd=work)
-    run(["go", "vet", "."], work)
+    run(["go", "vet", "./..."], work)
     run(["go", "build", "-buildmode=c-archive", "-o", "lib.a", "."], work)
     return (work / "gen.go").read_text()
 
@@ -54,7 +58,6 @@ def test_go118_variant_builds_under_go_1_18_language_rules(roundtrip_crate):
 
 def test_layout_drift_fails_both_builds_naming_the_idl_type(roundtrip_crate):
     """Tamper with the expected size of `Prims` on each side: go and rustc must refuse."""
-    import re
     import subprocess
 
     from tests.e2e.crates import tool_env
@@ -109,11 +112,10 @@ pub trait Forth {
 """
 
 
-def test_parameters_named_like_go_builtins_packages_or_types_compile(tmp_path):
-    """Names the generated Go bodies rely on are renamed there: go vet and a c-archive
-    build accept the file (the interface keeps the IDL's names)."""
+def names_crate(tmp_path, with_go_mod: bool) -> None:
     (tmp_path / "api.rs").write_text(NAMES_IDL)
-    (tmp_path / "go.mod").write_text("module names\n\ngo 1.21\n")
+    if with_go_mod:
+        (tmp_path / "go.mod").write_text("module names\n\ngo 1.21\n")
     (tmp_path / "impl.go").write_text(
         "package main\n\ntype impl struct{}\n\nfunc init() { BackImpl = impl{} }\n\n"
         "func (impl) f(S *S, E *E, len *uint32, nil *uint8, string *string, C *uint8, fmt *[]S) S "
@@ -121,7 +123,26 @@ def test_parameters_named_like_go_builtins_packages_or_types_compile(tmp_path):
         "func (impl) g(S *S, append *[]string) (E, error) { return EA, nil }\n"
         "func (impl) h(S *S, cap *uint32) uint32 { return *cap }\n")  # fmt: skip
     rust2go("generate", "api.rs", "--go-out", "gen.go", cwd=tmp_path)
+
+
+def test_parameters_named_like_go_builtins_packages_or_types_compile(tmp_path):
+    """Names the generated Go bodies rely on are renamed there: go vet and a c-archive
+    build accept the file (the interface keeps the IDL's names)."""
+    names_crate(tmp_path, with_go_mod=True)
     gen = (tmp_path / "gen.go").read_text()
     assert "f(S *S, E *E, len *uint32" in gen  # the interface keeps the IDL's names
+    assert '"names/r2gcall"' in gen
+    run(["go", "vet", "./..."], tmp_path)
+    run(["go", "build", "-buildmode=c-archive", "-o", "lib.a", "."], tmp_path)
+
+
+def test_without_a_go_mod_fast_methods_use_the_runtime_routine_and_still_build(tmp_path):
+    """No go.mod above the Go output: no import path for the fast-call package, so none
+    is written and the fast method goes through runtime.asmcgocall, linknamed in gen.go."""
+    names_crate(tmp_path, with_go_mod=False)
+    gen = (tmp_path / "gen.go").read_text()
+    assert "//go:linkname r2g_asmcgocall runtime.asmcgocall" in gen and "r2gcall" not in gen
+    assert not (tmp_path / "r2gcall").exists()
+    (tmp_path / "go.mod").write_text("module names\n\ngo 1.21\n")
     run(["go", "vet", "."], tmp_path)
     run(["go", "build", "-buildmode=c-archive", "-o", "lib.a", "."], tmp_path)

@@ -15,6 +15,12 @@ from rust2go.codegen.lower.layout import Layouts
 from rust2go.codegen.lower.symbols import export_symbol
 from rust2go.codegen.source import SourceFile
 
+
+def _pair(out):
+    """The Go and Rust texts of emit_all's outputs."""
+    return out.go, out.rust
+
+
 SPAN = SourceFile("x.rs", "").span(0, 0)
 RAW = GenerateOptions(fmt=False)
 
@@ -50,7 +56,7 @@ DEMO = ir.Trait("DemoCall", ir.Direction.R2G, [
 
 @pytest.fixture(scope="module")
 def out() -> tuple[str, str]:
-    return emit_all(program(DEMO, structs=[USER], enums=[MOOD]), RAW)
+    return _pair(emit_all(program(DEMO, structs=[USER], enums=[MOOD]), RAW))
 
 
 def test_go_banner_is_the_standard_generated_marker(out):
@@ -106,7 +112,9 @@ def test_layout_guards_on_both_sides_name_the_type(out):
     lay = Layouts(program(DEMO, structs=[USER])).struct("User")
     assert lay.layout.size == 40 and [f.offset for f in lay.fields] == [0, 16, 24]
     assert "r2g_layout_of_User = [1]struct{}{}[unsafe.Sizeof(C.r2g_UserRef{})-40]" in out[0]
-    assert "r2g_layout_of_User_age = [1]struct{}{}[unsafe.Offsetof(C.r2g_UserRef{}.age)-16]" in out[0]
+    assert (
+        "r2g_layout_of_User_age = [1]struct{}{}[unsafe.Offsetof(C.r2g_UserRef{}.age)-16]" in out[0]
+    )
     assert "size_of::<UserRef>() == 40" in out[1]
     assert "offset_of!(UserRef, age) == 16" in out[1]
     assert "IDL struct `User`" in out[1]
@@ -119,29 +127,33 @@ def test_rust_is_std_only_and_drops_nothing_it_needs(out):
     assert "#[repr(u8)]\npub enum Mood {" in rust
     assert "pub struct DemoCallImpl;" in rust
     assert "fn demo_try(m: Mood) -> Result<char, String>" in rust
-    assert 'fn free(p: *mut c_void);' in rust
+    assert "fn free(p: *mut c_void);" in rust
     assert "Buffer::new(r2g_size)" in rust  # Vec<String> field: one intermediate buffer
 
 
 def test_without_main_and_package_name():
     p = program(DEMO, structs=[USER], enums=[MOOD])
-    go, _ = emit_all(p, GenerateOptions(fmt=False, go_package="bridge"))
+    go, _ = _pair(emit_all(p, GenerateOptions(fmt=False, go_package="bridge")))
     assert "package bridge" in go and "func main()" not in go
-    go, _ = emit_all(p, GenerateOptions(fmt=False, without_main=True))
+    go, _ = _pair(emit_all(p, GenerateOptions(fmt=False, without_main=True)))
     assert "package main" in go and "func main()" not in go
-    go, _ = emit_all(p, RAW)
+    go, _ = _pair(emit_all(p, RAW))
     assert "func main() {}" in go
 
 
 def test_go118_avoids_go_1_20_string_helpers():
-    go, _ = emit_all(program(DEMO, structs=[USER], enums=[MOOD]), GenerateOptions(fmt=False, go118=True))
+    go, _ = _pair(
+        emit_all(
+            program(DEMO, structs=[USER], enums=[MOOD]), GenerateOptions(fmt=False, go118=True)
+        )
+    )
     assert "unsafe.String(" not in go and "reflect.StringHeader" in go
 
 
 def test_c_reserved_field_names_are_escaped_in_refs_only():
     s = struct("Odd", int=ir.Prim("i32"), char=ir.Prim("char"))
     t = ir.Trait("T", ir.Direction.R2G, [method("f", ("o", ir.StructT("Odd")))], SPAN)
-    go, rust = emit_all(program(t, structs=[s]), RAW)
+    go, rust = _pair(emit_all(program(t, structs=[s]), RAW))
     assert "int32_t r2g_int;" in go and "\tint  int32" in go.replace("int int32", "int  int32")
     assert "pub r2g_int: i32," in rust and "pub int: i32," in rust
 
@@ -150,5 +162,5 @@ def test_examples_idl_generates_formatted_output():
     from rust2go.codegen.api import generate
 
     out = generate(Path(__file__).parents[2] / "examples" / "basic" / "idl" / "user.rs")
-    assert "func (" not in out.go.split("import \"C\"")[0]
+    assert "func (" not in out.go.split('import "C"')[0]
     assert "DemoCallImpl DemoCall" in out.go and "impl DemoCall for DemoCallImpl" in out.rust

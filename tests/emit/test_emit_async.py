@@ -10,7 +10,7 @@ from rust2go.codegen import ir
 from rust2go.codegen.emit import emit_all
 from rust2go.codegen.lower.async_abi import async_entry
 from rust2go.codegen.lower.symbols import callback_symbol, export_symbol
-from tests.emit.test_emit import RAW, SPAN, method, program, struct
+from tests.emit.test_emit import RAW, SPAN, _pair, method, program, struct
 
 USER = struct("User", name=ir.Str(), age=ir.Prim("u8"))
 U32 = ir.Prim("u32")
@@ -26,7 +26,7 @@ def async_method(name: str, *params, ret=U32, result=False, by_ref=(), **flags):
 
 def emit(*methods: ir.Method) -> tuple[str, str, ir.Program]:
     p = program(ir.Trait("Jobs", ir.Direction.R2G, list(methods), SPAN), structs=[USER])
-    go, rust = emit_all(p, RAW)
+    go, rust = _pair(emit_all(p, RAW))
     return go, rust, p
 
 

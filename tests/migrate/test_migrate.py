@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 
 import pytest
 
@@ -104,3 +105,22 @@ def test_the_same_crates_build_and_run_on_edition_2018(name):
     assert built.returncode == 0, built.stderr[-6000:]
     assert built.stdout.rstrip().endswith("done"), built.stdout
     assert "warning" not in built.stderr, built.stderr[-4000:]
+
+
+def test_a_missing_fast_call_package_is_regenerated_by_the_build():
+    """The Go→Rust fast-call package beside gen.go is written by migrate; deleted, the
+    build helper notices (the Go output imports it) and regenerates it, or says so."""
+    crate = fresh("bidirectional", as_name="bidirectional_fastcall")
+    toml = crate / "Cargo.toml"
+    toml.write_text(re.sub(r'name = "(mig_\w+)"', r'name = "\1_fastcall"', toml.read_text(), count=1))
+    migrate(crate)
+    package = crate / "go" / "r2gcall"
+    assert (package / "call_amd64.s").is_file()
+    shutil.rmtree(package)
+    refused = cargo(crate, "build", "--release", "--quiet", env={"R2G_REGENERATE": "0"})
+    assert refused.returncode != 0
+    assert "go/r2gcall was generated from another version of idl/user.rs (or missing)" in refused.stderr, refused.stderr
+    built = cargo(crate, "run", "--release", "--quiet", env={"RUST2GO": str(RUST2GO)})
+    assert built.returncode == 0, built.stderr[-6000:]
+    assert (package / "call_amd64.s").is_file()
+    assert built.stdout.rstrip().endswith("done"), built.stdout
