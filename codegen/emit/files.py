@@ -36,7 +36,7 @@ def emit_all(program: ir.Program, options: GenerateOptions) -> Outputs:
                         go_import_path=options.go_import_path)  # fmt: skip
     go = render("go/file.go.j2", **vars(go_model), imports_runtime=go_model.imports_runtime,
                 any_fast=go_model.any_fast, fastcall_package=go_model.fastcall_package,
-                g0call=go_model.g0call)  # fmt: skip
+                g0call=go_model.g0call, g0call_checked=go_model.g0call_checked)  # fmt: skip
     rust = render("rust/file.rs.j2", **vars(lower_rust(program, banner=head, full=full)))
     go, rust = add_shm(full, go, rust)
     if options.fmt:

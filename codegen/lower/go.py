@@ -276,6 +276,9 @@ class GoG2RMethod:
     ret_go_type: str
     fast: bool  # called on Go's system stack (`types.g2r_fast`) through `{symbol}_fast`
     frame_ctype: str  # the fast call's frame: the Refs, the reply buffer, the reply
+    # A fast call whose reply comes back whole or not at all (no reply buffer, no error):
+    # the fast-call package checks for the failure, so the method has one call to inline.
+    checked: bool = False
 
 
 @dataclass
@@ -283,6 +286,10 @@ class GoG2RTrait:
     name: str
     docs: list[str]
     methods: list[GoG2RMethod]
+
+    @property
+    def checked(self) -> bool:
+        return any(m.checked for m in self.methods)
 
 
 @dataclass
@@ -320,6 +327,10 @@ class GoFile:
         return f"{FASTCALL_PACKAGE}.Call" if self.fastcall_package else "r2g_asmcgocall"
 
     @property
+    def g0call_checked(self) -> str:
+        return f"{FASTCALL_PACKAGE}.CallChecked"
+
+    @property
     def imports_runtime(self) -> bool:
         keeps = any(p.keep for t in self.g2r_traits for m in t.methods for p in m.params)
         return self.has_async or keeps
@@ -348,7 +359,7 @@ def lower_go(program: ir.Program, *, package: str, with_main: bool, go118: bool,
         async_entry=async_entry(program) if args else "",
         # Traits and methods in order is how async_abi numbers them: this is index order.
         async_methods=[m for t in traits for m in t.methods if m.args],
-        g2r_traits=[_g2r_trait(sp, t) for t in program.g2r_traits()],
+        g2r_traits=[_g2r_trait(sp, t, checked=bool(go_import_path)) for t in program.g2r_traits()],
         g2r_finish=g2r_finish_symbol(program) if program.g2r_traits() else "",
         fastcall_import=f"{go_import_path}/{FASTCALL_PACKAGE}" if go_import_path else "",
     )
@@ -559,11 +570,12 @@ def _method(sp: GoSpeller, t: ir.Trait, m: ir.Method, args: AsyncArgs | None) ->
     )
 
 
-def _g2r_trait(sp: GoSpeller, t: ir.Trait) -> GoG2RTrait:
-    return GoG2RTrait(t.name, t.docs, [_g2r_method(sp, t, m) for m in t.methods])
+def _g2r_trait(sp: GoSpeller, t: ir.Trait, checked: bool) -> GoG2RTrait:
+    """`checked`: the fast-call package is there to check failures (CallChecked)."""
+    return GoG2RTrait(t.name, t.docs, [_g2r_method(sp, t, m, checked) for m in t.methods])
 
 
-def _g2r_method(sp: GoSpeller, t: ir.Trait, m: ir.Method) -> GoG2RMethod:
+def _g2r_method(sp: GoSpeller, t: ir.Trait, m: ir.Method, checked: bool) -> GoG2RMethod:
     params, lsizes = [], []
     for p in m.params:
         by_pointer = go_by_pointer(m, p)
@@ -604,6 +616,7 @@ def _g2r_method(sp: GoSpeller, t: ir.Trait, m: ir.Method) -> GoG2RMethod:
         ret_go_type=sp.go_type(ret.ty) if ret else "",
         fast=g2r_fast(m),
         frame_ctype="C.r2g_frame_" + symbol.removeprefix("r2g_"),
+        checked=checked and g2r_fast(m) and not (ret and (ret.is_result or go_needs_block(sp.program, ret.ty))),
     )
 
 
