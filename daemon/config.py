@@ -31,6 +31,7 @@ OPTION_TYPES: dict[str, type] = {
 INPUT_KEYS = {"idl", "go", "rust", *OPTION_TYPES}
 WATCH_TYPES: dict[str, type] = {
     "then": str, "then_grace_ms": int, "debounce_ms": int, "ceiling_ms": int, "poll_ms": int,
+    "sources": list,
 }  # fmt: skip
 TOP_KEYS = {"input", "defaults", "watch"}
 
@@ -65,6 +66,9 @@ class WatchSettings:
     debounce_ms: int = 50  # quiet window: regenerate once events stop for this long
     ceiling_ms: int = 1600  # ...but never wait longer than this during a long burst
     poll_ms: int = 250  # --poll: how often directories are scanned
+    # Files and directories (relative to the project root) whose changes rerun `then`
+    # without regenerating anything; None: the crate's usual places (watch_plan.py).
+    sources: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -159,7 +163,14 @@ def parse_watch(table: Any, path: Path, prefix: str) -> WatchSettings:
             expect(table[name], ty, path, f"{key}.{name}")
             if ty is int and table[name] <= 0:
                 raise ConfigError(path, f"{key}.{name}", "must be a positive number")
-    return WatchSettings(**table)
+    settings = dict(table)
+    if "sources" in table:
+        for i, item in enumerate(table["sources"]):
+            if not isinstance(item, str):
+                raise ConfigError(path, f"{key}.sources[{i}]",
+                                  f"expected a path (a string), found {toml_repr(item)}")  # fmt: skip
+        settings["sources"] = tuple(table["sources"])
+    return WatchSettings(**settings)
 
 
 def check_distinct(targets: tuple[Target, ...], path: Path, prefix: str) -> None:
@@ -187,7 +198,7 @@ def expect(value: Any, ty: type, path: Path, key: str) -> None:
 
 
 TYPE_NAMES = {str: "a string", bool: "true or false", int: "an integer", dict: "a table",
-              list: "an array of tables"}  # fmt: skip
+              list: "an array"}  # fmt: skip
 
 
 def toml_repr(value: Any) -> str:

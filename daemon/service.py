@@ -47,7 +47,7 @@ class WatchDaemon:
                  watcher_factory: WatcherFactory = WatchdogWatcher):  # fmt: skip
         self.config, self.files, self.generator, self.log = config, files, generator, log
         self.poll, self.then_override = poll, then
-        self.plan: WatchPlan = plan_for(config)
+        self.plan: WatchPlan = plan_for(config, sources=bool(then or config.watch.then))
         self.states: dict[tuple, TargetState] = {
             target_id(t): TargetState() for t in config.targets
         }
@@ -63,13 +63,15 @@ class WatchDaemon:
         self.debouncer = Debouncer(w.debounce_ms / 1000, w.ceiling_ms / 1000)
         self.watcher = watcher_factory(self._on_path, poll, w.poll_ms / 1000)
         self.then: ThenRunner | None = None
+        self._then_requested = False  # by the batch being handled
         self.control: ControlServer | None = None
         self._worker = threading.Thread(target=self._work, name="rust2go-worker", daemon=True)
 
     # -- events (observer thread) ---------------------------------------------------------
 
     def _on_path(self, path: str) -> None:
-        if self.plan.wants(path) and not is_transient(os.path.basename(path)):
+        plan = self.plan
+        if (plan.wants(path) or plan.is_source(path)) and not is_transient(os.path.basename(path)):
             self.debouncer.record(path)
 
     # -- lifecycle (main thread) ----------------------------------------------------------
@@ -94,7 +96,7 @@ class WatchDaemon:
         self.control.start()
         self._configure_then()
         self.watcher.start()
-        self.watching = self.watcher.watch(self.plan.directories)
+        self.watching = self.watcher.watch(self.plan.directories, self.plan.source_dirs)
         for leftover in sweep_temp_files(self._output_dirs()):
             self.log.event("swept", f"removed leftover temp file {leftover}", path=str(leftover))
         self.log.event("started", f"watching {len(self.config.targets)} IDL file(s) from "
@@ -155,8 +157,10 @@ class WatchDaemon:
             while (batch := self.debouncer.next_batch()) is not None:
                 if RELOAD in batch or str(self.config.path) in batch:
                     self._reload(forced=RELOAD in batch)
-                self.watching = self.watcher.watch(self.plan.directories)
+                self.watching = self.watcher.watch(self.plan.directories, self.plan.source_dirs)
+                self._then_requested = False
                 self._regenerate_all()
+                self._rerun_then_for_sources(batch)
                 # Counted once handled, so a count of N means N batches' outcomes are in
                 # the other counters (tests wait on it).
                 self.counters.batches += 1
@@ -176,6 +180,20 @@ class WatchDaemon:
     def _cancel_then(self) -> None:
         if self.then is not None:
             self.then.cancel()
+
+    def _rerun_then_for_sources(self, batch: set[str]) -> None:
+        """A change in the crate's sources reruns `then` (a newer change cancels a running
+        one), unless this batch's regeneration already asked for it or a binding is
+        broken (the command would only repeat that failure)."""
+        if self.then is None or self._then_requested:
+            return
+        changed = sorted(p for p in batch if self.plan.is_source(p))
+        if not changed or any(s.result != "ok" for s in self.states.values()):
+            return
+        self.then.cancel()
+        self.then.request()
+        self.log.event("sources-changed", f"{len(changed)} source file(s) changed: running "
+                       "the then command", paths=changed)  # fmt: skip
 
     def _report(self, target: Target, r: Result) -> None:
         c, idl = self.counters, str(target.idl)
@@ -199,6 +217,7 @@ class WatchDaemon:
         self.log.event("regenerated", f"{target.idl.name}: wrote {wrote} in {ms:.0f} ms",
                        r.diagnostics, idl=idl, written=[str(p) for p in r.written], ms=ms)  # fmt: skip
         if self.then is not None:
+            self._then_requested = True
             self.then.request()
 
     def _reload(self, forced: bool) -> None:
@@ -215,7 +234,8 @@ class WatchDaemon:
         # regenerated as if freshly started (outputs are still content-gated).
         old = {} if forced else self.states
         self.states = {target_id(t): old.get(target_id(t), TargetState()) for t in new.targets}
-        self.config, self.plan = new, plan_for(new)
+        self.config = new
+        self.plan = plan_for(new, sources=bool(self.then_override or new.watch.then))
         self.debouncer.quiet = new.watch.debounce_ms / 1000
         self.debouncer.ceiling = new.watch.ceiling_ms / 1000
         self._configure_then()

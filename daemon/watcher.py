@@ -2,8 +2,9 @@
 reports every path an event touched to a sink. It knows nothing about IDL files, so tests
 can replace it with a replay of recorded events.
 
-Directories, not files, are watched (non-recursively): vim and JetBrains save by renaming
-a new file over the old one, which silently ends an inotify watch on the old inode.
+Directories, not files, are watched (non-recursively, except the crate's sources that a
+`then` command follows): vim and JetBrains save by renaming a new file over the old one,
+which silently ends an inotify watch on the old inode.
 `watch()` is idempotent and re-arms a directory whose inode changed (moved away and
 another put in its place), which a plain path-keyed watch would miss.
 """
@@ -57,9 +58,9 @@ def hold_back_no_moves() -> None:
     Its delivering thread can pick the IN_MOVED_FROM up before the IN_MOVED_TO arrives
     and then sleeps the whole 0.5 s out although the pair formed meanwhile: a save by
     rename (vim, JetBrains, our own atomic writes) was seen 0.5 s late about one save in
-    four on a loaded machine. Pairing buys us nothing: no directory is watched
-    recursively, and the handler records both paths of a move whether paired or not.
-    So nothing is held back. Process-wide (a class attribute read when watchdog builds
+    four on a loaded machine. Pairing buys us little: the handler records both paths of
+    a move whether paired or not, and the only recursive watches (the crate's sources,
+    for `then`) need no more than "something changed below". So nothing is held back. Process-wide (a class attribute read when watchdog builds
     a watch), hence called before every observer we start."""
     for cls in move_groupers():
         cls.delay = 0.0
@@ -79,8 +80,9 @@ def move_groupers() -> list[type]:
 class Watcher(Protocol):
     def start(self) -> None: ...
 
-    def watch(self, directories: Iterable[Path]) -> list[Path]:
-        """Watch exactly these directories (those that exist); return the ones watched."""
+    def watch(self, directories: Iterable[Path], recursive: Iterable[Path] = ()) -> list[Path]:
+        """Watch exactly these directories (those that exist), `recursive` ones with all
+        they contain; return the ones watched."""
         ...
 
     def stop(self, timeout: float) -> None: ...
@@ -107,27 +109,30 @@ class WatchdogWatcher:
         self.observer: BaseObserver = PollingObserver(timeout=poll_interval) if poll else Observer()
         self.handler = RecordingHandler(sink)
         self.poll = poll
-        self._watches: dict[Path, tuple[ObservedWatch, tuple[int, int]]] = {}
+        self._watches: dict[tuple[Path, bool], tuple[ObservedWatch, tuple[int, int]]] = {}
         self._lock = threading.Lock()
 
     def start(self) -> None:
         self.observer.start()
 
-    def watch(self, directories: Iterable[Path]) -> list[Path]:
-        wanted = {d: identity(d) for d in directories}
+    def watch(self, directories: Iterable[Path], recursive: Iterable[Path] = ()) -> list[Path]:
+        wanted = {(d, False): identity(d) for d in directories}
+        wanted.update({(d, True): identity(d) for d in recursive})
         with self._lock:
-            for d in list(self._watches):
-                if wanted.get(d) != self._watches[d][1]:
-                    self.observer.unschedule(self._watches.pop(d)[0])
-            for d, ident in wanted.items():
-                if ident is None or d in self._watches:
+            for key in list(self._watches):
+                if wanted.get(key) != self._watches[key][1]:
+                    self.observer.unschedule(self._watches.pop(key)[0])
+            for key, ident in wanted.items():
+                if ident is None or key in self._watches:
                     continue
+                d, deep = key
                 try:
-                    w = self.observer.schedule(self.handler, str(d), event_filter=CONTENT_EVENTS)
+                    w = self.observer.schedule(self.handler, str(d), recursive=deep,
+                                               event_filter=CONTENT_EVENTS)  # fmt: skip
                 except OSError:
                     continue  # vanished between stat and schedule; the parent's watch sees it
-                self._watches[d] = (w, ident)
-            return sorted(self._watches)
+                self._watches[key] = (w, ident)
+            return sorted({d for d, _ in self._watches})
 
     def stop(self, timeout: float) -> None:
         self.observer.stop()

@@ -46,6 +46,7 @@ debounce_ms = 80
     assert second.idl == tmp_path.parent / "shared/other.rs" and second.go is None
     assert second.options == GenerateOptions(go_package="other", go118=True, fmt=False)
     assert cfg.watch.then == "cargo check" and cfg.watch.debounce_ms == 80
+    assert cfg.watch.sources is None
     assert cfg.watch.ceiling_ms == 1600 and cfg.root == tmp_path
 
 
@@ -74,6 +75,8 @@ go = "go/gen.go"
         (MINIMAL + "[wacth]\n", "wacth", "watch"),
         (MINIMAL + '[[input]]\nidl = "b.rs"\ngo = "go/gen.go"\n', "input[1]", "already written"),
         ('[[input]]\nidl = "a.rs"\ngo = "a.rs"\n', "input[0]", "also an IDL"),
+        (MINIMAL + '[watch]\nsources = "src"\n', "watch.sources", "expected an array"),
+        (MINIMAL + '[watch]\nsources = ["src", 3]\n', "watch.sources[1]", "a path (a string)"),
     ],
 )  # fmt: skip
 def test_errors_name_file_and_key(tmp_path, text, key, words):

@@ -26,7 +26,7 @@ class ReplayWatcher:
     def start(self) -> None:
         pass
 
-    def watch(self, directories) -> list[Path]:
+    def watch(self, directories, recursive=()) -> list[Path]:
         self.watched = sorted(directories)
         return self.watched
 

@@ -5,6 +5,7 @@ grace period), including the command's children."""
 from __future__ import annotations
 
 import os
+import time
 
 from daemon_harness import BAD_IDL, idl_text, wait_until
 from save_patterns import atomic_rename_save
@@ -66,3 +67,57 @@ def test_sigterm_stops_the_command_too(project, start_daemon):
     [shell] = recorded_pids(project.root / "shells", 1)
     assert d.terminate() < 1.0
     wait_until(lambda: not alive(shell), "the command to exit with the daemon")
+
+
+def then_runs(d) -> int:
+    return d.count("then-exited")
+
+
+def quiet(d, runs: int) -> None:
+    """The daemon is idle and the then command ran exactly `runs` times (and stays so)."""
+    wait_until(lambda: then_runs(d) >= runs and d.status()["idle"], f"then run {runs}")
+    time.sleep(0.4)  # several debounce windows: a stray extra run would have started
+    wait_until(lambda: d.status()["idle"] and not d.status()["then"]["running"], "idle")
+    assert then_runs(d) == runs, d.log()
+
+
+def test_a_source_change_reruns_then_without_regenerating(project, start_daemon):
+    impl = project.root / "go" / "impl.go"
+    impl.parent.mkdir(parents=True, exist_ok=True)
+    impl.write_text("package main\n")
+    d = start_daemon(project, "--then", "echo run >> then.log")
+    quiet(d, 1)
+    regenerations = d.regenerations
+    atomic_rename_save(impl, "package main\n\n// fixed\n")
+    quiet(d, 2)
+    assert d.regenerations == regenerations  # the bindings were not regenerated
+    assert d.of("sources-changed")[-1]["paths"] == [str(impl)]
+    # A burst of saves in several places is one run.
+    lib = project.root / "src" / "lib.rs"
+    lib.parent.mkdir(parents=True, exist_ok=True)
+    for i in range(10):
+        (impl if i % 2 else lib).write_text(f"// save {i}\n" + ("package main\n" if i % 2 else ""))
+    quiet(d, 3)
+    # The daemon's own writes (gen.go beside impl.go, src/gen.rs) rerun it once, not twice.
+    atomic_rename_save(project.idl, idl_text(2))
+    quiet(d, 4)
+    assert d.count("sources-changed") == 2
+
+
+def test_sources_are_configurable_and_ignored_while_a_binding_is_broken(project, start_daemon):
+    project.write_config(watch='sources = ["go/impl.go"]\n')
+    impl = project.root / "go" / "impl.go"
+    other = project.root / "src" / "main.rs"
+    for f in (impl, other):
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text("// v1\n")
+    d = start_daemon(project, "--then", "echo run >> then.log")
+    quiet(d, 1)
+    other.write_text("// v2\n")  # not a configured source
+    quiet(d, 1)
+    impl.write_text("// v2\n")
+    quiet(d, 2)
+    atomic_rename_save(project.idl, BAD_IDL)
+    d.wait_event("error")
+    impl.write_text("// v3\n")  # cargo check would only repeat the binding's failure
+    quiet(d, 2)
