@@ -51,10 +51,35 @@ def run(args) -> int:
 
 
 def wait_gone(files: RuntimeFiles, pid: int | None) -> bool:
-    """The daemon removes its pid file, then drops the lock, as its very last steps."""
+    """The daemon removes its pid file, then drops the lock, as its very last steps; then
+    its process exits. A detached daemon's parent is the system's init, which may take a
+    while (seconds, in some containers) to reap it: until then `ps` still lists it, so we
+    wait for that too, and call an unreaped exit done when the deadline comes."""
     deadline = time.monotonic() + DEADLINE
     while time.monotonic() < deadline:
-        if files.read_pid() != pid and not is_running(files):
+        if files.read_pid() != pid or is_running(files):
+            time.sleep(0.02)
+            continue
+        if pid is None or not in_process_table(pid):
             return True
         time.sleep(0.02)
-    return False
+    return pid is not None and not is_running(files) and exited(pid)
+
+
+def in_process_table(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def exited(pid: int) -> bool:
+    """The process has exited and waits to be reaped (a zombie), or is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except OSError:
+        return True

@@ -119,6 +119,8 @@ def test_detach_writes_pid_file_and_stops(project, daemon_env):
         stop = cli(project, daemon_env, "stop")
         assert stop.returncode == 0, stop.stderr
         assert not files.pid.exists()
+        with pytest.raises(ProcessLookupError):  # when stop returns, the process is gone
+            os.kill(pid, 0)
     finally:
         if pid and files.pid.exists():
             os.kill(pid, signal.SIGKILL)
