@@ -38,6 +38,8 @@ def py_type(ty: ir.Type) -> str:
             return PY_PRIM.get(name, "int")
         case ir.Str():
             return "str"
+        case ir.Vec(ir.Prim("u8")):
+            return "bytes"
         case ir.Vec(elem):
             return f"list[{py_type(elem)}]"
         case ir.Opt(inner):

@@ -75,6 +75,8 @@ class Codec:
                 return 0
             case "str":
                 return round8(len(v.encode()))
+            case "vec" if ty[1] == _U8:
+                return round8(len(v))
             case "vec":
                 return self._list_size(ty[1], list(v))
             case "opt":
@@ -103,10 +105,9 @@ class Codec:
                 struct.pack_into("<" + PRIM[self.enums[ty[1]][0]], buf, at, int(v))
                 return cur
             case "str":
-                data = v.encode()
-                _REF.pack_into(buf, at, cur if data else 0, len(data))
-                buf[cur : cur + len(data)] = data
-                return cur + round8(len(data))
+                return _write_bytes(v.encode(), buf, at, cur)
+            case "vec" if ty[1] == _U8:
+                return _write_bytes(bytes(v), buf, at, cur)
             case "vec":
                 return self._write_list(ty[1], list(v), buf, at, cur)
             case "opt":
@@ -145,6 +146,9 @@ class Codec:
             case "str":
                 off, n = self._ref(buf, at, 1, path)
                 return bytes(buf[off : off + n]).decode()
+            case "vec" if ty[1] == _U8:
+                off, n = self._ref(buf, at, 1, path)
+                return bytes(buf[off : off + n])
             case "vec":
                 return self._read_list(ty[1], buf, at, path)
             case "opt":
@@ -185,6 +189,17 @@ class Codec:
             raise PayloadError(
                 f"{path}: {n} bytes at offset {at} overrun the {len(buf)}-byte payload"
             )
+
+
+# Vec<u8> travels as the bytes it holds (the same layout as an array of one-byte Refs):
+# Python hands and gets `bytes` (any bytes-like value or a list of ints is accepted).
+_U8 = ("prim", "u8")
+
+
+def _write_bytes(data: bytes, buf: bytearray, at: int, cur: int) -> int:
+    _REF.pack_into(buf, at, cur if data else 0, len(data))
+    buf[cur : cur + len(data)] = data
+    return cur + round8(len(data))
 
 
 @dataclass(frozen=True)

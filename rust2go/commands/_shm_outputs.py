@@ -33,5 +33,21 @@ def write_shm_outputs(idl: str, python_out: str | None, go_server: str | None,
     program, code = front_end(idl)
     if program is None:
         return code
-    report(Path(go_server), gofmt(server_text(program, banner(program), go_package)))
+    server = Path(go_server)
+    report(server, gofmt(server_text(program, banner(program), go_package)))
+    write_go_mod(server.parent)
     return EXIT_OK
+
+
+def write_go_mod(directory: Path) -> None:
+    """A standalone server builds with `go build` in its directory: that needs a go.mod.
+    Written only when none is at or above the directory (the user's module wins)."""
+    import re
+
+    from rust2go import gomod
+    from rust2go.commands.generate import report
+
+    if gomod.nearest(directory) is not None:
+        return
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", directory.resolve().name).strip("._-") or "server"
+    report(directory / "go.mod", f"module {name}\n\ngo 1.21\n")

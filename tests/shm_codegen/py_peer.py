@@ -50,7 +50,7 @@ def method_ids() -> dict[str, int]:
 def sample_all(m, n: int = 0):
     """One value reaching every IDL type kind (n varies it)."""
     return m.All(
-        b=bool(n % 2), ch="é", f=1.5 + n, s=f"hello {n}", v=[1, 2, n % 256], vs=["a", "", "bc"],
+        b=bool(n % 2), ch="é", f=1.5 + n, s=f"hello {n}", v=bytes([1, 2, n % 256]), vs=["a", "", "bc"],
         o=m.Inner("t", [5, 6, n]), op=None if n % 3 else -n,
         m={"k": [m.Point(1, -2, m.Color.Blue)], "z": []}, e=m.Color.Red,
         inner=[m.Inner("", []), m.Inner("x", [n])],

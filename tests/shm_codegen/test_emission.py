@@ -48,3 +48,24 @@ def test_constants_are_the_layout_numbers():
     assert f"pub const CELL_STATUS: usize = {L.CELL.offset('status')};" in rust
     assert f"r2g_shm_SLOT_STATE_ABANDONED uint32 = {int(L.SlotState.ABANDONED)}" in go
     assert 'r2g_shm_CALLEE_DOORBELL_SUFFIX string = ".wake-callee"' in go
+
+
+def test_go_server_builds_in_a_fresh_directory(tmp_path):
+    """`--go-server` in a directory with no go.mod above it writes one, so `go build`
+    works as the docs say (the sidecar example's IDL and Go impl, nothing else)."""
+    from pathlib import Path
+
+    from tests.e2e.crates import run, rust2go
+
+    example = Path(__file__).parents[2] / "examples" / "sidecar"
+    server = tmp_path / "my server"
+    server.mkdir()
+    (server / "impl.go").write_text((example / "server" / "impl.go").read_text())
+    out = rust2go("generate", example / "idl" / "kv.rs", "--go-out", server / "gen.go",
+                  "--without-main", "--go-server", server / "server.go", cwd=tmp_path)  # fmt: skip
+    assert (server / "go.mod").read_text() == "module my_server\n\ngo 1.21\n", out.stdout
+    assert f"wrote {server / 'go.mod'}" in out.stdout
+    run(["go", "build", "-o", "server", "."], server)
+    again = rust2go("generate", example / "idl" / "kv.rs", "--go-server", server / "server.go",
+                    cwd=tmp_path)  # fmt: skip
+    assert "go.mod" not in again.stdout  # a go.mod is there now: it is the user's

@@ -74,7 +74,7 @@ def test_python_to_go(go_server, clean_shm):
             async with await ShmCaller.connect(name) as caller:
                 client = mod.SvcClient(caller)
                 assert await client.add(40, 2) == 42
-                a = mod.All(b=True, ch="é", f=2.5, s="héllo", v=[1, 2], vs=["a", ""],
+                a = mod.All(b=True, ch="é", f=2.5, s="héllo", v=b"\x01\x02", vs=["a", ""],
                             o=mod.Inner("t", [7]), op=None,
                             m={"k": [mod.Point(1, -2, mod.Color.Blue)]}, e=mod.Color.Red,
                             inner=[])  # fmt: skip

@@ -22,6 +22,21 @@ def test_payload_round_trips_every_type_kind():
         assert decode(m.CODEC, m.Svc_echo_all_PARAMS, buf) == {"a": a}
 
 
+def test_vec_u8_is_bytes_in_python():
+    """What users pass is `bytes`: the peer is typed so and decodes to it; a bytearray or a
+    list of ints encodes to the same payload."""
+    import inspect
+
+    m = svc()
+    assert inspect.get_annotations(m.All)["v"] == "bytes"
+    a = sample_all(m, 3)
+    want = encode(m.CODEC, m.Svc_echo_all_PARAMS, {"a": a}, 4096)
+    for same in (bytearray(a.v), list(a.v)):
+        a.v = same
+        assert encode(m.CODEC, m.Svc_echo_all_PARAMS, {"a": a}, 4096) == want
+    assert type(decode(m.CODEC, m.Svc_echo_all_PARAMS, want)["a"].v) is bytes
+
+
 def test_payload_matches_the_golden_image():
     m = svc()
     buf = encode(m.CODEC, m.Svc_echo_all_PARAMS, {"a": sample_all(m)}, 4096)
