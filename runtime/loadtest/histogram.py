@@ -48,6 +48,14 @@ class Histogram:
             self.max = v
         self.total += 1
 
+    def merge(self, other: Histogram) -> None:
+        for i, c in other.counts.items():
+            self.counts[i] = self.counts.get(i, 0) + c
+        if other.total:
+            self.min = other.min if self.total == 0 else min(self.min, other.min)
+            self.max = max(self.max, other.max)
+        self.total += other.total
+
     @classmethod
     def from_summary(cls, data: dict) -> Histogram:
         """Read `{"sub_bits", "min", "max", "buckets": [[index, count], ...]}`."""

@@ -68,6 +68,7 @@ class Driver:
         self.a = a
         self.c = Counts()
         self.h = Histogram()
+        self.interval = Histogram()  # the latencies of the current tick interval
         self.rng = random.Random(a.seed)
         self.stop = asyncio.Event()
         self.connected = asyncio.Event()
@@ -119,6 +120,11 @@ class Driver:
             await asyncio.sleep(0.001)
         self.kill["pending_failed_within_ms"] = round((time.perf_counter() - t_kill) * 1e3, 2)
         self.kill["detected"] = self.caller.dead
+        for _ in range(self.a.concurrency + 1):  # let the workers see their calls fail
+            await asyncio.sleep(0)
+        # The calls the death failed, counted where they failed (not the in-flight count
+        # before the kill: one of those may have been answered in time).
+        self.kill["failed_by_kill"] = self.c.failed - self.kill.pop("failed_before")
         await self.retire_caller()
         await old.reap_and_clean()
         await self.connect()
@@ -157,7 +163,9 @@ class Driver:
             except (PeerGone, RemoteError):
                 c.failed += 1
             else:
-                self.h.record(time.perf_counter_ns() - t0)
+                ns = time.perf_counter_ns() - t0
+                self.h.record(ns)
+                self.interval.record(ns)
                 self.verify(w, seq, want, parse_reply(reply))
             seq += n
 
@@ -180,8 +188,9 @@ class Driver:
             done = self.c.answered()
             emit({"type": "tick", "t_ms": int((time.monotonic() - start) * 1000), "done": done,
                   "in_flight": self.c.issued - done, "errors": self.c.errors(),
-                  "interval_calls": done - last})  # fmt: skip
-            last = done
+                  "interval_calls": done - last,
+                  "buckets": self.interval.to_summary()["buckets"]})  # fmt: skip
+            last, self.interval = done, Histogram()
 
     async def run(self) -> dict:
         await self.connect()

@@ -27,6 +27,9 @@ def register(sub) -> None:
     stop = p.add_mutually_exclusive_group()
     stop.add_argument("--duration", type=_positive_float, metavar="S", help="seconds (default 5)")
     stop.add_argument("--calls", type=_positive_int, metavar="N", help="total calls")
+    p.add_argument("--warmup", type=_non_negative_float, metavar="S",
+                   help="seconds at the start left out of the headline throughput and latency "
+                        "(default: a tenth of --duration, at most 1 s; 0 with --calls)")  # fmt: skip
     p.add_argument("--payload", type=_size, default=64, metavar="SIZE",
                    help="payload bytes per request: 64, 4k, 1m (default 64)")  # fmt: skip
     p.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -64,6 +67,13 @@ def _positive_float(text: str) -> float:
     return v
 
 
+def _non_negative_float(text: str) -> float:
+    v = float(text)
+    if not v >= 0:  # NaN too
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
+    return v
+
+
 def _rate(text: str) -> float:
     v = float(text)
     if not 0 <= v < 1:
@@ -93,10 +103,12 @@ def run(args) -> int:
     from rust2go.runtime.loadtest.transports.base import RunSpec
     from rust2go.runtime.loadtest.transports.cgo_crate import BuildFailed
 
+    duration = None if args.calls else (args.duration or 5.0)
+    warmup = args.warmup if args.warmup is not None else min(1.0, duration / 10) if duration else 0.0
     spec = RunSpec(transport=args.transport, concurrency=args.concurrency, payload=args.payload,
-                   duration=None if args.calls else (args.duration or 5.0), calls=args.calls,
+                   duration=duration, calls=args.calls,
                    cancel_rate=args.cancel_rate, kill_peer_at=args.kill_peer_at,
-                   ring_size=args.ring_size, service_us=args.service_us)  # fmt: skip
+                   ring_size=args.ring_size, service_us=args.service_us, warmup=warmup)  # fmt: skip
     err = Console(stderr=True, highlight=False)
     out = Console(highlight=False)
     try:
@@ -122,7 +134,9 @@ def run(args) -> int:
 
         Path(args.html).write_text(render_html(report))
     if args.json:
-        print(json.dumps(report.to_json(), indent=2))
+        from rust2go.runtime.loadtest.report import dumps
+
+        print(dumps(report.to_json()))
     else:
         from rust2go.runtime.loadtest.report_text import print_report
 

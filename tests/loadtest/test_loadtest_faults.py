@@ -29,11 +29,14 @@ def test_cancel_rate_cancels_calls_exactly(loadtest):
 
 def test_kill_peer_restarts_callee_and_calls_resume(loadtest):
     rep = ok_report(loadtest, *SHM, "--concurrency", "4", "--duration", "1.6",
-                    "--kill-peer-at", "0.5")  # fmt: skip
+                    "--kill-peer-at", "0.5", "--service-us", "1000")  # fmt: skip
     kill = rep["faults"]["kill_peer"]
     assert kill["new_pid"] != kill["old_pid"]
     assert rep["faults"]["peer_pids"] == sorted([kill["old_pid"], kill["new_pid"]])
     assert kill["detected"] and kill["pending_failed_within_ms"] <= 100
+    # 1 ms in the callee per call: the kill finds calls in its hands. The report counts the
+    # calls the kill failed, as the counts do.
+    assert 0 < kill["failed_by_kill"] == rep["counts"]["failed"]
     assert rep["faults"]["completed_after_restart"] > 0
     names = {c["name"]: c["ok"] for c in rep["checks"]}
     assert names["pending-fail-fast"] and names["calls-after-restart"] and names["shm-clean"]

@@ -25,8 +25,17 @@ def test_json_schema(loadtest, cgo_sync_harness):
     assert sum(c for _, c in h["buckets"]) == rep["counts"]["completed"]
     # Rust and Python bucket alike: the extremes fall in the first and last bucket.
     assert bucket_of(h["min"]) == h["buckets"][0][0] and bucket_of(h["max"]) == h["buckets"][-1][0]
+    assert rep["warmup_s"] == 0 and rep["headline"] == "whole-run"  # a --calls run
+    assert rep["whole_run"]["latency_ns"] == lat
     for p in rep["timeline"]:
-        assert set(p) == {"t_s", "calls_per_s", "in_flight", "errors"}
+        assert set(p) <= {"t_s", "calls_per_s", "in_flight", "errors", "p50_ns", "p99_ns",
+                          "p99_9_ns", "max_ns"}  # fmt: skip
+        if "p50_ns" in p:
+            assert p["p50_ns"] <= p["p99_ns"] <= p["p99_9_ns"] <= p["max_ns"]
+    # Compact: the histogram's buckets on one line, a line per timeline point.
+    lines = r.out.splitlines()
+    assert len(lines) < 120 + len(rep["timeline"]), len(lines)
+    assert any(line.strip().startswith('"buckets": [[') for line in lines)
 
 
 def test_html_is_self_contained_with_both_charts(loadtest, tmp_path, cgo_sync_harness):
@@ -48,6 +57,47 @@ def test_text_report_has_percentiles_counts_and_machine(loadtest, cgo_sync_harne
     for word in ("throughput", "p50", "p99.9", "max", "completed", "duplicated", "machine:",
                  "cores", "go version", "rustc", "Python", "PASS"):  # fmt: skip
         assert word in r.out, word
+
+
+def test_a_timed_run_states_its_warm_up_and_shows_latency_over_time(loadtest, cgo_sync_harness):
+    r = loadtest("--transport", "cgo-sync", "--duration", "1.5", "--warmup", "0.5", "--json")
+    assert r.code == 0, r.err
+    rep = r.report
+    assert rep["warmup_s"] == 0.5 and rep["headline"] == "after-warmup"
+    whole = rep["whole_run"]
+    assert 0.3 < rep["throughput_per_s"] / whole["throughput_per_s"] < 3
+    assert any("p99_ns" in p for p in rep["timeline"] if p["t_s"] > 1.0)
+    text = loadtest("--transport", "cgo-sync", "--duration", "1.5", "--warmup", "0.5")
+    assert "after a 0.5 s warm-up" in text.out and "latency over time" in text.out, text.out
+
+
+def test_the_headline_leaves_the_warm_up_out():
+    """Synthetic ticks: 1 ms calls while warming up, 1 µs after. The headline reads the
+    second part only; the whole run keeps both."""
+    from rust2go.runtime.loadtest.report import Report
+    from rust2go.runtime.loadtest.transports.base import RunSpec
+
+    slow, fast = bucket_of(1_000_000), bucket_of(1_000)
+    ticks = [{"t_ms": 250 * (i + 1), "done": 100 * (i + 1), "in_flight": 1, "errors": 0,
+              "interval_calls": 100, "buckets": [[slow if i < 2 else fast, 100]]}
+             for i in range(8)]  # fmt: skip
+    h = Histogram()
+    for t in ticks:
+        for _ in range(100):
+            h.record(1_000_000 if t["buckets"][0][0] == slow else 1_000)
+    summary = {"elapsed_ns": 2_000_000_000, "issued": 800, "completed": 800, "failed": 0,
+               "lost": 0, "duplicated": 0, "mismatched": 0, "cancelled": 0,
+               "histogram": h.to_summary()}  # fmt: skip
+    spec = RunSpec("cgo-sync", 1, 64, 2.0, None, warmup=0.5)
+    rep = Report(spec, "x.rs", "T::m", summary, ticks, {}, [], None)
+    assert rep.latency()["p99"] < 2_000 and rep.latency(whole_run=True)["p99"] > 900_000
+    assert round(rep.throughput) == 400 and rep.whole_run_throughput == 400.0
+    assert rep.to_json()["headline"] == "after-warmup"
+    timeline = rep.timeline()
+    assert timeline[0]["p50_ns"] > 900_000 and timeline[-1]["p50_ns"] < 2_000
+    without = Report(RunSpec("cgo-sync", 1, 64, 2.0, None), "x.rs", "T::m", summary, ticks, {},
+                     [], None)  # fmt: skip
+    assert without.latency() == without.latency(whole_run=True)
 
 
 def test_histogram_buckets_are_contiguous_and_tight():
@@ -90,3 +140,20 @@ def test_live_progress_line_shows_rate_in_flight_errors_and_time():
     out = buf.getvalue()
     for word in ("2,000 calls/s", "in flight", "errors 0", "elapsed", "1.5 s left"):
         assert word in out, (word, out)
+
+
+def test_pending_fail_fast_fails_when_no_call_was_failed_by_the_kill():
+    """A check that cannot fail checks nothing: with no call pending at the kill, nothing
+    shows pending calls fail fast, and the check says so."""
+    from rust2go.runtime.loadtest.report import kill_checks
+
+    kill = {"old_pid": 1, "new_pid": 2, "at_s": 0.5, "detected": True, "pending_at_kill": 1,
+            "pending_failed_within_ms": 3.0}  # fmt: skip
+    summary = {"completed_after_restart": 10}
+    by_name = {c.name: c for c in kill_checks({**kill, "failed_by_kill": 0}, summary)}
+    assert not by_name["pending-fail-fast"].ok
+    assert "no call failed at the kill" in by_name["pending-fail-fast"].detail
+    by_name = {c.name: c for c in kill_checks({**kill, "failed_by_kill": 4}, summary)}
+    assert by_name["pending-fail-fast"].ok and by_name["pending-fail-fast"].detail.startswith("4 ")
+    slow = {**kill, "failed_by_kill": 4, "pending_failed_within_ms": 250.0}
+    assert not {c.name: c for c in kill_checks(slow, summary)}["pending-fail-fast"].ok

@@ -53,11 +53,15 @@ def test_shm_small_ring_forces_backpressure_without_loss(loadtest):
 
 def test_shm_xproc_kill_peer_restarts_server_and_calls_resume(loadtest):
     rep = ok_report(loadtest, *XPROC, "--concurrency", "4", "--duration", "1.5",
-                    "--kill-peer-at", "0.5", "--cancel-rate", "0.1")  # fmt: skip
+                    "--kill-peer-at", "0.5", "--cancel-rate", "0.1",
+                    "--service-us", "1000")  # fmt: skip
     kill = rep["faults"]["kill_peer"]
     assert kill["new_pid"] != kill["old_pid"]
     assert rep["faults"]["peer_pids"] == [kill["old_pid"], kill["new_pid"]]
     assert kill["detected"] and kill["pending_failed_within_ms"] <= 100
+    # 1 ms in the callee per call: the kill finds calls in its hands. The report counts the
+    # calls the kill failed, as the counts do.
+    assert 0 < kill["failed_by_kill"] == rep["counts"]["failed"]
     assert rep["faults"]["completed_after_restart"] > 0
     names = {c["name"]: c["ok"] for c in rep["checks"]}
     assert names["pending-fail-fast"] and names["calls-after-restart"]

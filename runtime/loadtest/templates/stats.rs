@@ -4,8 +4,8 @@
 
 use std::io::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub const SUB_BITS: u32 = 8;
@@ -111,6 +111,52 @@ pub fn make_payload(seq: u64, size: usize) -> Vec<u8> {
     (0..size).map(|i| (base as usize + i * 31) as u8).collect()
 }
 
+/// The latencies of the current tick interval, one histogram per OS thread: each has a
+/// single writer (a plain load and store count a call, no lock, no contention) and the
+/// ticker only reads. A task that moves between threads counts where it runs.
+struct Interval {
+    counts: Box<[AtomicU64]>,
+}
+
+static INTERVALS: Mutex<Vec<Arc<Interval>>> = Mutex::new(Vec::new());
+
+thread_local! {
+    static MINE: Arc<Interval> = {
+        let i = Arc::new(Interval { counts: (0..BUCKETS).map(|_| AtomicU64::new(0)).collect() });
+        INTERVALS.lock().unwrap().push(i.clone());
+        i
+    };
+}
+
+/// Counts one call's latency in the current tick interval (besides the run's histogram).
+pub fn note(ns: u64) {
+    MINE.with(|i| {
+        let c = &i.counts[bucket_of(ns)];
+        c.store(c.load(Relaxed) + 1, Relaxed);
+    });
+}
+
+/// `[[bucket, count], ...]` of the latencies noted since the previous call; `seen` holds
+/// the totals at that call (the ticker's own state).
+pub fn interval_buckets(seen: &mut Vec<u64>) -> String {
+    let mut now = vec![0u64; BUCKETS];
+    for i in INTERVALS.lock().unwrap().iter() {
+        for (n, c) in now.iter_mut().zip(i.counts.iter()) {
+            *n += c.load(Relaxed);
+        }
+    }
+    seen.resize(BUCKETS, 0);
+    let out: Vec<String> = now
+        .iter()
+        .zip(seen.iter())
+        .enumerate()
+        .filter(|(_, (n, s))| n > s)
+        .map(|(i, (n, s))| format!("[{i},{}]", n - s))
+        .collect();
+    *seen = now;
+    format!("[{}]", out.join(","))
+}
+
 #[derive(Default)]
 pub struct Counters {
     pub issued: AtomicU64,
@@ -157,16 +203,17 @@ fn emit(line: String) {
 
 /// Stream ticks until `stop`, then the summary (after the workers' histograms merged).
 fn stream_ticks(c: &Counters, stop: &AtomicBool, start: Instant, interval: Duration) {
-    let mut last = 0;
+    let (mut last, mut seen) = (0, Vec::new());
     while !stop.load(Relaxed) {
         std::thread::sleep(interval);
         let done = c.answered();
         emit(format!(
-            "{{\"type\":\"tick\",\"t_ms\":{},\"done\":{done},\"in_flight\":{},\"errors\":{},\"interval_calls\":{}}}",
+            "{{\"type\":\"tick\",\"t_ms\":{},\"done\":{done},\"in_flight\":{},\"errors\":{},\"interval_calls\":{},\"buckets\":{}}}",
             start.elapsed().as_millis(),
             c.issued.load(Relaxed).saturating_sub(done),
             c.errors(),
-            done - last
+            done - last,
+            interval_buckets(&mut seen)
         ));
         last = done;
     }
@@ -206,7 +253,9 @@ pub fn run_sync(transport: &str, a: &Args, call: fn(u64, Vec<u8>) -> Result<(u64
                     c.issued.fetch_add(1, Relaxed);
                     let t0 = Instant::now();
                     let got = catch_unwind(AssertUnwindSafe(|| call(seq, payload)));
-                    h.record(t0.elapsed().as_nanos() as u64);
+                    let ns = t0.elapsed().as_nanos() as u64;
+                    h.record(ns);
+                    note(ns);
                     match got {
                         Ok(Ok(reply)) => verify(&c, w, n, seq, want, reply),
                         _ => {

@@ -30,6 +30,7 @@ class RunSpec:
     ring_size: int | None = None
     service_us: int = 0  # simulated handler work per call, in the callee
     interval_ms: int = 250
+    warmup: float = 0.0  # seconds at the start left out of the headline figures
 
 
 @dataclass
