@@ -1,4 +1,4 @@
-"""--json schema, --html self-containment and both charts, the text report."""
+"""--json schema, --html self-containment and its charts, the text report."""
 
 from __future__ import annotations
 
@@ -38,15 +38,17 @@ def test_json_schema(loadtest, cgo_sync_harness):
     assert any(line.strip().startswith('"buckets": [[') for line in lines)
 
 
-def test_html_is_self_contained_with_both_charts(loadtest, tmp_path, cgo_sync_harness):
+def test_html_is_self_contained_with_its_three_charts(loadtest, tmp_path, cgo_sync_harness):
     page = tmp_path / "report.html"
-    r = loadtest("--transport", "cgo-sync", "--duration", "0.6", "--html", str(page))
+    r = loadtest("--transport", "cgo-sync", "--duration", "1.0", "--html", str(page))
     assert r.code == 0, r.err
     text = page.read_text()
     assert "http://" not in text and "https://" not in text
     assert not re.search(r"""(src|href)\s*=""", text)  # nothing loaded from anywhere
-    assert 'id="latency-chart"' in text and 'id="throughput-chart"' in text
-    assert text.count("<svg") == 2 and text.count("<polyline") == 2
+    for chart in ("latency-chart", "drift-chart", "throughput-chart"):
+        assert f'id="{chart}"' in text, chart
+    # latency by percentile; p50, p99 and p99.9 over time; throughput
+    assert text.count("<svg") == 3 and text.count("<polyline") == 5
     embedded = re.search(r'<script type="application/json" id="report">(.*?)</script>', text, re.S)
     assert json.loads(embedded.group(1))["transport"] == "cgo-sync"
 
