@@ -58,9 +58,14 @@ def load_program(path: str | Path) -> Program:
     return program
 
 
-def generate(path: str | Path, options: GenerateOptions = GenerateOptions()) -> Outputs:
-    """Front end + every back end, in memory. Raises DiagnosticError on IDL errors."""
-    return generate_source(SourceFile.read(path), options)
+def generate(path: str | Path, options: GenerateOptions = GenerateOptions(),
+             name: str | None = None) -> Outputs:  # fmt: skip
+    """Front end + every back end, in memory. Raises DiagnosticError on IDL errors.
+    `name`: how diagnostics name the file (default: `path` as given)."""
+    source = SourceFile.read(path)
+    if name is not None:
+        source = dataclasses.replace(source, name=name)
+    return generate_source(source, options)
 
 
 def generate_source(source: SourceFile, options: GenerateOptions = GenerateOptions()) -> Outputs:

@@ -59,6 +59,14 @@ class Target:
         return tuple(p for p in (self.go, self.rust) if p is not None)
 
 
+def shown(path: Path, root: Path) -> str:
+    """A path as the daemon's messages show it: relative to the project when inside it."""
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
 @dataclass(frozen=True)
 class WatchSettings:
     then: str | None = None  # shell command run after each successful regeneration

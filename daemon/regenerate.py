@@ -52,24 +52,27 @@ def input_key(data: bytes, options: GenerateOptions) -> str:
 
 
 def regenerate(target: Target, state: TargetState, generator: Generator, stop: threading.Event,
-               on_change: Callable[[], None] = lambda: None, color: bool = False) -> Result:  # fmt: skip
+               on_change: Callable[[], None] = lambda: None, color: bool = False,
+               name: str | None = None) -> Result:  # fmt: skip
     """`on_change` is called once the input is known to differ from the last attempt;
-    `color` renders diagnostics for a terminal, as `rust2go check` does."""
+    `color` renders diagnostics for a terminal, as `rust2go check` does; `name` is how
+    messages name the IDL (default: its absolute path)."""
+    name = name or str(target.idl)
     try:
         data = target.idl.read_bytes()
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         return absent(
-            state, MISSING, f"{target.idl}: IDL file is missing (outputs kept)", on_change
+            state, MISSING, f"{name}: IDL file is missing (outputs kept)", on_change
         )
     except OSError as e:
         state.input_key = None  # retried on the next event (e.g. after a chmod)
         return failed(
-            state, f"error: {target.idl}: cannot read: {e.strerror}\n", time.perf_counter()
+            state, f"error: {name}: cannot read: {e.strerror}\n", time.perf_counter()
         )
     if not data:
         # Zero bytes is what a truncate-then-write save looks like half way, and would
         # otherwise wipe the bindings for a moment; nobody means an empty IDL.
-        return absent(state, EMPTY, f"{target.idl}: IDL file is empty (outputs kept)", on_change)
+        return absent(state, EMPTY, f"{name}: IDL file is empty (outputs kept)", on_change)
     key = input_key(data, target.options)
     if key == state.input_key:
         return Result("unchanged")

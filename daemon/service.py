@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from rust2go.daemon.atomic_write import sweep_temp_files, temp_path_for
-from rust2go.daemon.config import Config, ConfigError, Target, load_config
+from rust2go.daemon.config import Config, ConfigError, Target, load_config, shown
 from rust2go.daemon.control import ControlServer
 from rust2go.daemon.debounce import Debouncer
 from rust2go.daemon.editor_files import is_transient
@@ -174,7 +174,8 @@ class WatchDaemon:
                 return
             state = self.states[target_id(target)]
             result = regenerate(target, state, self.generator, self.stopping,
-                                on_change=self._cancel_then, color=self.log.color)  # fmt: skip
+                                on_change=self._cancel_then, color=self.log.color,
+                                name=shown(target.idl, self.config.root))  # fmt: skip
             self._report(target, result)
 
     def _cancel_then(self) -> None:
@@ -208,13 +209,15 @@ class WatchDaemon:
         c.regenerations += 1
         if r.kind == "error":
             c.failures += 1
-            self.log.event("error", f"{idl}: errors; outputs left as they were", r.diagnostics,
+            self.log.event("error", f"{shown(target.idl, self.config.root)}: errors; outputs "
+                           "left as they were", r.diagnostics,
                            idl=idl, ms=ms)  # fmt: skip
             return
         c.writes += len(r.written)
         c.last_regeneration = time.time()
-        wrote = ", ".join(p.name for p in r.written) or "nothing (outputs already up to date)"
-        self.log.event("regenerated", f"{target.idl.name}: wrote {wrote} in {ms:.0f} ms",
+        wrote = ", ".join(shown(p, self.config.root) for p in r.written) or "nothing (outputs already up to date)"
+        self.log.event("regenerated", f"{shown(target.idl, self.config.root)}: wrote {wrote} "
+                       f"in {ms:.0f} ms",
                        r.diagnostics, idl=idl, written=[str(p) for p in r.written], ms=ms)  # fmt: skip
         if self.then is not None:
             self._then_requested = True

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 
 from rust2go.commands._common import EXIT_OK, EXIT_USER, use_color
-from rust2go.daemon.config import ConfigError, load_config
+from rust2go.daemon.config import ConfigError, load_config, shown
 from rust2go.daemon.detach import Detached, detach
 from rust2go.daemon.discovery import NoConfigError, config_path_from
 from rust2go.daemon.log import EventLog
@@ -51,7 +51,10 @@ def serve(args, config, files, detached: Detached | None) -> int:
     from rust2go.daemon.service import WatchDaemon
 
     log = EventLog(json_lines=args.json, color=not args.detach and use_color())
-    daemon = WatchDaemon(config, files, generate, log, poll=args.poll, then=args.then)
+    def generator(path, options):  # diagnostics name the IDL as the log does
+        return generate(path, options, name=shown(path, config.root))
+
+    daemon = WatchDaemon(config, files, generator, log, poll=args.poll, then=args.then)
     try:
         daemon.run(on_ready=detached.ready if detached else None)
     except AlreadyRunning as e:
