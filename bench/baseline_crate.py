@@ -1,4 +1,4 @@
-"""Baseline for issues #3/#4 benchmarks: the ORIGINAL `rust2go` crate (crates.io) on the
+"""Baseline for the cgo benchmarks: the ORIGINAL `rust2go` crate (crates.io) on the
 shared IDL bench/idl/bench.rs, built and run on this machine.
 
 Run from the repo root: `python -m bench.baseline_crate` (prints one JSON object).

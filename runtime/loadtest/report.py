@@ -15,7 +15,7 @@ PERCENTILES = (("p50", 50.0), ("p90", 90.0), ("p99", 99.0), ("p99_9", 99.9))
 COUNTS = ("issued", "completed", "failed", "lost", "duplicated", "mismatched", "cancelled")
 FAULT_KEYS = ("cancel_attempts", "abandoned", "ring_full_waits", "slot_waits", "peer_pids",
               "segments", "kill_peer", "completed_after_restart")  # fmt: skip
-FAIL_FAST_MS = 100.0  # issues #5/#6: pending calls fail within 100 ms of the peer's death
+FAIL_FAST_MS = 100.0  # pending calls must fail within 100 ms of the peer's death
 
 
 @dataclass
