@@ -94,23 +94,11 @@ def add_shm(program: ir.Program, go: str, rust: str) -> tuple[str, str]:
 
 
 def python_module(program: ir.Program, banner: str) -> str:
-    """The typed Python peer (`--python-out`), ruff-formatted when available."""
+    """The typed Python peer (`--python-out`), exactly as the template writes it: no
+    formatter is run, so the bytes never depend on what is on PATH."""
     from rust2go.codegen.lower.shm_python import lower_python
 
-    text = render("python/shm/module.py.j2", **vars(lower_python(program, banner=banner)))
-    return ruff_format(text)
-
-
-def ruff_format(text: str) -> str:
-    """Best effort: ruff is a dev tool; unformatted output is still valid Python."""
-    import shutil
-    import subprocess
-
-    ruff = shutil.which("ruff")
-    if not ruff:
-        return text
-    proc = subprocess.run([ruff, "format", "-"], input=text, capture_output=True, text=True)
-    return proc.stdout if proc.returncode == 0 else text
+    return render("python/shm/module.py.j2", **vars(lower_python(program, banner=banner)))
 
 
 def go_server(program: ir.Program, banner: str, package: str = "main") -> str:

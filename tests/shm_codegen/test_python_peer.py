@@ -109,3 +109,23 @@ async def test_generated_client_calls_generated_handler():
         await caller.close()
         await callee.close()
         await serving
+
+
+def test_the_python_peer_does_not_depend_on_what_is_on_path(tmp_path):
+    """`--python-out` writes the same bytes with or without a formatter on PATH (it used
+    to run ruff when it found one)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).parents[2]
+    outs = []
+    for path in (f"{Path(sys.executable).parent}:{os.environ['PATH']}", "/usr/bin:/bin"):
+        out = tmp_path / f"peer{len(outs)}.py"
+        subprocess.run([sys.executable, "-m", "rust2go", "generate", "examples/sidecar/idl/kv.rs",
+                        "--python-out", str(out)], cwd=root, check=True, capture_output=True,
+                       env={**os.environ, "PATH": path})  # fmt: skip
+        outs.append(out.read_bytes())
+    assert (Path(sys.executable).parent / "ruff").exists()  # the first run had ruff on PATH
+    assert outs[0] == outs[1]
