@@ -1,5 +1,6 @@
-"""The gated front end: lex+parse -> check -> IR. A phase runs only when the previous
-one left no error; diagnostics of every phase accumulate in one sink."""
+"""The gated front end: lex+parse -> check -> IR. Diagnostics of every phase accumulate in
+one sink. The checks also run over what parsed when parsing reported errors (one run shows
+both kinds), but the IR exists only when no phase left an error."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ def run_front_end(source: SourceFile) -> tuple[Program | None, list[Diagnostic]]
         diags.error("invalid-utf8", source.span(at, at + 1), hint="save the file as UTF-8")
     file = parse(source, diags)
     if diags.has_errors:
-        # Still check what parsed, so one run reports type errors too; but no IR.
         check(file, source, diags)
         return None, diags.sorted()
     program = check(file, source, diags)
