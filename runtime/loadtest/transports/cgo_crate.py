@@ -17,7 +17,7 @@ import jinja2
 
 from rust2go.codegen.api import GenerateOptions, generate
 from rust2go.codegen.diagnostics import DiagnosticError
-from rust2go.codegen.ir import StructT
+from rust2go.codegen.lower.types import go_by_pointer
 from rust2go.runtime.loadtest import cache
 from rust2go.runtime.loadtest.contract import LoadMethod
 from rust2go.runtime.loadtest.harness_idl import harness_idl
@@ -45,7 +45,8 @@ def method_values(lm: LoadMethod, transport: str) -> dict[str, str]:
     m = lm.method
     extra = [f for f in lm.request.fields if f.name not in ("seq", "payload")]
     inits = field_inits(lm.program, extra)
-    by_pointer = isinstance(m.params[0].ty, StructT) and not m.go_pass_struct
+    # The load contract's request is a struct: the generator's own rule says how Go gets it.
+    by_pointer = go_by_pointer(m, m.params[0])
     reply_go = f"({lm.reply.name}, error)" if m.ret.is_result else lm.reply.name
     return {
         "transport": transport,
