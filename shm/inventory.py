@@ -38,10 +38,6 @@ class SegmentInfo:
     completion_depth: int = 0
     problem: str = ""
 
-    @property
-    def owner_alive(self) -> bool:
-        return self.callee == Liveness.ALIVE.value
-
 
 def _group(shm_dir: str) -> dict[str, list[str]]:
     groups: dict[str, list[str]] = {}

@@ -37,9 +37,6 @@ class SlotTable:
         self._base = geometry.slot_table_offset + L.SLOT_WORD_OFFSET
         self.count = geometry.slot_count
 
-    def word_offset(self, slot: int) -> int:
-        return self._base + slot * L.SLOT.size
-
     def load(self, slot: int) -> tuple[int, int]:
         """(state, generation)"""
         w = self._a.load_u64(self._base + slot * L.SLOT.size)

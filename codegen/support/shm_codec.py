@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 PRIM = {
     "u8": "B", "u16": "H", "u32": "I", "u64": "Q", "usize": "Q",
@@ -228,10 +228,6 @@ def decode(codec: Codec, block: Block, buf) -> dict:
             f"payload of {len(buf)} bytes is shorter than its {block.size}-byte head"
         )
     return {n: codec.read(t, buf, off, n) for n, off, t in block.members}
-
-
-def as_dict(obj) -> dict:
-    return {f.name: getattr(obj, f.name) for f in fields(obj)}
 
 
 Handler = Callable[..., object]
