@@ -54,10 +54,10 @@ def async_methods(program: ir.Program) -> list[tuple[ir.Trait, ir.Method]]:
             if m.kind is ir.CallKind.ASYNC]  # fmt: skip
 
 
-def async_args_by_method(program: ir.Program, layouts: Layouts) -> dict[int, AsyncArgs]:
-    """The args struct of every async method, keyed by `id(method)`; both back ends look
-    their methods up here, so the index is assigned in this one place."""
-    return {id(m): _args(program, layouts, i, t, m)
+def async_args_by_method(program: ir.Program, layouts: Layouts) -> dict[tuple[str, str], AsyncArgs]:
+    """The args struct of every async method, keyed by (trait, method) name; both back
+    ends look their methods up here, so the index is assigned in this one place."""
+    return {(t.name, m.name): _args(program, layouts, i, t, m)
             for i, (t, m) in enumerate(async_methods(program))}  # fmt: skip
 
 

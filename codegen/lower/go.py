@@ -507,8 +507,8 @@ def _helper(sp: GoSpeller, ty: ir.Type, structs: dict[str, GoStruct],
     return h
 
 
-def _trait(sp: GoSpeller, t: ir.Trait, args: dict[int, AsyncArgs]) -> GoTrait:
-    return GoTrait(t.name, t.docs, [_method(sp, t, m, args.get(id(m))) for m in t.methods])
+def _trait(sp: GoSpeller, t: ir.Trait, args: dict[tuple[str, str], AsyncArgs]) -> GoTrait:
+    return GoTrait(t.name, t.docs, [_method(sp, t, m, args.get((t.name, m.name))) for m in t.methods])
 
 
 def _method(sp: GoSpeller, t: ir.Trait, m: ir.Method, args: AsyncArgs | None) -> GoMethod:

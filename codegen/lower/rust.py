@@ -292,9 +292,9 @@ def _param(program: ir.Program, m: ir.Method, p: ir.Param) -> RustParam:
     )
 
 
-def _trait(program: ir.Program, args: dict[int, AsyncArgs], t: ir.Trait) -> RustTrait:
+def _trait(program: ir.Program, args: dict[tuple[str, str], AsyncArgs], t: ir.Trait) -> RustTrait:
     return RustTrait(t.name, _vis(t.vis), t.docs,
-                     [_method(program, t, m, args.get(id(m))) for m in t.methods])  # fmt: skip
+                     [_method(program, t, m, args.get((t.name, m.name))) for m in t.methods])  # fmt: skip
 
 
 def _method(program: ir.Program, t: ir.Trait, m: ir.Method, args: AsyncArgs | None) -> RustMethod:
