@@ -1,4 +1,4 @@
-// Shared benchmark IDL (issues #3 and #4, "Benchmark" sections).
+// Shared benchmark IDL (the sync, async and Go→Rust benchmarks).
 //
 // Written in the original rust2go crate's style so that the very same file is
 // accepted by both toolchains:
