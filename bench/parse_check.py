@@ -29,6 +29,20 @@ def main(runs: int = 7) -> None:
     nested = {n: _median_check(_nested_braces(n), 3) for n in (20_000, 40_000)}
     print(f"| 20,000 / 40,000 nested braces in a fn body | {nested[20_000]*1e3:.0f} ms / "
           f"{nested[40_000]*1e3:.0f} ms | ratio {nested[40_000] / nested[20_000]:.2f} (linear: 2) | | |")
+    # 1 MB files (goal: each answered in under 2 s): valid structs, and one unknown type
+    # per struct (18,000+ errors, each wanting a "did you mean").
+    valid = _megabyte("pub struct S{i} {{ pub a: u32, pub b: String, pub c: Vec<u64> }}\n")
+    errors = _megabyte("pub struct Entry{i} {{ pub a: Entyr{i}, pub b: u32 }}\n")
+    print(f"| 1 MB IDL: valid / full of errors | {_median_check(valid, 1):.2f} s / "
+          f"{_median_check(errors, 1):.2f} s | goal < 2 s each | | |")
+
+
+def _megabyte(line: str) -> str:
+    out, size, i = [], 0, 0
+    while size < 1_000_000:
+        out.append(line.format(i=i))
+        size, i = size + len(out[-1]), i + 1
+    return "".join(out)
 
 
 def _nested_braces(n: int) -> str:

@@ -51,6 +51,42 @@ def check_ident(name: str, span: Span, diags: Diagnostics, *, role: str) -> None
                         hint="identifiers with this prefix are reserved for generated code")  # fmt: skip
 
 
+SIMILAR = 0.7  # difflib ratio a suggestion needs
+
+
 def did_you_mean(name: str, candidates) -> str | None:
-    match = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.7)
+    """A "did you mean" hint from a small fixed set (attribute names and the like)."""
+    match = difflib.get_close_matches(name, list(candidates), n=1, cutoff=SIMILAR)
     return f"did you mean `{match[0]}`?" if match else None
+
+
+class Suggester:
+    """"did you mean" over every name of a file, at a bounded cost: a file with thousands
+    of names and thousands of unknown ones must still be answered at once, and comparing
+    each unknown name with every name is quadratic. So only names whose length allows the
+    similarity are compared (the bound is exact: difflib's ratio is at most
+    2·min(a, b)/(a + b)); when that still leaves more than POOL names, those sharing the
+    first letter; and a file gets at most BUDGET hints."""
+
+    POOL, BUDGET = 400, 200
+
+    def __init__(self, names) -> None:
+        self.by_len: dict[int, list[str]] = {}
+        self.by_len_first: dict[tuple[int, str], list[str]] = {}
+        for n in dict.fromkeys(names):
+            self.by_len.setdefault(len(n), []).append(n)
+            self.by_len_first.setdefault((len(n), n[:1].lower()), []).append(n)
+        self.left = self.BUDGET
+
+    def hint(self, name: str) -> str | None:
+        if self.left <= 0:
+            return None
+        self.left -= 1
+        a = len(name)
+        sizes = [b for b in self.by_len if 2 * min(a, b) >= SIMILAR * (a + b)]
+        if sum(len(self.by_len[b]) for b in sizes) <= self.POOL:
+            pool = [n for b in sizes for n in self.by_len[b]]
+        else:
+            first = name[:1].lower()
+            pool = [n for b in sizes for n in self.by_len_first.get((b, first), ())][: self.POOL]
+        return did_you_mean(name, pool)

@@ -3,11 +3,12 @@ and what to write instead. Aliases are expanded here, so no IR type mentions one
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from enum import Enum
 
 from rust2go.codegen import ast, ir
-from rust2go.codegen.check.names import did_you_mean
+from rust2go.codegen.check.names import Suggester
 from rust2go.codegen.diagnostics import Diagnostics
 
 
@@ -56,6 +57,11 @@ class Scope:
     def names(self):
         return [*self.structs, *self.enums, *self.aliases, *ir.PRIMITIVES,
                 "String", "Vec", "Option", "HashMap", "BTreeMap"]  # fmt: skip
+
+    @functools.cached_property
+    def suggester(self) -> Suggester:
+        """"did you mean" for unknown type names (the names do not change once checked)."""
+        return Suggester(self.names())
 
 
 @dataclass
@@ -222,7 +228,7 @@ def _resolve_path(p: ast.PathType, pos: Position, scope: Scope, diags: Diagnosti
     if name in UNSUPPORTED_HINTS:
         diags.error("unsupported-type", p.span, name=name, hint=UNSUPPORTED_HINTS[name])
         return None
-    diags.error("unknown-type", seg.span, name=name, hint=did_you_mean(name, scope.names()))
+    diags.error("unknown-type", seg.span, name=name, hint=scope.suggester.hint(name))
     return None
 
 

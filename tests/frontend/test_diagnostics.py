@@ -58,3 +58,32 @@ def test_color_rendering_keeps_the_text() -> None:
     plain, colored = diags[0].render(False), diags[0].render(True)
     assert "\x1b[" in colored and "\x1b[" not in plain
     assert "did you mean `String`?" in plain
+
+
+def test_did_you_mean_stays_cheap_and_right_in_a_file_of_thousands_of_names():
+    """Comparing each unknown name with every name was quadratic (a 1 MB file of unknown
+    types took minutes). The suggester only compares names whose length allows the
+    similarity, narrows a big pool to the same first letter, and stops after a budget."""
+    from rust2go.codegen.check.names import Suggester
+
+    names = [f"Entry{i}" for i in range(20_000)] + ["Order", "Customer", "u32"]
+    s = Suggester(names)
+    assert s.hint("Ordr") == "did you mean `Order`?"
+    assert s.hint("Custmer") == "did you mean `Customer`?"
+    assert s.hint("Entyr123") is not None  # found in the first-letter pool of a big set
+    assert s.hint("zzzzzzzzzzzzzzzzzzzz") is None
+    for _ in range(Suggester.BUDGET):
+        s.hint("Ordr")
+    assert s.hint("Ordr") is None  # budget spent: no more comparisons for this file
+
+
+def test_unknown_types_in_a_big_file_still_get_hints(tmp_path):
+    from rust2go.codegen.api import check_source
+    from rust2go.codegen.source import SourceFile
+
+    text = "".join(f"pub struct Entry{i} {{ pub a: u32 }}\n" for i in range(3000))
+    text += "pub struct Use { pub a: Entyr7, pub b: Ordr }\npub struct Order { pub n: u8 }\n"
+    _, diags = check_source(SourceFile("big.rs", text))
+    hints = {d.message.split("`")[1]: d.hint for d in diags if d.is_error}
+    assert hints["Ordr"] == "did you mean `Order`?", hints
+    assert hints["Entyr7"] and hints["Entyr7"].startswith("did you mean `Entry"), hints
