@@ -13,6 +13,7 @@ from rust2go.daemon.control import NotRunning, send_command
 from rust2go.daemon.discovery import NoConfigError, config_path_from
 from rust2go.daemon.runtime_files import RuntimeDirError, RuntimeFiles, runtime_files
 from rust2go.daemon.single_instance import is_running
+from rust2go.shm.liveness import pid_exists
 
 DEADLINE = 5.0  # the daemon itself exits in well under a second
 
@@ -57,23 +58,11 @@ def wait_gone(files: RuntimeFiles, pid: int | None) -> bool:
     wait for that too, and call an unreaped exit done when the deadline comes."""
     deadline = time.monotonic() + DEADLINE
     while time.monotonic() < deadline:
-        if files.read_pid() != pid or is_running(files):
-            time.sleep(0.02)
-            continue
-        if pid is None or not in_process_table(pid):
+        released = files.read_pid() != pid and not is_running(files)
+        if released and (pid is None or not pid_exists(pid)):
             return True
         time.sleep(0.02)
     return pid is not None and not is_running(files) and exited(pid)
-
-
-def in_process_table(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def exited(pid: int) -> bool:
