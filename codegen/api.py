@@ -37,9 +37,14 @@ class Outputs:
 
     def files(self, go_out: str | Path | None, rust_out: str | Path | None) -> list[tuple[Path, str]]:
         """(path, text) of every file to write for these output paths (None: not wanted)."""
-        out = [(Path(go_out), self.go)] if go_out is not None else []
-        out += [(Path(go_out).parent / rel, text) for rel, text in self.go_files] if go_out is not None else []
+        out = []
+        if go_out is not None:
+            out = [(Path(go_out), self.go), *self.package_files(go_out)]
         return out + ([(Path(rust_out), self.rust)] if rust_out is not None else [])
+
+    def package_files(self, go_out: str | Path) -> list[tuple[Path, str]]:
+        """(path, text) of the further Go files beside the Go output `go_out`."""
+        return [(Path(go_out).parent / rel, text) for rel, text in self.go_files]
 
 
 def check_source(source: SourceFile) -> tuple[Program | None, list[Diagnostic]]:

@@ -75,7 +75,7 @@ def plan(crate: Path, go_out: str | None = None) -> Plan:
     out = generate_for(idl, idl_text, gomod.options_for(options, go_file)[0])
     p.add(rust_out, out.rust, "generated Rust binding", generated=True)
     p.add(go_file, out.go, "generated Go binding", generated=True)
-    for path, text in out.files(go_file, None)[1:]:
+    for path, text in out.package_files(go_file):
         p.add(path, text, "generated Go→Rust fast-call package", generated=True)
     p.add(crate / "r2g_build.rs", _build_helper(), "std-only build helper", generated=True)
     flags = [f for f, on in (("--go118", go118), ("--without-main", without_main)) if on]
