@@ -16,6 +16,7 @@ from rust2go.codegen.lower.types import (
     Keys,
     Pass,
     g2r_fast,
+    g2r_frameless,
     g2r_usage,
     go_by_pointer,
     go_needs_block,
@@ -279,6 +280,7 @@ class GoG2RMethod:
     # A fast call whose reply comes back whole or not at all (no reply buffer, no error):
     # the fast-call package checks for the failure, so the method has one call to inline.
     checked: bool = False
+    frameless: bool = False  # fast, no parameters, no result (`types.g2r_frameless`)
 
 
 @dataclass
@@ -617,6 +619,7 @@ def _g2r_method(sp: GoSpeller, t: ir.Trait, m: ir.Method, checked: bool) -> GoG2
         fast=g2r_fast(m),
         frame_ctype="C.r2g_frame_" + symbol.removeprefix("r2g_"),
         checked=checked and g2r_fast(m) and not (ret and (ret.is_result or go_needs_block(sp.program, ret.ty))),
+        frameless=g2r_frameless(m),
     )
 
 

@@ -21,6 +21,7 @@ from rust2go.codegen.lower.symbols import export_symbol, g2r_finish_symbol
 from rust2go.codegen.lower.types import (
     Pass,
     g2r_fast,
+    g2r_frameless,
     go_needs_block,
     is_pod,
     param_pass,
@@ -176,6 +177,7 @@ class RustG2RMethod:
     reply_block: bool  # the reply has children: Go lends a buffer for them
     fast: bool  # also called on Go's system stack through `{symbol}_fast` (not #[cgo_call])
     frame_type: str  # the fast call's frame
+    frameless: bool  # fast, no parameters, no result: no frame (`types.g2r_frameless`)
 
 
 @dataclass
@@ -388,6 +390,7 @@ def _g2r_method(program: ir.Program, t: ir.Trait, m: ir.Method) -> RustG2RMethod
         reply_block=m.ret is not None and go_needs_block(program, m.ret.ty),
         fast=g2r_fast(m),
         frame_type="r2g_frame_" + export_symbol(program, t, m).removeprefix("r2g_"),
+        frameless=g2r_frameless(m),
     )
 
 

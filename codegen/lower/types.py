@@ -112,6 +112,13 @@ def g2r_fast(method: ir.Method) -> bool:
     return not method.cgo_callback
 
 
+def g2r_frameless(method: ir.Method) -> bool:
+    """A fast Go→Rust method with no parameters and no result has no frame: its entry
+    point takes the word to store a failure in and returns the failure too, which the fast
+    switch tests in a register (a frame would cost two stores and a load per call)."""
+    return g2r_fast(method) and not method.params and method.ret is None
+
+
 def rust_viewable(program: ir.Program, ty: ir.Type) -> bool:
     """A `&T` Go→Rust parameter of this type is lent to Rust as a view of Go memory (the
     value's strings and primitive slices alias Go's bytes; only arrays of Rust values are

@@ -25,9 +25,10 @@ def tool_env() -> dict[str, str]:
     return env
 
 
-def run(cmd: list[str], cwd: Path, timeout: float = 900) -> subprocess.CompletedProcess:
-    proc = subprocess.run(cmd, cwd=cwd, env=tool_env(), capture_output=True, text=True,
-                          timeout=timeout, check=False)  # fmt: skip
+def run(cmd: list[str], cwd: Path, timeout: float = 900,
+        env: dict[str, str] | None = None) -> subprocess.CompletedProcess:  # fmt: skip
+    proc = subprocess.run(cmd, cwd=cwd, env={**tool_env(), **(env or {})}, capture_output=True,
+                          text=True, timeout=timeout, check=False)  # fmt: skip
     if proc.returncode != 0:
         raise AssertionError(
             f"`{' '.join(map(str, cmd))}` failed ({proc.returncode}) in {cwd}:\n"
@@ -62,8 +63,8 @@ class Crate:
     def binary(self) -> Path:
         return Path(tool_env()["CARGO_TARGET_DIR"]) / "release" / self.name
 
-    def run(self, *args: str, timeout: float = 300) -> str:
-        return run([str(self.binary), *args], self.dir, timeout).stdout
+    def run(self, *args: str, timeout: float = 300, env: dict[str, str] | None = None) -> str:
+        return run([str(self.binary), *args], self.dir, timeout, env).stdout
 
 
 def prepare(fixture: Path, name: str, idl: str, rust_out: str, go_out: str = "go/gen.go",

@@ -2,7 +2,8 @@
 for any GOARCH) calls a C-ABI assembly function through it from 8 goroutines while the
 GC runs, natively on amd64 (with and without cgo's thread stacks) and under qemu for arm64.
 Checks the results, the C stack alignment on entry, Go's zero register after the call,
-a failure reported through CallChecked reaching its handler's panic, and that the
+a failure reported through CallChecked or CallNoFrame (the runtime fallback too)
+reaching its handler's panic, and that the
 start-up layout check accepts the running runtime."""
 
 from __future__ import annotations

@@ -24,6 +24,12 @@ def test_rust_panics_and_errors_reach_go_as_panics_and_errors(bidir_crate):
     assert "ok errors" in bidir_crate.run("errors")
 
 
+def test_the_same_through_the_runtime_routine(bidir_crate):
+    # R2G_FASTCALL=runtime: fast methods go through runtime.asmcgocall, whose 32-bit result
+    # cannot carry a frameless method's failure: Go lends the word Rust stores it in.
+    assert "ok errors" in bidir_crate.run("errors", env={"R2G_FASTCALL": "runtime"})
+
+
 def test_eight_goroutines_times_100k_checked_calls(bidir_crate):
     # switching=true: the fast calls went through the fast-call package's own stack switch
     # (its start-up check of the runtime layout passed), not the runtime.asmcgocall fallback.
