@@ -3,11 +3,19 @@
 from rust2go.runtime.callee import ShmCallee
 from rust2go.runtime.callee_core import UnknownMethod
 from rust2go.runtime.caller import ShmCaller
-from rust2go.shm.errors import PayloadTooLarge, PeerGone, RemoteError, SegmentBusy, ShmError
+from rust2go.shm.errors import (
+    PayloadTooLarge,
+    PeerGone,
+    ProtocolError,
+    RemoteError,
+    SegmentBusy,
+    ShmError,
+)
 
 __all__ = [
     "PayloadTooLarge",
     "PeerGone",
+    "ProtocolError",
     "RemoteError",
     "SegmentBusy",
     "ShmCallee",

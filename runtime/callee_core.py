@@ -1,13 +1,25 @@
 """What a callee does with one request cell, independent of how it is scheduled:
-check the cell, read the request, run the handler, write the reply, answer exactly once."""
+check the cell, read the request, run the handler, write the reply, answer exactly once.
+
+A protocol violation (a ring cell out of sequence, a request naming no slot, a completion
+ring that stays full) ends the caller's session, never the callee:
+
+    serving -violation-> broken: log the field; CAS caller_state ATTACHED -> BROKEN, ring
+                         the caller; stop popping and answering (nothing in the rings
+                         can be trusted, and the caller fails its pending calls itself)
+    broken  -caller detached, died, or BROKEN_GRACE passed (its partner ignores BROKEN)
+            -> recycle (fresh rings and slots, caller_state VACANT) -> serving
+A violation with no caller attached recycles at once (VACANT -> RESETTING)."""
 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 
 from rust2go.shm import layout as L
 from rust2go.shm import session
+from rust2go.shm.errors import ShmLayoutError
 from rust2go.shm.segment import Segment
 from rust2go.shm.wire import (
     ANSWER_DROPPED,
@@ -32,12 +44,16 @@ class CalleeStats:
     replies_dropped: int = 0  # caller gave up while the handler ran
     protocol_errors: int = 0
     recycles: int = 0
+    last_violation: str = ""  # the latest protocol violation, naming the field
 
 
 # A job is the tuple Wire.take_requests returns for a good cell:
 # (TAKE_OK, slot, generation, method, kind, payload).
 Job = tuple[int, int, int, int, int, bytes]
 _OK, _ONEWAY = L.CallStatus.OK, L.CellKind.ONEWAY
+CS = L.CallerState
+PROBE_PERIOD = 0.02  # seconds between liveness probes of the caller, however often woken
+FULL_PATIENCE = 0.1  # seconds a full completion ring is waited out (only a broken caller fills it)
 
 
 class CalleeCore:
@@ -49,11 +65,21 @@ class CalleeCore:
         self._resp_cap = g.response_capacity
         self._completions = seg.completion_ring
         self._caller_bell = seg.caller_bell
+        self._broken = False  # a violation was seen; cleared by recycle()
+        self._broken_at = 0.0
+        self._unclaimed: tuple[int, float] | None = None  # (session, since): ATTACHED, pid 0
+        self._probed_at = 0.0
 
     def take(self, max_jobs: int = 1) -> list[Job] | None:
         """Pop up to `max_jobs` request cells (None: the ring was empty). Cells that need
         no handler (abandoned, malformed) are answered here and left out of the list."""
-        items = self._wire.take_requests(max_jobs)
+        if self._broken:
+            return None
+        try:
+            items = self._wire.take_requests(max_jobs)
+        except ShmLayoutError as e:
+            self.violation(str(e))
+            return None
         if not items:
             return None
         for item in items:
@@ -71,9 +97,11 @@ class CalleeCore:
         elif verdict == TAKE_MALFORMED:
             self.stats.protocol_errors += 1
             self._answer(slot, gen, method, L.CallStatus.HANDLER_ERROR, b"malformed request cell")
-        else:  # TAKE_NO_SLOT: cannot answer, there is no such slot
-            self.stats.protocol_errors += 1
-            log.warning("request cell.slot=%d >= header.slot_count dropped", slot)
+        else:  # TAKE_NO_SLOT: cannot be answered, so its call would never end
+            self.violation(
+                f"request_ring cell.slot={slot} is not below "
+                f"header.slot_count={self.seg.geometry.slot_count}"
+            )
         return False
 
     def serve(self, handler, jobs: list[Job], stopping=lambda: False) -> None:
@@ -106,7 +134,13 @@ class CalleeCore:
                     f"reply of {len(reply)} bytes exceeds the response capacity of {cap}".encode(),
                 )
             reply = reply[:cap]  # only ever an error text
-        flags = self._wire.answer(slot, gen, method, status, reply)
+        if self._broken:
+            return  # the caller failed this call already; the rings are to be reset
+        try:
+            flags = self._wire.answer(slot, gen, method, status, reply)
+        except ShmLayoutError as e:
+            self.violation(str(e))
+            return
         if not flags:
             return
         if flags & ANSWER_POST:
@@ -120,29 +154,84 @@ class CalleeCore:
     def _push(self, slot: int, gen: int, method: int, length: int, status: int) -> None:
         ring = self._completions
         # capacity >= slot_count (validated) and one completion per slot: never full
-        # unless the caller breaks the protocol; then wait rather than drop.
-        while not ring.try_push(slot, gen, method, length, L.CellKind.REPLY, status):
-            self._caller_bell.ring()
+        # unless the caller breaks the protocol; wait a little for it, then end the session.
+        deadline = 0.0
+        try:
+            while not ring.try_push(slot, gen, method, length, L.CellKind.REPLY, status):
+                self._caller_bell.ring()
+                now = time.monotonic()
+                deadline = deadline or now + FULL_PATIENCE
+                if now > deadline:
+                    raise ShmLayoutError(
+                        f"completion_ring stayed full for {FULL_PATIENCE}s although each of "
+                        f"header.slot_count={self.seg.geometry.slot_count} slots has at most "
+                        "one completion in it"
+                    )
+        except ShmLayoutError as e:
+            self.violation(str(e))
+            return
+        self._caller_bell.ring()
+
+    def violation(self, why: str) -> None:
+        """End the caller's session over a protocol violation (module docstring)."""
+        self.stats.protocol_errors += 1
+        self.stats.last_violation = why
+        log.error("shm segment %s: protocol violation: %s; ending the caller's session",
+                  self.seg.name, why)  # fmt: skip
+        if not self._broken:
+            self._broken_at = time.monotonic()
+        self._broken = True
+        self.seg.cas("caller_state", CS.ATTACHED, CS.BROKEN)
         self._caller_bell.ring()
 
     # -- control -----------------------------------------------------------------------
     def caller_departed(self, probe: bool) -> int | None:
-        """Claim a recycle if the caller detached (or, when probing, died)."""
-        state = self.seg.load("caller_state")
-        if state == L.CallerState.DETACHED or (probe and state == L.CallerState.ATTACHED):
-            return session.begin_recycle(self.seg)
+        """Claim a recycle if the caller detached, or (when probing) died, abandoned its
+        attach, or ignores BROKEN; the departed caller's pid (0 if none), or None."""
+        seg = self.seg
+        state = seg.load("caller_state")
+        if state == CS.DETACHED or (self._broken and state == CS.VACANT):
+            return session.begin_recycle(seg, state)
+        if self._broken and state == CS.ATTACHED:
+            seg.cas("caller_state", CS.ATTACHED, CS.BROKEN)
+            return None
+        if state not in (CS.ATTACHED, CS.BROKEN):
+            return None
+        now = time.monotonic()
+        if not probe and now - self._probed_at < PROBE_PERIOD:
+            return None  # (an attacher ringing every few ms must not starve the probe)
+        self._probed_at = now
+        if session.caller_gone(seg) or (
+            self._abandoned_attach()
+            if state == CS.ATTACHED
+            else now - self._broken_at > session.BROKEN_GRACE
+        ):
+            return session.begin_recycle(seg, state)
         return None
+
+    def _abandoned_attach(self) -> bool:
+        """ATTACHED with caller_pid 0 in one session for ATTACH_GRACE (shm/session.py)."""
+        if self.seg.load("caller_pid") != 0:
+            self._unclaimed = None
+            return False
+        now, sess = time.monotonic(), self.seg.load("session")
+        if self._unclaimed is None or self._unclaimed[0] != sess:
+            self._unclaimed = (sess, now)
+            return False
+        return now - self._unclaimed[1] > session.ATTACH_GRACE
 
     def recycle(self, pid: int) -> None:
         session.finish_recycle(self.seg, pid)
+        self._broken = False
+        self._unclaimed = None
         self.stats.recycles += 1
 
     def ready(self) -> bool:
         """Doorbell re-check: something for the callee to look at."""
-        return (
-            not self.seg.request_ring.is_empty()
-            or self.seg.load("caller_state") == L.CallerState.DETACHED
-        )
+        state = self.seg.load("caller_state")
+        if self._broken:  # the ring is not looked at; a detach ends the wait
+            return state != CS.BROKEN
+        return not self.seg.request_ring.is_empty() or state == CS.DETACHED
 
 
 def run_sync(handler, method: int, payload: bytes) -> tuple[int, bytes]:

@@ -18,7 +18,14 @@ from dataclasses import dataclass
 from rust2go.runtime.poller import LoopPoller
 from rust2go.shm import layout as L
 from rust2go.shm import session
-from rust2go.shm.errors import PayloadTooLarge, PeerGone, RemoteError, ShmError, ShmLayoutError
+from rust2go.shm.errors import (
+    PayloadTooLarge,
+    PeerGone,
+    ProtocolError,
+    RemoteError,
+    ShmError,
+    ShmLayoutError,
+)
 from rust2go.shm.segment import Segment
 
 _PENDING, _CALL, _OK = L.SlotState.PENDING, L.CellKind.CALL, L.CallStatus.OK
@@ -29,7 +36,7 @@ class CallerStats:
     calls: int = 0
     abandoned: int = 0
     stale_completions: int = 0  # completions whose (slot, generation) matched no call
-    protocol_errors: int = 0  # completions that broke the layout (hostile or buggy callee)
+    protocol_errors: int = 0  # protocol violations seen (each one ends the session)
     slot_waits: int = 0  # backpressure: every slot was in flight
     ring_full_waits: int = 0  # backpressure: the request ring was full
 
@@ -60,7 +67,7 @@ class ShmCaller:
             ready=self._ready,
             wanted=lambda: bool(self._pending or self._space_waiters),
             on_timeout=self._check_peer,
-            idle_check=lambda: not self._dead and session.callee_problem(seg) is not None,
+            idle_check=lambda: not self._dead and session.session_problem(seg) is not None,
             park_timeout=park_timeout,
             name=f"r2g-caller-parker-{seg.names.stem}",
         )
@@ -82,6 +89,7 @@ class ShmCaller:
                 await asyncio.sleep(0.002)  # the callee recycles within its park timeout
         except BaseException:
             if lock is not None:
+                session.release_claim(seg)
                 lock.release()
             seg.close()
             raise
@@ -225,7 +233,7 @@ class ShmCaller:
 
     def _raise_if_unusable(self) -> None:
         if self._dead:
-            raise PeerGone(str(self._dead))
+            raise type(self._dead)(str(self._dead))
         if self._closed:
             raise PeerGone("caller is closed")
 
@@ -263,13 +271,16 @@ class ShmCaller:
         return not self.seg.completion_ring.is_empty() or self._peer_state_changed()
 
     def _peer_state_changed(self) -> bool:
-        return self.seg.load("segment_state") != L.SegmentState.SERVING
+        return (
+            self.seg.load("segment_state") != L.SegmentState.SERVING
+            or self.seg.load("caller_state") != L.CallerState.ATTACHED
+        )
 
     def _drain(self) -> int:
         try:
             done = self._wire.take_completions(256)
         except ShmLayoutError as e:
-            self._declare_dead(PeerGone(f"completion ring corrupt: {e}"))
+            self._violation(str(e))
             return 0
         if not done:
             if self._pending and self._peer_state_changed():
@@ -277,9 +288,9 @@ class ShmCaller:
             return 0
         pending, free, stats = self._pending, self._wire.free, self.stats
         for slot, gen, status, data in done:
-            if status < 0:  # slot or length out of range
-                stats.protocol_errors += 1
-                continue
+            if status < 0:  # the cell breaks the protocol; data names the field
+                self._violation(data)
+                return len(done)
             entry = pending.get(slot)
             if entry is None or entry[0] != gen:
                 stats.stale_completions += 1
@@ -304,6 +315,14 @@ class ShmCaller:
             self._wake_space_waiters()
         return len(done)
 
+    def _violation(self, why: str) -> None:
+        """The callee broke the protocol: nothing it wrote can be trusted any more, so the
+        session ends here. Every pending call fails now with the field and its value
+        (replies already delivered stand), and we detach so the callee can recycle."""
+        self.stats.protocol_errors += 1
+        session.detach(self.seg)
+        self._declare_dead(ProtocolError(f"protocol violation by the callee of {self.seg.name}: {why}"))
+
     def _wake_space_waiters(self) -> None:
         while self._space_waiters:
             w = self._space_waiters.popleft()
@@ -312,8 +331,14 @@ class ShmCaller:
 
     # -- liveness ----------------------------------------------------------------------
     def _check_peer(self) -> None:
-        problem = session.callee_problem(self.seg)
-        if problem:
+        problem = session.session_problem(self.seg)
+        if not problem:
+            return
+        if self.seg.load("caller_state") == L.CallerState.BROKEN:
+            self.stats.protocol_errors += 1
+            session.detach(self.seg)  # BROKEN -> DETACHED: the callee recycles now
+            self._declare_dead(ProtocolError(problem))
+        else:
             self._declare_dead(PeerGone(problem))
 
     def _declare_dead(self, err: PeerGone) -> None:
@@ -322,15 +347,16 @@ class ShmCaller:
         self._dead = err
         for _, fut in self._pending.values():
             if not fut.done():
-                fut.set_exception(PeerGone(str(err)))
+                fut.set_exception(type(err)(str(err)))
         self._pending.clear()  # the segment is finished; slots are never reused
         self._settled.set()
         self._fail_waiters(err)
 
     def _fail_waiters(self, err: Exception) -> None:
+        kind = type(err) if isinstance(err, PeerGone) else PeerGone
         for w in (*self._slot_waiters, *self._space_waiters):
             if not w.done():
-                w.set_exception(PeerGone(str(err)))
+                w.set_exception(kind(str(err)))
         self._slot_waiters.clear()
         self._space_waiters.clear()
 

@@ -496,21 +496,35 @@ drain(Wire *w, int r, PyObject *max_obj, ItemFn item_of)
 static PyObject *
 completion_item(Wire *w, const uint32_t b[CELL_WORDS])
 {
-    uint32_t slot = b[CELL_SLOT], gen = b[CELL_GEN], len = b[CELL_LENGTH];
-    if (slot >= w->slot_count || len > w->resp_cap)
-        return Py_BuildValue("(kkiO)", (unsigned long)slot, (unsigned long)gen, -1, Py_None);
-    if (LOAD(U64(slot_word_at(w, slot))) == word(gen, w->st_done)) {
-        const char *src = w->mem + w->payload + (Py_ssize_t)slot * w->stride + w->response_area;
-        return Py_BuildValue("(kkky#)", (unsigned long)slot, (unsigned long)gen,
-                             (unsigned long)b[CELL_STATUS], src, (Py_ssize_t)len);
+    uint32_t slot = b[CELL_SLOT], gen = b[CELL_GEN], len = b[CELL_LENGTH], kind = b[CELL_KIND];
+    PyObject *why;
+    if (slot < w->slot_count && len <= w->resp_cap && kind == w->k_reply) {
+        if (LOAD(U64(slot_word_at(w, slot))) == word(gen, w->st_done)) {
+            const char *src = w->mem + w->payload + (Py_ssize_t)slot * w->stride + w->response_area;
+            return Py_BuildValue("(kkky#)", (unsigned long)slot, (unsigned long)gen,
+                                 (unsigned long)b[CELL_STATUS], src, (Py_ssize_t)len);
+        }
+        return Py_BuildValue("(kkkO)", (unsigned long)slot, (unsigned long)gen,
+                             (unsigned long)b[CELL_STATUS], Py_None);
     }
-    return Py_BuildValue("(kkkO)", (unsigned long)slot, (unsigned long)gen,
-                         (unsigned long)b[CELL_STATUS], Py_None);
+    if (slot >= w->slot_count)
+        why = PyUnicode_FromFormat("completion_ring cell.slot=%lu is not below header.slot_count=%lu",
+                                   (unsigned long)slot, (unsigned long)w->slot_count);
+    else if (len > w->resp_cap)
+        why = PyUnicode_FromFormat("completion_ring cell.length=%lu exceeds header.response_capacity=%lu",
+                                   (unsigned long)len, (unsigned long)w->resp_cap);
+    else
+        why = PyUnicode_FromFormat("completion_ring cell.kind=%lu is not REPLY (%lu)",
+                                   (unsigned long)kind, (unsigned long)w->k_reply);
+    if (why == NULL)
+        return NULL;
+    return Py_BuildValue("(kkiN)", (unsigned long)slot, (unsigned long)gen, -1, why);
 }
 
 /* take_completions(max) -> [(slot, gen, status, data)]: pops up to max completion cells.
  * data is the reply (bytes) when the slot word is (gen, DONE), else None; status is -1
- * for a cell that breaks the layout (slot or length out of range). Slots are not freed
+ * for a cell that breaks the protocol (slot or length out of range, kind not REPLY), and
+ * data is then the message naming the field and its value. Slots are not freed
  * here: the caller frees only completions that match a pending call. */
 static PyObject *
 w_take_completions(Wire *w, PyObject *const *args, Py_ssize_t nargs)
@@ -625,7 +639,7 @@ static PyMethodDef wire_methods[] = {
     FAST(is_empty, "is_empty(ring) -> bool"),
     FAST(notify, "notify(side) -> bool: fence; clear the side's parked flag; True if a post is owed"),
     FAST(submit, "submit(slot, gen, method, kind, payload) -> 0 full | 1 pushed | 2 pushed, post callee"),
-    FAST(take_completions, "take_completions(max) -> [(slot, gen, status, data | None)]"),
+    FAST(take_completions, "take_completions(max) -> [(slot, gen, status, data | None | violation message)]"),
     FAST(free, "free(slot, gen): store-release (gen, FREE)"),
     FAST(take_requests, "take_requests(max) -> [(verdict, slot, gen, method, kind, payload | None)]"),
     FAST(answer, "answer(slot, gen, method, status, reply) -> ANSWER_* flags"),

@@ -19,6 +19,11 @@ class PeerGone(ShmError):
     """The other side died or closed; pending calls cannot complete."""
 
 
+class ProtocolError(PeerGone, ShmLayoutError):
+    """The peer broke the protocol (a cell or field out of range); the session is over:
+    every pending call fails with it, and the message names the field and its value."""
+
+
 class PayloadTooLarge(ShmError, ValueError):
     """A request or reply does not fit its slot area; nothing was truncated or sent."""
 

@@ -153,6 +153,7 @@ class CallerState(enum.IntEnum):
     ATTACHED = 1  # caller_pid is attached and owns the slot table
     DETACHED = 2  # caller left cleanly; the callee resets, then VACANT
     RESETTING = 3  # callee is recycling rings and slots after a caller left or died
+    BROKEN = 4  # the callee found a protocol violation: the caller fails its calls, detaches
 
 
 class SlotState(enum.IntEnum):
@@ -212,9 +213,13 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("doorbell", "PARKING/ASLEEP(parked=1)", "AWAKE(parked=0)", "notifier", "fence; exchange parked 0 -> was 1; sem_post", "after publishing work the waiter may want (idle->busy edge only)"),
     Transition("doorbell", "ASLEEP", "AWAKE(parked=0)", "waiter", "timeout; exchange parked 0", "timed out: probe peer liveness, then re-check"),
     # Caller attachment.
-    Transition("caller", "VACANT", "ATTACHED", "caller", "CAS caller_state; store caller_pid; fetch-add session", "caller lock file held"),
-    Transition("caller", "ATTACHED", "DETACHED", "caller", "store-release caller_state", "clean disconnect after its calls settled"),
-    Transition("caller", "ATTACHED", "RESETTING", "callee", "CAS caller_state", "caller lock released by the OS (caller died)"),
+    Transition("caller", "VACANT", "VACANT(claimed)", "caller", "CAS caller_pid 0 -> own pid (or a dead claimer's pid -> own pid)", "caller lock file held; a claim always names a lock the OS releases"),
+    Transition("caller", "VACANT(claimed)", "ATTACHED", "caller", "CAS caller_state; store caller_pid again; fetch-add session", "own pid claimed"),
+    Transition("caller", "ATTACHED", "DETACHED", "caller", "CAS caller_state", "clean disconnect after its calls settled, or a protocol violation seen by the caller"),
+    Transition("caller", "ATTACHED", "BROKEN", "callee", "CAS caller_state; post caller", "a protocol violation in the request ring or the completion ring"),
+    Transition("caller", "BROKEN", "DETACHED", "caller", "CAS caller_state", "the caller failed its pending calls"),
+    Transition("caller", "ATTACHED", "RESETTING", "callee", "CAS caller_state", "caller lock released by the OS (caller died), or caller_pid 0 for longer than the attach grace"),
+    Transition("caller", "BROKEN", "RESETTING", "callee", "CAS caller_state", "caller died, or did not detach within the broken grace"),
     Transition("caller", "DETACHED", "RESETTING", "callee", "CAS caller_state", "callee noticed the clean detach"),
     Transition("caller", "RESETTING", "VACANT", "callee", "store-release caller_state", "rings and slots re-initialised, caller_pid = 0"),
     # Segment.

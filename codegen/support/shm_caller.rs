@@ -10,6 +10,10 @@
 ///        consumer: CAS dequeue_pos when seq==pos+1, copy, store-release seq=pos+C
 /// bell   waiter: swap(parked,1); fence; re-check; sem_timedwait; swap(parked,0)
 ///        notifier: fence; if parked && swap(parked,0)==1 { sem_post }
+/// caller CAS caller_pid 0 (or a dead claimer's pid) -> own pid; VACANT -CAS-> ATTACHED;
+///        store pid; session += 1. ATTACHED|BROKEN -CAS-> DETACHED on close, on a
+///        completion whose slot, length or kind is out of range (every pending call fails
+///        at once, naming the field), or when the callee marked the session BROKEN
 ///
 /// One completion-reader thread per connection is the caller side's only parker on the
 /// caller doorbell. A blocking call polls the completion ring itself while it spins
@@ -352,8 +356,8 @@ pub mod r2g_shm {
         check_counts(&g)?;
         check_regions(&g)?;
         let states = [
-            ("segment_state", u32f(l::HEADER_SEGMENT_STATE), 3),
-            ("caller_state", u32f(l::HEADER_CALLER_STATE), 3),
+            ("segment_state", u32f(l::HEADER_SEGMENT_STATE), l::SEGMENT_STATE_CLOSED as usize),
+            ("caller_state", u32f(l::HEADER_CALLER_STATE), l::CALLER_STATE_BROKEN as usize),
             ("callee_parked", u32f(l::HEADER_CALLEE_PARKED), 1),
             ("caller_parked", u32f(l::HEADER_CALLER_PARKED), 1),
         ];
@@ -777,21 +781,29 @@ pub mod r2g_shm {
             None
         }
 
-        /// caller state machine: VACANT -CAS-> ATTACHED; store pid; session += 1.
+        /// caller state machine (shm/session.py): claim caller_pid (0 -> own pid, or a dead
+        /// claimer's pid -> own pid), then VACANT -CAS-> ATTACHED, store the pid again (a
+        /// callee's reset may clear a claim), session += 1. A claim always names a lock file
+        /// the OS releases at death, so a caller dying mid-attach never blocks the next one.
         fn attach(&self, timeout: Duration) -> Result<(), ShmError> {
             let deadline = Instant::now() + timeout;
             let state = self.hdr(l::HEADER_CALLER_STATE);
+            let pid = self.hdr(l::HEADER_CALLER_PID);
+            let me = std::process::id();
             loop {
                 if let Some(p) = self.callee_problem() {
                     return Err(ShmError::PeerGone(p));
                 }
-                if state
-                    .compare_exchange(l::CALLER_STATE_VACANT, l::CALLER_STATE_ATTACHED, Ordering::SeqCst, Ordering::Acquire)
-                    .is_ok()
-                {
-                    self.hdr(l::HEADER_CALLER_PID).store(std::process::id(), Ordering::Release);
-                    self.hdr(l::HEADER_SESSION).fetch_add(1, Ordering::SeqCst);
-                    return self.check_ring_positions();
+                if state.load(Ordering::Acquire) == l::CALLER_STATE_VACANT && self.claim(me) {
+                    if state
+                        .compare_exchange(l::CALLER_STATE_VACANT, l::CALLER_STATE_ATTACHED, Ordering::SeqCst, Ordering::Acquire)
+                        .is_ok()
+                    {
+                        pid.store(me, Ordering::Release);
+                        self.hdr(l::HEADER_SESSION).fetch_add(1, Ordering::SeqCst);
+                        return self.check_ring_positions();
+                    }
+                    let _ = pid.compare_exchange(me, 0, Ordering::SeqCst, Ordering::Acquire); // give the claim back
                 }
                 if Instant::now() > deadline {
                     return Err(ShmError::PeerGone(format!("{} already has a caller", self.names.segment())));
@@ -799,6 +811,53 @@ pub mod r2g_shm {
                 self.callee_bell.ring(&self.map); // let the callee notice and recycle
                 std::thread::sleep(Duration::from_millis(2));
             }
+        }
+
+        /// Own caller_pid while caller_state is VACANT; false: another attacher holds it.
+        fn claim(&self, me: u32) -> bool {
+            let pid = self.hdr(l::HEADER_CALLER_PID);
+            let cur = pid.load(Ordering::Acquire);
+            if cur == me {
+                return true;
+            }
+            let dead_claimer = cur != 0 && !lock_alive(&self.names.caller_lock(cur));
+            if (cur != 0 && !dead_claimer) || pid.compare_exchange(cur, me, Ordering::SeqCst, Ordering::Acquire).is_err() {
+                return false;
+            }
+            if dead_claimer {
+                // SAFETY: a NUL-terminated path.
+                unsafe { sys::unlink(cstr(&self.names.caller_lock(cur)).as_ptr()) };
+            }
+            true
+        }
+
+        /// caller: ATTACHED|BROKEN -CAS-> DETACHED (never a plain store: the callee may have
+        /// recycled this session already and a new caller be ATTACHED); ring the callee.
+        fn detach(&self) {
+            let state = self.hdr(l::HEADER_CALLER_STATE);
+            for from in [l::CALLER_STATE_ATTACHED, l::CALLER_STATE_BROKEN] {
+                if state.compare_exchange(from, l::CALLER_STATE_DETACHED, Ordering::SeqCst, Ordering::Acquire).is_ok() {
+                    break;
+                }
+            }
+            self.callee_bell.ring(&self.map);
+        }
+
+        /// The callee broke the protocol, or marked this session BROKEN over one: nothing
+        /// in the rings can be trusted, so every pending call fails now with `why` (the
+        /// field and its value) and we detach so the callee can recycle the segment.
+        fn violation(&self, why: String) {
+            self.detach(); // first: once the calls fail, the process may exit at any moment
+            self.declare_dead(format!("protocol violation: {why}"));
+        }
+
+        /// The cheap check after every park: the callee ended this session.
+        fn broken(&self) -> bool {
+            if self.hdr(l::HEADER_CALLER_STATE).load(Ordering::Acquire) != l::CALLER_STATE_BROKEN {
+                return false;
+            }
+            self.violation(format!("the callee of {} ended this session (its log names the field)", self.names.segment()));
+            true
         }
 
         fn check_ring_positions(&self) -> Result<(), ShmError> {
@@ -1080,6 +1139,9 @@ pub mod r2g_shm {
                     self.reader_idle.store(false, Ordering::SeqCst);
                     idle_since = None;
                     let probe = t.elapsed() >= Duration::from_millis(PARK_MS as u64);
+                    if probe && self.broken() {
+                        return;
+                    }
                     if let Some(p) = probe.then(|| self.callee_problem()).flatten() {
                         self.declare_dead(p); // the idle liveness probe
                         return;
@@ -1106,9 +1168,13 @@ pub mod r2g_shm {
                     self.stop.load(Ordering::Acquire)
                         || !self.comp_ring.is_empty(&self.map)
                         || self.hdr(l::HEADER_SEGMENT_STATE).load(Ordering::Acquire) != l::SEGMENT_STATE_SERVING
+                        || self.hdr(l::HEADER_CALLER_STATE).load(Ordering::Acquire) != l::CALLER_STATE_ATTACHED
                 };
                 let woke = self.caller_bell.park(&self.map, ready, PARK_MS);
                 idle_since = None;
+                if self.broken() {
+                    return;
+                }
                 if woke {
                     continue;
                 }
@@ -1120,8 +1186,17 @@ pub mod r2g_shm {
         }
 
         fn complete(&self, c: Cell) {
-            if c.slot as usize >= self.recs.len() || c.length as usize > self.geometry.response_capacity {
-                return; // protocol error by the callee: nothing we can match it to
+            let bad = if c.slot as usize >= self.recs.len() {
+                Some(format!("cell.slot={} is not below header.slot_count={}", c.slot, self.recs.len()))
+            } else if c.length as usize > self.geometry.response_capacity {
+                Some(format!("cell.length={} exceeds header.response_capacity={}", c.length, self.geometry.response_capacity))
+            } else if c.kind != l::CELL_KIND_REPLY {
+                Some(format!("cell.kind={} is not REPLY ({})", c.kind, l::CELL_KIND_REPLY))
+            } else {
+                None
+            };
+            if let Some(why) = bad {
+                return self.violation(format!("callee of {} wrote completion_ring {why}", self.names.segment()));
             }
             if self.generations[c.slot as usize].load(Ordering::Acquire) != c.generation {
                 return; // stale completion (an older session or generation)
@@ -1186,9 +1261,7 @@ pub mod r2g_shm {
                 std::thread::sleep(Duration::from_micros(200));
             }
             if !self.is_dead() {
-                // caller: ATTACHED -> DETACHED; the callee recycles the segment.
-                self.hdr(l::HEADER_CALLER_STATE).store(l::CALLER_STATE_DETACHED, Ordering::Release);
-                self.callee_bell.ring(&self.map);
+                self.detach(); // the callee recycles the segment
             }
             self.stop.store(true, Ordering::Release);
             self.caller_bell.post_self();

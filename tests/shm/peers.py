@@ -31,6 +31,11 @@ def slow(method: int, payload: bytes) -> bytes:
     return payload
 
 
+def slow300(method: int, payload: bytes) -> bytes:
+    time.sleep(0.3)
+    return payload
+
+
 def sleep1ms(method: int, payload: bytes) -> bytes:
     time.sleep(0.001)
     return payload
@@ -48,7 +53,8 @@ async def async_block(method: int, payload: bytes) -> bytes:
     return payload
 
 
-HANDLERS = {"checksum": checksum_reply, "echo": echo, "slow": slow, "sleep1ms": sleep1ms,
+HANDLERS = {"checksum": checksum_reply, "echo": echo, "slow": slow, "slow300": slow300,
+            "sleep1ms": sleep1ms,
             "async_jitter": async_jitter, "async_block": async_block}  # fmt: skip
 
 

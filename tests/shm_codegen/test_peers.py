@@ -11,6 +11,8 @@ import os
 import subprocess
 import time
 
+import pytest
+
 from tests.e2e.crates import run
 from tests.shm_codegen.interop import (
     GoServer,
@@ -96,3 +98,54 @@ def test_rust_to_python(peer_crate, go_server, clean_shm):
 def test_generated_peers_pass_clippy_and_go_vet(peer_crate, go_server):
     run(["cargo", "clippy", "--release", "--quiet", "--", "-D", "warnings"], peer_crate.dir)
     run(["go", "vet", "."], peer_crate.dir / "go")  # go_server ran vet on the sidecar build
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"kind": 99}, "completion_ring cell.kind=99 is not REPLY (3)"),
+        ({"slot": 1000}, "completion_ring cell.slot=1000 is not below header.slot_count=4"),
+        ({"length": 1 << 20}, "cell.length=1048576 exceeds header.response_capacity=64"),
+    ],
+)
+def test_rust_caller_fails_pending_calls_at_once_on_a_bad_completion(
+    peer_crate, clean_shm, change, message
+):
+    from rust2go.shm import layout as L
+    from rust2go.shm.geometry import plan
+    from rust2go.shm.segment import Segment
+
+    seg = Segment.create("hostile", geometry=plan(4, 4, 4, 64, 64))  # the test is the callee
+    rust = subprocess.Popen([str(peer_crate.binary), "hostile", seg.name], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True, cwd=peer_crate.dir)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 10
+        while seg.request_ring.depth() < 3:
+            assert time.monotonic() < deadline and rust.poll() is None, "three requests"
+            time.sleep(0.002)
+        cells = [seg.request_ring.try_pop() for _ in range(3)]
+        slot, gen, method = cells[0][:3]
+        seg.wire.answer(slot, gen, method, L.CallStatus.HANDLER_ERROR, b"answered first")
+        seg.caller_bell.ring()
+        time.sleep(0.05)  # the Rust caller takes that answer before anything goes wrong
+        slot, gen, method = cells[1][:3]
+        assert seg.slots.transition(slot, gen, L.SlotState.PENDING, L.SlotState.DONE)
+        fields = {"slot": slot, "generation": gen, "method": method, "length": 8,
+                  "kind": L.CellKind.REPLY, "status": L.CallStatus.OK, **change}  # fmt: skip
+        assert seg.completion_ring.try_push(*fields.values())
+        seg.caller_bell.ring()
+        rust.stdin.write("sent\n")
+        rust.stdin.flush()
+        out, _ = rust.communicate(timeout=10)
+        assert rust.returncode == 0, out
+        assert out.count("call err: callee answered HANDLER_ERROR: answered first") == 1, out
+        gone = [line for line in out.splitlines() if line.startswith("call gone")]
+        assert len(gone) == 2 and all(message in line for line in gone), out
+        assert all(int(line.split()[2]) <= 100 for line in gone), out
+        assert "ok later calls fail" in out, out
+        assert seg.load("caller_state") == L.CallerState.DETACHED  # the callee may recycle
+    finally:
+        rust.kill()
+        rust.wait()
+        seg.unlink()
+        seg.close()

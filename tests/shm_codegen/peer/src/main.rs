@@ -289,6 +289,32 @@ fn killed(c: &SvcShm) {
     assert!(matches!(c.add(1, 2), Err(ShmError::PeerGone(_))));
 }
 
+/// Three calls pending while a hostile callee (the test) answers one, then writes a bad
+/// completion and says so on stdin: the answered call keeps its result, the others fail
+/// at once, naming the field.
+fn hostile(c: &SvcShm) {
+    let told = std::thread::spawn(|| {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).expect("stdin");
+        Instant::now()
+    });
+    let outcomes: Vec<(Result<u64, ShmError>, Instant)> = std::thread::scope(|s| {
+        let calls: Vec<_> = (0..3u64).map(|i| s.spawn(move || (c.add(i, 1), Instant::now()))).collect();
+        calls.into_iter().map(|h| h.join().expect("call thread")).collect()
+    });
+    let told = told.join().expect("stdin thread");
+    for (r, at) in &outcomes {
+        let ms = at.saturating_duration_since(told).as_millis();
+        match r {
+            Ok(v) => println!("call ok {v}"),
+            Err(ShmError::PeerGone(m)) => println!("call gone {ms} ms: {m}"),
+            Err(e) => println!("call err: {e}"),
+        }
+    }
+    assert!(matches!(c.add(1, 2), Err(ShmError::PeerGone(_))));
+    println!("ok later calls fail");
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let arg = |i: usize| args.get(i).map(String::as_str).unwrap_or("");
@@ -324,8 +350,9 @@ fn main() {
             println!("ok add {}", c.add(arg(3).parse().unwrap(), arg(4).parse().unwrap()).unwrap());
         }
         "killed" => killed(&SvcShm::connect(arg(2)).expect("connect")),
+        "hostile" => hostile(&SvcShm::connect(arg(2)).expect("connect")),
         _ => {
-            eprintln!("usage: r2g_shm_peer inproc N | connect NAME N | interop NAME N | golden NAME | add NAME A B | killed NAME");
+            eprintln!("usage: r2g_shm_peer inproc N | connect NAME N | interop NAME N | golden NAME | add NAME A B | killed NAME | hostile NAME");
             std::process::exit(2);
         }
     }
