@@ -25,13 +25,26 @@ impl BenchG2R for BenchG2RImpl {
 
 /// Go→Rust calls per `g2r_loop` call: the one Rust→Go call around them costs <1% of a batch.
 const G2R_BATCH: u64 = 1000;
+/// Go→Rust rounds, timed as bench/g2r times the generated binding's: 101 rounds of
+/// budget/202 each, so that the fastest and the median round of both sample alike.
+const G2R_ROUNDS: u32 = 101;
 
 fn g2r_time(warm: u64, budget: Duration, which: u32) -> Timed {
-    let t = time_loop(warm / G2R_BATCH, budget, |_| {
-        black_box(BenchG2RDriverImpl::g2r_loop(which, G2R_BATCH));
-    });
-    let per = G2R_BATCH as f64;
-    Timed { median_ns: t.median_ns / per, min_ns: t.min_ns / per, calls: t.calls * G2R_BATCH }
+    black_box(BenchG2RDriverImpl::g2r_loop(which, warm));
+    let slice = budget / (2 * G2R_ROUNDS);
+    let (mut per_round, mut calls) = (Vec::new(), 0u64);
+    for _ in 0..G2R_ROUNDS {
+        let t0 = Instant::now();
+        let mut n = 0u64;
+        while t0.elapsed() < slice {
+            black_box(BenchG2RDriverImpl::g2r_loop(which, G2R_BATCH));
+            n += G2R_BATCH;
+        }
+        per_round.push(t0.elapsed().as_nanos() as f64 / n as f64);
+        calls += n;
+    }
+    per_round.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    Timed { median_ns: per_round[per_round.len() / 2], min_ns: per_round[0], calls }
 }
 
 fn req(i: u64) -> Small {
@@ -214,6 +227,7 @@ fn main() {
             "\"async_calls_per_sec\":{:.0},\"async_p50_ns\":{},\"async_p99_ns\":{},\"async_max_ns\":{},",
             "\"first_call_process_ns\":{},",
             "\"g2r_small_ns\":{:.1},\"g2r_strings_16x32_ns\":{:.1},\"g2r_noop_ns\":{:.1},",
+            "\"g2r_small_min_ns\":{:.2},\"g2r_strings_16x32_min_ns\":{:.2},\"g2r_noop_min_ns\":{:.2},",
             "\"godebug\":{:?},\"go_version\":{:?},\"rustc_version\":{:?}}}"
         ),
         small.median_ns,
@@ -239,6 +253,9 @@ fn main() {
         g2r_small.median_ns,
         g2r_strings.median_ns,
         g2r_noop.median_ns,
+        g2r_small.min_ns,
+        g2r_strings.min_ns,
+        g2r_noop.min_ns,
         std::env::var("GODEBUG").unwrap_or_default(),
         env!("BUILD_GO_VERSION"),
         env!("BUILD_RUSTC_VERSION"),
