@@ -8,7 +8,7 @@ export CARGO_TARGET_DIR ?= $(CURDIR)/.cache/cargo-target
 export GOCACHE ?= $(CURDIR)/.cache/go-build
 export GOFLAGS ?= -mod=mod
 
-.PHONY: all setup demo test lint bench toolchains clean
+.PHONY: all setup demo test soak lint bench toolchains clean
 
 all: test
 
@@ -36,6 +36,11 @@ demo: setup toolchains
 
 test: setup toolchains
 	$(PY) -m pytest -q -p no:cacheprovider tests
+
+# Many more random IDLs through generate + go vet + go build + clippy than `make test` runs.
+R2G_SOAK_EXAMPLES ?= 200
+soak: setup toolchains
+	R2G_SOAK_EXAMPLES=$(R2G_SOAK_EXAMPLES) $(PY) -m pytest -q -s -p no:cacheprovider tests/e2e/test_generative.py
 
 lint: setup
 	$(VENV)/bin/ruff check rust2go codegen daemon runtime shm migrate tests bench

@@ -60,6 +60,7 @@ CATALOGUE: dict[str, str] = {
     "lifetime-in-type": "lifetimes are not supported in IDL types",
     "recursive-struct": "struct `{name}` contains itself without indirection",
     "recursive-alias": "type alias `{name}` refers to itself",
+    "alias-too-deep": "type alias `{name}` expands through more than {max} aliases",
     # traits and methods
     "trait-item": "traits may only contain methods, found {what}",
     "self-param": "IDL methods take no `self` parameter",
@@ -94,6 +95,7 @@ CATALOGUE: dict[str, str] = {
     "shadows-builtin": "`{name}` shadows the built-in type of the same name",
     "generated-name-clash": "`{name}` clashes with the name generated for {other}",
     "duplicate-param": "parameter `{name}` is declared more than once",
+    "variant-param": "`{name}` cannot name a parameter: Rust reads it as the enum variant `{name}`",
     "no-traits": "no `#[r2g]` trait found",
     # back ends
 }

@@ -32,6 +32,10 @@ RUST_KEYWORDS = frozenset(
 
 RESERVED_PREFIXES = ("r2g_", "_r2g", "R2g_")
 
+# Variants the Rust prelude brings into every scope: a parameter pattern with one of these
+# names is that variant, not a new binding, so no generated function could take it.
+RUST_PRELUDE_VARIANTS = frozenset(["Some", "None", "Ok", "Err"])
+
 BUILTIN_TYPES = frozenset(
     ["String", "Vec", "Option", "HashMap", "BTreeMap", "Result", "Box", "str"]
 )
@@ -45,6 +49,9 @@ def check_ident(name: str, span: Span, diags: Diagnostics, *, role: str) -> None
     elif name in GO_KEYWORDS:
         diags.error("keyword-clash", span, name=name, lang="Go",
                     hint=f"rename the {role}: the generated Go code cannot use it")  # fmt: skip
+    if role == "parameter" and name in RUST_PRELUDE_VARIANTS:
+        diags.error("variant-param", span, name=name,
+                    hint=f"rename the parameter (for example `{name.lower()}_`)")  # fmt: skip
     for prefix in RESERVED_PREFIXES:
         if name.startswith(prefix):
             diags.error("reserved-prefix", span, name=name, prefix=prefix,

@@ -59,7 +59,7 @@ class RustFuture:
     start_fn: str  # glue: builds the Refs inside the slot and calls the Go export
     callback: str  # the extern "C" symbol Go completes the call through
     alias: str  # glue type alias of the attachment
-    lt: str  # "<'a>" when params borrow, else ""
+    lt: str  # "<'a0, 'a2>": one per borrowed parameter, else ""
     lt_anon: str  # "<'_>" | ""
     lt_static: str  # "<'static>" | ""
     params_type: str  # glue spelling of the params tuple
@@ -78,6 +78,10 @@ class RustFuture:
     args_size: int
 
 
+def _generics(args: list[str]) -> str:
+    return f"<{', '.join(args)}>" if args else ""
+
+
 def support_text() -> str:
     """The slot module, embedded once per generated file (inside the glue module)."""
     return SUPPORT.read_text()
@@ -89,10 +93,12 @@ def lower_future(program: ir.Program, t: ir.Trait, m: ir.Method, params: list, a
     `rust_type(ty, qual)`/`ref_type(ty)` spell."""
     assert m.ret is not None  # the checker rejects `async fn` without a return type
     symbol = export_symbol(program, t, m)
-    borrows = any(p.by_ref for p in m.params)
-    lt = "'a " if borrows else ""
-    glue_params = [f"&{lt}{rust_type(p.ty, 'super::')}" if p.by_ref else rust_type(p.ty, "super::")
-                   for p in m.params]  # fmt: skip
+    # One lifetime per borrowed parameter: the trait method's elided lifetimes are
+    # distinct, and a future capturing one lifetime shorter than all of them is not
+    # allowed to be the hidden type of its `impl Future`.
+    lts = [f"'a{i}" for i, p in enumerate(m.params) if p.by_ref]
+    glue_params = [f"&'a{i} {rust_type(p.ty, 'super::')}" if p.by_ref else rust_type(p.ty, "super::")
+                   for i, p in enumerate(m.params)]  # fmt: skip
     glue_value = returned_type(m.ret, lambda ty: rust_type(ty, "super::"))
     output, ret_sig = future_signature(m, rust_type)
     settle = ("settle_result" if m.ret.is_result else "settle_value") + (
@@ -115,9 +121,9 @@ def lower_future(program: ir.Program, t: ir.Trait, m: ir.Method, params: list, a
         start_fn=f"r2g_start_{tail}",
         callback=callback_symbol(program, t, m),
         alias=f"r2g_Attach_{tail}",
-        lt="<'a>" if borrows else "",
-        lt_anon="<'_>" if borrows else "",
-        lt_static="<'static>" if borrows else "",
+        lt=_generics(lts),
+        lt_anon=_generics(["'_"] * len(lts)),
+        lt_static=_generics(["'static"] * len(lts)),
         params_type=_tuple(glue_params),
         out_ref=ref_type(m.ret.ty),
         slot_value=glue_value,

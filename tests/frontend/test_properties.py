@@ -13,70 +13,11 @@ from rust2go.codegen import ir
 from rust2go.codegen.api import check_source
 from rust2go.codegen.diagnostics import DiagnosticError
 from rust2go.codegen.source import SourceFile
+from tests.idl_strategies import programs
 
 HERE = Path(__file__).parent
 # Small seeds keep 10,000 mutants affordable; broad.rs covers the rest of the grammar.
 SEEDS = [p.read_text() for p in sorted((HERE / "examples").glob("*.rs"))]
-
-# ------------------------------------------------------------------ valid IDL generation
-
-PRIMS = [ir.Prim(p) for p in ir.PRIMITIVES]
-KEYS = [ir.Prim(p) for p in sorted(ir.MAP_KEY_TYPES - {"String"})] + [ir.Str()]
-
-
-def types(structs: list[str]) -> st.SearchStrategy[ir.Type]:
-    leaves = st.sampled_from(PRIMS + [ir.Str()] + [ir.StructT(s) for s in structs])
-    return st.recursive(
-        leaves,
-        lambda inner: st.one_of(
-            inner.map(ir.Vec),
-            inner.map(ir.Opt),
-            st.tuples(st.sampled_from(["HashMap", "BTreeMap"]), st.sampled_from(KEYS), inner).map(
-                lambda t: ir.Map(*t)
-            ),
-        ),
-        max_leaves=4,
-    )
-
-
-@st.composite
-def programs(draw) -> tuple[str, list[tuple[str, list[tuple[str, ir.Type]]]], list[tuple]]:
-    structs: list[tuple[str, list[tuple[str, ir.Type]]]] = []
-    n = draw(st.integers(1, 6))
-    for i in range(n):
-        earlier = [s for s, _ in structs]
-        fields = [(f"f{j}", draw(types(earlier))) for j in range(draw(st.integers(0, 5)))]
-        structs.append((f"S{i}", fields))
-    names = [s for s, _ in structs]
-    methods = []
-    for k in range(draw(st.integers(1, 5))):
-        params = [(f"p{j}", draw(types(names)), draw(st.booleans())) for j in range(draw(st.integers(0, 3)))]
-        kind = draw(st.sampled_from(["oneway", "sync", "async", "future"]))
-        ret = None if kind == "oneway" else draw(types(names))
-        methods.append((f"m{k}", params, kind, ret))
-    return render(structs, methods), structs, methods
-
-
-def render(structs, methods) -> str:
-    out = ["use std::collections::{BTreeMap, HashMap};", ""]
-    for name, fields in structs:
-        out.append("#[derive(rust2go::R2G, Clone)]")
-        out.append(f"pub struct {name} {{")
-        out += [f"    pub {f}: {ir.type_text(t)}," for f, t in fields]
-        out.append("}")
-    out.append("#[rust2go::r2g]\npub trait Gen {")
-    for name, params, kind, ret in methods:
-        args = ", ".join(f"{p}: {'&' if r else ''}{ir.type_text(t)}" for p, t, r in params)
-        if kind == "oneway":
-            out.append(f"    fn {name}({args});")
-        elif kind == "sync":
-            out.append(f"    fn {name}({args}) -> {ir.type_text(ret)};")
-        elif kind == "async":
-            out.append(f"    async fn {name}({args}) -> {ir.type_text(ret)};")
-        else:
-            out.append(f"    fn {name}({args}) -> impl Future<Output = {ir.type_text(ret)}> + Send;")
-    out.append("}")
-    return "\n".join(out) + "\n"
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
