@@ -229,10 +229,20 @@ class Program:
     traits: list[Trait]
 
     def struct(self, name: str) -> Struct:
-        return next(s for s in self.structs if s.name == name)
+        return self._by_name("structs")[name]
 
     def enum(self, name: str) -> EnumDef:
-        return next(e for e in self.enums if e.name == name)
+        return self._by_name("enums")[name]
+
+    def _by_name(self, kind: str) -> dict:
+        # Lowering looks types up tens of thousands of times on a large IDL: an index per
+        # list, rebuilt if the list is not the one it was built from.
+        items = getattr(self, kind)
+        cached = self.__dict__.get(f"_{kind}_index")
+        if cached is None or cached[0] is not items or len(cached[1]) != len(items):
+            cached = (items, {x.name: x for x in items})
+            self.__dict__[f"_{kind}_index"] = cached
+        return cached[1]
 
     def r2g_traits(self) -> list[Trait]:
         return [t for t in self.traits if t.direction is Direction.R2G]

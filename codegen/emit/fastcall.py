@@ -5,6 +5,8 @@ the IDL, so two bindings in one Go package write the same bytes."""
 
 from __future__ import annotations
 
+import functools
+
 from rust2go import __version__
 from rust2go.codegen.emit.fmt import gofmt
 from rust2go.codegen.emit.render import render
@@ -20,6 +22,7 @@ FILES = (
 )
 
 
+@functools.cache
 def fastcall_files(fmt: bool) -> tuple[tuple[str, str], ...]:
     """(path relative to the Go output's directory, text) of each file of the package."""
     banner = (

@@ -8,7 +8,7 @@ from rust2go import __version__
 from rust2go.codegen import ir
 from rust2go.codegen.api import GenerateOptions, Outputs
 from rust2go.codegen.emit.fastcall import fastcall_files
-from rust2go.codegen.emit.fmt import gofmt, rustfmt
+from rust2go.codegen.emit.fmt import gofmt_and_rustfmt
 from rust2go.codegen.emit.render import render
 from rust2go.codegen.emit.shm_files import add_shm, cgo_part
 from rust2go.codegen.lower.go import FASTCALL_PACKAGE, lower_go
@@ -40,7 +40,7 @@ def emit_all(program: ir.Program, options: GenerateOptions) -> Outputs:
     rust = render("rust/file.rs.j2", **vars(lower_rust(program, banner=head, full=full)))
     go, rust = add_shm(full, go, rust)
     if options.fmt:
-        go, rust = gofmt(go), rustfmt(rust)
+        go, rust = gofmt_and_rustfmt(go, rust)
     extra = fastcall_files(options.fmt) if go_model.fastcall_package else ()
     return Outputs(go=go, rust=rust, go_files=extra)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 
 
 class FormatError(RuntimeError):
@@ -25,3 +26,11 @@ def gofmt(text: str) -> str:
 
 def rustfmt(text: str) -> str:
     return _run(["rustfmt", "--edition", "2021", "--emit", "stdout", "--quiet"], text)
+
+
+def gofmt_and_rustfmt(go: str, rust: str) -> tuple[str, str]:
+    """Both at once: two processes, so on a large binding the slower one sets the time."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        go_done = pool.submit(gofmt, go)
+        rust_done = pool.submit(rustfmt, rust)
+        return go_done.result(), rust_done.result()
