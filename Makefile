@@ -8,7 +8,7 @@ export CARGO_TARGET_DIR ?= $(CURDIR)/.cache/cargo-target
 export GOCACHE ?= $(CURDIR)/.cache/go-build
 export GOFLAGS ?= -mod=mod
 
-.PHONY: all setup demo test soak lint bench toolchains clean
+.PHONY: all setup demo test soak lint bench fuzz toolchains clean
 
 all: test
 
@@ -44,6 +44,11 @@ soak: setup toolchains
 
 lint: setup
 	$(VENV)/bin/ruff check rust2go codegen daemon runtime shm migrate tests bench
+
+# The front-end fuzzer without a bound: until Ctrl-C, or R2G_FUZZ_SECONDS. Failing inputs
+# land in tests/frontend/fuzz_regressions/, which `make test` replays.
+fuzz: setup
+	$(PY) -m tests.frontend.fuzz
 
 bench: setup toolchains
 	$(PY) -m bench.run_all

@@ -8,6 +8,7 @@ reports every syntax error in the file.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 import threading
@@ -486,29 +487,46 @@ def parse(source: SourceFile, diags: Diagnostics) -> ast.File:
     items: list[ast.Item] = []
     start = 0
     while True:
+        feed = _Feed(tokens, start, len(tokens))
         try:
-            items.extend(_run(tokens[start:], source))
+            items.extend(_run(feed, source))
             break
         except UnexpectedInput as err:
-            bad = start + _report(err, tokens[start:], source, diags)
+            bad = _report(err, tokens, start, feed, source, diags)
             # Keep the complete items before the one holding the error...
-            item_start = max((b for b in boundaries if start <= b <= bad), default=start)
+            k = bisect.bisect_right(boundaries, bad) - 1
+            item_start = max(boundaries[k], start)
             if item_start > start:
                 try:
-                    items.extend(_run(tokens[start:item_start], source))
+                    items.extend(_run(_Feed(tokens, start, item_start), source))
                 except UnexpectedInput:
                     pass
             # ...and go on with the items after it.
-            start = next((b for b in boundaries if b > bad), -1)
-            if start < 0:
+            if k + 1 >= len(boundaries):
                 break
+            start = boundaries[k + 1]
     return ast.File(items)
 
 
-def _run(tokens: list[Token], source: SourceFile) -> list[ast.Item]:
+class _Feed:
+    """tokens[start:end] for lark, without copying them, remembering the index of the
+    last token handed out (the one a parse error is about)."""
+
+    def __init__(self, tokens: list[Token], start: int, end: int):
+        self.tokens, self.start, self.end = tokens, start, end
+        self.pos = start - 1
+
+    def __iter__(self):
+        tokens = self.tokens
+        for i in range(self.start, self.end):
+            self.pos = i
+            yield tokens[i]
+
+
+def _run(feed: _Feed, source: SourceFile) -> list[ast.Item]:
     with _lock:
         _transformer.src = source
-        return _lark().parse(tokens).items
+        return _lark().parse(feed).items
 
 
 def _item_boundaries(tokens: list[Token]) -> list[int]:
@@ -527,27 +545,29 @@ def _item_boundaries(tokens: list[Token]) -> list[int]:
     return out
 
 
-def _report(err: UnexpectedInput, chunk: list[Token], source: SourceFile, diags: Diagnostics) -> int:
-    """Turn a lark error into a diagnostic; return the index (in chunk) of the bad token."""
+def _report(err: UnexpectedInput, tokens: list[Token], start: int, feed: _Feed, source: SourceFile,
+            diags: Diagnostics) -> int:  # fmt: skip
+    """Turn a lark error into a diagnostic; return the index (in tokens) of the bad token.
+    `start`: where this parse began (hints look no further back)."""
     expected = set(getattr(err, "expected", None) or ())
     if isinstance(err, UnexpectedToken) and err.token.type != "$END":
         tok = err.token
-        idx = next((i for i, t in enumerate(chunk) if t is tok), len(chunk))
+        idx = feed.pos if tokens[feed.pos] is tok else feed.end
         diags.error(
             "unexpected-token",
             source.span(tok.start_pos, tok.end_pos),
             expected=_expected_text(expected),
             found=f"`{tok}`",
-            hint=_missing_separator_hint(expected, chunk[:idx], tok, source),
+            hint=_missing_separator_hint(expected, tokens, start, idx, tok, source),
         )
         return idx
     if not _lexer_already_explained_eof(diags):
         end = len(source.text)
-        last = chunk[-1] if chunk else None
+        last = tokens[feed.end - 1] if feed.end > start else None
         span = source.span(last.start_pos, last.end_pos) if last else source.span(end, end)
         diags.error("unexpected-eof", span, expected=_expected_text(expected or {"RBRACE"}),
                     hint="the file ends in the middle of an item")  # fmt: skip
-    return len(chunk)
+    return feed.end
 
 
 def _lexer_already_explained_eof(diags: Diagnostics) -> bool:
@@ -557,11 +577,11 @@ def _lexer_already_explained_eof(diags: Diagnostics) -> bool:
 
 
 def _missing_separator_hint(
-    expected: set[str], before: list[Token], tok: Token, source: SourceFile
+    expected: set[str], tokens: list[Token], start: int, idx: int, tok: Token, source: SourceFile
 ) -> str | None:
-    prev = before[-1] if before else None
+    prev = tokens[idx - 1] if idx > start else None
     order = [("SEMI", ";"), ("COMMA", ",")]
-    if _inside_list(before):
+    if _inside_list(tokens, start, idx):
         order.reverse()
     for term, sep in order:
         if term in expected and prev is not None:
@@ -572,10 +592,12 @@ def _missing_separator_hint(
     return None
 
 
-def _inside_list(before: list[Token]) -> bool:
-    """Is the innermost open delimiter a comma-separated list (fields, variants, params)?"""
+def _inside_list(tokens: list[Token], start: int, idx: int) -> bool:
+    """Is the innermost open delimiter before tokens[idx] (looking back to tokens[start])
+    a comma-separated list (fields, variants, params)?"""
+    before = tokens
     depth = 0
-    for i in range(len(before) - 1, -1, -1):
+    for i in range(idx - 1, start - 1, -1):
         t = before[i].type
         if t in ("RBRACE", "RPAR", "RSQB"):
             depth += 1
@@ -583,7 +605,7 @@ def _inside_list(before: list[Token]) -> bool:
             if depth == 0:
                 if t == "LPAR":
                     return True
-                head = [x.type for x in before[max(0, i - 2) : i]]
+                head = [x.type for x in before[max(start, i - 2) : i]]
                 return t == "LBRACE" and bool(head) and head[0] in ("STRUCT", "ENUM")
             depth -= 1
     return False

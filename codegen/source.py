@@ -26,12 +26,15 @@ class SourceFile:
 
     @classmethod
     def read(cls, path: str | Path) -> SourceFile:
-        raw = Path(path).read_bytes()
+        return cls.from_bytes(str(path), Path(path).read_bytes())
+
+    @classmethod
+    def from_bytes(cls, name: str, raw: bytes) -> SourceFile:
         try:
-            return cls(str(path), raw.decode("utf-8"))
+            return cls(name, raw.decode("utf-8"))
         except UnicodeDecodeError as e:
             bad_at = len(raw[: e.start].decode("utf-8", errors="replace"))
-            return cls(str(path), raw.decode("utf-8", errors="replace"), invalid_utf8_at=bad_at)
+            return cls(name, raw.decode("utf-8", errors="replace"), invalid_utf8_at=bad_at)
 
     @property
     def sha256(self) -> str:

@@ -53,6 +53,7 @@ class Scope:
     aliases: dict[str, ast.AliasDecl]
     resolving: list[str] = field(default_factory=list)  # alias expansion stack
     alias_cache: dict[str, ir.Type | None] = field(default_factory=dict)
+    alias_nesting: int = 0  # summed nesting of the aliases being expanded
 
     def names(self):
         return [*self.structs, *self.enums, *self.aliases, *ir.PRIMITIVES,
@@ -74,6 +75,10 @@ class Resolved:
 # Deeper type nesting (`Vec<Vec<…>>`) is refused with a located diagnostic: every later
 # phase walks types recursively, and no real IDL comes near it.
 MAX_TYPE_NESTING = 32
+# Aliases are expanded where they are used, one recursion per alias in a chain (`type A =
+# B; type B = Vec<C>; …`): the chain's length and the nesting it adds up to are bounded too.
+MAX_ALIAS_CHAIN = 32
+MAX_EXPANDED_NESTING = 2 * MAX_TYPE_NESTING
 
 
 def nesting(texpr: ast.TypeExpr) -> int:
@@ -241,10 +246,22 @@ def _expand_alias(name: str, p: ast.PathType, scope: Scope, diags: Diagnostics) 
         diags.error("recursive-alias", alias.name_span, name=name,
                     hint="an alias cannot refer to itself, directly or through another alias")  # fmt: skip
         return None
+    if len(scope.resolving) >= MAX_ALIAS_CHAIN:
+        diags.error("alias-too-deep", p.span, name=scope.resolving[-1], max=MAX_ALIAS_CHAIN,
+                    hint="write out the type an alias of this chain stands for")  # fmt: skip
+        return None
+    added = nesting(scope.aliases[name].ty)
+    if scope.alias_nesting + added > MAX_EXPANDED_NESTING:
+        diags.error("type-too-deep", p.span, max=MAX_EXPANDED_NESTING,
+                    hint="aliases are expanded where they are used: name an inner part with a struct")  # fmt: skip
+        return None
     scope.resolving.append(name)
+    scope.alias_nesting += added
     try:
         r = resolve(scope.aliases[name].ty, Position.ALIAS, scope, diags)
     finally:
         scope.resolving.pop()
+        scope.alias_nesting -= added
     scope.alias_cache[name] = r.ty if r else None
     return Resolved(r.ty) if r else None
+
