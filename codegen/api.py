@@ -25,15 +25,25 @@ class GenerateOptions:
     # Import path of the Go output's package (from its go.mod): Go→Rust fast calls then go
     # through a small assembly package written beside it; without it, runtime.asmcgocall.
     go_import_path: str | None = None
+    # Which outputs to make, all from one pass of the front end.
+    binding: bool = True  # the Go (cgo) file, its fast-call package and the Rust file
+    python_peer: bool = False  # the typed Python peer of the shm methods
+    go_server: bool = False  # a standalone Go main serving the shm methods
+    build_helper: bool = False  # the std-only build.rs helper (the same for every IDL)
 
 
 @dataclass(frozen=True)
 class Outputs:
-    go: str  # the Go (cgo) file
-    rust: str  # the std-only Rust binding
+    """The text of each output GenerateOptions asked for ("" / None for the others)."""
+
+    go: str = ""  # the Go (cgo) file
+    rust: str = ""  # the std-only Rust binding
     warnings: tuple[Diagnostic, ...] = ()
     # Further Go files, by path relative to the Go output's directory (the fast-call package).
     go_files: tuple[tuple[str, str], ...] = ()
+    python: str | None = None  # the Python peer
+    go_server: str | None = None  # the standalone Go server
+    build_helper: str | None = None
 
     def files(self, go_out: str | Path | None, rust_out: str | Path | None) -> list[tuple[Path, str]]:
         """(path, text) of every file to write for these output paths (None: not wanted)."""

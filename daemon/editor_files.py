@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from rust2go.daemon.atomic_write import is_temp_name
+from rust2go.atomic_write import is_temp_name
 
 EDITOR_TEMP = re.compile(
     r"""(

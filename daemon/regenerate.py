@@ -16,9 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from rust2go.atomic_write import write_if_changed
 from rust2go.codegen.api import GenerateOptions, Outputs
 from rust2go.codegen.diagnostics import DiagnosticError
-from rust2go.daemon.atomic_write import write_if_changed
 from rust2go.daemon.config import Target
 
 # The code generator as the daemon sees it; production passes rust2go.codegen.api.generate.

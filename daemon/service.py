@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from rust2go.daemon.atomic_write import sweep_temp_files, temp_path_for
+from rust2go.atomic_write import sweep_temp_files, temp_path_for
 from rust2go.daemon.config import Config, ConfigError, Target, load_config, shown
 from rust2go.daemon.control import ControlServer
 from rust2go.daemon.debounce import Debouncer

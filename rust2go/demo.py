@@ -11,9 +11,9 @@ import sys
 import time
 from pathlib import Path
 
+from rust2go.atomic_write import write_if_changed
 from rust2go.codegen.api import GenerateOptions, generate
 from rust2go.codegen.diagnostics import DiagnosticError
-from rust2go.daemon.atomic_write import write_if_changed
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "basic"

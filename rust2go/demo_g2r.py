@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 from rust2go import gomod
+from rust2go.atomic_write import write_if_changed
 from rust2go.codegen.api import GenerateOptions, generate
 from rust2go.codegen.diagnostics import DiagnosticError
-from rust2go.daemon.atomic_write import write_if_changed
 from rust2go.demo import environment, say
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -58,3 +58,12 @@ def options_for(options: GenerateOptions, go_out: str | Path | None) -> tuple[Ge
     if options.go_import_path is None:
         options = dataclasses.replace(options, go_import_path=mod.import_path(out_dir))
     return options, notes
+
+
+def standalone_module(directory: Path) -> tuple[Path, str] | None:
+    """The go.mod a standalone program in `directory` needs to build with `go build`
+    there, or None when a go.mod is at or above it (the user's module wins)."""
+    if nearest(directory) is not None:
+        return None
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", directory.resolve().name).strip("._-") or "server"
+    return directory / "go.mod", f"module {name}\n\ngo 1.21\n"

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import PurePath
 
 from rust2go import __version__
 from rust2go.codegen import ir
 from rust2go.codegen.api import GenerateOptions, Outputs
 from rust2go.codegen.emit.fastcall import fastcall_files
-from rust2go.codegen.emit.fmt import gofmt_and_rustfmt
+from rust2go.codegen.emit.fmt import gofmt, gofmt_and_rustfmt
 from rust2go.codegen.emit.render import render
-from rust2go.codegen.emit.shm_files import add_shm, cgo_part
+from rust2go.codegen.emit.shm_files import add_shm, cgo_part, go_server, python_module
 from rust2go.codegen.lower.go import FASTCALL_PACKAGE, lower_go
 from rust2go.codegen.lower.rust import lower_rust
 from rust2go.codegen.lower.symbols import ABI_VERSION
@@ -28,6 +29,18 @@ def banner(program: ir.Program) -> str:
 
 
 def emit_all(program: ir.Program, options: GenerateOptions) -> Outputs:
+    """Every output `options` asks for, from this one checked program."""
+    outputs = _binding(program, options) if options.binding else Outputs()
+    head = banner(program)
+    python = python_module(program, head) if options.python_peer else None
+    server = go_server(program, head, options.go_package) if options.go_server else None
+    if server is not None and options.fmt:
+        server = gofmt(server)
+    helper = emit_build_helper() if options.build_helper else None
+    return dataclasses.replace(outputs, python=python, go_server=server, build_helper=helper)
+
+
+def _binding(program: ir.Program, options: GenerateOptions) -> Outputs:
     full, program = program, cgo_part(program)  # shm methods: emit/shm_files.py
     head = banner(program)
     with_main = options.go_package == "main" and not options.without_main

@@ -4,13 +4,14 @@ Outputs whose content is unchanged are not touched (their mtime stays)."""
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
 from rust2go import gomod
+from rust2go.atomic_write import write_if_changed
 from rust2go.codegen.api import GenerateOptions
 from rust2go.commands._common import EXIT_OK, EXIT_USAGE, EXIT_USER, front_end
-from rust2go.daemon.atomic_write import write_if_changed
 
 
 def register(sub) -> None:
@@ -42,29 +43,24 @@ def options_from(args) -> GenerateOptions:
 
 
 def run(args) -> int:
-    if args.python_out or args.go_server:
-        from rust2go.commands._shm_outputs import write_shm_outputs
-
-        status = write_shm_outputs(args.idl, args.python_out, args.go_server, args.go_package)
-        if status != EXIT_OK or not (args.go_out or args.rust_out or args.build_helper):
-            return status
-    if not (args.go_out or args.rust_out or args.build_helper):
-        sys.stderr.write("error: nothing to write: give --go-out, --rust-out or --build-helper\n")
+    wanted = dict(binding=bool(args.go_out or args.rust_out), python_peer=bool(args.python_out),
+                  go_server=bool(args.go_server), build_helper=bool(args.build_helper))  # fmt: skip
+    if not any(wanted.values()):
+        sys.stderr.write("error: nothing to write: give --go-out, --rust-out, --build-helper, "
+                         "--python-out or --go-server\n")  # fmt: skip
         return EXIT_USAGE
-    status = EXIT_OK
-    if args.go_out or args.rust_out:
-        status = emit_files(args.idl, options_from(args), go_out=args.go_out, rust_out=args.rust_out)
-    if status == EXIT_OK and args.build_helper:
-        from rust2go.codegen.emit import emit_build_helper
-
-        report(Path(args.build_helper), emit_build_helper())
-    return status
+    options = dataclasses.replace(options_from(args), **wanted)
+    return emit_files(args.idl, options, go_out=args.go_out, rust_out=args.rust_out,
+                      python_out=args.python_out, go_server=args.go_server,
+                      build_helper=args.build_helper)  # fmt: skip
 
 
 def emit_files(idl: str, options: GenerateOptions, *, go_out: str | None,
-               rust_out: str | None) -> int:  # fmt: skip
-    """Front end + emission + content-gated writes; diagnostics on stderr, no traceback.
-    `options` are completed from the go.mod nearest `go_out` (gomod.options_for)."""
+               rust_out: str | None, python_out: str | None = None,
+               go_server: str | None = None, build_helper: str | None = None) -> int:  # fmt: skip
+    """One front-end pass, every output `options` asks for, content-gated writes;
+    diagnostics on stderr (once), no traceback. `options` are completed from the go.mod
+    nearest `go_out` (gomod.options_for)."""
     from rust2go.codegen.diagnostics import DiagnosticError
     from rust2go.codegen.emit import emit_all
     from rust2go.codegen.emit.fmt import FormatError
@@ -83,7 +79,16 @@ def emit_files(idl: str, options: GenerateOptions, *, go_out: str | None,
     except FormatError as err:
         sys.stderr.write(f"error: {err}\n")
         return EXIT_USER
-    for path, text in outputs.files(go_out, rust_out):
+    files = outputs.files(go_out, rust_out) if options.binding else []
+    if python_out and outputs.python is not None:
+        files.append((Path(python_out), outputs.python))
+    if go_server and outputs.go_server is not None:
+        files.append((Path(go_server), outputs.go_server))
+        module = gomod.standalone_module(Path(go_server).parent)
+        files += [module] if module else []
+    if build_helper and outputs.build_helper is not None:
+        files.append((Path(build_helper), outputs.build_helper))
+    for path, text in files:
         report(path, text)
     return EXIT_OK
 

@@ -8,9 +8,9 @@ import difflib
 import sys
 from pathlib import Path
 
+from rust2go.atomic_write import write_if_changed
 from rust2go.codegen.diagnostics import DiagnosticError
 from rust2go.commands._common import EXIT_OK, EXIT_USER
-from rust2go.daemon.atomic_write import write_if_changed
 
 
 def register(sub) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from rust2go.daemon.atomic_write import sweep_temp_files, temp_path_for, write_if_changed
+from rust2go.atomic_write import sweep_temp_files, temp_path_for, write_if_changed
 from rust2go.daemon.config import parse_config
 from rust2go.daemon.debounce import Debouncer
 from rust2go.daemon.editor_files import is_transient

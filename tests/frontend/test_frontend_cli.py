@@ -85,3 +85,27 @@ def test_deeply_nested_braces_in_ignored_items_are_read(tmp_path: Path) -> None:
     r = rust2go("check", str(idl))
     assert r.returncode == 0, r.stderr[-2000:]
     assert "ok (1 structs" in r.stdout
+
+
+def test_generate_makes_every_output_from_one_pass(tmp_path: Path) -> None:
+    """Go, Rust, build helper, Python peer and Go server in one command: each file written,
+    the IDL's warning printed once (one front-end pass), and the server's go.mod beside it."""
+    idl = tmp_path / "user.rs"
+    idl.write_text(
+        "pub struct Req { pub n: u32 }\n"
+        "#[r2g]\npub trait Calc {\n"
+        "    #[mem]\n    fn double(req: &Req) -> u32;\n"
+        "    #[strange_attribute]\n    fn triple(req: &Req) -> u32;\n}\n"
+    )
+    outs = {"--go-out": "go/gen.go", "--rust-out": "src/gen.rs", "--build-helper": "r2g_build.rs",
+            "--python-out": "py/peer.py", "--go-server": "server/main.go"}  # fmt: skip
+    args = [a for flag, rel in outs.items() for a in (flag, str(tmp_path / rel))]
+    r = rust2go("generate", str(idl), *args, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.count("warning[") == 1, r.stderr
+    for rel in [*outs.values(), "server/go.mod"]:
+        assert (tmp_path / rel).is_file(), rel
+        assert f"wrote {tmp_path / rel}" in r.stdout
+    # Again: nothing changes, and the go.mod now found is the server's own (left alone).
+    again = rust2go("generate", str(idl), *args, cwd=tmp_path)
+    assert again.stdout.count("unchanged") == len(outs) and "wrote" not in again.stdout
