@@ -7,7 +7,18 @@
 //	segment  CREATING -store-> SERVING -store, post caller-> DRAINING -> CLOSED, unlink
 //	slot     PENDING -CAS (gen,PENDING)->(gen,DONE)-> DONE, then push one REPLY cell;
 //	         CAS failure = ABANDONED: reply dropped, completion still pushed
-//	caller   DETACHED|dead ATTACHED -CAS-> RESETTING -reset rings+slots-> VACANT
+//	caller   DETACHED|dead ATTACHED|dead BROKEN -CAS-> RESETTING -reset rings+slots-> VACANT
+//	         ATTACHED with caller_pid 0 seen for r2g_shm_ATTACH_GRACE in one session
+//	           (an attacher died between its state CAS and its pid store) -CAS-> RESETTING
+//	session  a protocol violation (a request cell out of sequence or naming no slot, a
+//	         completion ring full for r2g_shm_FULL_PATIENCE) ends the caller's session,
+//	         never the callee:
+//	         serving -violation-> broken: log the field; CAS caller_state ATTACHED ->
+//	           BROKEN, ring the caller; stop popping and answering (nothing in the rings
+//	           can be trusted; the caller fails its pending calls itself)
+//	         broken -caller detached (BROKEN -> DETACHED), died, or r2g_shm_BROKEN_GRACE
+//	           passed (it ignores BROKEN) -> recycle -> serving
+//	         a violation with no caller attached recycles at once (VACANT -> RESETTING)
 //	bell     waiter: swap(parked,1); fence; re-check; sem_timedwait; swap(parked,0)
 //	         notifier: if parked && swap(parked,0)==1 { sem_post }
 //
@@ -67,7 +78,36 @@ type r2g_shm_server struct {
 	inline    atomic.Uint64  // token (generation, slot+1) of the call the current poller runs inline; 0 between
 	asleep    atomic.Bool    // the current poller is parked on the callee doorbell
 	kick      chan struct{}  // wakes the watchdog after the poller un-parks (buffered 1)
+
+	broken    atomic.Bool // a violation was seen this session; cleared by recycle
+	ctl       sync.Mutex  // guards the fields below (violations come from any poller)
+	brokenAt  time.Time
+	probedAt  time.Time
+	unclaimed struct {
+		session uint32
+		since   time.Time // zero: caller_pid was not 0 at the last probe
+	}
+	protocolErrors uint64
+	lastViolation  string
 }
+
+// r2g_shm_PROBE_PERIOD: liveness probes of the caller at most this often, however often
+// the doorbell rings (an attacher waiting out ATTACHED pid 0 rings it every few ms).
+const r2g_shm_PROBE_PERIOD = 20 * time.Millisecond
+
+// r2g_shm_FULL_PATIENCE: how long a full completion ring is waited out. One completion
+// per slot never fills it, so only a caller that stopped popping (or broke it) does.
+const r2g_shm_FULL_PATIENCE = 100 * time.Millisecond
+
+// r2g_shm_ATTACH_GRACE: how long ATTACHED with caller_pid 0 is tolerated in one session;
+// a live attacher stores its pid microseconds after its state CAS.
+const r2g_shm_ATTACH_GRACE = time.Second
+
+// r2g_shm_BROKEN_GRACE: how long a caller gets to detach from BROKEN.
+const r2g_shm_BROKEN_GRACE = time.Second
+
+// r2g_shm_log reports what the callee cannot answer to any caller (stderr; replaceable).
+var r2g_shm_log = func(msg string) { fmt.Fprintln(os.Stderr, msg) }
 
 // r2g_shm_STUCK: an inline handler running longer than one to two ticks gets the poller
 // replaced, so one blocking handler delays other calls by at most ~2 ticks.
@@ -208,21 +248,32 @@ func (s *r2g_shm_server) cellAt(ring, capacity uintptr, pos uint64) uintptr {
 	return ring + r2g_shm_RING_SIZE + uintptr(pos&uint64(capacity-1))*r2g_shm_CELL_SIZE
 }
 
-func (s *r2g_shm_server) push(ring, capacity uintptr, c r2g_shm_cell) bool {
+// r2g_shm_ring_corrupt: a cell whose seq is ahead of a position that did not move (no
+// other pusher or popper explains it); the message names the field like the Python peers.
+func r2g_shm_ring_corrupt(ring, field string, capacity uintptr, pos, seq uint64) string {
+	return fmt.Sprintf("%s.cell[%d].seq=%d is ahead of %s.%s=%d: ring corrupt",
+		ring, pos&uint64(capacity-1), seq, ring, field, pos)
+}
+
+// push: 1 pushed, 0 full, -1 corrupt (the violation is returned).
+func (s *r2g_shm_server) push(ring, capacity uintptr, c r2g_shm_cell) (int, string) {
 	enq := s.u64(ring + r2g_shm_RING_ENQUEUE_POS)
 	pos := atomic.LoadUint64(enq)
 	for {
 		cell := s.cellAt(ring, capacity, pos)
-		dif := int64(atomic.LoadUint64(s.u64(cell+r2g_shm_CELL_SEQ)) - pos)
+		seq := atomic.LoadUint64(s.u64(cell + r2g_shm_CELL_SEQ))
+		dif := int64(seq - pos)
 		if dif == 0 {
 			if atomic.CompareAndSwapUint64(enq, pos, pos+1) {
 				break
 			}
 			pos = atomic.LoadUint64(enq)
 		} else if dif < 0 {
-			return false
+			return 0, ""
+		} else if now := atomic.LoadUint64(enq); now != pos {
+			pos = now
 		} else {
-			pos = atomic.LoadUint64(enq)
+			return -1, r2g_shm_ring_corrupt("completion_ring", "enqueue_pos", capacity, pos, seq)
 		}
 	}
 	cell := s.cellAt(ring, capacity, pos)
@@ -236,32 +287,37 @@ func (s *r2g_shm_server) push(ring, capacity uintptr, c r2g_shm_cell) bool {
 	*s.u32(cell + r2g_shm_CELL_KIND) = c.kind
 	*s.u32(cell + r2g_shm_CELL_STATUS) = c.status
 	atomic.StoreUint64(s.u64(cell+r2g_shm_CELL_SEQ), pos+1)
-	return true
+	return 1, ""
 }
 
-func (s *r2g_shm_server) pop(ring, capacity uintptr) (r2g_shm_cell, bool) {
+// pop takes the request cell at the consumer position; ok false when the ring is empty
+// or corrupt (then bad names the field).
+func (s *r2g_shm_server) pop(ring, capacity uintptr) (c r2g_shm_cell, ok bool, bad string) {
 	deq := s.u64(ring + r2g_shm_RING_DEQUEUE_POS)
 	pos := atomic.LoadUint64(deq)
 	for {
 		cell := s.cellAt(ring, capacity, pos)
-		dif := int64(atomic.LoadUint64(s.u64(cell+r2g_shm_CELL_SEQ)) - (pos + 1))
+		seq := atomic.LoadUint64(s.u64(cell + r2g_shm_CELL_SEQ))
+		dif := int64(seq - (pos + 1))
 		if dif == 0 {
 			if atomic.CompareAndSwapUint64(deq, pos, pos+1) {
 				break
 			}
 			pos = atomic.LoadUint64(deq)
 		} else if dif < 0 {
-			return r2g_shm_cell{}, false
+			return r2g_shm_cell{}, false, ""
+		} else if now := atomic.LoadUint64(deq); now != pos {
+			pos = now
 		} else {
-			pos = atomic.LoadUint64(deq)
+			return r2g_shm_cell{}, false, r2g_shm_ring_corrupt("request_ring", "dequeue_pos", capacity, pos, seq)
 		}
 	}
 	cell := s.cellAt(ring, capacity, pos)
 	f := func(off uintptr) uint32 { return atomic.LoadUint32(s.u32(cell + off)) }
-	c := r2g_shm_cell{f(r2g_shm_CELL_SLOT), f(r2g_shm_CELL_GENERATION), f(r2g_shm_CELL_METHOD),
+	c = r2g_shm_cell{f(r2g_shm_CELL_SLOT), f(r2g_shm_CELL_GENERATION), f(r2g_shm_CELL_METHOD),
 		f(r2g_shm_CELL_LENGTH), f(r2g_shm_CELL_KIND), f(r2g_shm_CELL_STATUS)}
 	atomic.StoreUint64(s.u64(cell+r2g_shm_CELL_SEQ), pos+uint64(capacity))
-	return c, true
+	return c, true, ""
 }
 
 func (s *r2g_shm_server) requestsEmpty() bool {
@@ -283,14 +339,23 @@ func (s *r2g_shm_server) ringCaller() {
 func (s *r2g_shm_server) park(ms int) bool {
 	p := s.u32(r2g_shm_HEADER_CALLEE_PARKED)
 	atomic.SwapUint32(p, 1) // Go atomics are sequentially consistent: this is the fence
-	if s.stop.Load() || !s.requestsEmpty() ||
-		atomic.LoadUint32(s.u32(r2g_shm_HEADER_CALLER_STATE)) == r2g_shm_CALLER_STATE_DETACHED {
+	if s.stop.Load() || s.ready() {
 		atomic.SwapUint32(p, 0)
 		return true
 	}
 	woke := C.r2g_shm_sem_wait_ms(s.calleeSem, C.long(ms)) == 0
 	atomic.SwapUint32(p, 0)
 	return woke
+}
+
+// ready is the doorbell re-check: something for the poller to look at. A broken
+// session's ring is not looked at; its caller's detach ends the wait.
+func (s *r2g_shm_server) ready() bool {
+	st := atomic.LoadUint32(s.u32(r2g_shm_HEADER_CALLER_STATE))
+	if s.broken.Load() {
+		return st != r2g_shm_CALLER_STATE_BROKEN
+	}
+	return !s.requestsEmpty() || st == r2g_shm_CALLER_STATE_DETACHED
 }
 
 // ---- serving ----
@@ -302,12 +367,18 @@ func (s *r2g_shm_server) serve() {
 	var idle time.Time
 	spins := 0
 	for !s.stop.Load() {
-		if c, ok := s.pop(s.g.reqRingOff, s.g.reqRingCap); ok {
-			if !s.take(c) {
-				return // demoted: a new poller took over while the handler ran
+		if !s.broken.Load() {
+			c, ok, bad := s.pop(s.g.reqRingOff, s.g.reqRingCap)
+			if ok {
+				if !s.take(c) {
+					return // demoted: a new poller took over while the handler ran
+				}
+				idle, spins = time.Time{}, 0
+				continue
 			}
-			idle, spins = time.Time{}, 0
-			continue
+			if bad != "" {
+				s.violation(bad)
+			}
 		}
 		if idle.IsZero() {
 			idle = time.Now()
@@ -359,8 +430,9 @@ func (s *r2g_shm_server) watch() {
 // take answers one request cell, running its handler inline; false when this poller
 // was demoted meanwhile (watchdog).
 func (s *r2g_shm_server) take(c r2g_shm_cell) bool {
-	if uintptr(c.slot) >= s.g.slots {
-		return true // no such slot: nothing to answer
+	if uintptr(c.slot) >= s.g.slots { // cannot be answered, so its call would never end
+		s.violation(fmt.Sprintf("request_ring cell.slot=%d is not below header.slot_count=%d", c.slot, s.g.slots))
+		return true
 	}
 	if uintptr(c.length) > s.g.reqCap || (c.kind != r2g_shm_CELL_KIND_CALL && c.kind != r2g_shm_CELL_KIND_ONEWAY) {
 		s.answer(c, r2g_shm_CALL_STATUS_HANDLER_ERROR, s.respArea(c.slot)[:copy(s.respArea(c.slot), "malformed request cell")])
@@ -421,25 +493,112 @@ func (s *r2g_shm_server) answer(c r2g_shm_cell, status uint32, reply []byte) {
 }
 
 func (s *r2g_shm_server) finish(c r2g_shm_cell, status, length uint32) {
+	if s.broken.Load() {
+		return // the caller failed this call already; the rings are to be reset
+	}
 	reply := r2g_shm_cell{c.slot, c.gen, c.method, length, r2g_shm_CELL_KIND_REPLY, status}
 	// capacity >= slot_count and one completion per slot: full only if the caller
-	// breaks the protocol; then wait rather than drop.
-	for !s.push(s.g.compRingOff, s.g.compRingCap, reply) {
+	// breaks the protocol; wait a little for it, then end the session.
+	var deadline time.Time
+	for {
+		got, bad := s.push(s.g.compRingOff, s.g.compRingCap, reply)
+		if got == 1 {
+			break
+		}
+		if got < 0 {
+			s.violation(bad)
+			return
+		}
 		s.ringCaller()
+		if now := time.Now(); deadline.IsZero() {
+			deadline = now.Add(r2g_shm_FULL_PATIENCE)
+		} else if now.After(deadline) {
+			s.violation(fmt.Sprintf("completion_ring stayed full for %v although each of "+
+				"header.slot_count=%d slots has at most one completion in it", r2g_shm_FULL_PATIENCE, s.g.slots))
+			return
+		}
+		if s.broken.Load() || s.stop.Load() {
+			return
+		}
 		runtime.Gosched()
 	}
 	s.ringCaller()
 }
 
-// control recycles a departed caller: DETACHED, or (probing) ATTACHED with its lock free.
+// violation ends the caller's session over a protocol violation (header comment).
+func (s *r2g_shm_server) violation(why string) {
+	s.ctl.Lock()
+	s.protocolErrors++
+	s.lastViolation = why
+	if !s.broken.Load() {
+		s.brokenAt = time.Now()
+		s.broken.Store(true)
+	}
+	s.ctl.Unlock()
+	r2g_shm_log(fmt.Sprintf("shm segment /%s: protocol violation: %s; ending the caller's session", s.stem, why))
+	atomic.CompareAndSwapUint32(s.u32(r2g_shm_HEADER_CALLER_STATE), r2g_shm_CALLER_STATE_ATTACHED, r2g_shm_CALLER_STATE_BROKEN)
+	s.ringCaller()
+}
+
+// control recycles a departed caller: DETACHED; a broken session with no caller; or,
+// probing (at most every r2g_shm_PROBE_PERIOD unless the doorbell timed out), ATTACHED or
+// BROKEN by a dead caller, ATTACHED with caller_pid 0 for r2g_shm_ATTACH_GRACE, BROKEN
+// for r2g_shm_BROKEN_GRACE.
 func (s *r2g_shm_server) control(probe bool) {
-	state := s.u32(r2g_shm_HEADER_CALLER_STATE)
-	st := atomic.LoadUint32(state)
-	gone := st == r2g_shm_CALLER_STATE_DETACHED || (probe && st == r2g_shm_CALLER_STATE_ATTACHED && s.callerDead())
-	if !gone || !atomic.CompareAndSwapUint32(state, st, r2g_shm_CALLER_STATE_RESETTING) {
+	st := atomic.LoadUint32(s.u32(r2g_shm_HEADER_CALLER_STATE))
+	broken := s.broken.Load()
+	switch {
+	case st == r2g_shm_CALLER_STATE_DETACHED || (broken && st == r2g_shm_CALLER_STATE_VACANT):
+		s.recycle(st)
+		return
+	case broken && st == r2g_shm_CALLER_STATE_ATTACHED: // attached after the violation was seen
+		atomic.CompareAndSwapUint32(s.u32(r2g_shm_HEADER_CALLER_STATE), st, r2g_shm_CALLER_STATE_BROKEN)
+		return
+	case st != r2g_shm_CALLER_STATE_ATTACHED && st != r2g_shm_CALLER_STATE_BROKEN:
 		return
 	}
-	s.inflight.Wait() // handlers of the departed caller finish before the rings reset
+	now := time.Now()
+	s.ctl.Lock()
+	if !probe && now.Sub(s.probedAt) < r2g_shm_PROBE_PERIOD {
+		s.ctl.Unlock()
+		return
+	}
+	s.probedAt = now
+	var overdue bool
+	if st == r2g_shm_CALLER_STATE_ATTACHED {
+		overdue = s.abandonedAttach(now)
+	} else {
+		overdue = now.Sub(s.brokenAt) > r2g_shm_BROKEN_GRACE
+	}
+	s.ctl.Unlock()
+	if overdue || s.callerDead() {
+		s.recycle(st)
+	}
+}
+
+// abandonedAttach: ATTACHED with caller_pid 0 in one session for r2g_shm_ATTACH_GRACE.
+// With s.ctl held.
+func (s *r2g_shm_server) abandonedAttach(now time.Time) bool {
+	if atomic.LoadUint32(s.u32(r2g_shm_HEADER_CALLER_PID)) != 0 {
+		s.unclaimed.since = time.Time{}
+		return false
+	}
+	sess := atomic.LoadUint32(s.u32(r2g_shm_HEADER_SESSION))
+	if s.unclaimed.since.IsZero() || s.unclaimed.session != sess {
+		s.unclaimed.session, s.unclaimed.since = sess, now
+		return false
+	}
+	return now.Sub(s.unclaimed.since) > r2g_shm_ATTACH_GRACE
+}
+
+// recycle: CAS `from` -> RESETTING, handlers of the departed caller finish, fresh rings
+// and slots, the dead caller's lock file removed, VACANT.
+func (s *r2g_shm_server) recycle(from uint32) {
+	state := s.u32(r2g_shm_HEADER_CALLER_STATE)
+	if !atomic.CompareAndSwapUint32(state, from, r2g_shm_CALLER_STATE_RESETTING) {
+		return
+	}
+	s.inflight.Wait()
 	pid := atomic.LoadUint32(s.u32(r2g_shm_HEADER_CALLER_PID))
 	s.resetSession()
 	if pid != 0 {
@@ -448,6 +607,10 @@ func (s *r2g_shm_server) control(probe bool) {
 			_ = os.Remove(path)
 		}
 	}
+	s.ctl.Lock()
+	s.unclaimed.since = time.Time{}
+	s.ctl.Unlock()
+	s.broken.Store(false)
 	atomic.StoreUint32(state, r2g_shm_CALLER_STATE_VACANT)
 }
 
@@ -466,8 +629,8 @@ func (s *r2g_shm_server) close() {
 	s.nudge()               // and the watchdog
 	s.pollers.Wait()
 	s.inflight.Wait()
-	for {
-		c, ok := s.pop(s.g.reqRingOff, s.g.reqRingCap)
+	for !s.broken.Load() {
+		c, ok, _ := s.pop(s.g.reqRingOff, s.g.reqRingCap)
 		if !ok {
 			break
 		}

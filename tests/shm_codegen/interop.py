@@ -61,12 +61,13 @@ def load_module(path: Path):
 
 
 class GoServer:
-    """The `--go-server` binary serving `name`; SIGTERM on exit (quit handshake, unlink)."""
+    """The `--go-server` binary serving `name`; SIGTERM on exit (quit handshake, unlink).
+    `stderr`: where its log goes (a file object; inherited by default)."""
 
-    def __init__(self, server_dir: Path, name: str):
+    def __init__(self, server_dir: Path, name: str, stderr=None):
         self.name = name
         self.proc = subprocess.Popen([str(server_dir / "server"), name], stdout=subprocess.PIPE,
-                                     text=True)  # fmt: skip
+                                     stderr=stderr, text=True)  # fmt: skip
         line = self.proc.stdout.readline().strip()
         if line != f"serving {name}":
             self.proc.kill()
@@ -77,7 +78,13 @@ class GoServer:
 
     def __exit__(self, *exc) -> None:
         self.proc.send_signal(signal.SIGTERM)
-        assert self.proc.wait(timeout=10) == 0
+        try:
+            code = self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()  # a hung server must not outlive the test
+            self.proc.wait()
+            raise
+        assert code == 0
 
 
 async def python_to_go(mod, name: str, calls: int, depth: int = 256) -> dict:

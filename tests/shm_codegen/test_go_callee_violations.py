@@ -1,0 +1,149 @@
+"""The generated Go callee (the `--go-server` build, a real process) against callers that
+break the protocol: a request cell out of sequence, a completion ring the caller made look
+full, ATTACHED left with caller_pid 0. Each ends (or recycles) that caller's session
+only: the pending call fails fast with a ProtocolError, the Go log names the field, and
+the same Go process then serves a new caller."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+
+import pytest
+
+from rust2go.runtime import ProtocolError, ShmCaller
+from rust2go.shm import layout as L
+from rust2go.shm.segment import Segment
+from tests.shm_codegen.interop import GoServer, load_module
+
+CS = L.CallerState
+GARBAGE_SEQ = 10**9
+NAP_MS = 300
+
+
+class LoggedServer(GoServer):
+    """A Go server whose stderr (its protocol-violation log) is kept in a file."""
+
+    def __init__(self, server_dir, name, tmp_path):
+        self.log_path = tmp_path / "server.log"
+        self._log = open(self.log_path, "w")  # noqa: SIM115 (closed in __exit__)
+        super().__init__(server_dir, name, stderr=self._log)
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+    def __exit__(self, *exc) -> None:
+        try:
+            super().__exit__(*exc)
+        finally:
+            self._log.close()
+
+
+def next_cell(seg: Segment, ring: str, counter: str) -> tuple[int, int]:
+    """The position in `ring` ("request"/"completion") its `counter` names, and the
+    offset of the cell there."""
+    g = seg.geometry
+    off, cap = getattr(g, f"{ring}_ring_offset"), getattr(g, f"{ring}_ring_capacity")
+    pos = seg.atom.load_u64(off + L.RING.offset(counter))
+    return pos, off + L.RING.size + (pos % cap) * L.CELL.size
+
+
+async def until(cond, what: str, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.001)
+
+
+async def serves_a_new_caller(mod, server: GoServer) -> None:
+    async with await ShmCaller.connect(server.name, timeout=3) as c:
+        assert await mod.SvcClient(c).add(40, 2) == 42
+    assert server.proc.poll() is None, "the Go server exited"
+
+
+@pytest.fixture
+def svc(go_server):
+    return load_module(go_server / "svc_shm.py")
+
+
+@pytest.fixture
+def on_go(go_server, svc, clean_shm, tmp_path):
+    """Runs `scenario(server, caller, client)` against a fresh logged Go server, then
+    checks that the same server serves a new caller."""
+
+    def run(tag: str, scenario) -> None:
+        async def session(server: LoggedServer) -> None:
+            c = await ShmCaller.connect(server.name)
+            await scenario(server, c, svc.SvcClient(c))
+            await serves_a_new_caller(svc, server)
+
+        with LoggedServer(go_server, f"/r2g-test_goviol_{tag}_{os.getpid()}", tmp_path) as s:
+            asyncio.run(session(s))
+
+    return run
+
+
+def test_corrupt_request_cell_ends_the_session_not_the_go_callee(on_go):
+    async def scenario(server: LoggedServer, c: ShmCaller, client) -> None:
+        name, capacity = server.name, c.seg.geometry.request_ring_capacity
+        nap = asyncio.create_task(asyncio.wait_for(client.nap(NAP_MS), 10))
+        await until(lambda: c.in_flight == 1 and c.seg.request_ring.is_empty(), "nap popped")
+        pos, cell = next_cell(c.seg, "request", "dequeue_pos")
+        t0 = time.monotonic()
+        c.seg.atom.store_u64(cell + L.CELL.offset("seq"), GARBAGE_SEQ)  # the next cell Go pops
+        c.seg.callee_bell.ring()
+        with pytest.raises(ProtocolError, match=f"callee of {name} ended this session"):
+            await nap
+        took = time.monotonic() - t0
+        assert took < NAP_MS / 2000, f"the pending call failed after {took * 1000:.0f} ms"
+        with pytest.raises(ProtocolError):
+            await client.add(3, 4)
+        await c.close()
+        log = server.log()
+        assert f"shm segment {name}: protocol violation: " in log, log
+        assert (f"request_ring.cell[{pos % capacity}].seq={GARBAGE_SEQ} is ahead of "
+                f"request_ring.dequeue_pos={pos}: ring corrupt; ending") in log, log  # fmt: skip
+
+    on_go("req", scenario)
+
+
+def test_a_completion_ring_that_stays_full_ends_the_session(on_go):
+    async def scenario(server: LoggedServer, c: ShmCaller, client) -> None:
+        name = server.name
+        assert await client.add(1, 1) == 2
+        enq, cell = next_cell(c.seg, "completion", "enqueue_pos")
+        # a seq behind the producer's position: full for Go, empty for this caller's pops
+        c.seg.atom.store_u64(cell + L.CELL.offset("seq"), (enq - 1) % (1 << 64))
+        t0 = time.monotonic()
+        with pytest.raises(ProtocolError, match=f"callee of {name} ended this session"):
+            await asyncio.wait_for(client.add(2, 3), 10)
+        took = time.monotonic() - t0
+        assert took < 1.0, f"the pending call failed after {took * 1000:.0f} ms"
+        await c.close()
+        log = server.log()
+        assert "protocol violation: completion_ring stayed full for 100ms" in log, log
+        assert "header.slot_count=" in log, log
+
+    on_go("full", scenario)
+
+
+def test_attached_with_pid_0_is_recycled_by_the_go_callee(go_server, svc, clean_shm):
+    name = f"/r2g-test_goviol_pid0_{os.getpid()}"
+
+    async def scenario(server: GoServer) -> None:
+        seg = Segment.open(name)
+        try:  # an attacher that died between its state CAS and its pid store
+            assert seg.cas("caller_state", CS.VACANT, CS.ATTACHED)
+            assert seg.load("caller_pid") == 0
+        finally:
+            seg.close()
+        t0 = time.monotonic()
+        async with await ShmCaller.connect(name, timeout=5) as c:
+            waited = time.monotonic() - t0
+            assert await svc.SvcClient(c).add(2, 2) == 4
+        assert 0.9 < waited < 2.5, f"attached after {waited:.2f} s"
+        await serves_a_new_caller(svc, server)
+
+    with GoServer(go_server, name) as server:
+        asyncio.run(scenario(server))
