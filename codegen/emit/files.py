@@ -10,8 +10,13 @@ from rust2go.codegen import ir
 from rust2go.codegen.api import GenerateOptions, Outputs
 from rust2go.codegen.emit.fastcall import fastcall_files
 from rust2go.codegen.emit.fmt import gofmt, gofmt_and_rustfmt
-from rust2go.codegen.emit.render import render
-from rust2go.codegen.emit.shm_files import add_shm, cgo_part, go_server, python_module
+from rust2go.codegen.emit.render import render, render_model
+from rust2go.codegen.emit.shm_files import (
+    go_sections,
+    go_server,
+    python_module,
+    rust_sections,
+)
 from rust2go.codegen.lower.go import FASTCALL_PACKAGE, lower_go
 from rust2go.codegen.lower.rust import lower_rust
 from rust2go.codegen.lower.symbols import ABI_VERSION
@@ -41,17 +46,13 @@ def emit_all(program: ir.Program, options: GenerateOptions) -> Outputs:
 
 
 def _binding(program: ir.Program, options: GenerateOptions) -> Outputs:
-    full, program = program, cgo_part(program)  # shm methods: emit/shm_files.py
     head = banner(program)
     with_main = options.go_package == "main" and not options.without_main
     go_model = lower_go(program, package=options.go_package, with_main=with_main,
                         go118=options.go118, banner=head,
                         go_import_path=options.go_import_path)  # fmt: skip
-    go = render("go/file.go.j2", **vars(go_model), imports_runtime=go_model.imports_runtime,
-                any_fast=go_model.any_fast, fastcall_package=go_model.fastcall_package,
-                g0call=go_model.g0call, g0call_checked=go_model.g0call_checked)  # fmt: skip
-    rust = render("rust/file.rs.j2", **vars(lower_rust(program, banner=head, full=full)))
-    go, rust = add_shm(full, go, rust)
+    go = render_model("go/file.go.j2", go_model) + go_sections(program)
+    rust = render_model("rust/file.rs.j2", lower_rust(program, banner=head)) + rust_sections(program)
     if options.fmt:
         go, rust = gofmt_and_rustfmt(go, rust)
     extra = fastcall_files(options.fmt) if go_model.fastcall_package else ()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from functools import cache
 
 import jinja2
@@ -22,3 +23,11 @@ def environment() -> jinja2.Environment:
 
 def render(template: str, **context: object) -> str:
     return environment().get_template(template).render(**context)
+
+
+def render_model(template: str, model: object) -> str:
+    """Render a lowered view model: its fields and its properties are the template's
+    variables (the template reads them; it decides nothing itself)."""
+    names = [f.name for f in dataclasses.fields(model)]  # type: ignore[arg-type]
+    names += [n for n, v in vars(type(model)).items() if isinstance(v, property)]
+    return render(template, **{n: getattr(model, n) for n in names})

@@ -1,10 +1,8 @@
-"""The shm pieces of the generated files: which methods go over shared memory, and the
-Go/Rust text appended for them (layout constants first; callers and callees build on
-them). The cgo back end only ever sees the other methods (`cgo_part`)."""
+"""The shm pieces of the generated files: the Go/Rust sections that follow the cgo part
+(layout constants first; callers and callees build on them), the Python peer and the
+standalone Go server. Which methods they cover: lower/shm_split.py."""
 
 from __future__ import annotations
-
-import dataclasses
 
 from rust2go.codegen import ir
 from rust2go.codegen.emit.render import render
@@ -16,21 +14,8 @@ from rust2go.codegen.lower.shm_consts import (
     rust_literal,
     rust_type,
 )
+from rust2go.codegen.lower.shm_split import shm_methods
 from rust2go.shm import layout as L
-
-CGO_IMPORT = 'import "C"\n'  # every cgo file has it; Go imports must precede declarations
-
-
-def shm_methods(program: ir.Program) -> list[tuple[ir.Trait, ir.Method]]:
-    return [(t, m) for t in program.r2g_traits() for m in t.methods if m.shm]
-
-
-def cgo_part(program: ir.Program) -> ir.Program:
-    """The program without its shm methods (traits keep their other methods)."""
-    traits = [
-        dataclasses.replace(t, methods=[m for m in t.methods if not m.shm]) for t in program.traits
-    ]
-    return dataclasses.replace(program, traits=traits)
 
 
 def _const_views() -> list[dict[str, object]]:
@@ -51,25 +36,6 @@ def go_layout() -> str:
                   version=L.LAYOUT_VERSION)  # fmt: skip
 
 
-def add_go_imports(go: str, imports: list[str]) -> str:
-    """A second import block for the shm callee: only what the cgo part did not import
-    already (Go rejects a package imported twice in one file)."""
-    imports = [i for i in imports if f'\t"{i}"\n' not in go]
-    if not imports:
-        return go
-    block = "\nimport (\n" + "".join(f'\t"{i}"\n' for i in imports) + ")\n"
-    head, sep, tail = go.partition(CGO_IMPORT)
-    assert sep, "the Go file template lost its cgo import"
-    return head + sep + block + tail
-
-
-def add_go_preamble(go: str, text: str) -> str:
-    """C declarations for the shm callee (semaphores), at the end of the cgo preamble."""
-    head, sep, tail = go.partition("*/\n" + CGO_IMPORT)
-    assert sep, "the Go file template lost its cgo preamble"
-    return head + text + sep + tail
-
-
 def go_callee(program: ir.Program) -> str:
     from rust2go.codegen.lower.shm_go import lower_go_shm
 
@@ -82,15 +48,16 @@ def rust_caller(program: ir.Program) -> str:
     return render("rust/shm/caller.rs.j2", **vars(lower_rust_shm(program)))
 
 
-def add_shm(program: ir.Program, go: str, rust: str) -> tuple[str, str]:
-    """Append the shm sections (layout constants, Go callee, Rust caller) when the IDL
-    has shm methods; unchanged otherwise."""
-    if not shm_methods(program):
-        return go, rust
-    from rust2go.codegen.lower.shm_go import IMPORTS, PREAMBLE
+def go_sections(program: ir.Program) -> str:
+    """The Go file's shm sections, after its cgo part; empty when the IDL has no shm
+    methods. Their imports and C declarations are in the cgo part's view model
+    (lower/go.py: `GoFile.shm`)."""
+    return go_layout() + go_callee(program) if shm_methods(program) else ""
 
-    go = add_go_imports(add_go_preamble(go, PREAMBLE), IMPORTS)
-    return go + go_layout() + go_callee(program), rust + rust_layout() + rust_caller(program)
+
+def rust_sections(program: ir.Program) -> str:
+    """The Rust file's shm sections (layout constants, then the caller), or nothing."""
+    return rust_layout() + rust_caller(program) if shm_methods(program) else ""
 
 
 def python_module(program: ir.Program, banner: str) -> str:
@@ -103,7 +70,6 @@ def python_module(program: ir.Program, banner: str) -> str:
 
 def go_server(program: ir.Program, banner: str, package: str = "main") -> str:
     """`--go-server`: a standalone Go main serving each shm trait on a named segment."""
-    traits = [t.name for t in program.r2g_traits() if any(m.shm for m in t.methods)]
-    usage = "server [-slots N -request-capacity B -response-capacity B] " + " ".join(f"/r2g-<{t.lower()} segment>" for t in traits)
-    return render("go/shm/server.go.j2", banner=banner, package=package, traits=traits,
-                  usage=usage)  # fmt: skip
+    from rust2go.codegen.lower.shm_go import lower_go_server
+
+    return render("go/shm/server.go.j2", **vars(lower_go_server(program, banner, package)))

@@ -11,6 +11,7 @@ from rust2go.codegen.check.struct_tags import convert
 from rust2go.codegen.lower.async_abi import AsyncArgs, async_args_by_method, async_entry
 from rust2go.codegen.lower.ctypes import c_field, c_ref_name, c_type
 from rust2go.codegen.lower.layout import EMPTY_FIELD, Layouts
+from rust2go.codegen.lower.shm_split import cgo_part, shm_methods
 from rust2go.codegen.lower.symbols import export_symbol, g2r_finish_symbol
 from rust2go.codegen.lower.types import (
     Keys,
@@ -313,6 +314,10 @@ class GoFile:
     # Import path of the fast-call package written beside this file (emit/fastcall.py);
     # empty: fast methods go through runtime.asmcgocall, linknamed in this file.
     fastcall_import: str = ""
+    # The IDL has shm methods: their sections follow this file's (emit/shm_files.py) and
+    # need these imports and C declarations here.
+    shm: bool = False
+    c_preamble_tail: str = ""  # after the generated C declarations in the cgo preamble
 
     @property
     def any_fast(self) -> bool:
@@ -337,12 +342,30 @@ class GoFile:
         keeps = any(p.keep for t in self.g2r_traits for m in t.methods for p in m.params)
         return self.has_async or keeps
 
+    @property
+    def std_imports(self) -> list[str]:
+        """The standard-library packages the file imports, sorted (as gofmt leaves them)."""
+        from rust2go.codegen.lower.shm_go import IMPORTS as SHM_IMPORTS
+
+        wanted = {"fmt", "unsafe"}
+        wanted |= {"reflect"} if self.go118 else set()
+        wanted |= {"runtime"} if self.imports_runtime else set()
+        wanted |= {"sync/atomic"} if self.has_async or self.g2r_finish else set()
+        wanted |= {"time"} if self.has_async else set()
+        wanted |= set(SHM_IMPORTS) if self.shm else set()
+        return sorted(wanted)
+
 
 # ------------------------------------------------------------------ lowering
 
 
 def lower_go(program: ir.Program, *, package: str, with_main: bool, go118: bool,
              banner: str, go_import_path: str | None = None) -> GoFile:  # fmt: skip
+    """The cgo part of the Go file: every method but the shm ones (emit/shm_files.py)."""
+    from rust2go.codegen.lower.shm_go import PREAMBLE as SHM_PREAMBLE
+
+    shm = bool(shm_methods(program))
+    program = cgo_part(program)
     sp = GoSpeller(program)
     structs = {s.name: _struct(sp, s) for s in program.structs}
     args = async_args_by_method(program, sp.layouts)
@@ -364,6 +387,8 @@ def lower_go(program: ir.Program, *, package: str, with_main: bool, go118: bool,
         g2r_traits=[_g2r_trait(sp, t, checked=bool(go_import_path)) for t in program.g2r_traits()],
         g2r_finish=g2r_finish_symbol(program) if program.g2r_traits() else "",
         fastcall_import=f"{go_import_path}/{FASTCALL_PACKAGE}" if go_import_path else "",
+        shm=shm,
+        c_preamble_tail=SHM_PREAMBLE if shm else "",
     )
 
 

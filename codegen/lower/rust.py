@@ -17,6 +17,7 @@ from rust2go.codegen.lower.rust_async import (
     support_text,
 )
 from rust2go.codegen.lower.rust_mem import client_fn, mem_body, mem_signature
+from rust2go.codegen.lower.shm_split import cgo_part
 from rust2go.codegen.lower.symbols import export_symbol, g2r_finish_symbol
 from rust2go.codegen.lower.types import (
     Pass,
@@ -207,9 +208,11 @@ class RustFile:
 # ------------------------------------------------------------------ lowering
 
 
-def lower_rust(program: ir.Program, *, banner: str, full: ir.Program | None = None) -> RustFile:
-    """`program` without its shm methods (the cgo part); `full` also has them: they become
-    the static `#[mem]` API on `{Trait}Impl`."""
+def lower_rust(program: ir.Program, *, banner: str) -> RustFile:
+    """The cgo part of the Rust file (every method but the shm ones, whose caller follows
+    it: emit/shm_files.py). The shm methods of a trait still become its static `#[mem]`
+    API on `{Trait}Impl`."""
+    full, program = program, cgo_part(program)
     layouts = Layouts(program)
     args = async_args_by_method(program, layouts)
     return RustFile(

@@ -223,3 +223,20 @@ def lower_go_shm(program: ir.Program) -> GoShm:
         if any(m.shm for m in t.methods)
     ]  # fmt: skip
     return GoShm(SUPPORT.read_text(), structs, traits)
+
+
+@dataclass
+class GoServer:
+    """`--go-server`'s main: each shm trait served on a segment named on the command line."""
+
+    banner: str
+    package: str
+    traits: list[str]
+    usage: str
+
+
+def lower_go_server(program: ir.Program, banner: str, package: str) -> GoServer:
+    traits = [t.name for t in program.r2g_traits() if any(m.shm for m in t.methods)]
+    segments = " ".join(f"/r2g-<{t.lower()} segment>" for t in traits)
+    usage = f"server [-slots N -request-capacity B -response-capacity B] {segments}"
+    return GoServer(banner, package, traits, usage)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 from rust2go.codegen.api import GenerateOptions, generate_source, load_program
-from rust2go.codegen.emit.shm_files import add_shm, cgo_part, go_layout, rust_layout
+from rust2go.codegen.emit.shm_files import go_layout, go_sections, rust_layout, rust_sections
+from rust2go.codegen.lower.shm_split import cgo_part
 from rust2go.codegen.source import SourceFile
 from rust2go.shm import layout as L
 from tests.shm_codegen.py_peer import IDL
@@ -38,7 +39,17 @@ def test_cgo_part_drops_only_shm_methods():
     program = load_program(IDL)
     assert [m.name for t in cgo_part(program).traits for m in t.methods] == []
     plain = dataclasses.replace(program, traits=cgo_part(program).traits)
-    assert add_shm(plain, "go", "rs") == ("go", "rs")  # no shm methods: nothing appended
+    assert (go_sections(plain), rust_sections(plain)) == ("", "")  # no shm methods: no sections
+
+
+def test_one_import_block_with_the_shm_callee_packages():
+    """The shm sections' imports join the cgo part's in the one import block gofmt sorts,
+    and their C declarations end the cgo preamble, placed there by the view model."""
+    go = generate_source(SourceFile("mixed.rs", MIXED), GenerateOptions()).go
+    head, _, rest = go.partition('import "C"\n')
+    assert rest.count("import (") == 1 and "sem_timedwait" in head
+    block = rest.split("import (\n", 1)[1].split(")", 1)[0].split()
+    assert block == sorted(block) and '"fmt"' in block and '"encoding/binary"' in block
 
 
 def test_constants_are_the_layout_numbers():
