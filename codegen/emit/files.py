@@ -8,6 +8,7 @@ from pathlib import PurePath
 from rust2go import __version__
 from rust2go.codegen import ir
 from rust2go.codegen.api import GenerateOptions, Outputs
+from rust2go.codegen.emit.chunks import ChunkCache, strip_markers
 from rust2go.codegen.emit.fastcall import fastcall_files
 from rust2go.codegen.emit.fmt import gofmt, gofmt_and_rustfmt
 from rust2go.codegen.emit.render import render, render_model
@@ -21,6 +22,10 @@ from rust2go.codegen.lower.go import FASTCALL_PACKAGE, lower_go
 from rust2go.codegen.lower.rust import lower_rust
 from rust2go.codegen.lower.symbols import ABI_VERSION
 
+# Formatted pieces of the bindings this process generated: a regeneration formats only
+# the pieces whose text changed (emit/chunks.py). The watch daemon lives on this.
+FORMATTED = ChunkCache()
+
 
 def banner(program: ir.Program) -> str:
     # Go recognises generated files by `^// Code generated .* DO NOT EDIT\.$`.
@@ -33,9 +38,11 @@ def banner(program: ir.Program) -> str:
     )
 
 
-def emit_all(program: ir.Program, options: GenerateOptions) -> Outputs:
-    """Every output `options` asks for, from this one checked program."""
-    outputs = _binding(program, options) if options.binding else Outputs()
+def emit_all(program: ir.Program, options: GenerateOptions,
+             cache: ChunkCache | None = FORMATTED) -> Outputs:  # fmt: skip
+    """Every output `options` asks for, from this one checked program. `cache`: formatted
+    pieces to reuse (None: format everything)."""
+    outputs = _binding(program, options, cache) if options.binding else Outputs()
     head = banner(program)
     python = python_module(program, head) if options.python_peer else None
     server = go_server(program, head, options.go_package) if options.go_server else None
@@ -45,7 +52,7 @@ def emit_all(program: ir.Program, options: GenerateOptions) -> Outputs:
     return dataclasses.replace(outputs, python=python, go_server=server, build_helper=helper)
 
 
-def _binding(program: ir.Program, options: GenerateOptions) -> Outputs:
+def _binding(program: ir.Program, options: GenerateOptions, cache: ChunkCache | None) -> Outputs:
     head = banner(program)
     with_main = options.go_package == "main" and not options.without_main
     go_model = lower_go(program, package=options.go_package, with_main=with_main,
@@ -54,7 +61,9 @@ def _binding(program: ir.Program, options: GenerateOptions) -> Outputs:
     go = render_model("go/file.go.j2", go_model) + go_sections(program)
     rust = render_model("rust/file.rs.j2", lower_rust(program, banner=head)) + rust_sections(program)
     if options.fmt:
-        go, rust = gofmt_and_rustfmt(go, rust)
+        go, rust = gofmt_and_rustfmt(go, rust, cache)
+    else:
+        go, rust = strip_markers(go), strip_markers(rust)
     extra = fastcall_files(options.fmt) if go_model.fastcall_package else ()
     return Outputs(go=go, rust=rust, go_files=extra)
 

@@ -5,6 +5,7 @@ standalone Go server. Which methods they cover: lower/shm_split.py."""
 from __future__ import annotations
 
 from rust2go.codegen import ir
+from rust2go.codegen.emit.chunks import ITEMS
 from rust2go.codegen.emit.render import render
 from rust2go.codegen.lower.shm_consts import (
     field_rows,
@@ -52,12 +53,16 @@ def go_sections(program: ir.Program) -> str:
     """The Go file's shm sections, after its cgo part; empty when the IDL has no shm
     methods. Their imports and C declarations are in the cgo part's view model
     (lower/go.py: `GoFile.shm`)."""
-    return go_layout() + go_callee(program) if shm_methods(program) else ""
+    if not shm_methods(program):
+        return ""
+    return f"\n{ITEMS}\n" + go_layout() + f"\n{ITEMS}\n" + go_callee(program)
 
 
 def rust_sections(program: ir.Program) -> str:
     """The Rust file's shm sections (layout constants, then the caller), or nothing."""
-    return rust_layout() + rust_caller(program) if shm_methods(program) else ""
+    if not shm_methods(program):
+        return ""
+    return f"\n{ITEMS}\n" + rust_layout() + f"\n{ITEMS}\n" + rust_caller(program)
 
 
 def python_module(program: ir.Program, banner: str) -> str:

@@ -1,0 +1,137 @@
+"""Formatting a generated file piece by piece, so that a regeneration formats only what
+changed (the watch daemon regenerates on every save).
+
+The file templates mark where the pieces start with a line comment of its own:
+
+    // r2g:items   a run of whole items (a struct and its impls, one trait, the fixed
+                   runtime, ...): formatted once, then taken from the cache while its
+                   unformatted text stays the same
+    // r2g:frame   the text around them (package clause, imports, `mod r2g_ffi {`, the
+                   closing brace): formatted every time, so the file always parses
+
+Each formatting run sees the whole frame and the item pieces not in the cache (a cached
+piece leaves its marker with nothing after it). The formatter keeps a comment line as it
+is, re-indented, so the output splits at the same markers; the markers are then dropped.
+A full run goes through the same steps with an empty cache, and an item piece's
+formatting depends on its own text and its nesting only (which its markers fix), so a
+run that reuses pieces writes the bytes a full run writes; tests/emit checks that.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+ITEMS = "// r2g:items"
+FRAME = "// r2g:frame"
+_MARKERS = (ITEMS, FRAME)
+# A piece not used by this many runs of its tool leaves the cache.
+_KEEP_RUNS = 8
+
+
+class ChunkCache:
+    """Formatted item pieces by tool and key (the unformatted text and where it sits).
+    Shared by the runs of one
+    process (the daemon's regenerations); thread-safe, bounded by recent use."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pieces: dict[tuple[str, str], tuple[str, int]] = {}
+        self._runs: dict[str, int] = {}
+
+    def get(self, tool: str, text: str) -> str | None:
+        with self._lock:
+            hit = self._pieces.get((tool, text))
+            if hit is None:
+                return None
+            self._pieces[(tool, text)] = (hit[0], self._runs.get(tool, 0))
+            return hit[0]
+
+    def put(self, tool: str, text: str, formatted: str) -> None:
+        with self._lock:
+            self._pieces[(tool, text)] = (formatted, self._runs.get(tool, 0))
+
+    def end_run(self, tool: str) -> None:
+        with self._lock:
+            run = self._runs[tool] = self._runs.get(tool, 0) + 1
+            stale = [k for k, (_, used) in self._pieces.items() if k[0] == tool and used < run - _KEEP_RUNS]
+            for k in stale:
+                del self._pieces[k]
+
+    def __len__(self) -> int:
+        return len(self._pieces)
+
+
+def split(text: str) -> list[tuple[str, str]]:
+    """(kind, text) of each piece: the first is frame; each other starts after its marker
+    line (kind ITEMS or FRAME) and runs to the next marker line."""
+    pieces: list[tuple[str, str]] = []
+    kind, start = FRAME, 0
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        if stripped in _MARKERS:
+            pieces.append((kind, text[start:pos]))
+            kind, start = stripped, pos + len(line)
+        pos += len(line)
+    pieces.append((kind, text[start:]))
+    return pieces
+
+
+def strip_markers(text: str) -> str:
+    """The text without its marker lines (a binding written without formatting)."""
+    return "".join(line for line in text.splitlines(keepends=True) if _marker_line(line) is None)
+
+
+def _marker_line(line: str) -> str | None:
+    stripped = line.strip()
+    return stripped if stripped in _MARKERS else None
+
+
+def format_pieces(tool: str, text: str, formatter: Callable[[str], str],
+                  cache: ChunkCache | None) -> str:  # fmt: skip
+    """`formatter(text)` as described in the module docstring, markers removed."""
+    pieces = split(text)
+    # A piece's key also says which frame piece it follows: the same text nested at
+    # another depth formats differently.
+    keys, frames = [], 0
+    for kind, body in pieces:
+        frames += kind == FRAME
+        keys.append(f"{frames}\0{body}")
+    cached: list[str | None] = [
+        cache.get(tool, key) if cache is not None and kind == ITEMS else None
+        for (kind, _), key in zip(pieces, keys, strict=True)
+    ]
+    marked = [pieces[0][1]]
+    for (kind, body), hit in zip(pieces[1:], cached[1:], strict=True):
+        marked.append(f"{kind}\n" + ("" if hit is not None else body))
+    out_pieces = _split_output(formatter("".join(marked)), len(pieces))
+    result = []
+    for (kind, _), key, hit, out in zip(pieces, keys, cached, out_pieces, strict=True):
+        if hit is not None:
+            result.append(hit)
+            continue
+        if cache is not None and kind == ITEMS:
+            cache.put(tool, key, out)
+        result.append(out)
+    if cache is not None:
+        cache.end_run(tool)
+    return "".join(result)
+
+
+def _split_output(formatted: str, expected: int) -> list[str]:
+    out: list[str] = []
+    current: list[str] = []
+    for line in formatted.splitlines(keepends=True):
+        if _marker_line(line) is not None:
+            out.append("".join(current))
+            current = []
+        else:
+            current.append(line)
+    out.append("".join(current))
+    if len(out) != expected:
+        raise AssertionError(
+            f"the formatter kept {len(out) - 1} of {expected - 1} piece markers: "
+            "a marker is misplaced in a template (it must sit on its own line between items)"
+        )
+    return out
