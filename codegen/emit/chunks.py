@@ -58,6 +58,10 @@ class ChunkCache:
             for k in stale:
                 del self._pieces[k]
 
+    def clear(self) -> None:
+        with self._lock:
+            self._pieces.clear()
+
     def __len__(self) -> int:
         return len(self._pieces)
 
