@@ -19,12 +19,14 @@ run that reuses pieces writes the bytes a full run writes; tests/emit checks tha
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 
 ITEMS = "// r2g:items"
 FRAME = "// r2g:frame"
 _MARKERS = (ITEMS, FRAME)
+_MARKER_LINE = re.compile(r"^[ \t]*(// r2g:(?:items|frame))[ \t]*(?:\n|\Z)", re.MULTILINE)
 # A piece not used by this many runs of its tool leaves the cache.
 _KEEP_RUNS = 8
 
@@ -54,7 +56,11 @@ class ChunkCache:
     def end_run(self, tool: str) -> None:
         with self._lock:
             run = self._runs[tool] = self._runs.get(tool, 0) + 1
-            stale = [k for k, (_, used) in self._pieces.items() if k[0] == tool and used < run - _KEEP_RUNS]
+            stale = [
+                k
+                for k, (_, used) in self._pieces.items()
+                if k[0] == tool and used < run - _KEEP_RUNS
+            ]
             for k in stale:
                 del self._pieces[k]
 
@@ -71,25 +77,16 @@ def split(text: str) -> list[tuple[str, str]]:
     line (kind ITEMS or FRAME) and runs to the next marker line."""
     pieces: list[tuple[str, str]] = []
     kind, start = FRAME, 0
-    pos = 0
-    for line in text.splitlines(keepends=True):
-        stripped = line.strip()
-        if stripped in _MARKERS:
-            pieces.append((kind, text[start:pos]))
-            kind, start = stripped, pos + len(line)
-        pos += len(line)
+    for m in _MARKER_LINE.finditer(text):
+        pieces.append((kind, text[start : m.start()]))
+        kind, start = m.group(1), m.end()
     pieces.append((kind, text[start:]))
     return pieces
 
 
 def strip_markers(text: str) -> str:
     """The text without its marker lines (a binding written without formatting)."""
-    return "".join(line for line in text.splitlines(keepends=True) if _marker_line(line) is None)
-
-
-def _marker_line(line: str) -> str | None:
-    stripped = line.strip()
-    return stripped if stripped in _MARKERS else None
+    return _MARKER_LINE.sub("", text)
 
 
 def format_pieces(tool: str, text: str, formatter: Callable[[str], str],
@@ -124,15 +121,7 @@ def format_pieces(tool: str, text: str, formatter: Callable[[str], str],
 
 
 def _split_output(formatted: str, expected: int) -> list[str]:
-    out: list[str] = []
-    current: list[str] = []
-    for line in formatted.splitlines(keepends=True):
-        if _marker_line(line) is not None:
-            out.append("".join(current))
-            current = []
-        else:
-            current.append(line)
-    out.append("".join(current))
+    out = [body for _, body in split(formatted)]
     if len(out) != expected:
         raise AssertionError(
             f"the formatter kept {len(out) - 1} of {expected - 1} piece markers: "

@@ -59,7 +59,8 @@ def _binding(program: ir.Program, options: GenerateOptions, cache: ChunkCache | 
                         go118=options.go118, banner=head,
                         go_import_path=options.go_import_path)  # fmt: skip
     go = render_model("go/file.go.j2", go_model) + go_sections(program)
-    rust = render_model("rust/file.rs.j2", lower_rust(program, banner=head)) + rust_sections(program)
+    rust_model = lower_rust(program, banner=head)
+    rust = render_model("rust/file.rs.j2", rust_model) + rust_sections(program)
     if options.fmt:
         go, rust = gofmt_and_rustfmt(go, rust, cache)
     else:

@@ -18,7 +18,9 @@ class FormatError(RuntimeError):
 
 def _run(cmd: list[str], text: str) -> str:
     if shutil.which(cmd[0]) is None:
-        raise FormatError(f"{Path(cmd[0]).name} not found on PATH (use --no-fmt to skip formatting)")
+        raise FormatError(
+            f"{Path(cmd[0]).name} not found on PATH (use --no-fmt to skip formatting)"
+        )
     proc = subprocess.run(cmd, input=text, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise FormatError(f"{Path(cmd[0]).name} rejected the generated code:\n{proc.stderr}")

@@ -18,6 +18,9 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=False,
         lstrip_blocks=False,
+        # The templates are package data: no need to stat them again on every include
+        # (an include inside a loop asks for its template once per iteration).
+        auto_reload=False,
     )
 
 
