@@ -86,6 +86,7 @@ class ShmCallee:
             return
         self._closed = True
         seg = self.seg
+        self.core.closing = True
         seg.store("segment_state", L.SegmentState.DRAINING)
         seg.caller_bell.ring()
         server, self._server = self._server, None

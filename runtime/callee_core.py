@@ -9,7 +9,10 @@ ring that stays full) ends the caller's session, never the callee:
                          can be trusted, and the caller fails its pending calls itself)
     broken  -caller detached, died, or BROKEN_GRACE passed (its partner ignores BROKEN)
             -> recycle (fresh rings and slots, caller_state VACANT) -> serving
-A violation with no caller attached recycles at once (VACANT -> RESETTING)."""
+A violation with no caller attached recycles at once (VACANT -> RESETTING). A
+caller_state that is no CallerState (a stray write) is a violation and becomes BROKEN; a
+segment_state other than SERVING while serving (only the callee writes it) is a
+violation and is stored back."""
 
 from __future__ import annotations
 
@@ -65,6 +68,7 @@ class CalleeCore:
         self._resp_cap = g.response_capacity
         self._completions = seg.completion_ring
         self._caller_bell = seg.caller_bell
+        self.closing = False  # set by the quit handshake before segment_state leaves SERVING
         self._broken = False  # a violation was seen; cleared by recycle()
         self._broken_at = 0.0
         self._unclaimed: tuple[int, float] | None = None  # (session, since): ATTACHED, pid 0
@@ -189,7 +193,15 @@ class CalleeCore:
         """Claim a recycle if the caller detached, or (when probing) died, abandoned its
         attach, or ignores BROKEN; the departed caller's pid (0 if none), or None."""
         seg = self.seg
+        served = seg.load("segment_state")  # loaded before `closing` is looked at (close())
+        if served != L.SegmentState.SERVING and not self.closing:  # only the callee writes it
+            self.violation(f"header.segment_state={served} is not SERVING")
+            seg.cas("segment_state", served, L.SegmentState.SERVING)
         state = seg.load("caller_state")
+        if state not in CS._value2member_map_:  # a stray write: no caller state machine left
+            self.violation(f"header.caller_state={state} is not a CallerState")
+            seg.cas("caller_state", state, CS.BROKEN)  # recycled like any broken session
+            return None
         if state == CS.DETACHED or (self._broken and state == CS.VACANT):
             return session.begin_recycle(seg, state)
         if self._broken and state == CS.ATTACHED:

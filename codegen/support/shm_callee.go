@@ -19,6 +19,9 @@
 //	         broken -caller detached (BROKEN -> DETACHED), died, or r2g_shm_BROKEN_GRACE
 //	           passed (it ignores BROKEN) -> recycle -> serving
 //	         a violation with no caller attached recycles at once (VACANT -> RESETTING)
+//	         a caller_state that is no CallerState is a violation and becomes BROKEN; a
+//	         segment_state other than SERVING before close (only the callee writes it)
+//	         is a violation and is stored back
 //	bell     waiter: swap(parked,1); fence; re-check; sem_timedwait; swap(parked,0)
 //	         notifier: if parked && swap(parked,0)==1 { sem_post }
 //
@@ -79,6 +82,7 @@ type r2g_shm_server struct {
 	asleep    atomic.Bool    // the current poller is parked on the callee doorbell
 	kick      chan struct{}  // wakes the watchdog after the poller un-parks (buffered 1)
 
+	closing   atomic.Bool // set by close before segment_state leaves SERVING
 	broken    atomic.Bool // a violation was seen this session; cleared by recycle
 	ctl       sync.Mutex  // guards the fields below (violations come from any poller)
 	brokenAt  time.Time
@@ -545,9 +549,19 @@ func (s *r2g_shm_server) violation(why string) {
 // BROKEN by a dead caller, ATTACHED with caller_pid 0 for r2g_shm_ATTACH_GRACE, BROKEN
 // for r2g_shm_BROKEN_GRACE.
 func (s *r2g_shm_server) control(probe bool) {
+	// Only the callee writes segment_state; loaded before closing is looked at (close).
+	served := s.u32(r2g_shm_HEADER_SEGMENT_STATE)
+	if ss := atomic.LoadUint32(served); ss != r2g_shm_SEGMENT_STATE_SERVING && !s.closing.Load() {
+		s.violation(fmt.Sprintf("header.segment_state=%d is not SERVING", ss))
+		atomic.CompareAndSwapUint32(served, ss, r2g_shm_SEGMENT_STATE_SERVING)
+	}
 	st := atomic.LoadUint32(s.u32(r2g_shm_HEADER_CALLER_STATE))
 	broken := s.broken.Load()
 	switch {
+	case st > r2g_shm_CALLER_STATE_BROKEN: // a stray write: recycled like any broken session
+		s.violation(fmt.Sprintf("header.caller_state=%d is not a CallerState", st))
+		atomic.CompareAndSwapUint32(s.u32(r2g_shm_HEADER_CALLER_STATE), st, r2g_shm_CALLER_STATE_BROKEN)
+		return
 	case st == r2g_shm_CALLER_STATE_DETACHED || (broken && st == r2g_shm_CALLER_STATE_VACANT):
 		s.recycle(st)
 		return
@@ -622,6 +636,7 @@ func (s *r2g_shm_server) callerDead() bool {
 // close is the quit handshake: DRAINING (caller rung), running handlers finish, queued
 // requests are answered CALLEE_CLOSING, CLOSED (caller rung), then everything unlinked.
 func (s *r2g_shm_server) close() {
+	s.closing.Store(true)
 	atomic.StoreUint32(s.u32(r2g_shm_HEADER_SEGMENT_STATE), r2g_shm_SEGMENT_STATE_DRAINING)
 	s.ringCaller()
 	s.stop.Store(true)
