@@ -5,14 +5,35 @@ from __future__ import annotations
 
 import dataclasses
 from functools import cache
+from pathlib import Path
 
 import jinja2
+
+SUPPORT = Path(__file__).resolve().parent.parent / "support"
+
+
+class SupportLoader(jinja2.BaseLoader):
+    """`support/<path>`: a fixed source file of codegen/support/ (real Rust, Go or C,
+    compiled and tested on its own), included by a template as it is: never read as a
+    template, so its braces need no escaping."""
+
+    def get_source(self, environment, template):
+        prefix = "support/"
+        if not template.startswith(prefix):
+            raise jinja2.TemplateNotFound(template)
+        path = SUPPORT / template.removeprefix(prefix)
+        if not path.is_file():
+            raise jinja2.TemplateNotFound(template)
+        text = path.read_text()
+        return "{% raw %}" + text + "{% endraw %}", str(path), lambda: True
 
 
 @cache
 def environment() -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("rust2go.codegen", "templates"),
+        loader=jinja2.ChoiceLoader(
+            [jinja2.PackageLoader("rust2go.codegen", "templates"), SupportLoader()]
+        ),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,

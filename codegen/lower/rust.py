@@ -14,7 +14,6 @@ from rust2go.codegen.lower.rust_async import (
     lower_future,
     returned_type,
     safety_docs,
-    support_text,
 )
 from rust2go.codegen.lower.rust_mem import client_fn, mem_body, mem_signature
 from rust2go.codegen.lower.shm_split import cgo_part
@@ -197,7 +196,7 @@ class RustFile:
     aliases: list[tuple[str, str, str]]  # (vis, name, target)
     traits: list[RustTrait]
     ffi: str
-    async_support: str  # the slot module's text when any method is async, else ""
+    async_support: bool  # some method is async: the slot module (support/async_slot.rs) is in
     async_entry: str  # prefix of the Go runtime's _init and _kick exports, or ""
     g2r_traits: list[RustG2RTrait]
     has_g2r: bool
@@ -222,7 +221,7 @@ def lower_rust(program: ir.Program, *, banner: str) -> RustFile:
         aliases=[(_vis(a.vis), a.name, rust_type(a.target)) for a in program.aliases],
         traits=[_with_mem(_trait(program, args, t), full) for t in program.r2g_traits()],
         ffi=FFI,
-        async_support=support_text() if args else "",
+        async_support=bool(args),
         async_entry=async_entry(program) if args else "",
         g2r_traits=[_g2r_trait(program, t) for t in program.g2r_traits()],
         has_g2r=bool(program.g2r_traits()),

@@ -8,14 +8,12 @@ written `+ Send`; `'static` without `&T` params), `unsafe` and the reason it sta
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from rust2go.codegen import ir
 from rust2go.codegen.lower.async_abi import AsyncArgs
 from rust2go.codegen.lower.symbols import callback_symbol, export_symbol
 from rust2go.codegen.lower.types import Pass
 
-SUPPORT = Path(__file__).resolve().parent.parent / "support" / "async_slot.rs"
 FUTURE = "::core::future::Future"
 
 FIRST_POLL_DOC = [
@@ -80,11 +78,6 @@ class RustFuture:
 
 def _generics(args: list[str]) -> str:
     return f"<{', '.join(args)}>" if args else ""
-
-
-def support_text() -> str:
-    """The slot module, embedded once per generated file (inside the glue module)."""
-    return SUPPORT.read_text()
 
 
 def lower_future(program: ir.Program, t: ir.Trait, m: ir.Method, params: list, args: AsyncArgs,

@@ -1,1 +1,2 @@
-"""Fixed source embedded in generated files (async_slot.rs) and the shm payload codec."""
+"""Fixed source embedded in generated files (rust/, async_slot.rs, the shm caller and
+callee) and the shm payload codec."""
