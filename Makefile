@@ -43,7 +43,7 @@ soak: setup toolchains
 	R2G_SOAK_EXAMPLES=$(R2G_SOAK_EXAMPLES) $(PY) -m pytest -q -s -p no:cacheprovider tests/e2e/test_generative.py
 
 lint: setup
-	$(VENV)/bin/ruff check rust2go codegen daemon runtime shm migrate tests bench
+	$(VENV)/bin/ruff check rust2go codegen daemon loadtest runtime shm migrate tests bench
 
 # The front-end fuzzer without a bound: until Ctrl-C, or R2G_FUZZ_SECONDS. Failing inputs
 # land in tests/frontend/fuzz_regressions/, which `make test` replays.

@@ -10,6 +10,7 @@ ROOTS = {
     "rust2go": "rust2go",
     "rust2go.codegen": "codegen",
     "rust2go.daemon": "daemon",
+    "rust2go.loadtest": "loadtest",
     "rust2go.migrate": "migrate",
     "rust2go.runtime": "runtime",
     "rust2go.shm": "shm",

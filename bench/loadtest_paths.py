@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import sys
 
-from rust2go.runtime.loadtest import runner
-from rust2go.runtime.loadtest.report_text import fmt_ns
-from rust2go.runtime.loadtest.transports import REGISTRY, Unavailable
-from rust2go.runtime.loadtest.transports.base import RunSpec
+from rust2go.loadtest import runner
+from rust2go.loadtest.report_text import fmt_ns
+from rust2go.loadtest.transports import REGISTRY, Unavailable
+from rust2go.loadtest.transports.base import RunSpec
 
 CONCURRENCY = {"cgo-sync": 2, "python-shm": 16}  # threads vs asyncio tasks; default 16
 

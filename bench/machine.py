@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 
-from rust2go.runtime.loadtest.machine import machine_facts
+from rust2go.loadtest.machine import machine_facts
 
 
 def facts() -> dict[str, str | int]:

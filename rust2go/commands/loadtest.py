@@ -97,11 +97,11 @@ def run(args) -> int:
     from rich.console import Console
 
     from rust2go.codegen.diagnostics import DiagnosticError
-    from rust2go.runtime.loadtest import runner
-    from rust2go.runtime.loadtest.contract import ContractError
-    from rust2go.runtime.loadtest.transports import Unavailable
-    from rust2go.runtime.loadtest.transports.base import RunSpec
-    from rust2go.runtime.loadtest.transports.cgo_crate import BuildFailed
+    from rust2go.loadtest import runner
+    from rust2go.loadtest.contract import ContractError
+    from rust2go.loadtest.transports import Unavailable
+    from rust2go.loadtest.transports.base import RunSpec
+    from rust2go.loadtest.transports.cgo_crate import BuildFailed
 
     duration = None if args.calls else (args.duration or 5.0)
     warmup = args.warmup if args.warmup is not None else min(1.0, duration / 10) if duration else 0.0
@@ -130,15 +130,15 @@ def run(args) -> int:
     except (BuildFailed, runner.RunFailed) as e:
         return _fail(args, "run-failed", f"error: {e}")
     if args.html:
-        from rust2go.runtime.loadtest.report_html import render_html
+        from rust2go.loadtest.report_html import render_html
 
         Path(args.html).write_text(render_html(report))
     if args.json:
-        from rust2go.runtime.loadtest.report import dumps
+        from rust2go.loadtest.report import dumps
 
         print(dumps(report.to_json()))
     else:
-        from rust2go.runtime.loadtest.report_text import print_report
+        from rust2go.loadtest.report_text import print_report
 
         print_report(report, out)
     return EXIT_OK if report.ok else EXIT_USER
@@ -148,7 +148,7 @@ def _run_with_progress(runner, spec, target, err, out, live: bool):
     log = (lambda msg: err.print(msg)) if not live else (lambda msg: out.print(msg))
     if not live:
         return runner.run(spec, target, log=log)
-    from rust2go.runtime.loadtest.progress import LiveProgress
+    from rust2go.loadtest.progress import LiveProgress
 
     with LiveProgress(spec, out) as progress:
         return runner.run(spec, target, log=log, on_tick=progress.tick)

@@ -1,6 +1,6 @@
 """Load-test suite helpers: run `rust2go loadtest` in process and read its JSON report.
 
-Harnesses are cached on disk by content hash (runtime/loadtest/cache.py); the
+Harnesses are cached on disk by content hash (loadtest/cache.py); the
 session-scoped fixture builds the cgo-sync one once so every later test reuses it."""
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ def loadtest(capsys):
 @pytest.fixture(scope="session")
 def cgo_sync_harness():
     """Build (or find) the default cgo-sync harness once per session."""
-    from rust2go.runtime.loadtest import runner
-    from rust2go.runtime.loadtest.transports.base import RunSpec
+    from rust2go.loadtest import runner
+    from rust2go.loadtest.transports.base import RunSpec
 
     spec = RunSpec("cgo-sync", concurrency=1, payload=8, duration=None, calls=1)
     _, _, harness = runner.prepare(spec, runner.resolve_target("cgo-sync", None, None), print)

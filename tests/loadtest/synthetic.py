@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import random
 
-from rust2go.runtime.loadtest.histogram import Histogram
-from rust2go.runtime.loadtest.report import Report
-from rust2go.runtime.loadtest.transports.base import RunSpec
+from rust2go.loadtest.histogram import Histogram
+from rust2go.loadtest.report import Report
+from rust2go.loadtest.transports.base import RunSpec
 
 MACHINE = {"cpu": "test cpu", "cores": 2, "kernel": "test", "go": "go version test",
            "rust": "rustc test", "python": "3.11"}  # fmt: skip

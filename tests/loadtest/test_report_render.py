@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bench.debian import ensure
-from rust2go.runtime.loadtest.report_html import fmt_count, fmt_tick_ns, render_html
+from rust2go.loadtest.report_html import fmt_count, fmt_tick_ns, render_html
 from tests.loadtest.synthetic import synthetic_report
 
 # Runs in the page after load; leaves what it measured in <body data-measure>.

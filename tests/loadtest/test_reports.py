@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from rust2go.runtime.loadtest.histogram import Histogram, bucket_bounds, bucket_of
+from rust2go.loadtest.histogram import Histogram, bucket_bounds, bucket_of
 
 
 def test_json_schema(loadtest, cgo_sync_harness):
@@ -76,8 +76,8 @@ def test_a_timed_run_states_its_warm_up_and_shows_latency_over_time(loadtest, cg
 def test_the_headline_leaves_the_warm_up_out():
     """Synthetic ticks: 1 ms calls while warming up, 1 µs after. The headline reads the
     second part only; the whole run keeps both."""
-    from rust2go.runtime.loadtest.report import Report
-    from rust2go.runtime.loadtest.transports.base import RunSpec
+    from rust2go.loadtest.report import Report
+    from rust2go.loadtest.transports.base import RunSpec
 
     slow, fast = bucket_of(1_000_000), bucket_of(1_000)
     ticks = [{"t_ms": 250 * (i + 1), "done": 100 * (i + 1), "in_flight": 1, "errors": 0,
@@ -130,8 +130,8 @@ def test_live_progress_line_shows_rate_in_flight_errors_and_time():
 
     from rich.console import Console
 
-    from rust2go.runtime.loadtest.progress import LiveProgress
-    from rust2go.runtime.loadtest.transports.base import RunSpec
+    from rust2go.loadtest.progress import LiveProgress
+    from rust2go.loadtest.transports.base import RunSpec
 
     buf = io.StringIO()
     console = Console(file=buf, force_terminal=True, width=160)
@@ -147,7 +147,7 @@ def test_live_progress_line_shows_rate_in_flight_errors_and_time():
 def test_pending_fail_fast_fails_when_no_call_was_failed_by_the_kill():
     """A check that cannot fail checks nothing: with no call pending at the kill, nothing
     shows pending calls fail fast, and the check says so."""
-    from rust2go.runtime.loadtest.report import kill_checks
+    from rust2go.loadtest.report import kill_checks
 
     kill = {"old_pid": 1, "new_pid": 2, "at_s": 0.5, "detected": True, "pending_at_kill": 1,
             "pending_failed_within_ms": 3.0}  # fmt: skip

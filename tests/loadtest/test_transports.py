@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import assert_exact
 
-from rust2go.runtime.loadtest.transports import REGISTRY
+from rust2go.loadtest.transports import REGISTRY
 
 
 def test_cgo_sync_short_run(loadtest, cgo_sync_harness):

@@ -5,7 +5,7 @@ harnesses (tick lines, then one summary line) so the runner treats it like any o
 Latency here is perf_counter_ns around each `await caller.call(...)` in this driver
 (there is no Rust harness on this path), recorded into the same log-bucket histogram.
 
-    python -m rust2go.runtime.loadtest.py_driver --concurrency 8 --duration-ms 2000 \
+    python -m rust2go.loadtest.py_driver --concurrency 8 --duration-ms 2000 \
         --payload 64 [--cancel-rate 0.3] [--kill-peer-at 1.0] [--ring-size 4]"""
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ import sys
 import time
 from dataclasses import dataclass
 
+from rust2go.loadtest import hygiene
+from rust2go.loadtest.histogram import Histogram
+from rust2go.loadtest.py_peer import Peer, PeerConfig
+from rust2go.loadtest.wire import checksum_of_message, make_payload, parse_reply
+from rust2go.loadtest.wire import request_message as message
 from rust2go.runtime import PeerGone, RemoteError, ShmCaller
-from rust2go.runtime.loadtest import hygiene
-from rust2go.runtime.loadtest.histogram import Histogram
-from rust2go.runtime.loadtest.py_peer import Peer, PeerConfig
-from rust2go.runtime.loadtest.wire import checksum_of_message, make_payload, parse_reply
-from rust2go.runtime.loadtest.wire import request_message as message
 from rust2go.shm import layout as L
 
 RECONNECT_TIMEOUT = 20.0

@@ -1,5 +1,5 @@
 //! Shared by every Rust load harness: arguments, the log-bucket latency histogram (the
-//! same bucketing as runtime/loadtest/histogram.py), reply checks and the stats stream
+//! same bucketing as loadtest/histogram.py), reply checks and the stats stream
 //! (one JSON line per interval on stdout, then one summary line).
 
 use std::io::Write;

@@ -7,8 +7,8 @@ import functools
 import json
 from dataclasses import dataclass, field
 
-from rust2go.runtime.loadtest.histogram import Histogram, bucket_bounds
-from rust2go.runtime.loadtest.transports.base import RunSpec
+from rust2go.loadtest.histogram import Histogram, bucket_bounds
+from rust2go.loadtest.transports.base import RunSpec
 
 SCHEMA = "rust2go.loadtest/1"
 PERCENTILES = (("p50", 50.0), ("p90", 90.0), ("p99", 99.0), ("p99_9", 99.9))

@@ -7,7 +7,7 @@ changes when something the harness depends on changes."""
 from __future__ import annotations
 
 from rust2go.codegen import ir
-from rust2go.runtime.loadtest.contract import LoadMethod
+from rust2go.loadtest.contract import LoadMethod
 
 RUST_KEYWORDS = frozenset(
     "as break const continue crate else enum extern false fn for if impl in let loop match mod "

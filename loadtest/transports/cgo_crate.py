@@ -18,11 +18,11 @@ import jinja2
 from rust2go.codegen.api import GenerateOptions, generate
 from rust2go.codegen.diagnostics import DiagnosticError
 from rust2go.codegen.lower.types import go_by_pointer
-from rust2go.runtime.loadtest import cache
-from rust2go.runtime.loadtest.contract import LoadMethod
-from rust2go.runtime.loadtest.harness_idl import harness_idl
-from rust2go.runtime.loadtest.rust_defaults import field_inits
-from rust2go.runtime.loadtest.transports.base import Log, Unavailable
+from rust2go.loadtest import cache
+from rust2go.loadtest.contract import LoadMethod
+from rust2go.loadtest.harness_idl import harness_idl
+from rust2go.loadtest.rust_defaults import field_inits
+from rust2go.loadtest.transports.base import Log, Unavailable
 
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(cache.PACKAGE_DIR / "templates"),

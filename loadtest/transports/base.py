@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rust2go.runtime.loadtest.contract import LoadMethod
+from rust2go.loadtest.contract import LoadMethod
 
 
 class Unavailable(Exception):

@@ -1,4 +1,4 @@
-"""rust2go.runtime.loadtest: `rust2go loadtest` — build a load harness for one IDL method
+"""rust2go.loadtest: `rust2go loadtest` — build a load harness for one IDL method
 and transport, run it, verify every reply, and report like a load-test tool.
 
     contract.py      the load contract, checked against the IR

@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.text import Text
 
-from rust2go.runtime.loadtest.transports.base import RunSpec
+from rust2go.loadtest.transports.base import RunSpec
 
 
 class LiveProgress:

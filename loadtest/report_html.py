@@ -16,8 +16,8 @@ import html
 import json
 import math
 
-from rust2go.runtime.loadtest.report import Report
-from rust2go.runtime.loadtest.report_text import fmt_ns
+from rust2go.loadtest.report import Report
+from rust2go.loadtest.report_text import fmt_ns
 
 W, H = 960, 320  # viewBox; the chart scales to the page width
 TOP, BOTTOM, RIGHT = 44, 40, 28

@@ -35,7 +35,7 @@ class Peer:
 
     @classmethod
     async def start(cls, cfg: PeerConfig) -> Peer:
-        argv = [sys.executable, "-m", "rust2go.runtime.loadtest.py_callee",
+        argv = [sys.executable, "-m", "rust2go.loadtest.py_callee",
                 "--slots", str(cfg.slots), "--payload", str(cfg.payload),
                 "--workers", str(cfg.workers)]  # fmt: skip
         if cfg.request_ring:

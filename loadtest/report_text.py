@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from rust2go.runtime.loadtest.report import Report
+from rust2go.loadtest.report import Report
 
 
 def fmt_ns(ns: int) -> str:

@@ -3,9 +3,9 @@ calls into the generated Go callee."""
 
 from __future__ import annotations
 
-from rust2go.runtime.loadtest.contract import LoadMethod
-from rust2go.runtime.loadtest.transports import cgo_crate
-from rust2go.runtime.loadtest.transports.base import Harness, Log, Transport
+from rust2go.loadtest.contract import LoadMethod
+from rust2go.loadtest.transports import cgo_crate
+from rust2go.loadtest.transports.base import Harness, Log, Transport
 
 
 class CgoSync(Transport):

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import sys
 
-from rust2go.runtime.loadtest.contract import LoadMethod
-from rust2go.runtime.loadtest.transports.base import Harness, Log, RunSpec, Transport, Unavailable
+from rust2go.loadtest.contract import LoadMethod
+from rust2go.loadtest.transports.base import Harness, Log, RunSpec, Transport, Unavailable
 
 
 class PythonShm(Transport):
@@ -28,7 +28,7 @@ class PythonShm(Transport):
 
     def build(self, lm: LoadMethod, log: Log) -> Harness:
         self.method_id = lm.method.index
-        return Harness([sys.executable, "-m", "rust2go.runtime.loadtest.py_driver"],
+        return Harness([sys.executable, "-m", "rust2go.loadtest.py_driver"],
                        notes=["latency: perf_counter_ns per call in the Python driver "
                               "(no Rust harness on this path), same log-bucket histogram"])  # fmt: skip
 

@@ -11,15 +11,11 @@ import os
 import subprocess
 import sys
 
-import jinja2
-
-from rust2go.runtime.loadtest import cache
-from rust2go.runtime.loadtest.contract import LoadMethod
-from rust2go.runtime.loadtest.transports import cgo_crate
-from rust2go.runtime.loadtest.transports.base import Harness, Log, RunSpec, Transport, Unavailable
-from rust2go.runtime.loadtest.transports.cgo_async import cargo_toml
-
-MAIN = cache.PACKAGE_DIR / "transports" / "shm_main.rs.j2"
+from rust2go.loadtest import cache
+from rust2go.loadtest.contract import LoadMethod
+from rust2go.loadtest.transports import cgo_crate
+from rust2go.loadtest.transports.base import Harness, Log, RunSpec, Transport, Unavailable
+from rust2go.loadtest.transports.cgo_async import cargo_toml
 
 
 class ShmPeer(Transport):
@@ -33,8 +29,7 @@ class ShmPeer(Transport):
 
     def build(self, lm: LoadMethod, log: Log) -> Harness:
         values = cgo_crate.method_values(lm, self.name)
-        main_rs = jinja2.Template(MAIN.read_text(), undefined=jinja2.StrictUndefined,
-                                  keep_trailing_newline=True).render(**values)  # fmt: skip
+        main_rs = cgo_crate.render("shm_main.rs.j2", **values)
         directory, binary = cgo_crate.build_harness(lm, self.name, main_rs, log, cargo_toml)
         argv = [str(binary)]
         if self.cross_process:

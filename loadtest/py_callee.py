@@ -1,6 +1,6 @@
 """python-shm callee process: serves one segment with the load contract's handler.
 
-    python -m rust2go.runtime.loadtest.py_callee --slots N --request-ring R --payload SIZE
+    python -m rust2go.loadtest.py_callee --slots N --request-ring R --payload SIZE
 
 Prints {"segment": NAME, "pid": PID} on its first stdout line once serving; SIGTERM or
 SIGINT runs the quit handshake (segment, semaphores and lock files removed)."""
@@ -15,8 +15,8 @@ import signal
 import sys
 import time
 
+from rust2go.loadtest.wire import reply_message
 from rust2go.runtime import ShmCallee
-from rust2go.runtime.loadtest.wire import reply_message
 
 REPLY_CAPACITY = 256  # 16-byte reply, room for an error message
 # --service-us: simulated handler work, spent spinning (a CPU-bound handler holds its thread)

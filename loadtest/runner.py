@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rust2go.codegen.api import load_program
-from rust2go.runtime.loadtest import hygiene
-from rust2go.runtime.loadtest.contract import check_contract
-from rust2go.runtime.loadtest.machine import machine_facts
-from rust2go.runtime.loadtest.report import Report
-from rust2go.runtime.loadtest.transports import DEFAULT_METHOD, REGISTRY, Transport
-from rust2go.runtime.loadtest.transports.base import RunSpec
+from rust2go.loadtest import hygiene
+from rust2go.loadtest.contract import check_contract
+from rust2go.loadtest.machine import machine_facts
+from rust2go.loadtest.report import Report
+from rust2go.loadtest.transports import DEFAULT_METHOD, REGISTRY, Transport
+from rust2go.loadtest.transports.base import RunSpec
 
 DEFAULT_IDL = Path(__file__).resolve().parent / "idl" / "load.rs"
 GRACE_S = 120.0  # beyond the planned duration before the harness is killed

@@ -14,7 +14,7 @@ from pathlib import Path
 from rust2go import __version__
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-CHECKOUT = PACKAGE_DIR.parent.parent  # runtime/loadtest -> repo root in an editable install
+CHECKOUT = PACKAGE_DIR.parent  # loadtest/ -> repo root in an editable install
 
 
 def cache_root() -> Path:

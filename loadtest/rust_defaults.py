@@ -4,7 +4,7 @@ struct (beyond seq and payload) are filled with these, whatever derives the user
 from __future__ import annotations
 
 from rust2go.codegen import ir
-from rust2go.runtime.loadtest.harness_idl import rust_ident
+from rust2go.loadtest.harness_idl import rust_ident
 
 _PRIM_ZERO = {"bool": "false", "char": "'\\0'", "f32": "0.0", "f64": "0.0"}
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from rust2go.runtime.loadtest.transports.base import Transport, Unavailable
-from rust2go.runtime.loadtest.transports.cgo_async import CgoAsync
-from rust2go.runtime.loadtest.transports.cgo_sync import CgoSync
-from rust2go.runtime.loadtest.transports.python_shm import PythonShm
-from rust2go.runtime.loadtest.transports.shm_peer import ShmInproc, ShmXproc
+from rust2go.loadtest.transports.base import Transport, Unavailable
+from rust2go.loadtest.transports.cgo_async import CgoAsync
+from rust2go.loadtest.transports.cgo_sync import CgoSync
+from rust2go.loadtest.transports.python_shm import PythonShm
+from rust2go.loadtest.transports.shm_peer import ShmInproc, ShmXproc
 
 REGISTRY: dict[str, type[Transport]] = {
     "cgo-sync": CgoSync,

@@ -6,14 +6,10 @@ to zero and fails the run if it does not."""
 
 from __future__ import annotations
 
-import jinja2
+from rust2go.loadtest.contract import LoadMethod
+from rust2go.loadtest.transports import cgo_crate
+from rust2go.loadtest.transports.base import Harness, Log, RunSpec, Transport
 
-from rust2go.runtime.loadtest import cache
-from rust2go.runtime.loadtest.contract import LoadMethod
-from rust2go.runtime.loadtest.transports import cgo_crate
-from rust2go.runtime.loadtest.transports.base import Harness, Log, RunSpec, Transport
-
-MAIN = cache.PACKAGE_DIR / "transports" / "cgo_async_main.rs.j2"
 TOKIO = 'tokio = { version = "1", default-features = false, features = ["rt", "rt-multi-thread", "time"] }'
 
 
@@ -34,8 +30,7 @@ class CgoAsync(Transport):
         values = cgo_crate.method_values(lm, self.name)
         values["unsafe_call"] = "unsafe " if lm.method.unsafe else ""
         values["unsafe_method"] = "true" if lm.method.unsafe else "false"
-        main_rs = jinja2.Template(MAIN.read_text(), undefined=jinja2.StrictUndefined,
-                                  keep_trailing_newline=True).render(**values)  # fmt: skip
+        main_rs = cgo_crate.render("cgo_async_main.rs.j2", **values)
         directory, binary = cgo_crate.build_harness(lm, self.name, main_rs, log, cargo_toml)
         return Harness([str(binary)], directory=directory,
                        notes=["latency: per call in the awaiting tokio task (Instant), "
