@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rust2go.codegen import ir
-from rust2go.codegen.lower.go import GO_PRIMITIVE, GoSpeller
+from rust2go.codegen.lower.go import GO_PRIMITIVE, GoSpeller, go_param
 from rust2go.codegen.lower.layout import round8
 from rust2go.codegen.lower.shm_blocks import method_id, params_block, reply_block
 from rust2go.codegen.lower.shm_symbols import client_name, serve_symbol, stop_symbol
@@ -60,20 +60,20 @@ class GoCodec:
                 return f"r2g_shm_rd_{name}"
             case ir.EnumT(name):
                 rep = self.program.enum(name).repr
-                return f"func(b []byte, at int) {t} {{ return {t}(r2g_shm_rd_{rep}(b, at)) }}"
+                return f"func(r2g_b []byte, r2g_at int) {t} {{ return {t}(r2g_shm_rd_{rep}(r2g_b, r2g_at)) }}"
             case ir.Str():
                 return "r2g_shm_rd_str"
             case ir.Vec(ir.Prim(p)) if p in VIEWABLE:
                 e = GO_PRIMITIVE[p]
-                return f"func(b []byte, at int) {t} {{ return r2g_shm_view_list[{e}](b, at, {self.ref_size(ty.elem)}) }}"
+                return f"func(r2g_b []byte, r2g_at int) {t} {{ return r2g_shm_view_list[{e}](r2g_b, r2g_at, {self.ref_size(ty.elem)}) }}"
             case ir.Vec(elem):
-                return (f"func(b []byte, at int) {t} {{ return r2g_shm_rd_list(b, at, "
+                return (f"func(r2g_b []byte, r2g_at int) {t} {{ return r2g_shm_rd_list(r2g_b, r2g_at, "
                         f"{self.ref_size(elem)}, {self.reader(elem)}) }}")  # fmt: skip
             case ir.Opt(inner):
-                return (f"func(b []byte, at int) {t} {{ return r2g_shm_rd_opt(b, at, "
+                return (f"func(r2g_b []byte, r2g_at int) {t} {{ return r2g_shm_rd_opt(r2g_b, r2g_at, "
                         f"{self.ref_size(inner)}, {self.reader(inner)}) }}")  # fmt: skip
             case ir.Map(_, k, v):
-                return (f"func(b []byte, at int) {t} {{ return r2g_shm_rd_map(b, at, {self.ref_size(k)}, "
+                return (f"func(r2g_b []byte, r2g_at int) {t} {{ return r2g_shm_rd_map(r2g_b, r2g_at, {self.ref_size(k)}, "
                         f"{self.ref_size(v)}, {self.reader(k)}, {self.reader(v)}) }}")  # fmt: skip
             case ir.StructT(name):
                 return f"r2g_shm_rd_{name}"
@@ -87,39 +87,39 @@ class GoCodec:
             case ir.Str():
                 return "r2g_shm_sz_str"
             case ir.Vec(elem):
-                return (f"func(v *{t}) int {{ return r2g_shm_sz_list(*v, {self.ref_size(elem)}, "
+                return (f"func(r2g_v *{t}) int {{ return r2g_shm_sz_list(*r2g_v, {self.ref_size(elem)}, "
                         f"{self.sizer(elem)}) }}")  # fmt: skip
             case ir.Opt(inner):
-                return (f"func(v *{t}) int {{ return r2g_shm_sz_list(r2g_shm_opt_list(*v), "
+                return (f"func(r2g_v *{t}) int {{ return r2g_shm_sz_list(r2g_shm_opt_list(*r2g_v), "
                         f"{self.ref_size(inner)}, {self.sizer(inner)}) }}")  # fmt: skip
             case ir.Map(_, k, v):
-                return (f"func(v *{t}) int {{ ks, vs := r2g_shm_map_lists(*v); return "
-                        f"r2g_shm_sz_list(ks, {self.ref_size(k)}, {self.sizer(k)}) + "
-                        f"r2g_shm_sz_list(vs, {self.ref_size(v)}, {self.sizer(v)}) }}")  # fmt: skip
+                return (f"func(r2g_v *{t}) int {{ r2g_ks, r2g_vs := r2g_shm_map_lists(*r2g_v); return "
+                        f"r2g_shm_sz_list(r2g_ks, {self.ref_size(k)}, {self.sizer(k)}) + "
+                        f"r2g_shm_sz_list(r2g_vs, {self.ref_size(v)}, {self.sizer(v)}) }}")  # fmt: skip
             case ir.StructT(name):
                 return f"r2g_shm_sz_{name}"
         raise TypeError(ty)
 
     def writer(self, ty: ir.Type) -> str:
         t = self.sp.go_type(ty)
-        head = f"func(b []byte, at, cur int, v *{t}) int"
+        head = f"func(r2g_b []byte, r2g_at, r2g_cur int, r2g_v *{t}) int"
         match ty:
             case ir.Prim(name):
                 return f"r2g_shm_wr_{name}"
             case ir.EnumT(name):
                 rep = self.program.enum(name).repr
-                return f"{head} {{ x := {GO_PRIMITIVE[rep]}(*v); return r2g_shm_wr_{rep}(b, at, cur, &x) }}"
+                return f"{head} {{ r2g_x := {GO_PRIMITIVE[rep]}(*r2g_v); return r2g_shm_wr_{rep}(r2g_b, r2g_at, r2g_cur, &r2g_x) }}"
             case ir.Str():
                 return "r2g_shm_wr_str"
             case ir.Vec(elem):
-                return (f"{head} {{ return r2g_shm_wr_list(b, at, cur, *v, {self.ref_size(elem)}, "
+                return (f"{head} {{ return r2g_shm_wr_list(r2g_b, r2g_at, r2g_cur, *r2g_v, {self.ref_size(elem)}, "
                         f"{self.writer(elem)}) }}")  # fmt: skip
             case ir.Opt(inner):
-                return (f"{head} {{ return r2g_shm_wr_list(b, at, cur, r2g_shm_opt_list(*v), "
+                return (f"{head} {{ return r2g_shm_wr_list(r2g_b, r2g_at, r2g_cur, r2g_shm_opt_list(*r2g_v), "
                         f"{self.ref_size(inner)}, {self.writer(inner)}) }}")  # fmt: skip
             case ir.Map(_, k, v):
-                return (f"{head} {{ ks, vs := r2g_shm_map_lists(*v); cur = r2g_shm_wr_list(b, at, cur, ks, "
-                        f"{self.ref_size(k)}, {self.writer(k)}); return r2g_shm_wr_list(b, at+16, cur, vs, "
+                return (f"{head} {{ r2g_ks, r2g_vs := r2g_shm_map_lists(*r2g_v); r2g_cur = r2g_shm_wr_list(r2g_b, r2g_at, r2g_cur, r2g_ks, "
+                        f"{self.ref_size(k)}, {self.writer(k)}); return r2g_shm_wr_list(r2g_b, r2g_at+16, r2g_cur, r2g_vs, "
                         f"{self.ref_size(v)}, {self.writer(v)}) }}")  # fmt: skip
             case ir.StructT(name):
                 return f"r2g_shm_wr_{name}"
@@ -143,7 +143,8 @@ class GoCodecStruct:
 
 @dataclass
 class GoShmParam:
-    name: str
+    name: str  # the IDL's, in the interface
+    local: str  # the handler's variable
     go_type: str  # as the interface method takes it
     reader: str
     offset: int
@@ -187,9 +188,10 @@ def _method(codec: GoCodec, m: ir.Method) -> GoShmMethod:
         # Same convention as the cgo interface (lower/go.py): by pointer unless
         # #[go_pass_struct]; an Option is a pointer already.
         by_pointer = not m.go_pass_struct and not isinstance(p.ty, ir.Opt)
-        params.append(GoShmParam(p.name, ("*" if by_pointer else "") + sp.go_type(p.ty),
+        local = go_param(p.name, sp.program)  # the handler's own names start with r2g_
+        params.append(GoShmParam(p.name, local, ("*" if by_pointer else "") + sp.go_type(p.ty),
                                  codec.reader(p.ty), offsets[p.name],
-                                 ("&" if by_pointer else "") + p.name))  # fmt: skip
+                                 ("&" if by_pointer else "") + local))  # fmt: skip
     ret = m.ret
     iface_ret = sp.iface_ret(ret)
     return GoShmMethod(

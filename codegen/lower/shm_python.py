@@ -3,6 +3,7 @@ types, codec tables, and one client method / handler case per shm method."""
 
 from __future__ import annotations
 
+import keyword
 from dataclasses import dataclass
 
 from rust2go.codegen import ir
@@ -83,18 +84,36 @@ class PyModule:
     traits: list[PyTrait]
 
 
+# A client method's own names: a parameter named like one would hide it in the body.
+PY_CLIENT_NAMES = frozenset(["self", "timeout", "payload", "reply", "encode", "decode", "CODEC"])
+# Attributes a client instance sets: a method of the same name would be hidden by them.
+PY_CLIENT_ATTRS = frozenset(["caller"])
+
+
+def py_name(name: str, taken: frozenset[str] = frozenset()) -> str:
+    """The IDL's name in the Python peer; Python keywords (and `taken`) get a trailing
+    underscore, as PEP 8 suggests (`class_`)."""
+    return f"{name}_" if keyword.iskeyword(name) or name in taken else name
+
+
+def _param(name: str) -> str:
+    if name.endswith(("_PARAMS", "_REPLY")):  # the module's block constants
+        return f"{name}_"
+    return py_name(name, PY_CLIENT_NAMES)
+
+
 def _block_src(b: Block) -> str:
-    members = "".join(f"({m.name!r}, {m.offset}, {py_desc(m.ty)}), " for m in b.members)
+    members = "".join(f"({_param(m.name)!r}, {m.offset}, {py_desc(m.ty)}), " for m in b.members)
     return f"Block({b.size}, ({members}))"
 
 
 def _method(layouts: Layouts, m: ir.Method) -> PyMethod:
     oneway = m.kind is ir.CallKind.ONEWAY
     return PyMethod(
-        name=m.name,
+        name=py_name(m.name, PY_CLIENT_ATTRS),
         id=method_id(m),
         kind="oneway" if oneway else "call",
-        params=[(p.name, py_type(p.ty)) for p in m.params],
+        params=[(_param(p.name), py_type(p.ty)) for p in m.params],
         ret="None" if m.ret is None else py_type(m.ret.ty),
         params_block=_block_src(params_block(layouts, m)),
         reply_block=_block_src(reply_block(layouts, m)),
@@ -107,12 +126,12 @@ def lower_python(program: ir.Program, *, banner: str) -> PyModule:
     for s in program.structs:
         lay = {f.name: f.offset for f in layouts.struct(s.name).fields}
         structs.append(PyStruct(s.name, layouts.struct(s.name).layout.size,
-                                [(f.name, py_type(f.ty), lay[f.name], py_desc(f.ty))
+                                [(py_name(f.name), py_type(f.ty), lay[f.name], py_desc(f.ty))
                                  for f in s.fields]))  # fmt: skip
     traits = [
         PyTrait(t.name, [_method(layouts, m) for m in t.methods if m.shm])
         for t in program.r2g_traits()
         if any(m.shm for m in t.methods)
     ]
-    enums = [(e.name, e.repr, [(v.name, v.value) for v in e.variants]) for e in program.enums]
+    enums = [(e.name, e.repr, [(py_name(v.name), v.value) for v in e.variants]) for e in program.enums]
     return PyModule(banner.replace("// ", "# ").replace("//", "#"), enums, structs, traits)
