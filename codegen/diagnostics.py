@@ -94,7 +94,10 @@ CATALOGUE: dict[str, str] = {
     "reserved-prefix": "`{name}` uses the reserved prefix `{prefix}`",
     "shadows-builtin": "`{name}` shadows the built-in type of the same name",
     "generated-name-clash": "`{name}` clashes with the name generated for {other}",
+    "go-generated-name": "`{name}` ({what}) is a name the generated Go package needs for itself",
     "duplicate-param": "parameter `{name}` is declared more than once",
+    "vet-method-name": "`{name}` cannot name a method: `go vet` holds a Go method of that name to the signature of the standard one",
+    "shm-method-name": "`{name}` cannot name a shared-memory method: the generated client `{client}` has a method of that name",
     "variant-param": "`{name}` cannot name a parameter: Rust reads it as the enum variant `{name}`",
     "no-traits": "no `#[r2g]` trait found",
     # back ends

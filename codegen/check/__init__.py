@@ -18,7 +18,7 @@ from rust2go.codegen.check.names import BUILTIN_TYPES, GO_PACKAGE_SCOPE, check_i
 from rust2go.codegen.check.traits import check_trait, trait_direction
 from rust2go.codegen.check.types import Position, Scope, resolve
 from rust2go.codegen.diagnostics import Diagnostics
-from rust2go.codegen.source import SourceFile
+from rust2go.codegen.source import SourceFile, Span
 
 
 def check(file: ast.File, source: SourceFile, diags: Diagnostics) -> ir.Program | None:
@@ -55,7 +55,19 @@ def _collect(file: ast.File, diags: Diagnostics) -> Scope:
     reported and left out, so each is checked (and reported) once."""
     scope = Scope({}, {}, {})
     seen: dict[str, ast.Item] = {}
-    generated: dict[str, str] = {}  # names the back ends will generate -> what for
+    # Package-level names the back ends generate -> what for, and where the IDL asks for it.
+    generated: dict[str, tuple[str, Span]] = {}
+
+    def generate(name: str, what: str, span: Span) -> None:
+        if name in GO_PACKAGE_SCOPE:
+            diags.error("go-generated-name", span, name=name, what=what,
+                        hint="rename the item; Go reserves this name in the generated package")  # fmt: skip
+        elif name in generated:
+            diags.error("generated-name-clash", span, name=name, other=generated[name][0],
+                        hint=f"rename it; that name is also generated for line {generated[name][1].line}")  # fmt: skip
+        else:
+            generated[name] = (what, span)
+
     for item in file.items:
         if isinstance(item, ast.TraitDecl) and trait_direction(item) is None:
             continue  # not an IDL trait
@@ -77,16 +89,23 @@ def _collect(file: ast.File, diags: Diagnostics) -> Scope:
         seen[item.name] = item
         if isinstance(item, ast.StructDecl):
             scope.structs[item.name] = item
-            generated[item.name + "Ref"] = f"the FFI view of `{item.name}`"
+            generate(item.name + "Ref", f"the FFI view of `{item.name}`", item.name_span)
         elif isinstance(item, ast.EnumDecl):
             scope.enums[item.name] = item
-            for v in item.variants:  # Go spells variants as constants `{Enum}{Variant}`
-                generated[item.name + v.name] = f"the Go constant of `{item.name}::{v.name}`"
+            firsts: dict[str, ast.VariantDecl] = {}  # a repeated variant is reported elsewhere
+            for v in item.variants:
+                firsts.setdefault(v.name, v)
+            for v in firsts.values():  # Go spells variants as constants `{Enum}{Variant}`
+                generate(item.name + v.name, f"the Go constant of `{item.name}::{v.name}`", v.span)
         elif isinstance(item, ast.AliasDecl):
             scope.aliases[item.name] = item
         elif isinstance(item, ast.TraitDecl):
-            generated[item.name + "Impl"] = f"the implementation of trait `{item.name}`"
-    for name, what in generated.items():
+            generate(item.name + "Impl", f"the implementation of trait `{item.name}`", item.name_span)
+            if trait_direction(item)[0] is ir.Direction.R2G:  # its shared-memory client and server
+                generate(item.name + "Shm", f"the shared-memory client of trait `{item.name}`", item.name_span)
+                generate(item.name + "ShmServe", f"the shared-memory server of trait `{item.name}`",
+                         item.name_span)  # fmt: skip
+    for name, (what, _) in generated.items():
         if name in seen:
             diags.error("generated-name-clash", seen[name].name_span, name=name, other=what,
                         hint="rename the type")  # fmt: skip

@@ -36,6 +36,21 @@ RESERVED_PREFIXES = ("r2g_", "_r2g", "R2g_")
 # names is that variant, not a new binding, so no generated function could take it.
 RUST_PRELUDE_VARIANTS = frozenset(["Some", "None", "Ok", "Err"])
 
+# Method names `go vet` (stdmethods) expects the signature of a standard interface for,
+# on the Go interface of an `#[r2g]` trait and on the `{Trait}Impl` of a `#[g2r]` one.
+# Left out: Format, ReadFrom, Scan and WriteTo, checked only when the first parameter is a
+# fmt or io type, which no IDL type becomes.
+GO_VET_METHODS = frozenset(
+    ["As", "GobDecode", "GobEncode", "Is", "MarshalJSON", "MarshalXML", "ReadByte", "ReadRune", "Seek", "UnmarshalJSON", "UnmarshalXML", "UnreadByte", "UnreadRune", "Unwrap", "WriteByte"]
+)
+
+# The generated shared-memory client `{Trait}Shm` (templates/rust/shm/caller.rs.j2) has
+# these methods of its own beside one per shm method of the trait; rust2go users call
+# them by these names, so a shm method may not take one.
+SHM_CLIENT_METHODS = frozenset(
+    ["connect", "in_process", "in_process_with", "name", "in_flight", "free_slots", "is_dead"]
+)
+
 BUILTIN_TYPES = frozenset(
     ["String", "Vec", "Option", "HashMap", "BTreeMap", "Result", "Box", "str"]
 )
@@ -49,6 +64,9 @@ def check_ident(name: str, span: Span, diags: Diagnostics, *, role: str) -> None
     elif name in GO_KEYWORDS:
         diags.error("keyword-clash", span, name=name, lang="Go",
                     hint=f"rename the {role}: the generated Go code cannot use it")  # fmt: skip
+    if role == "method" and name in GO_VET_METHODS:
+        diags.error("vet-method-name", span, name=name,
+                    hint="rename the method: the Go interface cannot give it that signature")  # fmt: skip
     if role == "parameter" and name in RUST_PRELUDE_VARIANTS:
         diags.error("variant-param", span, name=name,
                     hint=f"rename the parameter (for example `{name.lower()}_`)")  # fmt: skip
@@ -75,7 +93,7 @@ class Suggester:
     2·min(a, b)/(a + b)); when that still leaves more than POOL names, those sharing the
     first letter; and a file gets at most BUDGET hints."""
 
-    POOL, BUDGET = 400, 200
+    POOL, BUDGET = 150, 100
 
     def __init__(self, names) -> None:
         self.by_len: dict[int, list[str]] = {}

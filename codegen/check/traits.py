@@ -4,7 +4,7 @@ method attributes. Traits with neither attribute are not part of the IDL and are
 from __future__ import annotations
 
 from rust2go.codegen import ast, ir
-from rust2go.codegen.check.names import check_ident, did_you_mean
+from rust2go.codegen.check.names import SHM_CLIENT_METHODS, check_ident, did_you_mean
 from rust2go.codegen.check.types import Position, Scope, resolve
 from rust2go.codegen.diagnostics import Diagnostics
 from rust2go.shm.layout import MAX_SLOTS
@@ -146,6 +146,11 @@ def _check_method(
     ok = _method_attrs(decl, method, trait, diags, kind_known=shape is not None) and ok
     if trait.shm and trait.direction is ir.Direction.R2G:
         method.shm = True
+    if method.shm and decl.name in SHM_CLIENT_METHODS:
+        diags.error("shm-method-name", decl.name_span, name=decl.name, client=f"{trait.name}Shm",
+                    hint="rename the method" if trait.shm else
+                    "rename the method, or drop its shared-memory attribute to call it through cgo")  # fmt: skip
+        ok = False
     if ok and trait.direction is ir.Direction.G2R and method.kind is ir.CallKind.ASYNC:
         diags.error("g2r-async", decl.name_span, hint="Go→Rust calls are synchronous; drop `async`")
         ok = False
