@@ -104,7 +104,10 @@ GENERATED = ("r2gcall Wire View Writer Reply FastCall SlotRec Ring Header Block 
              "STATUS_OK STATUS_ERR STATUS_PANIC ListRef StringRef G2RReply g2r_result method "
              "req resp buf cap f w s v n p e ok err out ret mem off cell slot writeHeader "
              "resetSession connect in_process in_process_with in_flight free_slots is_dead new next "
-             "to_string as_ref into_iter from clone eq").split()  # fmt: skip
+             "to_string as_ref into_iter from clone eq at cur ks vs x impl_ r2g_shm R2G_SHM").split()  # fmt: skip
+# Method names `go vet` gives a standard signature to; names the Python peer's code uses.
+GO_VET = "ReadByte Unwrap Is Seek WriteByte MarshalJSON Format Scan WriteTo String Error".split()
+PYTHON = "pass def class lambda not del global with raise except nonlocal timeout caller encode decode CODEC".split()
 ORDINARY = ("id name value data items count user users request response ctx key keys total flag "
             "size offset payload status kind level tag tags hint note x y z a b c d").split()  # fmt: skip
 # Type names: ordinary ones, and ones the generator derives from other types
@@ -114,7 +117,7 @@ TYPE_WORDS = ("A B S E T X Y EA EB SRef XRef XImpl XShm XShmServe TImpl TShm Bac
 
 # Names the checker may well reject in any position.
 HOSTILE = GO_KEYWORDS + RUST_STRICT + RUST_RESERVED + RUST_WEAK + RUST_RAW + RESERVED
-MEMBERS = GO_PREDECLARED + GO_PACKAGES + RUST_PRELUDE + GENERATED + ORDINARY + TYPE_WORDS
+MEMBERS = GO_PREDECLARED + GO_PACKAGES + RUST_PRELUDE + GENERATED + ORDINARY + TYPE_WORDS + GO_VET + PYTHON
 
 
 def names(hostile: bool) -> st.SearchStrategy[str]:
@@ -241,6 +244,6 @@ def hostile_programs(draw) -> Program:
             ret = None if kind == "oneway" else draw(types(named))
             result = ret is not None and draw(st.integers(0, 3)) == 0
             methods.append(Method(m, params, kind, ret, result, attrs))
-        args = "" if g2r else draw(st.sampled_from(["", "", "(binding)", "(queue_size = 64)"]))
+        args = "" if g2r else draw(st.sampled_from(["", "", "(binding)", "(queue_size = 64)", "(shm)"]))
         traits.append(Trait(name, g2r, args, methods))
     return Program(structs, enums, aliases, traits)
