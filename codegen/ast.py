@@ -84,8 +84,13 @@ class ImplType:
 @dataclass
 class Bound:
     path: PathType | None  # None for lifetimes / unsupported bounds
-    text: str
     span: Span
+
+    @property
+    def text(self) -> str:
+        # Read only for a message: a nested `impl Future<Output = impl …>` would copy each
+        # inner bound's text once per level if it were kept.
+        return self.span.text
 
 
 TypeExpr = PathType | RefType | OtherType | ImplType

@@ -67,16 +67,40 @@ _CHAR = re.compile(r"'(?:\\u\{[0-9A-Fa-f]{1,6}\}|\\x[0-9A-Fa-f]{2}|\\.|[^\\'\n\r
 _LIFETIME = re.compile(r"'[A-Za-z_][A-Za-z0-9_]*")
 _WS = re.compile(r"[ \t\r\n\f\v\u00a0\ufeff]+")
 _RAW_PREFIX = re.compile(r"(?:br|cr|r)(#*)\"")
-# Fast path for the bulk of any file: whitespace, ASCII words and plain punctuation.
-# Anything else (quotes, comments, numbers, non-ASCII) falls through to the careful path.
-_FAST = re.compile(
-    r"(?P<ws>[ \t\r\n]+)|(?P<word>[A-Za-z_][A-Za-z0-9_]*)(?![\"'#])|(?P<p2>::|->|=>)"
-    r"|(?P<p1>[{}()\[\]<>,;:#!=&*+\-.?@|^%~$])"
+# The bulk of any file: whitespace, ASCII words and plain punctuation, scanned with
+# finditer; anything else (quotes, comments, numbers, non-ASCII) stops the scan at `other`
+# and goes through the careful path.
+_SCAN = re.compile(
+    r"[ \t\r\n]+|(?P<tok>[A-Za-z_][A-Za-z0-9_]*(?![\"'#])|::|->|=>"
+    r"|[{}()\[\]<>,;:#!=&*+\-.?@|^%~$])|(?P<other>.)",
+    re.S,
 )
+_KINDS = {**KEYWORDS, **PUNCT1, **PUNCT2}
 _STR_PREFIX = re.compile(r"(?:b|c)?\"")
 
 
+_new_str = str.__new__
+
+# A raw token: (terminal, value, start, end). Tuples are what the parser's fast path reads;
+# lark gets Tokens made from them only for the parts of a file it parses.
+RawToken = tuple[str, str, int, int]
+
+
+def to_token(raw: RawToken) -> Token:
+    """A lark Token without Token.__new__'s argument handling. Every slot is set: lark
+    reads them when it reports an error."""
+    kind, value, start, end = raw
+    t = _new_str(Token, value)
+    t.type, t.value, t.start_pos, t.end_pos = kind, value, start, end
+    t.line = t.column = t.end_line = t.end_column = None
+    return t
+
+
 def lex(source: SourceFile, diags: Diagnostics) -> list[Token]:
+    return [to_token(t) for t in lex_raw(source, diags)]
+
+
+def lex_raw(source: SourceFile, diags: Diagnostics) -> list[RawToken]:
     return _Lexer(source, diags).run()
 
 
@@ -85,29 +109,25 @@ class _Lexer:
         self.src = source
         self.text = source.text
         self.diags = diags
-        self.tokens: list[Token] = []
+        self.tokens: list[RawToken] = []
 
     def tok(self, kind: str, start: int, end: int, value: str | None = None) -> None:
-        t = Token(kind, self.text[start:end] if value is None else value)
-        t.start_pos, t.end_pos = start, end
-        self.tokens.append(t)
+        self.tokens.append((kind, self.text[start:end] if value is None else value, start, end))
 
-    def run(self) -> list[Token]:
+    def run(self) -> list[RawToken]:
         text, n, i = self.text, len(self.text), 0
-        fast = _FAST.match
+        scan, append, kinds = _SCAN.finditer, self.tokens.append, _KINDS
         while i < n:
-            m = fast(text, i)
-            if m:
-                kind = m.lastgroup
-                end = m.end()
-                if kind == "word":
-                    self.tok(KEYWORDS.get(m.group(), "IDENT"), i, end)
-                elif kind == "p1":
-                    self.tok(PUNCT1[m.group()], i, end)
-                elif kind == "p2":
-                    self.tok(PUNCT2[m.group()], i, end)
-                i = end
-                continue
+            for m in scan(text, i):
+                group = m.lastgroup
+                if group == "tok":
+                    word = m.group()
+                    append((kinds.get(word, "IDENT"), word, m.start(), m.end()))
+                elif group == "other":
+                    i = m.start()
+                    break
+            else:
+                break
             c = text[i]
             m = _WS.match(text, i)
             if m:

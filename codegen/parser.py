@@ -22,9 +22,9 @@ from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedInput, UnexpectedToken
 from lark.lexer import Lexer
 
-from rust2go.codegen import ast
+from rust2go.codegen import ast, parse_fast
 from rust2go.codegen.diagnostics import Diagnostics
-from rust2go.codegen.lexer import lex
+from rust2go.codegen.lexer import RawToken, lex_raw, to_token
 from rust2go.codegen.source import SourceFile, Span
 
 # Human names for terminals in "expected …" messages.
@@ -344,18 +344,18 @@ class _ToAst(Transformer):
         out = []
         for c in children:
             if isinstance(c, ast.PathType):
-                out.append(ast.Bound(c, c.span.text, c.span))
+                out.append(ast.Bound(c, c.span))
             elif isinstance(c, ast.Bound):
                 out.append(c)
         return out
 
     def lifetime_bound(self, children):
         t = children[0]
-        return ast.Bound(None, str(t), self.tspan(t))
+        return ast.Bound(None, self.tspan(t))
 
     def maybe_bound(self, children):
         s = self.span(children)
-        return ast.Bound(None, s.text, s)
+        return ast.Bound(None, s)
 
     hrtb_bound = maybe_bound
 
@@ -478,21 +478,57 @@ def _cache_file() -> Path | None:
     return folder / f"idl-{lark.__version__}-{digest.hexdigest()[:16]}.lark-cache"
 
 
-def parse(source: SourceFile, diags: Diagnostics) -> ast.File:
+def parse(source: SourceFile, diags: Diagnostics, fast: bool = True) -> ast.File:
     """Lex and parse. Syntax errors go to `diags`; after an error the parser resumes at the
     next top-level item, and the returned File holds every item that parsed, so later
-    phases still report problems in the rest of the file."""
-    tokens = lex(source, diags)
+    phases still report problems in the rest of the file.
+
+    The items between two top-level boundaries that codegen/parse_fast.py recognises
+    (plain structs, the bulk of large files) are built by it directly; lark parses the rest,
+    in runs between them. `fast=False`: lark parses everything (the fuzzer compares both)."""
+    tokens = lex_raw(source, diags)
     boundaries = _item_boundaries(tokens)
     items: list[ast.Item] = []
-    start = 0
-    while True:
-        feed = _Feed(tokens, start, len(tokens))
+    pending = 0  # tokens before this index are parsed
+    # Where lark alone would have (re)started last: hints about an error look back to it.
+    floor = [0]
+    if fast:
+        for k in range(len(boundaries) - 1):
+            a, b = boundaries[k], boundaries[k + 1]
+            node = parse_fast.item(tokens, a, b, source)
+            if node is None:
+                continue
+            if pending < a:
+                # The run before this item must end where it starts; otherwise lark would
+                # read on into it, and the item joins the run.
+                got = _parse_run(tokens, pending, a, boundaries, source, diags, floor, at_eof=False)
+                if got is None:
+                    continue
+                items.extend(got)
+            items.append(node)
+            pending = b
+    items.extend(_parse_run(tokens, pending, len(tokens), boundaries, source, diags, floor, at_eof=True) or [])
+    return ast.File(items)
+
+
+def _parse_run(tokens: list[RawToken], start: int, end: int, boundaries: list[int], source: SourceFile,
+               diags: Diagnostics, floor: list[int], at_eof: bool) -> list[ast.Item] | None:  # fmt: skip
+    """Parse tokens[start:end] with lark, `start` and `end` being item boundaries. After an
+    error, resume at the next boundary (and move `floor[0]` there). Unless `at_eof`: None
+    (and nothing reported) when the last item runs past `end`."""
+    mark, floor_before = len(diags.items), floor[0]
+    items: list[ast.Item] = []
+    while start < end:
+        feed = _Feed(tokens, start, end)
         try:
             items.extend(_run(feed, source))
             break
         except UnexpectedInput as err:
-            bad = _report(err, tokens, start, feed, source, diags)
+            if not at_eof and not (isinstance(err, UnexpectedToken) and err.token.type != "$END"):
+                del diags.items[mark:]
+                floor[0] = floor_before
+                return None
+            bad = _report(err, tokens, floor[0], feed, source, diags)
             # Keep the complete items before the one holding the error...
             k = bisect.bisect_right(boundaries, bad) - 1
             item_start = max(boundaries[k], start)
@@ -504,15 +540,17 @@ def parse(source: SourceFile, diags: Diagnostics) -> ast.File:
             # ...and go on with the items after it.
             if k + 1 >= len(boundaries):
                 break
-            start = boundaries[k + 1]
-    return ast.File(items)
+            start = floor[0] = boundaries[k + 1]
+            if start >= end:
+                break
+    return items
 
 
 class _Feed:
-    """tokens[start:end] for lark, without copying them, remembering the index of the
-    last token handed out (the one a parse error is about)."""
+    """tokens[start:end] as lark Tokens, made as lark asks for them, remembering the index
+    of the last one handed out (the one a parse error is about)."""
 
-    def __init__(self, tokens: list[Token], start: int, end: int):
+    def __init__(self, tokens: list[RawToken], start: int, end: int):
         self.tokens, self.start, self.end = tokens, start, end
         self.pos = start - 1
 
@@ -520,7 +558,7 @@ class _Feed:
         tokens = self.tokens
         for i in range(self.start, self.end):
             self.pos = i
-            yield tokens[i]
+            yield to_token(tokens[i])
 
 
 def _run(feed: _Feed, source: SourceFile) -> list[ast.Item]:
@@ -529,30 +567,31 @@ def _run(feed: _Feed, source: SourceFile) -> list[ast.Item]:
         return _lark().parse(feed).items
 
 
-def _item_boundaries(tokens: list[Token]) -> list[int]:
+def _item_boundaries(tokens: list[RawToken]) -> list[int]:
     """Token indexes where a top-level item may start: the file start and every point
     right after a `;` or a closing `}` at nesting depth 0 (best effort when unbalanced)."""
     out, depth = [0], 0
     for i, t in enumerate(tokens):
-        if t.type in ("LBRACE", "LPAR", "LSQB"):
+        kind = t[0]
+        if kind in ("LBRACE", "LPAR", "LSQB"):
             depth += 1
-        elif t.type in ("RBRACE", "RPAR", "RSQB"):
+        elif kind in ("RBRACE", "RPAR", "RSQB"):
             depth = max(0, depth - 1)
-            if depth == 0 and t.type == "RBRACE":
+            if depth == 0 and kind == "RBRACE":
                 out.append(i + 1)
-        elif t.type == "SEMI" and depth == 0:
+        elif kind == "SEMI" and depth == 0:
             out.append(i + 1)
     return out
 
 
-def _report(err: UnexpectedInput, tokens: list[Token], start: int, feed: _Feed, source: SourceFile,
+def _report(err: UnexpectedInput, tokens: list[RawToken], start: int, feed: _Feed, source: SourceFile,
             diags: Diagnostics) -> int:  # fmt: skip
     """Turn a lark error into a diagnostic; return the index (in tokens) of the bad token.
-    `start`: where this parse began (hints look no further back)."""
+    `start`: where lark alone would have begun this parse (hints look no further back)."""
     expected = set(getattr(err, "expected", None) or ())
     if isinstance(err, UnexpectedToken) and err.token.type != "$END":
         tok = err.token
-        idx = feed.pos if tokens[feed.pos] is tok else feed.end
+        idx = feed.pos if 0 <= feed.pos < len(tokens) and tokens[feed.pos][2] == tok.start_pos else feed.end
         diags.error(
             "unexpected-token",
             source.span(tok.start_pos, tok.end_pos),
@@ -564,7 +603,7 @@ def _report(err: UnexpectedInput, tokens: list[Token], start: int, feed: _Feed, 
     if not _lexer_already_explained_eof(diags):
         end = len(source.text)
         last = tokens[feed.end - 1] if feed.end > start else None
-        span = source.span(last.start_pos, last.end_pos) if last else source.span(end, end)
+        span = source.span(last[2], last[3]) if last else source.span(end, end)
         diags.error("unexpected-eof", span, expected=_expected_text(expected or {"RBRACE"}),
                     hint="the file ends in the middle of an item")  # fmt: skip
     return feed.end
@@ -577,7 +616,7 @@ def _lexer_already_explained_eof(diags: Diagnostics) -> bool:
 
 
 def _missing_separator_hint(
-    expected: set[str], tokens: list[Token], start: int, idx: int, tok: Token, source: SourceFile
+    expected: set[str], tokens: list[RawToken], start: int, idx: int, tok: Token, source: SourceFile
 ) -> str | None:
     prev = tokens[idx - 1] if idx > start else None
     order = [("SEMI", ";"), ("COMMA", ",")]
@@ -585,27 +624,26 @@ def _missing_separator_hint(
         order.reverse()
     for term, sep in order:
         if term in expected and prev is not None:
-            line = source.line_col(prev.end_pos)[0]
+            line = source.line_col(prev[3])[0]
             if source.line_col(tok.start_pos)[0] > line:
                 return f"add `{sep}` at the end of line {line}"
             return f"add `{sep}` before `{tok}`"
     return None
 
 
-def _inside_list(tokens: list[Token], start: int, idx: int) -> bool:
+def _inside_list(tokens: list[RawToken], start: int, idx: int) -> bool:
     """Is the innermost open delimiter before tokens[idx] (looking back to tokens[start])
     a comma-separated list (fields, variants, params)?"""
-    before = tokens
     depth = 0
     for i in range(idx - 1, start - 1, -1):
-        t = before[i].type
+        t = tokens[i][0]
         if t in ("RBRACE", "RPAR", "RSQB"):
             depth += 1
         elif t in ("LBRACE", "LPAR", "LSQB"):
             if depth == 0:
                 if t == "LPAR":
                     return True
-                head = [x.type for x in before[max(start, i - 2) : i]]
+                head = [x[0] for x in tokens[max(start, i - 2) : i]]
                 return t == "LBRACE" and bool(head) and head[0] in ("STRUCT", "ENUM")
             depth -= 1
     return False

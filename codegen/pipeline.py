@@ -4,6 +4,11 @@ both kinds), but the IR exists only when no phase left an error."""
 
 from __future__ import annotations
 
+import gc
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from rust2go.codegen.check import check
 from rust2go.codegen.diagnostics import Diagnostic, Diagnostics
 from rust2go.codegen.ir import Program
@@ -12,6 +17,37 @@ from rust2go.codegen.source import SourceFile
 
 
 def run_front_end(source: SourceFile) -> tuple[Program | None, list[Diagnostic]]:
+    with _gc_paused():
+        return _run(source)
+
+
+_pause_lock = threading.Lock()
+_pausers = 0
+_was_enabled = False
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The front end allocates a few objects per token (tokens, spans, AST and IR nodes),
+    all alive until it returns and free of cycles; the cyclic collector would scan them
+    again and again as they pile up, which took most of the time on a large file. It is
+    paused while any thread runs the front end and resumed after the last one."""
+    global _pausers, _was_enabled
+    with _pause_lock:
+        if _pausers == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _pausers += 1
+    try:
+        yield
+    finally:
+        with _pause_lock:
+            _pausers -= 1
+            if _pausers == 0 and _was_enabled:
+                gc.enable()
+
+
+def _run(source: SourceFile) -> tuple[Program | None, list[Diagnostic]]:
     diags = Diagnostics()
     if source.invalid_utf8_at is not None:
         at = source.invalid_utf8_at

@@ -97,6 +97,14 @@ def nesting(texpr: ast.TypeExpr) -> int:
 
 def resolve(texpr: ast.TypeExpr, pos: Position, scope: Scope, diags: Diagnostics) -> Resolved | None:
     """Resolve one written type. Returns None (after reporting) when it is not valid."""
+    if type(texpr) is ast.PathType and len(texpr.segments) == 1 and not texpr.leading_colons:
+        # Most types written: a bare name (`u32`, `String`, a struct) or one level of
+        # arguments; these skip the general walk below.
+        seg = texpr.segments[0]
+        if seg.args is None and not seg.fn_sugar:
+            simple = _bare_name(seg.name, scope)
+            if simple is not None:
+                return Resolved(simple)
     if pos is not Position.INNER and nesting(texpr) > MAX_TYPE_NESTING:
         diags.error("type-too-deep", texpr.span, max=MAX_TYPE_NESTING,
                     hint="name an inner part with a struct or a type alias")  # fmt: skip
@@ -133,6 +141,24 @@ def resolve(texpr: ast.TypeExpr, pos: Position, scope: Scope, diags: Diagnostics
                     hint="`impl Future<Output = T>` is only allowed as a method return type")  # fmt: skip
         return None
     return _resolve_path(texpr, pos, scope, diags)
+
+
+_PRIMS = {name: ir.Prim(name) for name in ir.PRIMITIVES}
+_STR = ir.Str()
+
+
+def _bare_name(name: str, scope: Scope) -> ir.Type | None:
+    """The type a bare name without arguments stands for, when no judgement is needed."""
+    prim = _PRIMS.get(name)
+    if prim is not None:
+        return prim
+    if name == "String":
+        return _STR
+    if name in scope.structs:
+        return ir.StructT(name)
+    if name in scope.enums:
+        return ir.EnumT(name)
+    return None
 
 
 def _single(p: ast.PathType) -> str | None:

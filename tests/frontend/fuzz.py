@@ -17,6 +17,7 @@ tests/frontend/fuzz_regressions/, which tests/frontend/test_fuzz.py replays on e
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import os
 import random
@@ -29,7 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rust2go.codegen.api import check_source
-from rust2go.codegen.source import SourceFile
+from rust2go.codegen.diagnostics import Diagnostics
+from rust2go.codegen.parser import parse
+from rust2go.codegen.source import SourceFile, Span
 
 ROOT = Path(__file__).resolve().parents[2]
 REGRESSIONS = Path(__file__).parent / "fuzz_regressions"
@@ -263,7 +266,55 @@ def _judge(data: bytes, name: str) -> str | bool:
             return f"rendering {d.code} raised {type(e).__name__}: {e}"
     if any(d.is_error for d in diags) == (program is not None):
         return "a program came back with errors, or none without one"
+    if len(data) <= DIFF_LIMIT:
+        what = _fast_path_differs(source)
+        if what:
+            return what
     return bool(diags)
+
+
+# The parser's fast path is compared with lark alone on inputs up to this size (lark alone
+# is the slow path: the comparison costs more than the check).
+DIFF_LIMIT = 300_000
+
+
+def _fast_path_differs(source: SourceFile) -> str | None:
+    """The AST and the syntax diagnostics are the same with and without the parser's
+    fast path (codegen/parse_fast.py)."""
+    runs = []
+    for fast in (True, False):
+        sink = Diagnostics()
+        tree = parse(source, sink, fast=fast)
+        runs.append((tree, [(d.code, d.span, d.message, d.hint) for d in sink.items]))
+    (fast_tree, fast_diags), (lark_tree, lark_diags) = runs
+    if fast_diags != lark_diags:
+        return f"the fast path reports {fast_diags[:3]}, lark alone {lark_diags[:3]}"
+    a, b = _shape(fast_tree), _shape(lark_tree)
+    if a != b:
+        at = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+        near = slice(max(0, at - 8), at + 4)
+        return f"the fast path builds another AST: {a[near]} where lark builds {b[near]}"
+    return None
+
+
+def _shape(node) -> list:
+    """The AST as a flat list, walked without recursion (dataclass `==` recurses, and
+    the input chooses the depth)."""
+    out: list = []
+    stack = [node]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, Span):
+            out.append(("span", x.start, x.end))
+        elif dataclasses.is_dataclass(x):
+            out.append(type(x).__name__)
+            stack.extend(reversed([getattr(x, f.name) for f in dataclasses.fields(x)]))
+        elif isinstance(x, (list, tuple)):
+            out.append(("seq", len(x)))
+            stack.extend(reversed(x))
+        else:
+            out.append(x)
+    return out
 
 
 def check_cli(data: bytes, folder: Path) -> str | None:
