@@ -3,7 +3,9 @@
 from rust2go.runtime.callee import ShmCallee
 from rust2go.runtime.callee_core import UnknownMethod
 from rust2go.runtime.caller import ShmCaller
+from rust2go.shm.contract import Contract
 from rust2go.shm.errors import (
+    ContractMismatch,
     PayloadTooLarge,
     PeerGone,
     ProtocolError,
@@ -13,6 +15,8 @@ from rust2go.shm.errors import (
 )
 
 __all__ = [
+    "Contract",
+    "ContractMismatch",
     "PayloadTooLarge",
     "PeerGone",
     "ProtocolError",

@@ -18,6 +18,7 @@ from rust2go.runtime.callee_loop import LoopServer
 from rust2go.runtime.callee_threads import ThreadServer
 from rust2go.shm import layout as L
 from rust2go.shm import session
+from rust2go.shm.contract import Contract
 from rust2go.shm.geometry import plan
 from rust2go.shm.segment import Segment
 
@@ -44,10 +45,13 @@ class ShmCallee:
         response_capacity: int = L.DEFAULT_RESPONSE_CAPACITY,
         spin_ns: int = 50_000,
         park_timeout: float = 0.02,
+        contract: Contract | None = None,
     ) -> ShmCallee:
-        """Create the segment (mode 0600, named after this pid and `purpose`)."""
+        """Create the segment (mode 0600, named after this pid and `purpose`). `contract`
+        (a generated module's `<Trait>_CONTRACT`) goes into the header: callers generated
+        from another IDL are refused on attach; without it, callers with one refuse too."""
         g = plan(slots, request_ring, None, request_capacity, response_capacity)
-        seg = Segment.create(purpose, name=name, geometry=g)
+        seg = Segment.create(purpose, name=name, geometry=g, contract=contract)
         return cls(seg, spin_ns=spin_ns, park_timeout=park_timeout)
 
     @property

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from rust2go.runtime.poller import LoopPoller
 from rust2go.shm import layout as L
 from rust2go.shm import session
+from rust2go.shm.contract import Contract
 from rust2go.shm.errors import (
     PayloadTooLarge,
     PeerGone,
@@ -75,12 +76,16 @@ class ShmCaller:
     # -- connect / close ---------------------------------------------------------------
     @classmethod
     async def connect(
-        cls, name: str, *, timeout: float = 5.0, park_timeout: float = 0.01
-    ) -> ShmCaller:
-        """Open and validate the segment, then attach as its (only) caller process."""
+        cls, name: str, *, timeout: float = 5.0, park_timeout: float = 0.01,
+        contract: Contract | None = None,
+    ) -> ShmCaller:  # fmt: skip
+        """Open and validate the segment, then attach as its (only) caller process.
+        `contract` (a generated module's `<Trait>_CONTRACT`): refuse, before attaching, a
+        callee that serves another IDL (ContractMismatch); None checks nothing."""
         seg = Segment.open(name)
         lock = None
         try:
+            seg.check_contract(contract)
             lock = session.take_caller_lock(seg)
             deadline = time.monotonic() + timeout
             while not session.try_attach(seg):

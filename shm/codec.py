@@ -7,7 +7,7 @@ from functools import cache
 
 from rust2go.shm import layout as L
 
-_CODE = {"u32": "I", "u64": "Q"}
+_CODE = {"u32": "I", "u64": "Q", "name": f"{L.IDL_NAME_SIZE}s"}
 
 
 @cache
@@ -28,7 +28,8 @@ def pack(rec: L.Record, **values: int) -> bytes:
     unknown = set(values) - set(_names(rec))
     if unknown:
         raise KeyError(f"{rec.name} has no field(s) {sorted(unknown)}")
-    return record_struct(rec).pack(*(values.get(n, 0) for n in _names(rec)))
+    zero = {f.name: b"" if f.kind == "name" else 0 for f in rec.fields}
+    return record_struct(rec).pack(*(values.get(n, zero[n]) for n in _names(rec)))
 
 
 def unpack(rec: L.Record, buf, offset: int = 0) -> dict[str, int]:

@@ -15,6 +15,11 @@ class SegmentBusy(ShmError):
     """The segment already has a live caller attached."""
 
 
+class ContractMismatch(ShmError):
+    """The callee serves payloads of another IDL (or declares none): refused on attach,
+    before any call. The message names both contract hashes and both IDL files."""
+
+
 class PeerGone(ShmError):
     """The other side died or closed; pending calls cannot complete."""
 

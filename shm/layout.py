@@ -12,6 +12,17 @@ Conventions every peer keeps:
   wrapping subtraction read as signed (Rust `wrapping_sub as i64`, Go `int64(a-b)`).
 - A slot's state (low half) and generation (high half) form one u64 word at offset 0 of
   the slot record and are always changed together with one CAS or release-store.
+
+The contract (header.contract, header.idl_name) says which IDL the callee's payloads
+follow, so a caller generated from another IDL is refused on attach instead of decoding
+the wrong bytes. It is a u64 hash computed once in lowering from the checked IR
+(codegen/lower/shm_contract.py) over what both peers must agree on to decode each other,
+for the one trait a segment serves: LAYOUT_VERSION, the trait's name, and per shm method
+its id, name, whether it is oneway, its parameter and result types with every struct
+reachable from them (field names, types, order) and every reachable enum (repr, variant
+names and values). Docs, comments, sync vs async, other traits and items no shm method
+reaches are left out, so such edits keep peers compatible. 0 means "no contract": a raw
+callee (rust2go.runtime with no IDL); a caller that has a contract refuses it too.
 """
 
 from __future__ import annotations
@@ -20,14 +31,17 @@ import enum
 from dataclasses import dataclass
 from typing import Literal
 
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 MAGIC_BYTES = b"R2GOSHM\x00"
 MAGIC = int.from_bytes(MAGIC_BYTES, "little")
 CACHE_LINE = 64
 BYTE_ORDER = "little"
 
-WordKind = Literal["u32", "u64"]
-WORD_SIZE: dict[str, int] = {"u32": 4, "u64": 8}
+IDL_NAME_SIZE = 24  # bytes of header.idl_name
+
+# "name": IDL_NAME_SIZE bytes of UTF-8, NUL-padded, cut at a character boundary.
+WordKind = Literal["u32", "u64", "name"]
+WORD_SIZE: dict[str, int] = {"u32": 4, "u64": 8, "name": IDL_NAME_SIZE}
 
 
 @dataclass(frozen=True)
@@ -82,13 +96,15 @@ HEADER = _record("header", 256, "Segment header; four cache lines: identity, geo
     (52, "response_capacity", "u32", "max response payload bytes per slot"),
     (56, "payload_stride", "u32", "bytes between consecutive slots' payload areas"),
     (60, "cell_size", "u32", "bytes per ring cell (CELL.size)"),
-    # line 1: rings, written once by the creator
+    # line 1: rings and the contract, written once by the creator
     (64, "request_ring_offset", "u64", "offset of the request ring header (caller -> callee)"),
     (72, "request_ring_capacity", "u32", "cells in the request ring (power of two)"),
     (76, "completion_ring_capacity", "u32", "cells in the completion ring (power of two, >= slot_count)"),
     (80, "completion_ring_offset", "u64", "offset of the completion ring header (callee -> caller)"),
     (88, "ring_header_size", "u32", "bytes of a ring header before its cells (RING.size)"),
-    (92, "flags", "u32", "reserved feature bits; must be 0 in version 1"),
+    (92, "flags", "u32", "reserved feature bits; must be 0"),
+    (96, "contract", "u64", "contract hash of the served trait's IDL; 0: none declared"),
+    (104, "idl_name", "name", "file name of that IDL (UTF-8, NUL-padded), for messages"),
     # line 2: callee side
     (128, "segment_state", "u32", "SegmentState; written by the callee"),
     (132, "callee_pid", "u32", "pid of the serving process"),
@@ -243,6 +259,7 @@ DEFAULT_RESPONSE_CAPACITY = 4096
 CONSTANTS: dict[str, int] = {
     "LAYOUT_VERSION": LAYOUT_VERSION,
     "MAGIC": MAGIC,
+    "IDL_NAME_SIZE": IDL_NAME_SIZE,
     "CACHE_LINE": CACHE_LINE,
     "SLOT_WORD_OFFSET": SLOT_WORD_OFFSET,
     "MIN_RING_CAPACITY": MIN_RING_CAPACITY,

@@ -13,7 +13,8 @@ import posix_ipc
 
 from rust2go.shm import layout as L
 from rust2go.shm._atomics import AtomicView
-from rust2go.shm.codec import pack
+from rust2go.shm.codec import pack, unpack
+from rust2go.shm.contract import Contract, check
 from rust2go.shm.doorbell import Doorbell
 from rust2go.shm.errors import ShmError, ShmLayoutError
 from rust2go.shm.geometry import Geometry, plan
@@ -75,8 +76,10 @@ class Segment:
     # -- life cycle --------------------------------------------------------------------
     @classmethod
     def create(cls, purpose: str = "calls", *, name: str | None = None,
-               geometry: Geometry | None = None, lock_dir: str = L.NAMING.LOCK_DIR) -> Segment:  # fmt: skip
-        """Create segment, semaphores and callee lock (mode 0600); state ends SERVING."""
+               geometry: Geometry | None = None, lock_dir: str = L.NAMING.LOCK_DIR,
+               contract: Contract | None = None) -> Segment:  # fmt: skip
+        """Create segment, semaphores and callee lock (mode 0600); state ends SERVING.
+        `contract`: the IDL the served payloads follow (None: a raw callee, header 0)."""
         names = parse_name(name, lock_dir) if name else new_names(purpose, lock_dir)
         g = geometry or plan()
         if name:
@@ -98,15 +101,15 @@ class Segment:
             finally:
                 shm.close_fd()
             seg = cls(names, mm, g, sems[0], sems[1])
-            seg._write_header(g)
+            seg._write_header(g, contract)
             seg.owner_lock = lock
             seg.store("segment_state", L.SegmentState.SERVING)
             undo.pop_all()
         return seg
 
-    def _write_header(self, g: Geometry) -> None:
+    def _write_header(self, g: Geometry, contract: Contract | None) -> None:
         self.mem[: L.HEADER.size] = pack(
-            L.HEADER, **g.header_fields(),
+            L.HEADER, **g.header_fields(), **(contract.header_fields() if contract else {}),
             segment_state=L.SegmentState.CREATING, callee_pid=os.getpid(),
         )  # fmt: skip
         self.reset_session()
@@ -148,6 +151,10 @@ class Segment:
             mm.close()
             raise
         return cls(names, mm, g, sems[0], sems[1])
+
+    def check_contract(self, mine: Contract | None) -> None:
+        """Raise ContractMismatch unless the callee serves `mine` (None: checks nothing)."""
+        check(self.name, unpack(L.HEADER, self.mem), mine)
 
     def callee_liveness(self) -> Liveness:
         return probe(self.names.callee_lock)

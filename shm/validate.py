@@ -26,7 +26,7 @@ def _check_identity(h: dict[str, int], mapped_size: int) -> None:
     _expect(h, "slot_record_size", L.SLOT.size, "the slot record size")
     _expect(h, "cell_size", L.CELL.size, "the ring cell size")
     _expect(h, "ring_header_size", L.RING.size, "the ring header size")
-    _expect(h, "flags", 0, "the feature bits of version 1")
+    _expect(h, "flags", 0, f"the feature bits of version {L.LAYOUT_VERSION}")
     _expect(h, "segment_size", mapped_size, "the mapped segment size")
 
 

@@ -8,14 +8,16 @@ from pathlib import Path
 
 from rust2go.shm import layout as L
 from rust2go.shm.codec import pack
+from rust2go.shm.contract import Contract
 from rust2go.shm.geometry import plan
 
 GEOMETRY = plan(4, 4, 4, 64, 64)
+CONTRACT = Contract(0x0123_4567_89AB_CDEF, "kv.rs")
 
 
 def header() -> bytes:
     return pack(
-        L.HEADER, **GEOMETRY.header_fields(),
+        L.HEADER, **GEOMETRY.header_fields(), **CONTRACT.header_fields(),
         segment_state=L.SegmentState.SERVING, callee_pid=1234, callee_parked=1,
         caller_state=L.CallerState.ATTACHED, caller_pid=5678, caller_parked=0, session=1,
     )  # fmt: skip

@@ -12,6 +12,7 @@ from rust2go.codegen import ir
 from rust2go.codegen.lower.go import GO_PRIMITIVE, GoSpeller, go_param
 from rust2go.codegen.lower.layout import round8
 from rust2go.codegen.lower.shm_blocks import method_id, params_block, reply_block
+from rust2go.codegen.lower.shm_contract import literals
 from rust2go.codegen.lower.shm_symbols import client_name, serve_symbol, stop_symbol
 
 SUPPORT = Path(__file__).resolve().parent.parent / "support" / "shm_callee.go"
@@ -171,6 +172,7 @@ class GoShmTrait:
     serve_symbol: str
     stop_symbol: str
     methods: list[GoShmMethod]
+    contract: tuple[str, str]  # literals: hash, IDL file name
 
 
 @dataclass
@@ -220,7 +222,7 @@ def lower_go_shm(program: ir.Program) -> GoShm:
         ]))  # fmt: skip
     traits = [
         GoShmTrait(t.name, client_name(t), serve_symbol(program, t), stop_symbol(program, t),
-                   [_method(codec, m) for m in t.methods if m.shm])
+                   [_method(codec, m) for m in t.methods if m.shm], literals(program, t))
         for t in program.r2g_traits()
         if any(m.shm for m in t.methods)
     ]  # fmt: skip

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from rust2go.codegen import ir
 from rust2go.codegen.lower.layout import Layouts
 from rust2go.codegen.lower.shm_blocks import Block, method_id, params_block, reply_block
+from rust2go.codegen.lower.shm_contract import literals
 
 PY_PRIM = {"f32": "float", "f64": "float", "bool": "bool", "char": "str"}
 
@@ -74,6 +75,7 @@ class PyMethod:
 class PyTrait:
     name: str
     methods: list[PyMethod]
+    contract: str  # Python source of the trait's shm Contract
 
 
 @dataclass
@@ -120,6 +122,10 @@ def _method(layouts: Layouts, m: ir.Method) -> PyMethod:
     )
 
 
+def _contract_src(program: ir.Program, t: ir.Trait) -> str:
+    return "r2g_contract.Contract({}, {})".format(*literals(program, t))
+
+
 def lower_python(program: ir.Program, *, banner: str) -> PyModule:
     layouts = Layouts(program)
     structs = []
@@ -129,7 +135,9 @@ def lower_python(program: ir.Program, *, banner: str) -> PyModule:
                                 [(py_name(f.name), py_type(f.ty), lay[f.name], py_desc(f.ty))
                                  for f in s.fields]))  # fmt: skip
     traits = [
-        PyTrait(t.name, [_method(layouts, m) for m in t.methods if m.shm])
+        PyTrait(
+            t.name, [_method(layouts, m) for m in t.methods if m.shm], _contract_src(program, t)
+        )
         for t in program.r2g_traits()
         if any(m.shm for m in t.methods)
     ]

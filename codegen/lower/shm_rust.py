@@ -12,6 +12,7 @@ from rust2go.codegen.lower.layout import Layouts, round8
 from rust2go.codegen.lower.rust import rust_type
 from rust2go.codegen.lower.rust_mem import client_slots
 from rust2go.codegen.lower.shm_blocks import method_id, params_block, reply_block
+from rust2go.codegen.lower.shm_contract import literals
 from rust2go.codegen.lower.shm_symbols import client_name, purpose, serve_symbol, stop_symbol
 
 SUPPORT = Path(__file__).resolve().parent.parent / "support" / "shm_caller.rs"
@@ -69,6 +70,7 @@ class ShmClient:
     stop_symbol: str
     methods: list[ShmMethod]
     geometry: tuple[int, int, int] = (0, 0, 0)  # in_process(): slots, request, response bytes
+    contract: tuple[str, str] = ("0x0", '""')  # literals: hash, IDL file name
 
 
 @dataclass
@@ -127,6 +129,7 @@ def lower_rust_shm(program: ir.Program) -> RustShm:
             stop_symbol=stop_symbol(program, t),
             methods=[_method(layouts, m) for m in t.methods if m.shm],
             geometry=client_slots(t),
+            contract=literals(program, t),
         )
         for t in program.r2g_traits()
         if any(m.shm for m in t.methods)

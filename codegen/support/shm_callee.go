@@ -67,6 +67,14 @@ type r2g_shm_cell struct{ slot, gen, method, length, kind, status uint32 }
 // r2g_shm_handler runs one method: arguments from req, reply written into resp.
 type r2g_shm_handler func(method uint32, req, resp []byte) (n int, status uint32, msg string)
 
+// r2g_shm_contract says which IDL the handler's payloads follow (written into the header,
+// checked by callers on attach): the generator's hash of the trait, the IDL's file name
+// already cut to r2g_shm_IDL_NAME_SIZE bytes.
+type r2g_shm_contract struct {
+	hash uint64
+	idl  string
+}
+
 type r2g_shm_server struct {
 	mem       []byte
 	g         r2g_shm_geometry
@@ -75,6 +83,7 @@ type r2g_shm_server struct {
 	callerSem *C.sem_t
 	lockFd    int
 	handle    r2g_shm_handler
+	contract  r2g_shm_contract
 	stop      atomic.Bool
 	inflight  sync.WaitGroup
 	pollers   sync.WaitGroup // the current poller and demoted ones finishing a handler
@@ -150,7 +159,7 @@ func r2g_shm_unlink_names(stem string) {
 }
 
 // r2g_shm_create: lock file, semaphores, segment (mode 0600), header, SERVING.
-func r2g_shm_create(stem string, g r2g_shm_geometry, h r2g_shm_handler) (*r2g_shm_server, error) {
+func r2g_shm_create(stem string, g r2g_shm_geometry, c r2g_shm_contract, h r2g_shm_handler) (*r2g_shm_server, error) {
 	lockPath := r2g_shm_lock_path(stem, r2g_shm_CALLEE_LOCK_SUFFIX)
 	if r2g_shm_lock_alive(lockPath) {
 		return nil, fmt.Errorf("segment /%s is served by a live callee", stem)
@@ -165,7 +174,7 @@ func r2g_shm_create(stem string, g r2g_shm_geometry, h r2g_shm_handler) (*r2g_sh
 		syscall.Close(fd)
 		return nil, fmt.Errorf("%s: %w", lockPath, err)
 	}
-	s := &r2g_shm_server{g: g, stem: stem, lockFd: fd, handle: h, kick: make(chan struct{}, 1)}
+	s := &r2g_shm_server{g: g, stem: stem, lockFd: fd, handle: h, contract: c, kick: make(chan struct{}, 1)}
 	fail := func(err error) (*r2g_shm_server, error) { s.release(); return nil, err }
 	for i, suffix := range []string{r2g_shm_CALLEE_DOORBELL_SUFFIX, r2g_shm_CALLER_DOORBELL_SUFFIX} {
 		n := C.CString("/" + stem + suffix)
@@ -219,6 +228,8 @@ func (s *r2g_shm_server) writeHeader() {
 	put32(r2g_shm_HEADER_COMPLETION_RING_CAPACITY, g.compRingCap)
 	put64(r2g_shm_HEADER_COMPLETION_RING_OFFSET, g.compRingOff)
 	put32(r2g_shm_HEADER_RING_HEADER_SIZE, r2g_shm_RING_SIZE)
+	*s.u64(r2g_shm_HEADER_CONTRACT) = s.contract.hash
+	copy(s.mem[r2g_shm_HEADER_IDL_NAME:r2g_shm_HEADER_IDL_NAME+r2g_shm_IDL_NAME_SIZE], s.contract.idl)
 	put32(r2g_shm_HEADER_CALLEE_PID, uintptr(os.Getpid()))
 	atomic.StoreUint32(s.u32(r2g_shm_HEADER_SEGMENT_STATE), r2g_shm_SEGMENT_STATE_CREATING)
 	s.resetSession()
@@ -684,7 +695,7 @@ var (
 )
 
 // r2g_shm_start creates and serves segment `name` (slots 0 = default geometry).
-func r2g_shm_start(name string, slots, reqCap, respCap uintptr, h r2g_shm_handler) error {
+func r2g_shm_start(name string, slots, reqCap, respCap uintptr, c r2g_shm_contract, h r2g_shm_handler) error {
 	stem := strings.TrimPrefix(name, r2g_shm_SEGMENT_PREFIX)
 	if !strings.HasPrefix(stem, r2g_shm_NAME_PREFIX) || strings.ContainsAny(stem, "/.\x00") {
 		return fmt.Errorf("segment name %q must look like /r2g-<letters, digits, _ or ->", name)
@@ -692,7 +703,7 @@ func r2g_shm_start(name string, slots, reqCap, respCap uintptr, h r2g_shm_handle
 	if slots == 0 {
 		slots, reqCap, respCap = r2g_shm_DEFAULT_SLOTS, r2g_shm_DEFAULT_REQUEST_CAPACITY, r2g_shm_DEFAULT_RESPONSE_CAPACITY
 	}
-	s, err := r2g_shm_create(stem, r2g_shm_plan(slots, reqCap, respCap), h)
+	s, err := r2g_shm_create(stem, r2g_shm_plan(slots, reqCap, respCap), c, h)
 	if err != nil {
 		return err
 	}

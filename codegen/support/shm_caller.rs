@@ -425,6 +425,41 @@ pub mod r2g_shm {
         Ok(())
     }
 
+    // ---- the contract (shm/contract.py) -------------------------------------------
+    /// Which IDL a segment's payloads follow: the generator's hash of the served trait
+    /// (0 in a header: the callee declares none) and the IDL's file name, for messages.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct Contract {
+        pub hash: u64,
+        pub idl: &'static str,
+    }
+
+    /// Refuse a callee that serves another IDL, worded as shm/contract.py words it.
+    fn check_contract(m: &Mapping, segment: &str, mine: &Contract) -> Result<(), ShmError> {
+        let theirs = m.u64(l::HEADER_CONTRACT).load(Ordering::Acquire);
+        if theirs == mine.hash {
+            return Ok(());
+        }
+        let expects = format!("this caller expects {:016x} ({})", mine.hash, mine.idl);
+        if theirs == 0 {
+            return Err(ShmError::Layout(format!(
+                "shm contract mismatch on {segment}: the callee declares no contract (header.contract=0), {expects}; \
+                 serve it from code generated from {} (a Python callee: ShmCallee.create(contract=...)), or {CONTRACT_ADVICE}",
+                mine.idl
+            )));
+        }
+        // SAFETY: header bytes inside the validated mapping, written once by the creator.
+        let raw = unsafe { m.bytes(l::HEADER_IDL_NAME, l::IDL_NAME_SIZE) };
+        let end = raw.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+        let idl = String::from_utf8_lossy(&raw[..end]);
+        Err(ShmError::Layout(format!(
+            "shm contract mismatch on {segment}: the callee serves {theirs:016x} ({idl}), {expects}: \
+             the two sides were generated from different IDLs (or layout versions); {CONTRACT_ADVICE}"
+        )))
+    }
+
+    const CONTRACT_ADVICE: &str = "regenerate both sides from the same IDL";
+
     // ---- rings --------------------------------------------------------------------
     #[derive(Clone, Copy)]
     pub struct Cell {
@@ -710,11 +745,13 @@ pub mod r2g_shm {
     }
 
     impl Conn {
-        /// Open, validate and attach (VACANT -> ATTACHED); starts the completion reader.
-        pub fn connect(name: &str, timeout: Duration) -> Result<Arc<Conn>, ShmError> {
+        /// Open, validate, check the callee's contract against `contract`, and attach
+        /// (VACANT -> ATTACHED); starts the completion reader.
+        pub fn connect(name: &str, timeout: Duration, contract: &Contract) -> Result<Arc<Conn>, ShmError> {
             let names = Names::parse(name)?;
             let map = Mapping::open(&names)?;
             let g = read_geometry(&map)?;
+            check_contract(&map, &names.segment(), contract)?;
             let callee_bell = Bell::open(&names.callee_bell(), l::HEADER_CALLEE_PARKED)?;
             let caller_bell = Bell::open(&names.caller_bell(), l::HEADER_CALLER_PARKED)?;
             let lock = OwnerLock::take(&names.caller_lock(std::process::id()))?;

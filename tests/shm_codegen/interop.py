@@ -137,12 +137,24 @@ class PythonSvc:
             return self.ran
 
 
-async def serve_python(handler, argv: list[str], workers: int = 2) -> tuple[int, str]:
+def peer_contract(idl: Path = PEER / "idl" / "api.rs"):
+    """The shm contract of the peer IDL's trait (or of another IDL's only trait)."""
+    from rust2go.codegen.api import load_program
+    from rust2go.codegen.lower.shm_contract import contract
+
+    program = load_program(idl)
+    (trait,) = program.r2g_traits()
+    return contract(program, trait)
+
+
+async def serve_python(handler, argv: list[str], workers: int = 2,
+                       contract=None) -> tuple[int, str]:  # fmt: skip
     """Serve `handler` on a fresh Python callee while the command `argv` runs (`{name}`
-    in it stands for the segment name); returns its exit status and stdout + stderr."""
+    in it stands for the segment name); returns its exit status and stdout + stderr.
+    The callee declares `contract`, by default the peer IDL's."""
     from rust2go.runtime import ShmCallee
 
-    callee = ShmCallee.create("py_callee")
+    callee = ShmCallee.create("py_callee", contract=contract or peer_contract())
     task = asyncio.create_task(callee.serve(handler, workers=workers))
     try:
         args = [callee.name if a == "{name}" else a for a in argv]

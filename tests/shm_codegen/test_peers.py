@@ -18,6 +18,7 @@ from tests.shm_codegen.interop import (
     GoServer,
     PythonSvc,
     load_module,
+    peer_contract,
     python_to_go,
     serve_python,
 )
@@ -115,7 +116,8 @@ def test_rust_caller_fails_pending_calls_at_once_on_a_bad_completion(
     from rust2go.shm.geometry import plan
     from rust2go.shm.segment import Segment
 
-    seg = Segment.create("hostile", geometry=plan(4, 4, 4, 64, 64))  # the test is the callee
+    seg = Segment.create("hostile", geometry=plan(4, 4, 4, 64, 64),
+                         contract=peer_contract())  # the test is the callee  # fmt: skip
     rust = subprocess.Popen([str(peer_crate.binary), "hostile", seg.name], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, text=True, cwd=peer_crate.dir)  # fmt: skip
     try:

@@ -91,7 +91,8 @@ class Impl:
 async def test_generated_client_calls_generated_handler():
     m = svc()
     impl = Impl()
-    callee = ShmCallee.create("pt_codegen", slots=16, request_capacity=4096)
+    callee = ShmCallee.create("pt_codegen", slots=16, request_capacity=4096,
+                              contract=m.Svc_CONTRACT)  # fmt: skip
     handler = m.Svc_handler(impl, callee.seg.geometry.response_capacity)
     serving = asyncio.create_task(callee.serve(handler, workers=2))
     caller = await ShmCaller.connect(callee.name)

@@ -1,5 +1,6 @@
 """Golden byte images of the shm layout, made by the Python oracle (shm.codec/geometry):
-`<name>.bin` holds the bytes, `<name>.txt` the `record field value` lines they encode, so
+`<name>.bin` holds the bytes, `<name>.txt` the `record field value` lines they encode (a
+word in decimal, a name field's bytes in hex), so
 the Rust and Go tests rebuild each image from the generated offsets and compare bytes.
 `payload_*.bin` are call payloads of every IDL type kind, encoded by the generated
 Python codec (see `payloads`), which the generated Rust and Go peers must write and read.
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from rust2go.shm import layout as L
 from rust2go.shm.codec import pack
+from rust2go.shm.contract import Contract
 from rust2go.shm.geometry import plan
 from rust2go.shm.slots import slot_word
 
@@ -21,7 +23,7 @@ DIR = Path(__file__).parent / "vectors"
 def _header() -> tuple[str, dict[str, int]]:
     g = plan(slot_count=8, request_capacity=512, response_capacity=1024)
     return "header", dict(
-        **g.header_fields(),
+        **g.header_fields(), **Contract(0xFEDC_BA98_7654_3210, "svc_api.rs").header_fields(),
         segment_state=L.SegmentState.SERVING, callee_pid=4242, callee_parked=1,
         caller_state=L.CallerState.ATTACHED, caller_pid=4343, session=7,
     )  # fmt: skip
@@ -61,11 +63,16 @@ def images() -> dict[str, tuple[L.Record, dict[str, int]]]:
     }
 
 
+def _text(value: int | bytes) -> str:
+    """A word in decimal; a name field (bytes) in hex, NUL padding left out."""
+    return value.rstrip(b"\0").hex() if isinstance(value, bytes) else str(int(value))
+
+
 def files() -> dict[str, bytes]:
     out = {}
     for name, (rec, values) in images().items():
         out[f"{name}.bin"] = pack(rec, **values)
-        lines = "".join(f"{rec.name} {k} {int(v)}\n" for k, v in values.items())
+        lines = "".join(f"{rec.name} {k} {_text(v)}\n" for k, v in values.items())
         out[f"{name}.txt"] = lines.encode()
     return out
 
