@@ -83,12 +83,16 @@ class _Parser:
         )  # fmt: skip
 
     def field(self, i: int) -> tuple[ast.FieldDecl, int]:
-        attrs, i = self.attrs(i)
-        vis, i = self.vis(i)
-        name = self.t[i]
-        i = self.expect(i, "IDENT")
-        i = self.expect(i, "COLON")
-        ty, i = self.type(i, 0)
+        t = self.t
+        attrs = vis = None
+        if t[i][0] in ("HASH", "DOC"):
+            attrs, i = self.attrs(i)
+        if t[i][0] == "PUB":
+            vis, i = self.vis(i)
+        name = t[i]
+        if name[0] != "IDENT" or t[i + 1][0] != "COLON":
+            raise _No
+        ty, i = self.type(i + 2, 0)
         start = attrs[1] if attrs else vis[1] if vis else name[2]
         src = self.src
         decl = ast.FieldDecl(

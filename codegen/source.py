@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
+
+_NEWLINE = re.compile("\n")
 
 
 @dataclass(eq=False)
@@ -18,11 +21,7 @@ class SourceFile:
     invalid_utf8_at: int | None = None  # character offset of the first undecodable byte
 
     def __post_init__(self) -> None:
-        starts = [0]
-        for i, ch in enumerate(self.text):
-            if ch == "\n":
-                starts.append(i + 1)
-        self._line_starts = starts
+        self._line_starts = [0, *(m.end() for m in _NEWLINE.finditer(self.text))]
 
     @classmethod
     def read(cls, path: str | Path) -> SourceFile:
