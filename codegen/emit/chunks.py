@@ -117,7 +117,21 @@ def format_pieces(tool: str, text: str, formatter: Callable[[str], str],
         result.append(out)
     if cache is not None:
         cache.end_run(tool)
-    return "".join(result)
+    return _join(result)
+
+
+def _join(pieces: list[str]) -> str:
+    """The pieces end to end. Blank lines on both sides of a dropped marker would add
+    up; the formatters allow one blank line between items, so one is kept."""
+    out: list[str] = []
+    blank = False  # the text so far ends with a blank line
+    for piece in pieces:
+        if blank:
+            piece = piece.lstrip("\n")
+        if piece:
+            out.append(piece)
+            blank = piece.endswith("\n\n")
+    return "".join(out)
 
 
 def _split_output(formatted: str, expected: int) -> list[str]:
