@@ -499,8 +499,10 @@ def parse(source: SourceFile, diags: Diagnostics, fast: bool = True) -> ast.File
             if node is None:
                 continue
             if pending < a:
-                # The run before this item must end where it starts; otherwise lark would
-                # read on into it, and the item joins the run.
+                # The run before this item must end where it starts; otherwise lark reads
+                # on into it, and the item joins the run. That happens once per such item:
+                # no rule can take in a whole `struct`, so the longer run ends in an error
+                # inside it, or at the next item.
                 got = _parse_run(tokens, pending, a, boundaries, source, diags, floor, at_eof=False)
                 if got is None:
                     continue

@@ -172,11 +172,12 @@ def _long(rng: random.Random, seeds: list[str]) -> str:
 
 def _huge(rng: random.Random, seeds: list[str], limit: int = MAX_HUGE) -> str:
     size = rng.choice((limit // 8, limit // 2, limit))
-    kind = rng.choice(("valid", "errors", "syntax", "corpus"))
+    kind = rng.choice(("valid", "errors", "syntax", "corpus", "continued"))
     line = {
         "valid": "pub struct S{i} {{ pub a: u32, pub b: Vec<Option<String>>, pub c: S{j} }}\n",
         "errors": "pub struct E{i} {{ pub a: Entyr{i}, pub b: &u32, pub b: u8 }}\n",
         "syntax": "pub struct X{i} {{ pub a: u32 pub b: , }}\n",
+        "continued": "pub struct C{i} {{ pub a: Vec<C{j}> }}\n",
     }.get(kind)
     out, total, i = [], 0, 0
     while total < size:
@@ -187,6 +188,8 @@ def _huge(rng: random.Random, seeds: list[str], limit: int = MAX_HUGE) -> str:
         out.append(piece)
         total, i = total + len(piece), i + 1
     text = "".join(out)
+    if kind == "continued":  # an item that lark reads on past its end, then plain structs
+        return rng.choice(("type A = B<{1}\n", "trait T: X<{1}\n", "pub type A = B<{1}, C<{2}\n")) + text
     return _token_edit(rng, [text]) if kind == "corpus" and rng.random() < 0.3 else text
 
 
