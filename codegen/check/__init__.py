@@ -15,7 +15,7 @@ from rust2go.codegen.check.items import (
     dependency_order,
 )
 from rust2go.codegen.check.names import BUILTIN_TYPES, GO_PACKAGE_SCOPE, check_ident
-from rust2go.codegen.check.traits import check_trait, trait_direction
+from rust2go.codegen.check.traits import check_trait, declares_shm, trait_direction
 from rust2go.codegen.check.types import Position, Scope, resolve
 from rust2go.codegen.diagnostics import Diagnostics
 from rust2go.codegen.source import SourceFile, Span
@@ -101,7 +101,7 @@ def _collect(file: ast.File, diags: Diagnostics) -> Scope:
             scope.aliases[item.name] = item
         elif isinstance(item, ast.TraitDecl):
             generate(item.name + "Impl", f"the implementation of trait `{item.name}`", item.name_span)
-            if trait_direction(item)[0] is ir.Direction.R2G:  # its shared-memory client and server
+            if declares_shm(item):  # its shared-memory client and server
                 generate(item.name + "Shm", f"the shared-memory client of trait `{item.name}`", item.name_span)
                 generate(item.name + "ShmServe", f"the shared-memory server of trait `{item.name}`",
                          item.name_span)  # fmt: skip

@@ -40,6 +40,22 @@ def trait_direction(decl: ast.TraitDecl) -> tuple[ir.Direction, ast.Attribute] |
     return None
 
 
+def declares_shm(decl: ast.TraitDecl) -> bool:
+    """The trait asks for shared-memory methods (`#[r2g(shm)]`, or `#[mem]`/`#[shm]` on a
+    method), so a shared-memory client and server are generated for it."""
+    found = trait_direction(decl)
+    if found is None or found[0] is not ir.Direction.R2G:
+        return False
+    macro = found[1]
+    args = _split_commas(macro.args) if macro.args else []
+    if any(len(a) == 1 and a[0].kind == "IDENT" and a[0].value in ("shm", "mem") for a in args):
+        return True
+    return any(
+        isinstance(m, ast.MethodDecl) and any(a.path in ("mem", "shm") for a in m.attrs.attrs)
+        for m in decl.items
+    )
+
+
 def check_trait(decl: ast.TraitDecl, scope: Scope, diags: Diagnostics) -> ir.Trait | None:
     found = trait_direction(decl)
     if found is None:

@@ -24,3 +24,10 @@ pub trait Served {
 pub trait Back {
     fn Unwrap() -> u32;
 }
+// No shm method: no client or server is generated, so these names are free.
+pub struct PlainShm { pub a: u32 }
+pub struct PlainShmServe { pub a: u32 }
+#[rust2go::r2g]
+pub trait Plain {
+    fn call(a: u32) -> u32;
+}
