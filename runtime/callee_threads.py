@@ -1,11 +1,25 @@
-"""Sync handlers on N threads, leader/follower: the leader alone pops and parks (so each
-side has one parker); once it holds a request it hands leadership to a follower and runs
-the handler. Recycling a departed caller happens in the leader after in-flight work ends."""
+"""Sync handlers on N threads, leader/follower over a shared queue: the leader alone pops
+and parks (so each side has one parker); it pops a batch, queues all but its first job,
+hands leadership on and runs that job; every worker runs queued jobs before it leads.
+So a burst costs one ring visit and one wake-up, not a hand-off per request, and a
+handler that blocks holds up only its own job. Recycling a departed caller happens in
+the leader after the queue is empty and in-flight work has ended.
+
+Worker states (all fields under `_cond`):
+    idle    -queue non-empty-> serving (pop one job, busy += 1)
+    idle    -no leader-> leading (leader = True)
+    idle    -stop and queue empty-> exit
+    leading -batch-> serving its first job (queue += the rest, leader = False, notify)
+    leading -stopped-> idle (leader = False, notify)
+    serving -answered-> idle (busy -= 1; notify when busy reaches 0)
+A job is answered by the worker that took it, exactly once; once `_stop` is set queued
+jobs are answered CALLEE_CLOSING without running."""
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 
 from rust2go.runtime.callee_core import CalleeCore
 
@@ -24,6 +38,7 @@ class ThreadServer:
         self._cond = threading.Condition()
         self._leader = False
         self._busy = 0
+        self._queue: deque = deque()  # popped by a leader, not yet taken by a worker
         self._threads = [
             threading.Thread(target=self._worker, name=f"r2g-callee-{i}", daemon=True)
             for i in range(workers)
@@ -46,26 +61,37 @@ class ThreadServer:
     def _worker(self) -> None:
         if len(self._threads) == 1:
             return self._solo()
-        cond = self._cond
-        while not self._stop:
+        cond, queue = self._cond, self._queue
+        core, handler = self.core, self.handler
+        stopping = lambda: self._stop  # noqa: E731
+        while True:
             with cond:
-                while self._leader and not self._stop:
+                while not queue and self._leader and not self._stop:
                     cond.wait()
-                if self._stop:
-                    return
-                self._leader = True
-            jobs = self._lead(1)
-            with cond:
-                self._leader = False
-                if jobs is not None:
+                if queue:
+                    job = queue.popleft()
                     self._busy += 1
-                cond.notify_all()
-            if jobs is None:
-                continue
-            self.core.serve(self.handler, jobs)
+                elif self._stop:
+                    return
+                else:
+                    self._leader = True
+                    job = None
+            if job is None:
+                jobs = self._lead(BATCH)
+                with cond:
+                    self._leader = False
+                    if jobs is not None:
+                        job = jobs[0]
+                        queue.extend(jobs[1:])
+                        self._busy += 1
+                    cond.notify_all()
+                if job is None:
+                    continue
+            core.serve(handler, [job], stopping)
             with cond:
                 self._busy -= 1
-                cond.notify_all()
+                if not self._busy:
+                    cond.notify_all()
 
     def _solo(self) -> None:
         """One worker: it keeps the leadership and runs handlers inline, a batch of
@@ -102,7 +128,12 @@ class ThreadServer:
         pid = self.core.caller_departed(probe)
         if pid is None:
             return
-        with self._cond:  # we hold leadership: nothing new starts; wait for what runs
+        with self._cond:  # we hold leadership: nothing new is popped
+            jobs = list(self._queue)
+            self._queue.clear()
+        if jobs:  # popped before the caller left: answer them before the rings reset
+            self.core.serve(self.handler, jobs, lambda: self._stop)
+        with self._cond:  # and wait for what runs
             while self._busy:
                 self._cond.wait()
         self.core.recycle(pid)
