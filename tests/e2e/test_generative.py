@@ -267,9 +267,10 @@ def loopback(peer, t: ir.Trait) -> None:
     async def call(method_id: int, payload: bytes, timeout=None) -> bytes:
         return handler(method_id, payload)
 
-    geometry = SimpleNamespace(request_capacity=1 << 20)
-    client = getattr(peer, f"{t.name}Client")(SimpleNamespace(seg=SimpleNamespace(geometry=geometry),
-                                                              call=call, oneway=call))  # fmt: skip
+    geometry, contracts = SimpleNamespace(request_capacity=1 << 20), []
+    seg = SimpleNamespace(geometry=geometry, check_contract=contracts.append)
+    client = getattr(peer, f"{t.name}Client")(SimpleNamespace(seg=seg, call=call, oneway=call))
+    assert contracts == [getattr(peer, f"{t.name}_CONTRACT")]  # the client checks its callee's
     for m in shm:
         args = {py_visible(p.name, "parameter"): py_zero(p.ty, peer) for p in m.params}
         got = asyncio.run(getattr(client, py_visible(m.name, "method"))(**args))
