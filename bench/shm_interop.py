@@ -5,7 +5,9 @@ tests/shm_codegen/peer):
 
   Rust→Go in-process     `r2g_shm_peer inproc N`: SvcShm::in_process()
   Rust→Go cross-process  `r2g_shm_peer connect NAME N` against the `--go-server` binary
-  Python→Go              the generated Python client against the `--go-server` binary
+  Python→Go              the generated Python client against the `--go-server` binary,
+                         256 calls in flight
+  Python→Go one at a time  the same, each call awaited before the next is made
   Rust→Python            `r2g_shm_peer interop NAME N` against the generated Python handler
 
 Exactly once: every reply is compared with the checksum of its own call's arguments, and
@@ -18,6 +20,7 @@ import asyncio
 import os
 import re
 import sys
+import time
 
 from bench.machine import markdown as machine_line
 from tests.shm_codegen.interop import (
@@ -25,6 +28,8 @@ from tests.shm_codegen.interop import (
     PythonSvc,
     build_go_server,
     build_peer,
+    check_data,
+    checksum,
     load_module,
     python_to_go,
     serve_python,
@@ -43,6 +48,26 @@ def storm(out: str) -> dict:
     return {"calls": int(m[1]), "seconds": float(m[2])}
 
 
+async def one_at_a_time(mod, name: str, calls: int) -> dict:
+    """`calls` checksummed `check` calls from the generated Python client, each awaited
+    before the next is made (no pipelining); exactly once as in python_to_go."""
+    from rust2go.runtime import ShmCaller
+
+    async with await ShmCaller.connect(name) as caller:
+        client = mod.SvcClient(caller)
+        before = await client.checks()
+        t0 = time.perf_counter()
+        for i in range(calls):
+            data = check_data(i)
+            if await client.check(i, data) != checksum(i, data):
+                raise SystemExit(f"one at a time: wrong reply to call {i}")
+        seconds = time.perf_counter() - t0
+        ran = await client.checks() - before
+    if ran != calls:
+        raise SystemExit(f"one at a time: Go ran check {ran} times for {calls} calls")
+    return {"calls": calls, "seconds": seconds}
+
+
 def measure(calls: int) -> list[dict]:
     peer = build_peer()
     server = build_go_server()
@@ -57,6 +82,9 @@ def measure(calls: int) -> list[dict]:
     with GoServer(server, name):
         r = asyncio.run(python_to_go(mod, name, calls))
         rows.append({"pair": "Python→Go", "how": "asyncio, 256 in flight", **r})
+    with GoServer(server, name):
+        r = asyncio.run(one_at_a_time(mod, name, calls))
+        rows.append({"pair": "Python→Go one at a time", "how": "asyncio, 1 in flight", **r})
     impl = PythonSvc()
     argv = [str(peer.binary), "interop", "{name}", str(calls)]
     code, out = asyncio.run(serve_python(mod.Svc_handler(impl, 4096), argv))
