@@ -31,7 +31,6 @@ CATALOGUE: dict[str, str] = {
     "unknown-character": "unexpected character `{ch}`",
     "unexpected-token": "expected {expected}, found {found}",
     "unexpected-eof": "unexpected end of file, expected {expected}",
-    "unbalanced-delimiter": "unbalanced delimiter `{delim}`",
     "invalid-utf8": "file is not valid UTF-8",
     # items
     "duplicate-item": "the name `{name}` is defined more than once",
@@ -67,7 +66,6 @@ CATALOGUE: dict[str, str] = {
     "bad-param-pattern": "parameters must be plain names",
     "method-body": "IDL trait methods must not have a default body",
     "generic-method": "method `{name}` has generic parameters",
-    "unsupported-return": "unsupported return type",
     "unit-return": "write no return type instead of `-> ()`",
     "async-impl-future": "`async fn` cannot also return `impl Future`",
     "async-no-return": "async method `{name}` must return a value",
