@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from rust2go.shm import layout as L
 from rust2go.shm.codec import unpack
+from rust2go.shm.contract import header_idl_name
 from rust2go.shm.errors import ShmLayoutError
 from rust2go.shm.liveness import Liveness, pid_exists, probe
 from rust2go.shm.names import SegmentNames
@@ -36,6 +37,7 @@ class SegmentInfo:
     slot_count: int = 0
     request_depth: int = 0
     completion_depth: int = 0
+    contract: str = "-"  # "<hash hex> (<idl name>)", or "-" when the callee declared none
     problem: str = ""
 
 
@@ -64,6 +66,8 @@ def _read_segment(info: SegmentInfo, path: str) -> None:
     info.segment_state = L.SegmentState(h["segment_state"]).name
     info.caller_state = L.CallerState(h["caller_state"]).name
     info.slot_count = g.slot_count
+    if h["contract"]:
+        info.contract = f"{h['contract']:016x} ({header_idl_name(h['idl_name'])})"
     info.slots_in_use = sum(
         unpack(L.SLOT, data, g.slot_offset(i))["state"] != L.SlotState.FREE
         for i in range(g.slot_count)

@@ -46,7 +46,7 @@ def run_ls(args) -> int:
     if not infos:
         print("no rust2go segments")
         return EXIT_OK
-    head = ("SEGMENT", "CALLEE", "CALLER", "STATE", "SLOTS", "REQ", "COMP", "PROBLEM")
+    head = ("SEGMENT", "CALLEE", "CALLER", "STATE", "SLOTS", "REQ", "COMP", "CONTRACT", "PROBLEM")
     rows = [head] + [
         (
             "/" + i.stem,
@@ -56,6 +56,7 @@ def run_ls(args) -> int:
             f"{i.slots_in_use}/{i.slot_count}",
             str(i.request_depth),
             str(i.completion_depth),
+            i.contract,
             i.problem,
         )
         for i in infos

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from rust2go.cli import main as cli
+from rust2go.shm.contract import Contract
 from rust2go.shm.geometry import plan
 from rust2go.shm.segment import Segment
 
@@ -17,10 +18,23 @@ def test_ls_shows_live_segment_and_clean_keeps_it(capsys):
         row = rows[seg.names.stem]
         assert row["callee"] == "alive" and row["slot_count"] == 4 and row["slots_in_use"] == 0
         assert row["segment_state"] == "SERVING" and row["caller_state"] == "VACANT"
+        assert row["contract"] == "-"  # created with no contract
         assert cli(["shm", "clean", "--dry-run"]) == 0
         assert seg.names.stem not in capsys.readouterr().out  # live owner: untouched
         assert cli(["shm", "ls"]) == 0
         assert "/" + seg.names.stem in capsys.readouterr().out
+    finally:
+        seg.unlink()
+        seg.close()
+
+
+def test_ls_names_the_contract_a_callee_serves(capsys):
+    seg = Segment.create("pt_cli_contract", geometry=plan(4),
+                         contract=Contract(0xABCDEF0123456789, "shop.rs"))  # fmt: skip
+    try:
+        assert cli(["shm", "ls"]) == 0
+        line = next(x for x in capsys.readouterr().out.splitlines() if seg.names.stem in x)
+        assert "abcdef0123456789 (shop.rs)" in line
     finally:
         seg.unlink()
         seg.close()
