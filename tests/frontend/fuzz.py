@@ -53,8 +53,10 @@ MAX_HUGE = 1_000_000
 
 
 def corpus() -> list[str]:
+    """Every IDL in the repository, as text (a file that is not UTF-8 on purpose is read
+    as the front end reads it; the bytes mutator brings such bytes back)."""
     files = sorted(p for g in CORPUS_GLOBS for p in ROOT.glob(g))
-    return [p.read_text(encoding="utf-8") for p in files]
+    return [SourceFile.from_bytes(str(p), p.read_bytes()).text for p in files]
 
 
 # ------------------------------------------------------------------ mutators
