@@ -77,7 +77,7 @@ class GoCodec:
                 return (f"func(r2g_b []byte, r2g_at int) {t} {{ return r2g_shm_rd_map(r2g_b, r2g_at, {self.ref_size(k)}, "
                         f"{self.ref_size(v)}, {self.reader(k)}, {self.reader(v)}) }}")  # fmt: skip
             case ir.StructT(name):
-                return f"r2g_shm_rd_{name}"
+                return struct_fn("rd", name)
         raise TypeError(ty)
 
     def sizer(self, ty: ir.Type) -> str:
@@ -98,7 +98,7 @@ class GoCodec:
                         f"r2g_shm_sz_list(r2g_ks, {self.ref_size(k)}, {self.sizer(k)}) + "
                         f"r2g_shm_sz_list(r2g_vs, {self.ref_size(v)}, {self.sizer(v)}) }}")  # fmt: skip
             case ir.StructT(name):
-                return f"r2g_shm_sz_{name}"
+                return struct_fn("sz", name)
         raise TypeError(ty)
 
     def writer(self, ty: ir.Type) -> str:
@@ -123,8 +123,15 @@ class GoCodec:
                         f"{self.ref_size(k)}, {self.writer(k)}); return r2g_shm_wr_list(r2g_b, r2g_at+16, r2g_cur, r2g_vs, "
                         f"{self.ref_size(v)}, {self.writer(v)}) }}")  # fmt: skip
             case ir.StructT(name):
-                return f"r2g_shm_wr_{name}"
+                return struct_fn("wr", name)
         raise TypeError(ty)
+
+
+def struct_fn(kind: str, name: str) -> str:
+    """The codec function (`kind`: rd, sz, wr) of IDL struct `name`. The `_s_` keeps it
+    apart from the fixed helpers (`r2g_shm_rd_list`, `r2g_shm_sz_str`, ...) whatever the
+    struct is called."""
+    return f"r2g_shm_{kind}_s_{name}"
 
 
 @dataclass
@@ -140,6 +147,18 @@ class GoCodecField:
 class GoCodecStruct:
     name: str
     fields: list[GoCodecField]
+
+    @property
+    def reader(self) -> str:
+        return struct_fn("rd", self.name)
+
+    @property
+    def sizer(self) -> str:
+        return struct_fn("sz", self.name)
+
+    @property
+    def writer(self) -> str:
+        return struct_fn("wr", self.name)
 
 
 @dataclass

@@ -3,6 +3,7 @@ types, codec tables, and one client method / handler case per shm method."""
 
 from __future__ import annotations
 
+import builtins
 import keyword
 from dataclasses import dataclass
 
@@ -49,13 +50,14 @@ def py_type(ty: ir.Type) -> str:
         case ir.Map(_, key, value):
             return f"dict[{py_type(key)}, {py_type(value)}]"
         case ir.StructT(name) | ir.EnumT(name):
-            return name
+            return py_name(name, PY_MODULE_NAMES)
     raise TypeError(ty)
 
 
 @dataclass
 class PyStruct:
-    name: str
+    key: str  # the IDL's name, which the codec tables use
+    name: str  # the class's name in the module (`py_type`)
     size: int
     fields: list[tuple[str, str, int, str]]  # (name, annotation, offset, desc)
 
@@ -81,11 +83,16 @@ class PyTrait:
 @dataclass
 class PyModule:
     banner: str
-    enums: list[tuple[str, str, list[tuple[str, int]]]]  # (name, repr, variants)
+    enums: list[tuple[str, str, str, list[tuple[str, int]]]]  # (IDL name, class, repr, variants)
     structs: list[PyStruct]
     traits: list[PyTrait]
 
 
+# What the module binds or relies on: a class of the IDL named like one would hide it.
+PY_MODULE_NAMES = frozenset(
+    ["enum", "dataclass", "annotations", "r2g_contract", "Block", "Codec", "StructInfo", "decode",
+     "encode", "ShmCaller", "CODEC"]
+) | frozenset(dir(builtins))  # fmt: skip
 # A client method's own names: a parameter named like one would hide it in the body.
 PY_CLIENT_NAMES = frozenset(["self", "timeout", "payload", "reply", "encode", "decode", "CODEC"])
 # Attributes a client instance sets: a method of the same name would be hidden by them.
@@ -131,7 +138,7 @@ def lower_python(program: ir.Program, *, banner: str) -> PyModule:
     structs = []
     for s in program.structs:
         lay = {f.name: f.offset for f in layouts.struct(s.name).fields}
-        structs.append(PyStruct(s.name, layouts.struct(s.name).layout.size,
+        structs.append(PyStruct(s.name, py_type(ir.StructT(s.name)), layouts.struct(s.name).layout.size,
                                 [(py_name(f.name), py_type(f.ty), lay[f.name], py_desc(f.ty))
                                  for f in s.fields]))  # fmt: skip
     traits = [
@@ -141,5 +148,8 @@ def lower_python(program: ir.Program, *, banner: str) -> PyModule:
         for t in program.r2g_traits()
         if any(m.shm for m in t.methods)
     ]
-    enums = [(e.name, e.repr, [(py_name(v.name), v.value) for v in e.variants]) for e in program.enums]
+    enums = [
+        (e.name, py_type(ir.EnumT(e.name)), e.repr, [(py_name(v.name), v.value) for v in e.variants])
+        for e in program.enums
+    ]
     return PyModule(banner.replace("// ", "# ").replace("//", "#"), enums, structs, traits)

@@ -14,6 +14,7 @@ R2G_SOAK_EXAMPLES (default 200) random ones."""
 from __future__ import annotations
 
 import asyncio
+import builtins
 import importlib.util
 import itertools
 import keyword
@@ -194,10 +195,15 @@ def user_go(program: ir.Program) -> str:
 
 def py_visible(name: str, role: str) -> str:
     """The Python peer's name for an IDL name (docs/idl.md): a Python keyword takes a
-    trailing underscore, and so do a parameter named like the client method's own names
-    and a method named like the client's `caller` attribute."""
+    trailing underscore, and so do a parameter named like the client method's own names,
+    a method named like the client's `caller` attribute, and a type named like something
+    the module imports or a Python built-in."""
     own = {"parameter": {"self", "timeout", "payload", "reply", "encode", "decode", "CODEC"},
-           "method": {"caller"}}.get(role, set())  # fmt: skip
+           "method": {"caller"},
+           # a class must not hide what the module imports or a Python built-in
+           "type": {"enum", "dataclass", "annotations", "r2g_contract", "Block", "Codec",
+                    "StructInfo", "decode", "encode", "ShmCaller", "CODEC", *dir(builtins)},
+           }.get(role, set())  # fmt: skip
     bump = keyword.iskeyword(name) or name in own
     return f"{name}_" if bump or (role == "parameter" and name.endswith(("_PARAMS", "_REPLY"))) else name
 
@@ -224,10 +230,10 @@ def py_zero(ty: ir.Type, peer):
         case ir.Map():
             return {}
         case ir.EnumT(name):
-            return list(getattr(peer, name))[0]
+            return list(getattr(peer, py_visible(name, "type")))[0]
         case ir.StructT(name):
             s = next(s for s in peer.r2g_program.structs if s.name == name)
-            return getattr(peer, name)(**{py_visible(f.name, "field"): py_zero(f.ty, peer) for f in s.fields})
+            return getattr(peer, py_visible(name, "type"))(**{py_visible(f.name, "field"): py_zero(f.ty, peer) for f in s.fields})
     raise TypeError(ty)
 
 
