@@ -3,7 +3,8 @@ the `r2g_ffi` glue module (Refs, Wire impls, extern declarations, layout asserti
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from rust2go.codegen import ir
 from rust2go.codegen.lower.async_abi import AsyncArgs, async_args_by_method, async_entry
@@ -101,6 +102,9 @@ class RustStruct:
     empty: bool
     owned_fields: list[str]  # fields a copying writer (a reply to Go) writes bytes for
     view: bool  # implements View (a `&T` Go→Rust parameter is lent as a view)
+    # The naming lints the IDL's names may trip, less those the IDL's own attributes
+    # already allow (clippy rejects an attribute given twice).
+    allows: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -155,7 +159,10 @@ class RustTrait:
 
 @dataclass
 class RustG2RParam:
-    name: str
+    name: str  # the IDL's, in the trait
+    # Its name in the glue, which sees the runtime's items: a parameter named like one of
+    # its constants (`STATUS_ERR`) would be a pattern matching that constant.
+    local: str
     sig_type: str  # as written in the trait
     ref_type: str  # what the entry point receives
     convert: str  # the statement that makes the value (or view) handed to the method
@@ -255,6 +262,7 @@ def _struct(program: ir.Program, layouts: Layouts, s: ir.Struct) -> RustStruct:
         vis=_vis(s.vis),
         docs=s.docs,
         attrs=[a.text for a in s.attrs],
+        allows=naming_allows(s.attrs),
         derives=s.derives,
         fields=fields,
         ref_name=f"{s.name}Ref",
@@ -355,19 +363,35 @@ def _g2r_trait(program: ir.Program, t: ir.Trait) -> RustG2RTrait:
     return RustG2RTrait(t.name, _vis(t.vis), t.docs, [_g2r_method(program, t, m) for m in t.methods])
 
 
+NAMING_LINTS = ("non_camel_case_types", "clippy::upper_case_acronyms", "non_snake_case")
+
+
+def naming_allows(attrs: list) -> list[str]:
+    """NAMING_LINTS less those an `#[allow(..)]` among the item's own attributes names."""
+    written = {lint.strip() for a in attrs for lint in _allowed(a.text)}
+    return [lint for lint in NAMING_LINTS if lint not in written]
+
+
+def _allowed(attr: str) -> list[str]:
+    m = re.fullmatch(r"#\[\s*allow\s*\((.*)\)\s*\]", attr.strip(), re.S)
+    return m.group(1).split(",") if m else []
+
+
 def _g2r_param(program: ir.Program, p: ir.Param) -> RustG2RParam:
     ty = rust_type(p.ty, "super::")
+    local = f"r2g_p_{p.name}"
     by_view = p.by_ref and not is_pod(p.ty) and rust_viewable(program, p.ty)
     if by_view:
-        convert = f"let {p.name} = unsafe {{ view::<{ty}>(&{p.name}, &mut r2g_keep) }};"
+        convert = f"let {local} = unsafe {{ view::<{ty}>(&{local}, &mut r2g_keep) }};"
     else:
-        convert = f"let {p.name}: {ty} = unsafe {{ Wire::from_ref(&{p.name}) }};"
+        convert = f"let {local}: {ty} = unsafe {{ Wire::from_ref(&{local}) }};"
     return RustG2RParam(
         name=p.name,
+        local=local,
         sig_type=("&" if p.by_ref else "") + rust_type(p.ty),
         ref_type=ref_type(program, p.ty),
         convert=convert,
-        arg=("&" if p.by_ref else "") + p.name,
+        arg=("&" if p.by_ref else "") + local,
         view=by_view,
     )
 

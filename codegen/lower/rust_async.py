@@ -97,9 +97,12 @@ def lower_future(program: ir.Program, t: ir.Trait, m: ir.Method, params: list, a
     settle = ("settle_result" if m.ret.is_result else "settle_value") + (
         "_ret" if m.drop_safe_ret else "")  # fmt: skip
     names = [p.name for p in m.params]
+    # Inside the glue module the runtime's items are in scope: a binding named like one of
+    # its constants (`STATUS_ERR`) would be a pattern matching it, so the glue renames.
+    locals_ = [f"r2g_p_{p.name}" for p in m.params]
     tail = symbol.removeprefix("r2g_")  # glue names read r2g_call_v1_.., not r2g_call_r2g_v1_..
-    start_params = [replace(rp, arg=f"*{rp.name}" if p.by_ref else rp.name)
-                    for rp, p in zip(params, m.params, strict=True)]  # fmt: skip
+    start_params = [replace(rp, arg=f"*{local}" if p.by_ref else local)
+                    for rp, p, local in zip(params, m.params, locals_, strict=True)]  # fmt: skip
     fields = []
     for rp, p, f in zip(start_params, m.params, args.fields, strict=True):
         make = f"Wire::to_ref({rp.arg}, &mut r2g_w)"
@@ -124,7 +127,7 @@ def lower_future(program: ir.Program, t: ir.Trait, m: ir.Method, params: list, a
         decode="decode_result" if m.ret.is_result else "decode_value",
         settle=settle,
         tuple_args=_tuple(names),
-        pattern=_tuple(names) if names else "",
+        pattern=_tuple(locals_) if names else "",
         start_params=start_params,
         index=args.index,
         args_type=f"r2g_Args_{tail}" if fields else "()",

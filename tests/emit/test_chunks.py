@@ -3,7 +3,9 @@ writes exactly the bytes of a full run, and formats only the pieces that changed
 
 from __future__ import annotations
 
+import dataclasses
 import random
+from pathlib import Path
 
 import pytest
 
@@ -128,3 +130,17 @@ def test_go_pieces_too():
     assert out == gofmt(text.replace("// r2g:items\n", ""))
     assert format_pieces("gofmt", text, lambda s: seen.append(s) or gofmt(s), cache) == out
     assert "x" not in seen[0] and "f(" not in seen[0]  # only the frame went to gofmt
+
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*/idl/*.rs"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.parent.parent.name)
+def test_pieces_format_as_the_whole_file_does(path):
+    """Formatting piece by piece writes what formatting the file at once writes."""
+    program, diags = check_source(SourceFile.read(path))
+    assert program is not None, diags
+    options = GenerateOptions(go_import_path="example.com/m")
+    pieces = emit_all(program, options, None)
+    raw = emit_all(program, dataclasses.replace(options, fmt=False), None)
+    assert (pieces.go, pieces.rust) == (gofmt(raw.go), rustfmt(raw.rust))
