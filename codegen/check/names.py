@@ -16,8 +16,10 @@ GO_KEYWORDS = frozenset(
 # one of these names would shadow what a generated function body relies on, so the Go
 # lowering renames it there (lower/go.py `go_param`).
 GO_SHADOWING = frozenset(
-    ["bool", "byte", "complex64", "complex128", "error", "float32", "float64", "int", "int8", "int16", "int32", "int64", "rune", "string", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr", "true", "false", "iota", "nil", "any", "comparable", "append", "cap", "clear", "close", "complex", "copy", "delete", "imag", "len", "make", "max", "min", "new", "panic", "print", "println", "real", "recover", "C", "unsafe", "runtime", "errors", "fmt", "sync", "atomic", "reflect", "strings", "math"]
-)
+    ["bool", "byte", "complex64", "complex128", "error", "float32", "float64", "int", "int8", "int16", "int32", "int64", "rune", "string", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr", "true", "false", "iota", "nil", "any", "comparable", "append", "cap", "clear", "close", "complex", "copy", "delete", "imag", "len", "make", "max", "min", "new", "panic", "print", "println", "real", "recover", "C", "unsafe", "runtime", "errors", "fmt", "sync", "atomic", "reflect", "strings", "math",
+     # the fast-call package written beside a Go output (lower/go.py FASTCALL_PACKAGE)
+     "r2gcall"]
+)  # fmt: skip
 
 # Names a package-level Go type of the generated file must not take: the predeclared
 # identifiers and packages above, the packages any generated file imports, and the two
