@@ -1,12 +1,12 @@
 """Lowering for the generated Go shm callee: codec function expressions of every IDL type
 (readers view strings and numeric slices in place), per-struct codec functions, and per
 trait the interface of its shm methods plus the handler that dispatches on the method id.
-The fixed part (segment, rings, doorbells, poller) is codegen/support/shm_callee.go."""
+The fixed part (segment, rings, doorbells, poller) is codegen/support/go/shm/, which the
+template includes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from rust2go.codegen import ir
 from rust2go.codegen.lower.go import GO_PRIMITIVE, GoSpeller, go_param
@@ -15,7 +15,6 @@ from rust2go.codegen.lower.shm_blocks import method_id, params_block, reply_bloc
 from rust2go.codegen.lower.shm_contract import literals
 from rust2go.codegen.lower.shm_symbols import client_name, serve_symbol, stop_symbol
 
-SUPPORT = Path(__file__).resolve().parent.parent / "support" / "shm_callee.go"
 IMPORTS = ["encoding/binary", "math", "os", "runtime", "strings", "sync", "sync/atomic",
            "syscall", "time"]  # fmt: skip
 VIEWABLE = {"u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "f32", "f64", "usize",
@@ -196,7 +195,6 @@ class GoShmTrait:
 
 @dataclass
 class GoShm:
-    support: str
     structs: list[GoCodecStruct]
     traits: list[GoShmTrait]
 
@@ -245,7 +243,7 @@ def lower_go_shm(program: ir.Program) -> GoShm:
         for t in program.r2g_traits()
         if any(m.shm for m in t.methods)
     ]  # fmt: skip
-    return GoShm(SUPPORT.read_text(), structs, traits)
+    return GoShm(structs, traits)
 
 
 @dataclass

@@ -1,11 +1,11 @@
 """Lowering for the generated Rust shm caller: `Wire` impls of the IDL structs/enums (the
 payload codec) and one `{Trait}Shm` client per trait with shm methods. The fixed part
-(mapping, rings, slots, doorbells, futures) is codegen/support/shm_caller.rs."""
+(mapping, rings, slots, doorbells, futures) is codegen/support/rust/shm/, which the
+template includes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from rust2go.codegen import ir
 from rust2go.codegen.lower.layout import Layouts, round8
@@ -14,8 +14,6 @@ from rust2go.codegen.lower.rust_mem import client_slots
 from rust2go.codegen.lower.shm_blocks import method_id, params_block, reply_block
 from rust2go.codegen.lower.shm_contract import literals
 from rust2go.codegen.lower.shm_symbols import client_name, purpose, serve_symbol, stop_symbol
-
-SUPPORT = Path(__file__).resolve().parent.parent / "support" / "shm_caller.rs"
 
 
 @dataclass
@@ -75,7 +73,6 @@ class ShmClient:
 
 @dataclass
 class RustShm:
-    support: str
     structs: list[WireStruct]
     enums: list[WireEnum]
     clients: list[ShmClient]
@@ -134,4 +131,4 @@ def lower_rust_shm(program: ir.Program) -> RustShm:
         for t in program.r2g_traits()
         if any(m.shm for m in t.methods)
     ]
-    return RustShm(SUPPORT.read_text(), structs, enums, clients)
+    return RustShm(structs, enums, clients)

@@ -1,5 +1,5 @@
 """Exhaustive interleavings of the generated Rust caller's per-slot record protocol
-(`codegen/support/shm_caller.rs`, "Where a slot's call is"): two calls that share one
+(`codegen/support/rust/shm/slots.rs`, "Where a slot's call is"): two calls that share one
 slot (so the second reuses it), the callee, two completion poppers (the reader and a
 helping executor thread pop concurrently) and, optionally, the connection dying. Every atomic step of each actor is one transition; the waiter mutex
 is modelled as a lock, so the steps inside it interleave with everything outside it.

@@ -1,0 +1,83 @@
+// ---- rings (the cell protocol of docs/shm-layout.md) ----
+
+func (s *r2g_shm_server) cellAt(ring, capacity uintptr, pos uint64) uintptr {
+	return ring + r2g_shm_RING_SIZE + uintptr(pos&uint64(capacity-1))*r2g_shm_CELL_SIZE
+}
+
+// r2g_shm_ring_corrupt: a cell whose seq is ahead of a position that did not move (no
+// other pusher or popper explains it); the message names the field like the Python peers.
+func r2g_shm_ring_corrupt(ring, field string, capacity uintptr, pos, seq uint64) string {
+	return fmt.Sprintf("%s.cell[%d].seq=%d is ahead of %s.%s=%d: ring corrupt",
+		ring, pos&uint64(capacity-1), seq, ring, field, pos)
+}
+
+// push: 1 pushed, 0 full, -1 corrupt (the violation is returned).
+func (s *r2g_shm_server) push(ring, capacity uintptr, c r2g_shm_cell) (int, string) {
+	enq := s.u64(ring + r2g_shm_RING_ENQUEUE_POS)
+	pos := atomic.LoadUint64(enq)
+	for {
+		cell := s.cellAt(ring, capacity, pos)
+		seq := atomic.LoadUint64(s.u64(cell + r2g_shm_CELL_SEQ))
+		dif := int64(seq - pos)
+		if dif == 0 {
+			if atomic.CompareAndSwapUint64(enq, pos, pos+1) {
+				break
+			}
+			pos = atomic.LoadUint64(enq)
+		} else if dif < 0 {
+			return 0, ""
+		} else if now := atomic.LoadUint64(enq); now != pos {
+			pos = now
+		} else {
+			return -1, r2g_shm_ring_corrupt("completion_ring", "enqueue_pos", capacity, pos, seq)
+		}
+	}
+	cell := s.cellAt(ring, capacity, pos)
+	// Plain stores for the body: the cell is ours until seq is published, and the atomic
+	// store of seq orders them before it (an atomic store per field would cost a locked
+	// XCHG each on amd64).
+	*s.u32(cell + r2g_shm_CELL_SLOT) = c.slot
+	*s.u32(cell + r2g_shm_CELL_GENERATION) = c.gen
+	*s.u32(cell + r2g_shm_CELL_METHOD) = c.method
+	*s.u32(cell + r2g_shm_CELL_LENGTH) = c.length
+	*s.u32(cell + r2g_shm_CELL_KIND) = c.kind
+	*s.u32(cell + r2g_shm_CELL_STATUS) = c.status
+	atomic.StoreUint64(s.u64(cell+r2g_shm_CELL_SEQ), pos+1)
+	return 1, ""
+}
+
+// pop takes the request cell at the consumer position; ok false when the ring is empty
+// or corrupt (then bad names the field).
+func (s *r2g_shm_server) pop(ring, capacity uintptr) (c r2g_shm_cell, ok bool, bad string) {
+	deq := s.u64(ring + r2g_shm_RING_DEQUEUE_POS)
+	pos := atomic.LoadUint64(deq)
+	for {
+		cell := s.cellAt(ring, capacity, pos)
+		seq := atomic.LoadUint64(s.u64(cell + r2g_shm_CELL_SEQ))
+		dif := int64(seq - (pos + 1))
+		if dif == 0 {
+			if atomic.CompareAndSwapUint64(deq, pos, pos+1) {
+				break
+			}
+			pos = atomic.LoadUint64(deq)
+		} else if dif < 0 {
+			return r2g_shm_cell{}, false, ""
+		} else if now := atomic.LoadUint64(deq); now != pos {
+			pos = now
+		} else {
+			return r2g_shm_cell{}, false, r2g_shm_ring_corrupt("request_ring", "dequeue_pos", capacity, pos, seq)
+		}
+	}
+	cell := s.cellAt(ring, capacity, pos)
+	f := func(off uintptr) uint32 { return atomic.LoadUint32(s.u32(cell + off)) }
+	c = r2g_shm_cell{f(r2g_shm_CELL_SLOT), f(r2g_shm_CELL_GENERATION), f(r2g_shm_CELL_METHOD),
+		f(r2g_shm_CELL_LENGTH), f(r2g_shm_CELL_KIND), f(r2g_shm_CELL_STATUS)}
+	atomic.StoreUint64(s.u64(cell+r2g_shm_CELL_SEQ), pos+uint64(capacity))
+	return c, true, ""
+}
+
+func (s *r2g_shm_server) requestsEmpty() bool {
+	pos := atomic.LoadUint64(s.u64(s.g.reqRingOff + r2g_shm_RING_DEQUEUE_POS))
+	cell := s.cellAt(s.g.reqRingOff, s.g.reqRingCap, pos)
+	return atomic.LoadUint64(s.u64(cell+r2g_shm_CELL_SEQ)) != pos+1
+}

@@ -1,0 +1,208 @@
+// ---- the completion reader ------------------------------------------------------
+// One completion-reader thread per connection is the caller side's only parker on the
+// caller doorbell. A blocking call polls the completion ring itself while it spins
+// (`pollers` counts such calls), so its reply needs no hand-off; whoever pops a
+// completion (reader, polling caller or helper) stores FREE in that slot's word and
+// marks the slot's record READY (`SlotRec`); the call's own thread then decodes the
+// reply in place and only then returns the slot to the free list (a slot is reused only
+// after the callee answered it and its reply was read).
+// reader   in_flight <= pollers (every call covered, or none): idle=1; re-check; park
+//          the thread locally (caller_parked stays 0: the callee posts nothing); idle=0
+//          otherwise spin 50 µs, then park on the caller doorbell (the bell protocol of `Bell`)
+// waker    whoever makes in_flight > pollers (an async/oneway submit, a blocking call
+//          that stops polling unanswered): if idle && swap(idle,0) { unpark reader }
+// helpers  a polled async call that is not done pops up to HELP_BATCH completions on its
+//          executor thread (wakes stay local there); while helpers pop HELP_BUSY+ between
+//          two reader looks, the reader naps HELP_NAP instead of spinning. Helping is only
+//          an optimisation: the reader alone still covers every call.
+impl Conn {
+    // -- the completion reader (this side's only parker) -------------------------
+    fn read_completions(self: Arc<Self>) {
+        let mut idle_since: Option<Instant> = None;
+        let mut helped = 0u64;
+        while !self.stop.load(Ordering::Acquire) {
+            match self.comp_ring.try_pop(&self.map) {
+                Ok(Some(c)) => {
+                    idle_since = None;
+                    self.complete(c);
+                    continue;
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    self.declare_dead(format!("completion ring corrupt: {e}"));
+                    return;
+                }
+            }
+            if self.hdr(l::HEADER_SEGMENT_STATE).load(Ordering::Acquire) == l::SEGMENT_STATE_CLOSED
+                && self.comp_ring.is_empty(&self.map)
+            {
+                self.declare_dead(format!("callee of {} closed", self.names.segment()));
+                return;
+            }
+            if self.in_flight.load(Ordering::SeqCst) <= self.pollers.load(Ordering::SeqCst) {
+                // Covered (or nothing in flight): park locally; the doorbell stays quiet.
+                self.wake_slot_waiters(true); // the FreeList progress net
+                self.reader_idle.store(true, Ordering::SeqCst);
+                let t = Instant::now();
+                if self.in_flight.load(Ordering::SeqCst) <= self.pollers.load(Ordering::SeqCst)
+                    && !self.stop.load(Ordering::Acquire)
+                {
+                    std::thread::park_timeout(Duration::from_millis(PARK_MS as u64));
+                }
+                self.reader_idle.store(false, Ordering::SeqCst);
+                idle_since = None;
+                let probe = t.elapsed() >= Duration::from_millis(PARK_MS as u64);
+                if probe && self.broken() {
+                    return;
+                }
+                if let Some(p) = probe.then(|| self.callee_problem()).flatten() {
+                    self.declare_dead(p); // the idle liveness probe
+                    return;
+                }
+                continue;
+            }
+            // Executor threads drained HELP_BUSY+ completions since the last look:
+            // they keep up, so leave them the CPU for a nap instead of spinning (a
+            // short one: a lull then costs at most HELP_NAP of extra latency).
+            let now_helped = self.helped.load(Ordering::Relaxed);
+            if now_helped.wrapping_sub(helped) >= HELP_BUSY {
+                helped = now_helped;
+                idle_since = None;
+                std::thread::park_timeout(HELP_NAP);
+                continue;
+            }
+            helped = now_helped;
+            let start = *idle_since.get_or_insert_with(Instant::now);
+            if start.elapsed() < SPIN {
+                std::hint::spin_loop();
+                continue;
+            }
+            let ready = || {
+                self.stop.load(Ordering::Acquire)
+                    || !self.comp_ring.is_empty(&self.map)
+                    || self.hdr(l::HEADER_SEGMENT_STATE).load(Ordering::Acquire) != l::SEGMENT_STATE_SERVING
+                    || self.hdr(l::HEADER_CALLER_STATE).load(Ordering::Acquire) != l::CALLER_STATE_ATTACHED
+            };
+            let woke = self.caller_bell.park(&self.map, ready, PARK_MS);
+            idle_since = None;
+            if self.broken() {
+                return;
+            }
+            if woke {
+                continue;
+            }
+            if let Some(p) = self.callee_problem() {
+                self.declare_dead(p);
+                return;
+            }
+        }
+    }
+
+    fn complete(&self, c: Cell) {
+        let bad = if c.slot as usize >= self.recs.len() {
+            Some(format!("cell.slot={} is not below header.slot_count={}", c.slot, self.recs.len()))
+        } else if c.length as usize > self.geometry.response_capacity {
+            Some(format!("cell.length={} exceeds header.response_capacity={}", c.length, self.geometry.response_capacity))
+        } else if c.kind != l::CELL_KIND_REPLY {
+            Some(format!("cell.kind={} is not REPLY ({})", c.kind, l::CELL_KIND_REPLY))
+        } else {
+            None
+        };
+        if let Some(why) = bad {
+            return self.violation(format!("callee of {} wrote completion_ring {why}", self.names.segment()));
+        }
+        if self.generations[c.slot as usize].load(Ordering::Acquire) != c.generation {
+            return; // stale completion (an older session or generation)
+        }
+        // DONE|ABANDONED -> FREE in the slot word first: the callee never touches a
+        // slot it answered, and the slot goes back on our free list only after its
+        // reply was read. Stored first, the slot line's trip back from the callee's
+        // core overlaps what follows instead of stalling it.
+        let word = self.slot_word(c.slot);
+        word.store((c.generation as u64) << 32 | l::SLOT_STATE_FREE as u64, Ordering::Release);
+        // The cell's status says whether the callee won PENDING -> DONE (a reply, or a
+        // handler error text) or not (ABANDONED, CALLEE_CLOSING: no bytes); reading the
+        // slot word here too would add a cache miss to every round trip.
+        let rec = &self.recs[c.slot as usize];
+        rec.status.store(c.status, Ordering::Relaxed);
+        rec.len.store(c.length, Ordering::Relaxed);
+        match rec.state.compare_exchange(REC_SENT, REC_READY, Ordering::AcqRel, Ordering::Acquire) {
+            Ok(_) => {
+                self.in_flight.fetch_sub(1, Ordering::AcqRel);
+                rec.take_waiter().wake();
+            }
+            Err(REC_DROPPED) => {
+                self.in_flight.fetch_sub(1, Ordering::AcqRel);
+                rec.state.store(REC_FREE, Ordering::Release);
+                self.release(c.slot);
+            }
+            // DEAD: declare_dead failed this call already (the slot is never reused);
+            // FREE/READY: a broken callee sent a second completion for it.
+            Err(_) => {}
+        }
+    }
+
+    fn declare_dead(&self, why: String) {
+        {
+            let mut d = self.dead.lock().unwrap_or_else(|e| e.into_inner());
+            if d.is_none() {
+                *d = Some(why.clone());
+            }
+        }
+        self.is_dead.store(true, Ordering::Release);
+        for rec in &self.recs {
+            for from in [REC_SENT, REC_DROPPED] {
+                if rec.state.compare_exchange(from, REC_DEAD, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+                    self.in_flight.fetch_sub(1, Ordering::AcqRel);
+                    rec.take_waiter().wake();
+                }
+            }
+        }
+        let waiters = std::mem::take(&mut self.free.lock().unwrap_or_else(|e| e.into_inner()).waiters);
+        waiters.into_iter().for_each(SlotWaiter::wake);
+    }
+
+    /// The waker rule (the comment on `impl Conn` here): a SeqCst Dekker pair with the
+    /// reader's idle=1; re-check, so a call is never left without a poller.
+    fn wake_reader(&self) {
+        let uncovered = self.in_flight.load(Ordering::SeqCst) > self.pollers.load(Ordering::SeqCst);
+        let claimed = uncovered && self.reader_idle.load(Ordering::SeqCst) && self.reader_idle.swap(false, Ordering::SeqCst);
+        if let Some(t) = self.reader.get().filter(|_| claimed) {
+            t.unpark();
+        }
+    }
+
+    /// Pop and complete up to `max` completions on this thread; how many, or the
+    /// ring's corruption (after `popped` good ones, which were completed).
+    fn pop_completions(&self, max: usize) -> Result<usize, ShmError> {
+        let mut popped = 0;
+        while popped < max {
+            match self.comp_ring.try_pop(&self.map)? {
+                Some(c) => self.complete(c),
+                None => break,
+            }
+            popped += 1;
+        }
+        Ok(popped)
+    }
+
+    /// Drain the completion ring on this thread (a polling blocking call); false once
+    /// the ring is corrupt (the connection is then dead).
+    fn drain_completions(&self) -> bool {
+        match self.pop_completions(usize::MAX) {
+            Ok(_) => true,
+            Err(e) => {
+                self.declare_dead(format!("completion ring corrupt: {e}"));
+                false
+            }
+        }
+    }
+
+    /// Pop what completions there are, at most HELP_BATCH (an executor thread helping
+    /// the reader); a corrupt ring is left for the reader to declare.
+    fn help_drain(&self) {
+        if let Ok(popped @ 1..) = self.pop_completions(HELP_BATCH) {
+            self.helped.fetch_add(popped as u64, Ordering::Relaxed);
+        }
+    }
+}

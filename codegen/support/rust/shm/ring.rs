@@ -1,0 +1,101 @@
+// ---- rings --------------------------------------------------------------------
+// cell   producer: CAS enqueue_pos when seq==pos, body, store-release seq=pos+1
+//        consumer: CAS dequeue_pos when seq==pos+1, copy, store-release seq=pos+C
+#[derive(Clone, Copy)]
+pub struct Cell {
+    pub slot: u32,
+    pub generation: u32,
+    pub method: u32,
+    pub length: u32,
+    pub kind: u32,
+    pub status: u32,
+}
+
+struct Ring {
+    off: usize,
+    mask: u64,
+    cap: u64,
+}
+
+impl Ring {
+    fn cell(&self, pos: u64) -> usize {
+        self.off + l::RING_SIZE + ((pos & self.mask) as usize) * l::CELL_SIZE
+    }
+
+    fn try_push(&self, m: &Mapping, c: Cell) -> Result<bool, ShmError> {
+        let enq = m.u64(self.off + l::RING_ENQUEUE_POS);
+        let mut pos = enq.load(Ordering::Acquire);
+        loop {
+            let cell = self.cell(pos);
+            let dif = m.u64(cell + l::CELL_SEQ).load(Ordering::Acquire).wrapping_sub(pos) as i64;
+            if dif == 0 {
+                match enq.compare_exchange(pos, pos + 1, Ordering::SeqCst, Ordering::Acquire) {
+                    Ok(_) => break,
+                    Err(now) => pos = now,
+                }
+            } else if dif < 0 {
+                return Ok(false);
+            } else {
+                pos = self.moved(enq, pos)?;
+            }
+        }
+        let cell = self.cell(pos);
+        for (off, v) in [
+            (l::CELL_SLOT, c.slot),
+            (l::CELL_GENERATION, c.generation),
+            (l::CELL_METHOD, c.method),
+            (l::CELL_LENGTH, c.length),
+            (l::CELL_KIND, c.kind),
+            (l::CELL_STATUS, c.status),
+        ] {
+            m.u32(cell + off).store(v, Ordering::Relaxed);
+        }
+        m.u64(cell + l::CELL_SEQ).store(pos + 1, Ordering::Release);
+        Ok(true)
+    }
+
+    fn try_pop(&self, m: &Mapping) -> Result<Option<Cell>, ShmError> {
+        let deq = m.u64(self.off + l::RING_DEQUEUE_POS);
+        let mut pos = deq.load(Ordering::Acquire);
+        loop {
+            let cell = self.cell(pos);
+            let dif = m.u64(cell + l::CELL_SEQ).load(Ordering::Acquire).wrapping_sub(pos + 1) as i64;
+            if dif == 0 {
+                match deq.compare_exchange(pos, pos + 1, Ordering::SeqCst, Ordering::Acquire) {
+                    Ok(_) => break,
+                    Err(now) => pos = now,
+                }
+            } else if dif < 0 {
+                return Ok(None);
+            } else {
+                pos = self.moved(deq, pos)?;
+            }
+        }
+        let cell = self.cell(pos);
+        let f = |off: usize| m.u32(cell + off).load(Ordering::Relaxed);
+        let c = Cell {
+            slot: f(l::CELL_SLOT),
+            generation: f(l::CELL_GENERATION),
+            method: f(l::CELL_METHOD),
+            length: f(l::CELL_LENGTH),
+            kind: f(l::CELL_KIND),
+            status: f(l::CELL_STATUS),
+        };
+        m.u64(cell + l::CELL_SEQ).store(pos + self.cap, Ordering::Release);
+        Ok(Some(c))
+    }
+
+    fn is_empty(&self, m: &Mapping) -> bool {
+        let pos = m.u64(self.off + l::RING_DEQUEUE_POS).load(Ordering::Acquire);
+        m.u64(self.cell(pos) + l::CELL_SEQ).load(Ordering::Acquire) != pos + 1
+    }
+
+    /// Another thread moved the position, or (if it did not) the ring is corrupt.
+    fn moved(&self, counter: &AtomicU64, pos: u64) -> Result<u64, ShmError> {
+        let now = counter.load(Ordering::Acquire);
+        if now == pos {
+            return Err(ShmError::Layout(format!("ring cell[{}].seq is ahead of its position {pos}: ring corrupt", pos & self.mask)));
+        }
+        Ok(now)
+    }
+}

@@ -1,0 +1,250 @@
+// ---- slots: the slot word in shm and this side's record of each slot -------
+// slot   FREE -store-release(generation+1,PENDING)-> PENDING        caller, before the push
+//        PENDING -CAS-> ABANDONED                             caller, future dropped
+//        DONE|ABANDONED -store-release(generation,FREE)-> FREE       whoever popped the completion
+enum Waiter {
+    None,
+    Task(Waker),
+    Thread(std::thread::Thread),
+}
+
+impl Waiter {
+    fn wake(self) {
+        match self {
+            Waiter::None => {}
+            Waiter::Task(w) => w.wake(),
+            Waiter::Thread(t) => t.unpark(),
+        }
+    }
+}
+
+// Where a slot's call is, on this side (the callee's view is the slot word in shm).
+// A slot is reused only after its reply was read, so a reply is decoded in place,
+// from the slot's response area, by the call's own thread, with no copy:
+//
+//   FREE -submit-> SENT (a consumer waits) | DROPPED (oneway: nobody reads the reply)
+//   SENT -popper CAS-> READY -consumer reads the reply, frees-> FREE
+//   SENT -consumer dropped, CAS-> DROPPED -popper frees-> FREE (slot word ABANDONED first)
+//   SENT|DROPPED -declare_dead CAS-> DEAD (never reused: the connection is finished)
+// Each CAS has exactly one winner, which does the step's bookkeeping (in_flight -= 1
+// for a popped or failed call, the free list push for a freed slot). Every
+// interleaving of two calls sharing a slot, with two poppers, is explored by
+// tests/shm_codegen/test_slot_record_model.py (change both together).
+const REC_FREE: u32 = 0;
+const REC_SENT: u32 = 1;
+const REC_READY: u32 = 2;
+const REC_DROPPED: u32 = 3;
+const REC_DEAD: u32 = 4;
+
+struct SlotRec {
+    state: AtomicU32,
+    status: AtomicU32, // the completion's status and reply length, set before READY
+    len: AtomicU32,
+    waiter: Mutex<Waiter>, // who to wake on READY or DEAD
+}
+
+impl SlotRec {
+    /// The registered waiter, leaving none (the caller wakes or drops it).
+    fn take_waiter(&self) -> Waiter {
+        std::mem::replace(&mut *self.waiter.lock().unwrap_or_else(|e| e.into_inner()), Waiter::None)
+    }
+}
+
+enum ReplyState {
+    Ready,
+    Dead,
+    Pending,
+}
+
+enum SlotWaiter {
+    Task(Waker),
+    Thread(std::thread::Thread),
+}
+
+impl SlotWaiter {
+    fn wake(self) {
+        match self {
+            SlotWaiter::Task(w) => w.wake(),
+            SlotWaiter::Thread(t) => t.unpark(),
+        }
+    }
+}
+
+/// Free slots and the callers waiting for one (FIFO). A freed slot wakes one waiter,
+/// not all; progress when a woken waiter does not take it: a waiter that gets a slot
+/// while more are free wakes the next, a waiting future dropped passes its wake on,
+/// and the reader wakes them all before it parks idle (blocking callers re-try every
+/// PARK_MS anyway).
+struct FreeList {
+    free: Vec<u32>,
+    waiters: std::collections::VecDeque<SlotWaiter>, // bounded by the callers waiting
+}
+
+impl FreeList {
+    /// The next waiter to wake while a slot is free.
+    fn next_waiter(&mut self) -> Option<SlotWaiter> {
+        if self.free.is_empty() { None } else { self.waiters.pop_front() }
+    }
+}
+
+impl Conn {
+    // -- slots ------------------------------------------------------------------
+    fn try_alloc(&self, waker: Option<&Waker>) -> Result<Option<u32>, ShmError> {
+        self.check_dead()?;
+        let mut f = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(s) = f.free.pop() {
+            let next = f.next_waiter();
+            drop(f);
+            if let Some(w) = next {
+                w.wake();
+            }
+            return Ok(Some(s));
+        }
+        f.waiters.push_back(match waker {
+            Some(w) => SlotWaiter::Task(w.clone()),
+            None => SlotWaiter::Thread(std::thread::current()),
+        });
+        Ok(None)
+    }
+
+    fn release(&self, slot: u32) {
+        let next = {
+            let mut f = self.free.lock().unwrap_or_else(|e| e.into_inner());
+            f.free.push(slot);
+            f.next_waiter()
+        };
+        if let Some(w) = next {
+            w.wake();
+        }
+    }
+
+    /// Pass a slot wake-up on (a waiting future was dropped), or wake every waiter.
+    fn wake_slot_waiters(&self, all: bool) {
+        let woken: Vec<SlotWaiter> = {
+            let mut f = self.free.lock().unwrap_or_else(|e| e.into_inner());
+            if f.free.is_empty() {
+                return;
+            }
+            if all { f.waiters.drain(..).collect() } else { f.next_waiter().into_iter().collect() }
+        };
+        woken.into_iter().for_each(SlotWaiter::wake);
+    }
+
+    fn slot_word(&self, slot: u32) -> &AtomicU64 {
+        let g = &self.geometry;
+        self.map.u64(g.slot_table_offset + slot as usize * l::SLOT_SIZE + l::SLOT_WORD_OFFSET)
+    }
+
+    /// Write the request (one pass into the slot's area), publish, push, ring; the
+    /// slot's record goes to `rec` (SENT, or DROPPED when nobody reads the reply).
+    fn submit(&self, slot: u32, method: u32, kind: u32, size: usize, write: impl FnOnce(&mut [u8]), rec: u32) -> Result<u32, ShmError> {
+        let g = &self.geometry;
+        let area = g.payload_offset + slot as usize * g.payload_stride;
+        // SAFETY: the slot is ours (taken from the free list) until its reply is read.
+        write(unsafe { self.map.bytes(area, size) });
+        let gen_cell = &self.generations[slot as usize];
+        let generation = gen_cell.load(Ordering::Relaxed).wrapping_add(1);
+        gen_cell.store(generation, Ordering::Relaxed);
+        self.recs[slot as usize].state.store(rec, Ordering::Release);
+        self.in_flight.fetch_add(1, Ordering::SeqCst);
+        self.slot_word(slot).store((generation as u64) << 32 | l::SLOT_STATE_PENDING as u64, Ordering::Release);
+        let cell = Cell { slot, generation, method, length: size as u32, kind, status: 0 };
+        // Backpressure: only a request ring smaller than the slot table can be full.
+        while !self.req_ring.try_push(&self.map, cell)? {
+            self.check_dead()?; // the segment is finished: the slot is never reused
+            self.callee_bell.ring(&self.map);
+            std::thread::yield_now();
+        }
+        self.callee_bell.ring(&self.map);
+        self.wake_reader(); // no-op when a polling blocking call covers this one
+        Ok(generation)
+    }
+
+    /// Where the call in `slot` is; registers `waiter` (under the record's lock, so
+    /// a completion between the test and the registration still wakes it).
+    fn reply_state(&self, slot: u32, waiter: impl FnOnce() -> Waiter) -> ReplyState {
+        let rec = &self.recs[slot as usize];
+        let now = |state: u32| match state {
+            REC_READY => Some(ReplyState::Ready),
+            REC_DEAD => Some(ReplyState::Dead),
+            _ => None,
+        };
+        if let Some(r) = now(rec.state.load(Ordering::Acquire)) {
+            return r;
+        }
+        let mut w = rec.waiter.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(r) = now(rec.state.load(Ordering::Acquire)) {
+            return r;
+        }
+        *w = waiter();
+        ReplyState::Pending
+    }
+
+    fn is_ready(&self, slot: u32) -> bool {
+        matches!(self.recs[slot as usize].state.load(Ordering::Acquire), REC_READY | REC_DEAD)
+    }
+
+    /// READY: decode the reply in place from the slot's response area, then free
+    /// the slot (READY -> FREE, back on the free list).
+    fn read_reply<T>(&self, slot: u32, decode: impl FnOnce(&[u8]) -> Result<T, ShmError>) -> Result<T, ShmError> {
+        /// Frees the slot however the read ends (a panicking decode included).
+        struct Free<'a>(&'a Conn, u32);
+        impl Drop for Free<'_> {
+            fn drop(&mut self) {
+                self.0.recs[self.1 as usize].state.store(REC_FREE, Ordering::Release);
+                self.0.release(self.1);
+            }
+        }
+        let _free = Free(self, slot);
+        let rec = &self.recs[slot as usize];
+        // Read once: a broken callee's second completion may rewrite them meanwhile
+        // (it could write any reply bytes anyway; the length stays bounds-checked).
+        let (status, len) = (rec.status.load(Ordering::Relaxed), rec.len.load(Ordering::Relaxed));
+        let g = &self.geometry;
+        let area = g.payload_offset + slot as usize * g.payload_stride + align64(g.request_capacity);
+        // SAFETY: the callee answered this slot and it is not freed until below. The
+        // READY acquire orders the popper's completion pop, and so the callee's
+        // reply writes, before this read.
+        let data: &[u8] = unsafe { self.map.bytes(area, len as usize) };
+        if status == l::CALL_STATUS_OK {
+            decode(data)
+        } else {
+            Err(ShmError::Remote(status, String::from_utf8_lossy(data).into_owned()))
+        }
+    }
+
+    /// The consumer of a SENT call gives up: SENT -> DROPPED (and ABANDONED in the
+    /// slot word; the popper frees the slot when the callee's answer arrives), or, if
+    /// the reply is READY already, free the slot now.
+    fn drop_call(&self, slot: u32, generation: u32) {
+        let rec = &self.recs[slot as usize];
+        // Our waker goes first, while the slot is certainly still ours: once DROPPED,
+        // the popper may free the slot and a new call register its own waiter here,
+        // which clearing after the CAS would lose (that call would never be woken).
+        drop(rec.take_waiter());
+        match rec.state.compare_exchange(REC_SENT, REC_DROPPED, Ordering::AcqRel, Ordering::Acquire) {
+            Ok(_) => self.abandon(slot, generation),
+            Err(REC_READY) => {
+                rec.state.store(REC_FREE, Ordering::Release);
+                self.release(slot);
+            }
+            Err(_) => {} // DEAD: never reused
+        }
+    }
+
+    fn dead_error(&self) -> ShmError {
+        let why = self.dead.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        ShmError::PeerGone(why.unwrap_or_else(|| "connection closed".into()))
+    }
+
+    /// slot PENDING -CAS-> ABANDONED: the callee drops its reply; the reader frees.
+    fn abandon(&self, slot: u32, generation: u32) {
+        let g = generation as u64;
+        let _ = self.slot_word(slot).compare_exchange(
+            g << 32 | l::SLOT_STATE_PENDING as u64,
+            g << 32 | l::SLOT_STATE_ABANDONED as u64,
+            Ordering::SeqCst,
+            Ordering::Acquire,
+        );
+    }
+}

@@ -1,0 +1,169 @@
+package shmtest
+
+import (
+	"strings"
+	"sync/atomic"
+	"testing"
+	"unsafe"
+)
+
+// server: a callee over heap memory laid out by r2g_shm_plan, its header written and its
+// session reset as r2g_shm_create does (no segment, no doorbells: nobody is parked).
+func server(t *testing.T, slots, capacity uintptr) *r2g_shm_server {
+	t.Helper()
+	g := r2g_shm_plan(slots, capacity, capacity)
+	words := make([]uint64, (g.size+7)/8) // 8-aligned, as a mapping is
+	s := &r2g_shm_server{mem: unsafe.Slice((*byte)(unsafe.Pointer(&words[0])), g.size), g: g}
+	s.contract = r2g_shm_contract{0xabc, "svc.rs"}
+	s.writeHeader()
+	return s
+}
+
+func TestPlanLaysRegionsOutAlignedInOrderWithoutOverlap(t *testing.T) {
+	for _, slots := range []uintptr{1, 2, 3, 16, 17} {
+		g := r2g_shm_plan(slots, 100, 1000)
+		if g.reqRingCap < slots || g.reqRingCap&(g.reqRingCap-1) != 0 || g.reqRingCap < r2g_shm_MIN_RING_CAPACITY {
+			t.Fatalf("slots %d: ring capacity %d is not a power of two >= slots", slots, g.reqRingCap)
+		}
+		if g.compRingCap != g.reqRingCap || g.stride != 128+1024 {
+			t.Fatalf("slots %d: %+v", slots, g)
+		}
+		regions := [][2]uintptr{
+			{r2g_shm_HEADER_SIZE, 0},
+			{g.reqRingOff, r2g_shm_RING_SIZE + g.reqRingCap*r2g_shm_CELL_SIZE},
+			{g.compRingOff, r2g_shm_RING_SIZE + g.compRingCap*r2g_shm_CELL_SIZE},
+			{g.slotOff, slots * r2g_shm_SLOT_SIZE},
+			{g.payloadOff, slots * g.stride},
+		}
+		for i := 1; i < len(regions); i++ {
+			prevEnd := regions[i-1][0] + regions[i-1][1]
+			if regions[i][0]%r2g_shm_CACHE_LINE != 0 || regions[i][0] < prevEnd || regions[i][0]-prevEnd >= r2g_shm_CACHE_LINE {
+				t.Fatalf("slots %d: region %d at %d after end %d", slots, i, regions[i][0], prevEnd)
+			}
+		}
+		if g.size != g.payloadOff+slots*g.stride {
+			t.Fatalf("slots %d: size %d", slots, g.size)
+		}
+	}
+}
+
+func TestHeaderCarriesGeometryAndContract(t *testing.T) {
+	s := server(t, 3, 64)
+	if *s.u64(r2g_shm_HEADER_MAGIC) != r2g_shm_MAGIC || *s.u32(r2g_shm_HEADER_SLOT_COUNT) != 3 {
+		t.Fatal("magic or slot count")
+	}
+	if *s.u64(r2g_shm_HEADER_SEGMENT_SIZE) != uint64(s.g.size) || *s.u64(r2g_shm_HEADER_PAYLOAD_OFFSET) != uint64(s.g.payloadOff) {
+		t.Fatal("segment size or payload offset")
+	}
+	if *s.u64(r2g_shm_HEADER_CONTRACT) != 0xabc || !strings.HasPrefix(string(s.mem[r2g_shm_HEADER_IDL_NAME:]), "svc.rs\x00") {
+		t.Fatal("contract")
+	}
+	if atomic.LoadUint32(s.u32(r2g_shm_HEADER_SEGMENT_STATE)) != r2g_shm_SEGMENT_STATE_CREATING {
+		t.Fatal("a new segment is CREATING until it serves")
+	}
+}
+
+func TestRingIsFifoRefusesWhenFullAndWrapsItsSequences(t *testing.T) {
+	s := server(t, 2, 64)
+	ring, capacity := s.g.reqRingOff, s.g.reqRingCap
+	next, want := uint32(0), uint32(0)
+	for lap := uint64(0); lap < 5; lap++ {
+		if !s.requestsEmpty() {
+			t.Fatal("not empty at the start of a lap")
+		}
+		for i := uintptr(0); i < capacity; i++ {
+			if got, _ := s.push(ring, capacity, r2g_shm_cell{next, next + 1, next + 2, next + 3, next + 4, next + 5}); got != 1 {
+				t.Fatalf("lap %d: push %d refused", lap, i)
+			}
+			next++
+		}
+		if got, _ := s.push(ring, capacity, r2g_shm_cell{}); got != 0 {
+			t.Fatal("a full ring takes no more")
+		}
+		for i := uintptr(0); i < capacity; i++ {
+			c, ok, bad := s.pop(ring, capacity)
+			if !ok || bad != "" || c != (r2g_shm_cell{want, want + 1, want + 2, want + 3, want + 4, want + 5}) {
+				t.Fatalf("lap %d: pop %v %v %q, want slot %d", lap, c, ok, bad, want)
+			}
+			want++
+		}
+		if _, ok, _ := s.pop(ring, capacity); ok {
+			t.Fatal("an empty ring pops nothing")
+		}
+		done := (lap + 1) * uint64(capacity)
+		for pos := done - uint64(capacity); pos < done; pos++ {
+			if seq := *s.u64(s.cellAt(ring, capacity, pos) + r2g_shm_CELL_SEQ); seq != pos+uint64(capacity) {
+				t.Fatalf("cell of position %d has seq %d, want %d", pos, seq, pos+uint64(capacity))
+			}
+		}
+	}
+}
+
+func TestACellSequenceAheadOfItsPositionIsACorruptRing(t *testing.T) {
+	s := server(t, 2, 64)
+	ring, capacity := s.g.reqRingOff, s.g.reqRingCap
+	*s.u64(s.cellAt(ring, capacity, 0) + r2g_shm_CELL_SEQ) = 9
+	if got, bad := s.push(ring, capacity, r2g_shm_cell{}); got != -1 || !strings.Contains(bad, "cell[0].seq=9 is ahead") {
+		t.Fatalf("push: %d %q", got, bad)
+	}
+	if _, ok, bad := s.pop(ring, capacity); ok || bad != "request_ring.cell[0].seq=9 is ahead of request_ring.dequeue_pos=0: ring corrupt" {
+		t.Fatalf("pop: %v %q", ok, bad)
+	}
+}
+
+func TestAnswerCompletesAPendingSlotAndDropsAnAbandonedReply(t *testing.T) {
+	s := server(t, 2, 64)
+	for _, tc := range []struct {
+		state, wantState, wantStatus, wantLen uint32
+	}{
+		{r2g_shm_SLOT_STATE_PENDING, r2g_shm_SLOT_STATE_DONE, r2g_shm_CALL_STATUS_OK, 5},
+		{r2g_shm_SLOT_STATE_ABANDONED, r2g_shm_SLOT_STATE_ABANDONED, r2g_shm_CALL_STATUS_ABANDONED, 0},
+	} {
+		atomic.StoreUint64(s.slotWord(1), uint64(7)<<32|uint64(tc.state))
+		s.answer(r2g_shm_cell{slot: 1, gen: 7, method: 3}, r2g_shm_CALL_STATUS_OK, []byte("hello"))
+		if w := atomic.LoadUint64(s.slotWord(1)); w != uint64(7)<<32|uint64(tc.wantState) {
+			t.Fatalf("from %d: slot word %#x", tc.state, w)
+		}
+		c, ok, _ := s.pop(s.g.compRingOff, s.g.compRingCap)
+		want := r2g_shm_cell{1, 7, 3, tc.wantLen, r2g_shm_CELL_KIND_REPLY, tc.wantStatus}
+		if !ok || c != want {
+			t.Fatalf("from %d: completion %+v, want %+v", tc.state, c, want)
+		}
+	}
+	// A reply for another generation is not this slot's call: dropped as abandoned.
+	atomic.StoreUint64(s.slotWord(0), uint64(8)<<32|uint64(r2g_shm_SLOT_STATE_PENDING))
+	s.answer(r2g_shm_cell{slot: 0, gen: 7}, r2g_shm_CALL_STATUS_OK, []byte("x"))
+	if c, _, _ := s.pop(s.g.compRingOff, s.g.compRingCap); c.status != r2g_shm_CALL_STATUS_ABANDONED {
+		t.Fatalf("stale generation answered: %+v", c)
+	}
+}
+
+func TestResetSessionFreesSlotsKeepingTheirGeneration(t *testing.T) {
+	s := server(t, 2, 64)
+	atomic.StoreUint64(s.slotWord(1), uint64(9)<<32|uint64(r2g_shm_SLOT_STATE_DONE))
+	s.push(s.g.reqRingOff, s.g.reqRingCap, r2g_shm_cell{})
+	s.resetSession()
+	if w := atomic.LoadUint64(s.slotWord(1)); w != uint64(9)<<32|uint64(r2g_shm_SLOT_STATE_FREE) {
+		t.Fatalf("slot word %#x", w)
+	}
+	if !s.requestsEmpty() || *s.u64(s.g.reqRingOff + r2g_shm_RING_ENQUEUE_POS) != 0 {
+		t.Fatal("rings not reset")
+	}
+}
+
+func TestPayloadCodecRoundTripsAndRefusesAnOverrun(t *testing.T) {
+	b := make([]byte, 64)
+	v := "hello, shm"
+	end := r2g_shm_wr_str(b, 0, 16, &v)
+	if end != 16+16 || r2g_shm_rd_str(b, 0) != v || r2g_shm_sz_str(&v) != 16 {
+		t.Fatalf("string: end %d, read %q", end, r2g_shm_rd_str(b, 0))
+	}
+	r2g_shm_put_ref(b, 0, 60, 5)
+	defer func() {
+		if e, ok := recover().(r2g_shm_payload_error); !ok || !strings.Contains(string(e), "5 items at offset 60 overrun the 64-byte payload") {
+			t.Fatalf("recovered %v", e)
+		}
+	}()
+	r2g_shm_rd_str(b, 0)
+	t.Fatal("an overrun read returned")
+}

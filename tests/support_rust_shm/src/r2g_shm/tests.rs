@@ -1,0 +1,376 @@
+use super::*;
+use crate::r2g_shm_layout as l;
+
+const MAP_ANONYMOUS: c_int = 0x20;
+
+/// `len` zeroed bytes of anonymous shared memory, as `Mapping::open` would map a segment.
+fn anon(len: usize) -> Mapping {
+    // SAFETY: a fresh anonymous mapping; `Mapping`'s Drop unmaps it.
+    let p = unsafe {
+        sys::mmap(
+            std::ptr::null_mut(),
+            len,
+            sys::PROT_RW,
+            sys::MAP_SHARED | MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    };
+    assert_ne!(p as isize, -1, "mmap");
+    Mapping {
+        base: p as *mut u8,
+        len,
+    }
+}
+
+/// A ring of `cap` cells at offset 0 of its own mapping, initialised as a creator does:
+/// cell i's seq is i (free for position i).
+fn ring(cap: usize) -> (Mapping, Ring) {
+    let m = anon(l::RING_SIZE + cap * l::CELL_SIZE);
+    let r = Ring {
+        off: 0,
+        mask: cap as u64 - 1,
+        cap: cap as u64,
+    };
+    for i in 0..cap as u64 {
+        m.u64(r.cell(i) + l::CELL_SEQ).store(i, Ordering::Relaxed);
+    }
+    (m, r)
+}
+
+fn cell(n: u32) -> Cell {
+    Cell {
+        slot: n,
+        generation: n + 1,
+        method: n + 2,
+        length: n + 3,
+        kind: n + 4,
+        status: n + 5,
+    }
+}
+
+#[test]
+fn a_ring_cell_is_its_position_modulo_the_capacity() {
+    let r = Ring {
+        off: 4096,
+        mask: 7,
+        cap: 8,
+    };
+    for (pos, index) in [(0u64, 0usize), (7, 7), (8, 0), (17, 1), (u64::MAX, 7)] {
+        assert_eq!(
+            r.cell(pos),
+            4096 + l::RING_SIZE + index * l::CELL_SIZE,
+            "pos {pos}"
+        );
+    }
+}
+
+#[test]
+fn a_ring_is_fifo_refuses_a_push_when_full_and_wraps_its_sequences() {
+    let cap = 4;
+    let (m, r) = ring(cap);
+    let mut next = 0u32;
+    let mut want = 0u32;
+    for lap in 0..5u64 {
+        assert!(r.is_empty(&m));
+        for _ in 0..cap {
+            assert!(r.try_push(&m, cell(next)).unwrap());
+            next += 1;
+        }
+        assert!(
+            !r.try_push(&m, cell(99)).unwrap(),
+            "a full ring takes no more"
+        );
+        assert!(!r.is_empty(&m));
+        for _ in 0..cap {
+            let c = r.try_pop(&m).unwrap().expect("a pushed cell");
+            assert_eq!((c.slot, c.generation, c.method), (want, want + 1, want + 2));
+            assert_eq!((c.length, c.kind, c.status), (want + 3, want + 4, want + 5));
+            want += 1;
+        }
+        assert!(
+            r.try_pop(&m).unwrap().is_none(),
+            "an empty ring pops nothing"
+        );
+        let done = (lap + 1) * cap as u64;
+        assert_eq!(m.u64(l::RING_ENQUEUE_POS).load(Ordering::Relaxed), done);
+        assert_eq!(m.u64(l::RING_DEQUEUE_POS).load(Ordering::Relaxed), done);
+        // A popped cell is free for the position one lap later.
+        for pos in done - cap as u64..done {
+            assert_eq!(
+                m.u64(r.cell(pos) + l::CELL_SEQ).load(Ordering::Relaxed),
+                pos + cap as u64
+            );
+        }
+    }
+}
+
+#[test]
+fn a_cell_sequence_ahead_of_its_position_is_a_corrupt_ring() {
+    let (m, r) = ring(4);
+    m.u64(r.cell(0) + l::CELL_SEQ).store(9, Ordering::Relaxed);
+    let err = r.try_push(&m, cell(0)).map(|_| ()).unwrap_err();
+    assert!(
+        matches!(&err, ShmError::Layout(s) if s.contains("cell[0].seq is ahead") && s.contains("corrupt")),
+        "{err:?}"
+    );
+    let err = r.try_pop(&m).map(|_| ()).unwrap_err();
+    assert!(
+        matches!(&err, ShmError::Layout(s) if s.contains("corrupt")),
+        "{err:?}"
+    );
+}
+
+/// A consistent geometry, laid out as shm/layout.py lays a segment out.
+fn geometry(slots: usize, ring_cap: usize, capacity: usize) -> Geometry {
+    let ring = |cap: usize| l::RING_SIZE + cap * l::CELL_SIZE;
+    let request_ring_offset = align64(l::HEADER_SIZE);
+    let completion_ring_offset = align64(request_ring_offset + ring(ring_cap));
+    let slot_table_offset = align64(completion_ring_offset + ring(ring_cap));
+    let payload_offset = align64(slot_table_offset + slots * l::SLOT_SIZE);
+    let payload_stride = 2 * align64(capacity);
+    Geometry {
+        slot_count: slots,
+        request_ring_capacity: ring_cap,
+        completion_ring_capacity: ring_cap,
+        request_capacity: capacity,
+        response_capacity: capacity,
+        request_ring_offset,
+        completion_ring_offset,
+        slot_table_offset,
+        payload_offset,
+        payload_stride,
+        segment_size: payload_offset + slots * payload_stride,
+    }
+}
+
+/// A segment whose header describes `g`, as a creator writes it.
+fn segment(g: &Geometry) -> Mapping {
+    let m = anon(g.segment_size);
+    let w32 = |off: usize, v: usize| m.u32(off).store(v as u32, Ordering::Relaxed);
+    let w64 = |off: usize, v: usize| m.u64(off).store(v as u64, Ordering::Relaxed);
+    m.u64(l::HEADER_MAGIC).store(l::MAGIC, Ordering::Relaxed);
+    w32(l::HEADER_LAYOUT_VERSION, l::LAYOUT_VERSION as usize);
+    w32(l::HEADER_HEADER_SIZE, l::HEADER_SIZE);
+    w32(l::HEADER_SLOT_RECORD_SIZE, l::SLOT_SIZE);
+    w32(l::HEADER_CELL_SIZE, l::CELL_SIZE);
+    w32(l::HEADER_RING_HEADER_SIZE, l::RING_SIZE);
+    w64(l::HEADER_SEGMENT_SIZE, g.segment_size);
+    w32(l::HEADER_SLOT_COUNT, g.slot_count);
+    w32(l::HEADER_REQUEST_RING_CAPACITY, g.request_ring_capacity);
+    w32(
+        l::HEADER_COMPLETION_RING_CAPACITY,
+        g.completion_ring_capacity,
+    );
+    w32(l::HEADER_REQUEST_CAPACITY, g.request_capacity);
+    w32(l::HEADER_RESPONSE_CAPACITY, g.response_capacity);
+    w64(l::HEADER_REQUEST_RING_OFFSET, g.request_ring_offset);
+    w64(l::HEADER_COMPLETION_RING_OFFSET, g.completion_ring_offset);
+    w64(l::HEADER_SLOT_TABLE_OFFSET, g.slot_table_offset);
+    w64(l::HEADER_PAYLOAD_OFFSET, g.payload_offset);
+    w32(l::HEADER_PAYLOAD_STRIDE, g.payload_stride);
+    m
+}
+
+fn layout_error(r: Result<Geometry, ShmError>) -> String {
+    match r {
+        Err(ShmError::Layout(s)) => s,
+        other => panic!("expected a layout error, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_creator_written_header_reads_back_as_its_geometry() {
+    let g = geometry(4, 8, 200);
+    let m = segment(&g);
+    let got = read_geometry(&m).unwrap();
+    assert_eq!(
+        (got.slot_count, got.request_capacity, got.payload_stride),
+        (4, 200, 512)
+    );
+    assert_eq!(
+        (got.payload_offset, got.segment_size),
+        (g.payload_offset, g.segment_size)
+    );
+}
+
+#[test]
+fn a_header_field_out_of_its_rules_is_refused_naming_the_field() {
+    let g = geometry(4, 8, 200);
+    let cases: [(usize, u64, bool, &str); 8] = [
+        (
+            l::HEADER_MAGIC,
+            7,
+            true,
+            "header.magic=7 is not a rust2go segment",
+        ),
+        (
+            l::HEADER_LAYOUT_VERSION,
+            99,
+            false,
+            "header.layout_version=99",
+        ),
+        (
+            l::HEADER_SLOT_COUNT,
+            0,
+            false,
+            "header.slot_count=0 is outside",
+        ),
+        (
+            l::HEADER_REQUEST_RING_CAPACITY,
+            6,
+            false,
+            "header.request_ring_capacity=6 is not a power of two",
+        ),
+        (
+            l::HEADER_COMPLETION_RING_CAPACITY,
+            2,
+            false,
+            "header.completion_ring_capacity=2 is below header.slot_count=4",
+        ),
+        (
+            l::HEADER_PAYLOAD_STRIDE,
+            448,
+            false,
+            "header.payload_stride=448 is not 512",
+        ),
+        (
+            l::HEADER_PAYLOAD_OFFSET,
+            (g.slot_table_offset + 3 * l::SLOT_SIZE) as u64,
+            true,
+            "overlaps header.slot_table_offset",
+        ),
+        (
+            l::HEADER_CALLER_STATE,
+            l::CALLER_STATE_BROKEN as u64 + 1,
+            false,
+            "header.caller_state=",
+        ),
+    ];
+    for (off, v, wide, want) in cases {
+        let m = segment(&g);
+        if wide {
+            m.u64(off).store(v, Ordering::Relaxed);
+        } else {
+            m.u32(off).store(v as u32, Ordering::Relaxed);
+        }
+        let got = layout_error(read_geometry(&m));
+        assert!(got.contains(want), "{want:?} not in {got:?}");
+    }
+}
+
+#[test]
+fn a_region_past_the_segment_end_is_refused() {
+    let mut g = geometry(2, 4, 64);
+    g.segment_size -= 1;
+    let got = match check_regions(&g) {
+        Err(ShmError::Layout(s)) => s,
+        other => panic!("{other:?}"),
+    };
+    assert!(
+        got.contains("header.payload_offset=") && got.contains("exceeds header.segment_size"),
+        "{got}"
+    );
+}
+
+#[test]
+fn segment_names_follow_the_naming_rules() {
+    for ok in ["/r2g-1-x-00ab", "r2g-a_b-C", "/r2g-x"] {
+        assert!(Names::parse(ok).is_ok(), "{ok}");
+    }
+    let long = format!("/r2g-{}", "a".repeat(201));
+    for bad in [
+        "/r2g-",
+        "/other-1",
+        "r2g-a b",
+        "/r2g-a/b",
+        "/r2g-é",
+        long.as_str(),
+    ] {
+        let err = Names::parse(bad).unwrap_err();
+        assert!(
+            matches!(&err, ShmError::Layout(s) if s.contains("must look like /r2g-")),
+            "{bad}: {err:?}"
+        );
+    }
+    assert!(
+        Names::parse(&format!("/r2g-{}", "a".repeat(200))).is_ok(),
+        "204 bytes is the limit"
+    );
+    let n = Names::parse("/r2g-7-t-0a").unwrap();
+    assert_eq!(n.segment(), "/r2g-7-t-0a");
+    assert_eq!(
+        n.callee_bell(),
+        format!("/r2g-7-t-0a{}", l::CALLEE_DOORBELL_SUFFIX)
+    );
+    assert_eq!(
+        n.caller_bell(),
+        format!("/r2g-7-t-0a{}", l::CALLER_DOORBELL_SUFFIX)
+    );
+    assert_eq!(
+        n.caller_lock(42),
+        format!("{}/r2g-7-t-0a{}42", l::LOCK_DIR, l::CALLER_LOCK_SUFFIX)
+    );
+}
+
+#[test]
+fn fresh_names_are_valid_distinct_and_carry_the_pid() {
+    let (a, b) = (Names::fresh("svc"), Names::fresh("svc"));
+    assert_ne!(a.stem, b.stem);
+    assert!(
+        a.stem
+            .starts_with(&format!("r2g-{}-svc-", std::process::id())),
+        "{}",
+        a.stem
+    );
+    assert_eq!(Names::parse(&a.segment()).unwrap().stem, a.stem);
+}
+
+#[test]
+fn the_contract_check_names_both_sides() {
+    let g = geometry(1, 2, 64);
+    let m = segment(&g);
+    let mine = Contract {
+        hash: 0xabc,
+        idl: "mine.rs",
+    };
+    let msg = |m: &Mapping| match check_contract(m, "/r2g-s", &mine) {
+        Err(ShmError::Layout(s)) => s,
+        other => panic!("{other:?}"),
+    };
+    let none = msg(&m);
+    assert!(
+        none.contains("declares no contract (header.contract=0)")
+            && none.contains("0000000000000abc (mine.rs)"),
+        "{none}"
+    );
+    m.u64(l::HEADER_CONTRACT).store(0xabc, Ordering::Relaxed);
+    assert_eq!(check_contract(&m, "/r2g-s", &mine), Ok(()));
+    m.u64(l::HEADER_CONTRACT).store(0xdef, Ordering::Relaxed);
+    // SAFETY: header bytes of this test's own mapping.
+    unsafe { m.bytes(l::HEADER_IDL_NAME, 8) }.copy_from_slice(b"other.rs");
+    let other = msg(&m);
+    assert!(
+        other.contains("the callee serves 0000000000000def (other.rs)"),
+        "{other}"
+    );
+    assert!(
+        other.contains("this caller expects 0000000000000abc (mine.rs)"),
+        "{other}"
+    );
+}
+
+#[test]
+fn a_remote_failure_names_its_status() {
+    let e = ShmError::Remote(l::CALL_STATUS_HANDLER_ERROR, "boom".into());
+    assert_eq!(e.to_string(), "callee answered HANDLER_ERROR: boom");
+    let e = ShmError::Remote(77, "x".into());
+    assert_eq!(e.to_string(), "callee answered an unknown status: x");
+    assert_eq!(
+        plain_result::<u8>(
+            Err(ShmError::Remote(l::CALL_STATUS_HANDLER_ERROR, "m".into())),
+            "f"
+        ),
+        Err("m".into())
+    );
+}
