@@ -55,6 +55,11 @@ def mem_body(t: ir.Trait, m: ir.Method) -> str:
         lent = f"{client_fn(t)}().r2g_lent_{m.name}({', '.join('&' + n for n in names)})"
         back = "".join(n + ", " for n in names)
         return f"async move {{ ({settle}({lent}.await, {what}), ({back})) }}"
+    if m.kind is ir.CallKind.ASYNC and sum(p.by_ref for p in m.params) > 1:
+        # The client's future holds its borrows for one lifetime, so with two borrowed
+        # arguments it names the shorter of theirs, which this signature cannot: an async
+        # block holds each borrow as it is and hides the client's future inside.
+        return f"async move {{ r2g_shm::Plain::new({call}, {settle}, {what}).await }}"
     if m.kind is ir.CallKind.ASYNC:
         return f"r2g_shm::Plain::new({call}, {settle}, {what})"
     return f"{settle}({call}, {what})"
