@@ -31,6 +31,7 @@ CATALOGUE: dict[str, str] = {
     "unknown-character": "unexpected character `{ch}`",
     "unexpected-token": "expected {expected}, found {found}",
     "unexpected-eof": "unexpected end of file, expected {expected}",
+    "too-many-errors": "parsing stopped after {count} syntax errors",
     "invalid-utf8": "file is not valid UTF-8",
     # items
     "duplicate-item": "the name `{name}` is defined more than once",
@@ -128,6 +129,7 @@ class Diagnostics:
     """The one sink every phase reports into. Phases check `has_errors` between them."""
 
     items: list[Diagnostic] = field(default_factory=list)
+    syntax_errors: int = 0  # counted by the parser, which stops at its limit
 
     def error(self, code: str, span: Span | None, hint: str | None = None, **args: object) -> None:
         self._add(code, Severity.ERROR, span, hint, args)

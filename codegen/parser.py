@@ -450,6 +450,19 @@ class _ListLexer(Lexer):
 _transformer = _ToAst()
 _lock = threading.Lock()
 
+# Syntax errors reported before the parser stops: past this many, the rest of a file is
+# rarely news (one missing brace can make thousands), and a 1 MB file of them would take
+# seconds to recover through. The last diagnostic says where parsing stopped.
+MAX_SYNTAX_ERRORS = 500
+
+
+class _TooManyErrors(Exception):
+    """Raised by _parse_run at MAX_SYNTAX_ERRORS; `at`: the token where parsing stops (the
+    item after the last error)."""
+
+    def __init__(self, at: int):
+        self.at = at
+
 
 @lru_cache(maxsize=1)
 def _lark() -> Lark:
@@ -489,6 +502,18 @@ def parse(source: SourceFile, diags: Diagnostics, fast: bool = True) -> ast.File
     tokens = lex_raw(source, diags)
     boundaries = _item_boundaries(tokens)
     items: list[ast.Item] = []
+    try:
+        _parse_items(tokens, boundaries, items, source, diags, fast)
+    except _TooManyErrors as stop:
+        at = tokens[stop.at][2] if stop.at < len(tokens) else len(source.text)
+        diags.error("too-many-errors", source.span(at, at), count=MAX_SYNTAX_ERRORS,
+                    hint="fix these and run again; the rest of the file was not read")  # fmt: skip
+    return ast.File(items)
+
+
+def _parse_items(tokens: list[RawToken], boundaries: list[int], items: list[ast.Item],
+                 source: SourceFile, diags: Diagnostics, fast: bool) -> None:  # fmt: skip
+    """parse()'s work: every item into `items` (raises _TooManyErrors)."""
     pending = 0  # tokens before this index are parsed
     # Where lark alone would have (re)started last: hints about an error look back to it.
     floor = [0]
@@ -510,7 +535,6 @@ def parse(source: SourceFile, diags: Diagnostics, fast: bool = True) -> ast.File
             items.append(node)
             pending = b
     items.extend(_parse_run(tokens, pending, len(tokens), boundaries, source, diags, floor, at_eof=True) or [])
-    return ast.File(items)
 
 
 def _parse_run(tokens: list[RawToken], start: int, end: int, boundaries: list[int], source: SourceFile,
@@ -518,7 +542,7 @@ def _parse_run(tokens: list[RawToken], start: int, end: int, boundaries: list[in
     """Parse tokens[start:end] with lark, `start` and `end` being item boundaries. After an
     error, resume at the next boundary (and move `floor[0]` there). Unless `at_eof`: None
     (and nothing reported) when the last item runs past `end`."""
-    mark, floor_before = len(diags.items), floor[0]
+    mark, floor_before, counted = len(diags.items), floor[0], diags.syntax_errors
     items: list[ast.Item] = []
     while start < end:
         feed = _Feed(tokens, start, end)
@@ -528,11 +552,14 @@ def _parse_run(tokens: list[RawToken], start: int, end: int, boundaries: list[in
         except UnexpectedInput as err:
             if not at_eof and not (isinstance(err, UnexpectedToken) and err.token.type != "$END"):
                 del diags.items[mark:]
-                floor[0] = floor_before
+                floor[0], diags.syntax_errors = floor_before, counted
                 return None
             bad = _report(err, tokens, floor[0], feed, source, diags)
             # Keep the complete items before the one holding the error...
             k = bisect.bisect_right(boundaries, bad) - 1
+            diags.syntax_errors += 1
+            if diags.syntax_errors >= MAX_SYNTAX_ERRORS:  # stop where it would resume
+                raise _TooManyErrors(boundaries[k + 1] if k + 1 < len(boundaries) else len(tokens)) from None
             item_start = max(boundaries[k], start)
             if item_start > start:
                 try:

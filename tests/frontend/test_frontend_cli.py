@@ -109,3 +109,18 @@ def test_generate_makes_every_output_from_one_pass(tmp_path: Path) -> None:
     # Again: nothing changes, and the go.mod now found is the server's own (left alone).
     again = rust2go("generate", str(idl), *args, cwd=tmp_path)
     assert again.stdout.count("unchanged") == len(outs) and "wrote" not in again.stdout
+
+
+def test_parsing_stops_after_the_syntax_error_limit(tmp_path: Path) -> None:
+    """A file of syntax errors gets the first MAX_SYNTAX_ERRORS of them and a last,
+    located error that says parsing stopped there (the rest is not read)."""
+    from rust2go.codegen.parser import MAX_SYNTAX_ERRORS
+
+    idl = tmp_path / "broken.rs"
+    idl.write_text("".join(f"pub struct S{i} {{ pub a: u32 pub b: u8 }}\n" for i in range(800)))
+    r = rust2go("check", str(idl))
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert r.stderr.count("error[unexpected-token]") == MAX_SYNTAX_ERRORS
+    stop = f"error[too-many-errors]: parsing stopped after {MAX_SYNTAX_ERRORS} syntax errors"
+    assert stop in r.stderr
+    assert f"broken.rs:{MAX_SYNTAX_ERRORS + 1}:1" in r.stderr.split(stop)[1]  # the next struct
