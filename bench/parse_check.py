@@ -1,5 +1,6 @@
-"""Front-end speed (run: `python -m bench.parse_check`): parse + check of a generated 1000-struct, 200-method IDL.
-Goal: under 1 s on the project machine. Prints a markdown row."""
+"""Front-end speed (run: `python -m bench.parse_check`): parse + check of a generated
+1000-struct, 200-method IDL (goal ≤ 0.3 s), hostile nesting (linear), 2,000 errors
+(≤ 0.5 s) and 1 MB files valid and full of errors (< 2 s each). Prints markdown rows."""
 
 from __future__ import annotations
 
