@@ -1,2 +1,2 @@
-"""Fixed source embedded in generated files (rust/, async_slot.rs, the shm caller and
-callee) and the shm payload codec."""
+"""Fixed source embedded in generated files: rust/ (the runtime of every Rust binding and
+the shm caller), go/shm/ (the shm callee) and async_slot.rs."""

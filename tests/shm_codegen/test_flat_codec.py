@@ -7,7 +7,7 @@ import enum
 
 import pytest
 
-from rust2go.codegen.support import shm_codec as sc
+from rust2go.runtime import payload as sc
 
 
 class Color(enum.IntEnum):

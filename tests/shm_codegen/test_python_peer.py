@@ -7,8 +7,8 @@ import asyncio
 
 import pytest
 
-from rust2go.codegen.support.shm_codec import PayloadError, decode, encode
 from rust2go.runtime import ShmCallee, ShmCaller
+from rust2go.runtime.payload import PayloadError, decode, encode
 from tests.shm_codegen import vectors
 from tests.shm_codegen.py_peer import peer, sample_all, svc
 

@@ -97,7 +97,7 @@ def payloads() -> dict[str, tuple[object, dict]]:
 
 
 def payload_files() -> dict[str, bytes]:
-    from rust2go.codegen.support.shm_codec import encode
+    from rust2go.runtime.payload import encode
     from tests.shm_codegen.py_peer import peer
 
     codec = peer().CODEC
