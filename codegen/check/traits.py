@@ -26,6 +26,9 @@ METHOD_ATTRS = {
     "cgo_call": "cgo_callback",
     "go_pass_struct": "go_pass_struct",
 }
+# The words that put methods on shared memory: `#[r2g(shm)]` on a trait, `#[mem]` or
+# `#[shm]` on a method.
+SHM_WORDS = frozenset(a for a, f in METHOD_ATTRS.items() if f == "shm")
 # Ordinary Rust attributes a method may carry; they mean nothing to the IDL.
 PASS_THROUGH_ATTRS = {"doc", "allow", "warn", "deny", "expect", "must_use", "deprecated", "inline", "cfg"}
 
@@ -48,10 +51,10 @@ def declares_shm(decl: ast.TraitDecl) -> bool:
         return False
     macro = found[1]
     args = _split_commas(macro.args) if macro.args else []
-    if any(len(a) == 1 and a[0].kind == "IDENT" and a[0].value in ("shm", "mem") for a in args):
+    if any(len(a) == 1 and a[0].kind == "IDENT" and a[0].value in SHM_WORDS for a in args):
         return True
     return any(
-        isinstance(m, ast.MethodDecl) and any(a.path in ("mem", "shm") for a in m.attrs.attrs)
+        isinstance(m, ast.MethodDecl) and any(a.path in SHM_WORDS for a in m.attrs.attrs)
         for m in decl.items
     )
 
@@ -94,7 +97,7 @@ def _trait_args(trait: ir.Trait, macro: ast.Attribute, diags: Diagnostics) -> bo
     for arg in _split_commas(macro.args):
         kinds = [t.kind for t in arg]
         span = arg[0].span.to(arg[-1].span)
-        if kinds == ["IDENT"] and arg[0].value in ("shm", "mem"):
+        if kinds == ["IDENT"] and arg[0].value in SHM_WORDS:
             trait.shm = True
         elif kinds == ["IDENT"]:
             trait.binding_mod = arg[0].value
@@ -296,7 +299,7 @@ def _method_attrs(
     if "send" in written and not is_async:
         diags.warning("send-sync", written["send"].span, hint="it has no effect here")
         m.future_send = False
-    for name in ("mem", "shm"):
+    for name in sorted(SHM_WORDS):
         if name in written and trait.direction is ir.Direction.G2R:
             diags.error("shm-g2r", written[name].span, attr=name, hint="remove the attribute")
             ok = False

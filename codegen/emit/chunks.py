@@ -25,7 +25,6 @@ from collections.abc import Callable
 
 ITEMS = "// r2g:items"
 FRAME = "// r2g:frame"
-_MARKERS = (ITEMS, FRAME)
 _MARKER_LINE = re.compile(r"^[ \t]*(// r2g:(?:items|frame))[ \t]*(?:\n|\Z)", re.MULTILINE)
 # A piece not used by this many runs of its tool leaves the cache.
 _KEEP_RUNS = 8

@@ -42,8 +42,8 @@ def emit_all(program: ir.Program, options: GenerateOptions,
              cache: ChunkCache | None = FORMATTED) -> Outputs:  # fmt: skip
     """Every output `options` asks for, from this one checked program. `cache`: formatted
     pieces to reuse (None: format everything)."""
-    outputs = _binding(program, options, cache) if options.binding else Outputs()
     head = banner(program)
+    outputs = _binding(program, head, options, cache) if options.binding else Outputs()
     python = python_module(program, head) if options.python_peer else None
     server = go_server(program, head, options.go_package) if options.go_server else None
     if server is not None and options.fmt:
@@ -52,8 +52,8 @@ def emit_all(program: ir.Program, options: GenerateOptions,
     return dataclasses.replace(outputs, python=python, go_server=server, build_helper=helper)
 
 
-def _binding(program: ir.Program, options: GenerateOptions, cache: ChunkCache | None) -> Outputs:
-    head = banner(program)
+def _binding(program: ir.Program, head: str, options: GenerateOptions,
+             cache: ChunkCache | None) -> Outputs:  # fmt: skip
     with_main = options.go_package == "main" and not options.without_main
     go_model = lower_go(program, package=options.go_package, with_main=with_main,
                         go118=options.go118, banner=head,

@@ -53,16 +53,20 @@ def go_sections(program: ir.Program) -> str:
     """The Go file's shm sections, after its cgo part; empty when the IDL has no shm
     methods. Their imports and C declarations are in the cgo part's view model
     (lower/go.py: `GoFile.shm`)."""
-    if not shm_methods(program):
-        return ""
-    return f"\n{ITEMS}\n" + go_layout() + f"\n{ITEMS}\n" + go_callee(program)
+    return _sections(program, go_layout, go_callee)
 
 
 def rust_sections(program: ir.Program) -> str:
     """The Rust file's shm sections (layout constants, then the caller), or nothing."""
+    return _sections(program, rust_layout, rust_caller)
+
+
+def _sections(program: ir.Program, layout, peer) -> str:
+    """The layout constants and the peer, each a piece of its own (emit/chunks.py), or
+    nothing without shm methods."""
     if not shm_methods(program):
         return ""
-    return f"\n{ITEMS}\n" + rust_layout() + f"\n{ITEMS}\n" + rust_caller(program)
+    return f"\n{ITEMS}\n{layout()}\n{ITEMS}\n{peer(program)}"
 
 
 def python_module(program: ir.Program, banner: str) -> str:
