@@ -3,24 +3,19 @@ the support module the generated code embeds. Real cargo; a failure fails the su
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
+
+from tests.e2e.crates import cargo
 
 HERE = Path(__file__).parent
 
 
-def cargo(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["cargo", *args], cwd=HERE, capture_output=True, text=True,
-                          env=dict(os.environ))  # fmt: skip
-
-
 def test_slot_state_machine_survives_a_million_racing_calls() -> None:
-    r = cargo("test", "--release", "-q")
+    r = cargo(HERE, "test", "--release", "-q")
     assert r.returncode == 0, r.stdout + r.stderr
     assert "2 passed" in r.stdout
 
 
 def test_slot_module_is_clippy_clean() -> None:
-    r = cargo("clippy", "--release", "-q", "--all-targets", "--", "-D", "warnings")
+    r = cargo(HERE, "clippy", "--release", "-q", "--all-targets", "--", "-D", "warnings")
     assert r.returncode == 0, r.stderr

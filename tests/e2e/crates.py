@@ -37,6 +37,13 @@ def run(cmd: list[str], cwd: Path, timeout: float = 900,
     return proc
 
 
+def cargo(crate: Path, *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
+    """`cargo args` in `crate` with the shared caches; the caller judges the result (unit
+    test crates assert on their own output)."""
+    return subprocess.run(["cargo", *args], cwd=crate, capture_output=True, text=True,
+                          env=tool_env(), timeout=timeout)  # fmt: skip
+
+
 def sync_tree(src: Path, dst: Path) -> None:
     """Copy `src` over `dst`, rewriting only files whose bytes changed (keeps mtimes)."""
     for path in src.rglob("*"):
