@@ -35,8 +35,3 @@ def pack(rec: L.Record, **values: int) -> bytes:
 def unpack(rec: L.Record, buf, offset: int = 0) -> dict[str, int]:
     return dict(zip(_names(rec), record_struct(rec).unpack_from(buf, offset), strict=True))
 
-
-# Hot path: a cell body is everything after the seq word, in field order.
-CELL_BODY = struct.Struct("<" + "".join(_CODE[f.kind] for f in L.CELL.fields[1:]))
-CELL_BODY_OFFSET = L.CELL.offset("slot")
-assert CELL_BODY_OFFSET + CELL_BODY.size == L.CELL.size

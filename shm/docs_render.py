@@ -35,7 +35,7 @@ def _machine(name: str) -> list[str]:
 def render() -> str:
     lines = [BEGIN, "", "## Constants", "", "| name | value |", "|---|---:|"]
     lines += [
-        f"| `{k}` | {v:#x} |" if k == "MAGIC" else f"| `{k}` | {v} |"
+        f"| `{k}` | {v:#x} |" if k in L.U64_CONSTANTS else f"| `{k}` | {v} |"
         for k, v in L.CONSTANTS.items()
     ]
     lines += ["", "## Records", ""]

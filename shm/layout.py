@@ -31,7 +31,7 @@ import enum
 from dataclasses import dataclass
 from typing import Literal
 
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
 MAGIC_BYTES = b"R2GOSHM\x00"
 MAGIC = int.from_bytes(MAGIC_BYTES, "little")
 CACHE_LINE = 64
@@ -121,7 +121,7 @@ RING = _record("ring", 128, "Ring header; the two positions sit on separate cach
     (64, "dequeue_pos", "u64", "next position a consumer claims (CAS)"),
 ])
 
-CELL = _record("cell", 32, "Ring cell (same format in both rings).", [
+CELL = _record("cell", 64, "Ring cell (same format in both rings); one cache line each.", [
     (0, "seq", "u64", "sequence: == pos when free for the producer at pos, == pos+1 when filled"),
     (8, "slot", "u32", "callback slot index"),
     (12, "generation", "u32", "slot generation the message belongs to"),
@@ -129,6 +129,7 @@ CELL = _record("cell", 32, "Ring cell (same format in both rings).", [
     (20, "length", "u32", "payload bytes in the slot's request (or response) area"),
     (24, "kind", "u32", "CellKind"),
     (28, "status", "u32", "CallStatus (completions); 0 in requests"),
+    (32, "check", "u64", "check64 of the fields slot..status and the payload (see CHECK_*)"),
 ])
 
 SLOT = _record("slot", 64, "Callback slot record; one cache line each so slots never share a line.", [
@@ -151,6 +152,32 @@ ATOMIC_WORDS: tuple[tuple[str, str], ...] = (
 )  # fmt: skip
 
 SLOT_WORD_OFFSET = 0  # the u64 word = generation << 32 | state
+
+# check64: every cell carries a 64-bit check of its fields slot..status and of the
+# `length` payload bytes it announces (the slot's request area for CALL/ONEWAY, its
+# response area for REPLY), so a byte changed in shared memory by anyone but the writer
+# is refused instead of decoded. The writer computes it over its own private bytes;
+# the reader copies the payload out, computes it over the copy and decodes only that
+# copy, so a change racing with the read cannot slip between check and use.
+#
+#   mix(a, w) = rotl64((a ^ w) * CHECK_K1, CHECK_ROT)                  (mod 2**64)
+#   lanes     = [(slot | generation << 32) ^ CHECK_K2, (method | length << 32) ^ CHECK_K3,
+#                (kind | status << 32) ^ CHECK_K1, CHECK_K2 ^ CHECK_K3]
+#   the payload, zero-padded to a multiple of 32 bytes, read as little-endian u64 words;
+#   word i of each 32-byte block goes to lane i: lanes[i] = mix(lanes[i], word)
+#   h = CHECK_K3; for each lane in order: h = mix(h, lane)
+#   h ^= h >> 33; h *= CHECK_K2; h ^= h >> 29; h *= CHECK_K3; h ^= h >> 32
+#
+# Every step is a bijection of the running value for a fixed input word and of the word
+# for a fixed running value, so a change confined to one 8-byte word (of the payload or
+# of the fields) always changes the check; other changes escape with odds near 2**-64.
+# The four lanes are independent chains, so the multiplies overlap (several bytes per
+# cycle). Reference implementation: shm/check.py; test vectors: tests/shm/vectors/check.json.
+CHECK_K1 = 0x9E3779B97F4A7C15
+CHECK_K2 = 0xC2B2AE3D27D4EB4F
+CHECK_K3 = 0x165667B19E3779F9
+CHECK_ROT = 31
+CHECK_LANES = 4
 
 
 class SegmentState(enum.IntEnum):
@@ -256,12 +283,20 @@ DEFAULT_SLOTS = 256
 DEFAULT_REQUEST_CAPACITY = 4096
 DEFAULT_RESPONSE_CAPACITY = 4096
 
+# Constants wider than 32 bits (u64 in every peer); the others fit a u32 or usize.
+U64_CONSTANTS = frozenset({"MAGIC", "CHECK_K1", "CHECK_K2", "CHECK_K3"})
+
 CONSTANTS: dict[str, int] = {
     "LAYOUT_VERSION": LAYOUT_VERSION,
     "MAGIC": MAGIC,
     "IDL_NAME_SIZE": IDL_NAME_SIZE,
     "CACHE_LINE": CACHE_LINE,
     "SLOT_WORD_OFFSET": SLOT_WORD_OFFSET,
+    "CHECK_K1": CHECK_K1,
+    "CHECK_K2": CHECK_K2,
+    "CHECK_K3": CHECK_K3,
+    "CHECK_ROT": CHECK_ROT,
+    "CHECK_LANES": CHECK_LANES,
     "MIN_RING_CAPACITY": MIN_RING_CAPACITY,
     "MAX_RING_CAPACITY": MAX_RING_CAPACITY,
     "MAX_SLOTS": MAX_SLOTS,
