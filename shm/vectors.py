@@ -26,7 +26,9 @@ def header() -> bytes:
 
 
 def cell() -> bytes:
-    fields = dict(slot=3, generation=7, method=2, length=64, kind=L.CellKind.CALL, status=L.CallStatus.OK)
+    fields = dict(
+        slot=3, generation=7, method=2, length=64, kind=L.CellKind.CALL, status=L.CallStatus.OK
+    )
     return pack(L.CELL, seq=9, **fields, check=check64(**fields, payload=check_payload(64)))
 
 
