@@ -1,7 +1,7 @@
 """What a callee does with one request cell, independent of how it is scheduled:
 check the cell, read the request, run the handler, write the reply, answer exactly once.
 
-A protocol violation (a ring cell out of sequence, a request naming no slot, a completion
+A protocol violation (a ring cell out of sequence, a request naming no slot or failing its check, a completion
 ring that stays full) ends the caller's session, never the callee:
 
     serving -violation-> broken: log the field; CAS caller_state ATTACHED -> BROKEN, ring
@@ -29,6 +29,7 @@ from rust2go.shm.wire import (
     ANSWER_FULL,
     ANSWER_POST,
     TAKE_ABANDONED,
+    TAKE_CORRUPT,
     TAKE_MALFORMED,
     TAKE_OK,
 )
@@ -92,12 +93,15 @@ class CalleeCore:
         return items
 
     def _screen(self, item: tuple) -> bool:
-        verdict, slot, gen, method, _, _ = item
+        verdict, slot, gen, method, _, detail = item
         if verdict == TAKE_OK:
             return True
+        if verdict == TAKE_CORRUPT:  # detail names the ring, the slot and both checks
+            self.violation(detail)
+            return False
         if verdict == TAKE_ABANDONED:
             self.stats.skipped_abandoned += 1
-            self._push(slot, gen, method, 0, L.CallStatus.ABANDONED)
+            self._push(slot, gen, method, L.CallStatus.ABANDONED, b"")
         elif verdict == TAKE_MALFORMED:
             self.stats.protocol_errors += 1
             self._answer(slot, gen, method, L.CallStatus.HANDLER_ERROR, b"malformed request cell")
@@ -153,15 +157,16 @@ class CalleeCore:
             self.stats.replies_dropped += 1
             status, reply = L.CallStatus.ABANDONED, b""
         if flags & ANSWER_FULL:  # only a caller that breaks the protocol fills it
-            self._push(slot, gen, method, len(reply), status)
+            self._push(slot, gen, method, status, reply)
 
-    def _push(self, slot: int, gen: int, method: int, length: int, status: int) -> None:
+    def _push(self, slot: int, gen: int, method: int, status: int, reply: bytes) -> None:
         ring = self._completions
+        check = self._wire.check(slot, gen, method, L.CellKind.REPLY, status, reply)
         # capacity >= slot_count (validated) and one completion per slot: never full
         # unless the caller breaks the protocol; wait a little for it, then end the session.
         deadline = 0.0
         try:
-            while not ring.try_push(slot, gen, method, length, L.CellKind.REPLY, status):
+            while not ring.try_push(slot, gen, method, len(reply), L.CellKind.REPLY, status, check):
                 self._caller_bell.ring()
                 now = time.monotonic()
                 deadline = deadline or now + FULL_PATIENCE

@@ -96,12 +96,12 @@ drive(Wire *w, sem_t *own, sem_t *peer, long long rounds, long long deadline, lo
         body[CELL_SLOT] = (uint32_t)(i & 3);
         body[CELL_GEN] = (uint32_t)i;
         body[CELL_KIND] = 1;
-        while (ring_push(w, 0, body) == 0)
+        while (ring_push(w, 0, body, 0) == 0)
             ;
         ring_bell(w, 0, peer, st);
         uint32_t got[CELL_WORDS];
         int rc;
-        while ((rc = ring_pop(w, 1, got)) == 0)
+        while ((rc = ring_pop(w, 1, got, NULL)) == 0)
             park(w, 1, 1, own, timeout_ns, st);
         if (rc < 0 || got[CELL_GEN] != (uint32_t)i) {
             st->corrupt = 1;
@@ -110,7 +110,7 @@ drive(Wire *w, sem_t *own, sem_t *peer, long long rounds, long long deadline, lo
         record(st, now_ns() - t0, limit_ns);
     }
     body[CELL_KIND] = 0;
-    while (ring_push(w, 0, body) == 0)
+    while (ring_push(w, 0, body, 0) == 0)
         ;
     ring_bell(w, 0, peer, st);
 }
@@ -121,7 +121,7 @@ bounce(Wire *w, sem_t *own, sem_t *peer, long long timeout_ns, HammerStats *st)
 {
     uint32_t cell[CELL_WORDS];
     for (;;) {
-        int rc = ring_pop(w, 0, cell);
+        int rc = ring_pop(w, 0, cell, NULL);
         if (rc < 0) {
             st->corrupt = 1;
             return;
@@ -132,7 +132,7 @@ bounce(Wire *w, sem_t *own, sem_t *peer, long long timeout_ns, HammerStats *st)
         }
         if (cell[CELL_KIND] == 0)
             return;
-        while (ring_push(w, 1, cell) == 0)
+        while (ring_push(w, 1, cell, 0) == 0)
             ;
         ring_bell(w, 1, peer, st);
         st->trips++;

@@ -17,20 +17,28 @@
 #include <Python.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "_wire.h"
 
 /* -- set-up ------------------------------------------------------------------------- */
 
+static PyObject * /* borrowed */
+spec_item(PyObject *spec, const char *key)
+{
+    PyObject *v = PyDict_GetItemString(spec, key);
+    if (v == NULL)
+        PyErr_Format(PyExc_KeyError, "Wire spec has no %s", key);
+    return v;
+}
+
 static int
 spec_get(PyObject *spec, const char *key, Py_ssize_t *out)
 {
-    PyObject *v = PyDict_GetItemString(spec, key); /* borrowed */
-    if (v == NULL) {
-        PyErr_Format(PyExc_KeyError, "Wire spec has no %s", key);
+    PyObject *v = spec_item(spec, key);
+    if (v == NULL)
         return 0;
-    }
     *out = PyLong_AsSsize_t(v);
     if (*out == -1 && PyErr_Occurred())
         return 0;
@@ -67,6 +75,19 @@ region_ok(Wire *w, const char *what, Py_ssize_t off, Py_ssize_t size, Py_ssize_t
 }
 
 static int
+spec_u64(PyObject *spec, const char *key, uint64_t *out)
+{
+    PyObject *v = spec_item(spec, key);
+    if (v == NULL)
+        return 0;
+    unsigned long long u = PyLong_AsUnsignedLongLong(v);
+    if (u == (unsigned long long)-1 && PyErr_Occurred())
+        return 0;
+    *out = (uint64_t)u;
+    return 1;
+}
+
+static int
 field_ok(const char *what, Py_ssize_t off, Py_ssize_t width, Py_ssize_t record)
 {
     if (off % width != 0 || off > record - width) {
@@ -84,13 +105,13 @@ wire_read_spec(Wire *w, PyObject *spec)
         {"request_ring_offset", "request_ring_capacity", "request_ring"},
         {"completion_ring_offset", "completion_ring_capacity", "completion_ring"},
     };
-    Py_ssize_t ring_header, cap, v;
+    Py_ssize_t ring_header, cap, v, lanes, rot;
     if (!spec_get(spec, "ring_enqueue_pos", &w->enq) || !spec_get(spec, "ring_dequeue_pos", &w->deq)
         || !spec_get(spec, "ring_header_size", &ring_header) || !spec_get(spec, "cell_size", &w->cell_size)
         || !spec_get(spec, "cell_seq", &w->c_seq) || !spec_get(spec, "cell_slot", &w->c_slot)
         || !spec_get(spec, "cell_generation", &w->c_gen) || !spec_get(spec, "cell_method", &w->c_method)
         || !spec_get(spec, "cell_length", &w->c_length) || !spec_get(spec, "cell_kind", &w->c_kind)
-        || !spec_get(spec, "cell_status", &w->c_status)
+        || !spec_get(spec, "cell_status", &w->c_status) || !spec_get(spec, "cell_check", &w->c_check)
         || !spec_get(spec, "slot_table_offset", &w->slot_table) || !spec_get(spec, "slot_record_size", &w->slot_size)
         || !spec_get(spec, "slot_word", &w->slot_word) || !spec_get(spec, "payload_offset", &w->payload)
         || !spec_get(spec, "payload_stride", &w->stride) || !spec_get(spec, "response_area", &w->response_area)
@@ -100,8 +121,17 @@ wire_read_spec(Wire *w, PyObject *spec)
         || !spec_u32(spec, "slot_free", &w->st_free) || !spec_u32(spec, "slot_pending", &w->st_pending)
         || !spec_u32(spec, "slot_done", &w->st_done) || !spec_u32(spec, "kind_call", &w->k_call)
         || !spec_u32(spec, "kind_oneway", &w->k_oneway) || !spec_u32(spec, "kind_reply", &w->k_reply)
-        || !spec_u32(spec, "status_abandoned", &w->s_abandoned))
+        || !spec_u32(spec, "status_abandoned", &w->s_abandoned)
+        || !spec_u64(spec, "check_k1", &w->check_k1) || !spec_u64(spec, "check_k2", &w->check_k2)
+        || !spec_u64(spec, "check_k3", &w->check_k3) || !spec_get(spec, "check_rot", &rot)
+        || !spec_get(spec, "check_lanes", &lanes))
         return 0;
+    if (lanes != 4 || rot < 1 || rot > 63) {
+        PyErr_Format(PyExc_ValueError, "Wire: check64 with %zd lanes and rotation %zd; this build "
+                     "computes 4 lanes and a rotation in 1..63", lanes, rot);
+        return 0;
+    }
+    w->check_rot = (unsigned)rot;
     if (!field_ok("ring.enqueue_pos", w->enq, 8, ring_header) || !field_ok("ring.dequeue_pos", w->deq, 8, ring_header)
         || !field_ok("cell.seq", w->c_seq, 8, w->cell_size) || !field_ok("cell.slot", w->c_slot, 4, w->cell_size)
         || !field_ok("cell.generation", w->c_gen, 4, w->cell_size)
@@ -109,6 +139,7 @@ wire_read_spec(Wire *w, PyObject *spec)
         || !field_ok("cell.length", w->c_length, 4, w->cell_size)
         || !field_ok("cell.kind", w->c_kind, 4, w->cell_size)
         || !field_ok("cell.status", w->c_status, 4, w->cell_size)
+        || !field_ok("cell.check", w->c_check, 8, w->cell_size)
         || !field_ok("slot word", w->slot_word, 8, w->slot_size))
         return 0;
     if (w->response_area < (Py_ssize_t)w->req_cap || w->response_area > w->stride - (Py_ssize_t)w->resp_cap) {
@@ -262,7 +293,7 @@ ring_claim(Wire *w, int r, int consumer, char **cell_out, uint64_t *pos_out)
 }
 
 int
-ring_push(Wire *w, int r, const uint32_t body[CELL_WORDS])
+ring_push(Wire *w, int r, const uint32_t body[CELL_WORDS], uint64_t check)
 {
     char *cell;
     uint64_t pos;
@@ -275,12 +306,13 @@ ring_push(Wire *w, int r, const uint32_t body[CELL_WORDS])
     wr32(cell + w->c_length, body[CELL_LENGTH]);
     wr32(cell + w->c_kind, body[CELL_KIND]);
     wr32(cell + w->c_status, body[CELL_STATUS]);
+    memcpy(cell + w->c_check, &check, 8);
     STORE(U64(cell - w->mem + w->c_seq), pos + 1);
     return 1;
 }
 
 int
-ring_pop(Wire *w, int r, uint32_t body[CELL_WORDS])
+ring_pop(Wire *w, int r, uint32_t body[CELL_WORDS], uint64_t *check)
 {
     char *cell;
     uint64_t pos;
@@ -293,6 +325,8 @@ ring_pop(Wire *w, int r, uint32_t body[CELL_WORDS])
     body[CELL_LENGTH] = rd32(cell + w->c_length);
     body[CELL_KIND] = rd32(cell + w->c_kind);
     body[CELL_STATUS] = rd32(cell + w->c_status);
+    if (check != NULL)
+        memcpy(check, cell + w->c_check, 8);
     STORE(U64(cell - w->mem + w->c_seq), pos + w->ring[r].capacity);
     return 1;
 }
@@ -376,16 +410,63 @@ cell_tuple(const uint32_t b[CELL_WORDS])
 
 /* -- generic ring ops ------------------------------------------------------------------ */
 
+/* The area a cell's payload lives in (the request area for requests, the response area
+ * for replies), or NULL when the cell names no slot or overruns the area's capacity. */
+static const char *
+cell_area(Wire *w, const uint32_t b[CELL_WORDS])
+{
+    uint32_t slot = b[CELL_SLOT], len = b[CELL_LENGTH];
+    if (slot >= w->slot_count)
+        return NULL;
+    const char *req = w->mem + w->payload + (Py_ssize_t)slot * w->stride;
+    if (b[CELL_KIND] == w->k_reply)
+        return len <= w->resp_cap ? req + w->response_area : NULL;
+    return len <= w->req_cap ? req : NULL;
+}
+
+/* push(ring, slot, gen, method, length, kind[, status[, check]]): a raw cell. Without
+ * `check` it is computed over the payload already in the slot's area (for cells built by
+ * hand, e.g. in tests); a cell naming no slot gets the check of an empty payload. */
 static PyObject *
 w_push(Wire *w, PyObject *const *args, Py_ssize_t nargs)
 {
     int r;
     uint32_t body[CELL_WORDS] = {0};
-    if (!nargs_between(nargs, 6, 7, "push") || !held_ok(w) || !ring_arg(args[0], &r)
-        || !args_u32(args + 1, nargs - 1, body))
+    uint64_t check;
+    if (!nargs_between(nargs, 6, 8, "push") || !held_ok(w) || !ring_arg(args[0], &r)
+        || !args_u32(args + 1, nargs > 7 ? 6 : nargs - 1, body))
         return NULL;
-    int got = ring_push(w, r, body);
+    if (nargs == 8) {
+        check = PyLong_AsUnsignedLongLong(args[7]);
+        if (check == (uint64_t)-1 && PyErr_Occurred())
+            return NULL;
+    } else {
+        const char *area = cell_area(w, body);
+        check = wire_check64(w, body, area, area == NULL ? 0 : body[CELL_LENGTH]);
+    }
+    int got = ring_push(w, r, body, check);
     return got < 0 ? NULL : PyBool_FromLong(got);
+}
+
+/* check(slot, gen, method, kind, status, payload) -> check64 of that cell (length = len(payload)). */
+static PyObject *
+w_check(Wire *w, PyObject *const *args, Py_ssize_t nargs)
+{
+    uint32_t a[5];
+    Py_buffer p;
+    if (!nargs_between(nargs, 6, 6, "check") || !args_u32(args, 5, a))
+        return NULL;
+    if (PyObject_GetBuffer(args[5], &p, PyBUF_SIMPLE) < 0)
+        return NULL;
+    if ((size_t)p.len > UINT32_MAX) {
+        PyBuffer_Release(&p);
+        PyErr_SetString(PyExc_ValueError, "payload longer than a cell's u32 length");
+        return NULL;
+    }
+    uint32_t body[CELL_WORDS] = {a[0], a[1], a[2], (uint32_t)p.len, a[3], a[4]};
+    uint64_t check = wire_check64(w, body, p.buf, (size_t)p.len);
+    PyBuffer_Release(&p);
+    return PyLong_FromUnsignedLongLong(check);
 }
 
 static PyObject *
@@ -395,7 +476,7 @@ w_pop(Wire *w, PyObject *const *args, Py_ssize_t nargs)
     uint32_t body[CELL_WORDS];
     if (!nargs_between(nargs, 1, 1, "pop") || !held_ok(w) || !ring_arg(args[0], &r))
         return NULL;
-    int got = ring_pop(w, r, body);
+    int got = ring_pop(w, r, body, NULL);
     if (got < 0)
         return NULL;
     if (got == 0)
@@ -453,21 +534,23 @@ w_submit(Wire *w, PyObject *const *args, Py_ssize_t nargs)
     }
     memcpy(w->mem + w->payload + (Py_ssize_t)a[0] * w->stride, p.buf, (size_t)p.len);
     uint32_t body[CELL_WORDS] = {a[0], a[1], a[2], (uint32_t)p.len, a[3], 0};
+    uint64_t check = wire_check64(w, body, p.buf, (size_t)p.len); /* our bytes, not the shared copy */
     PyBuffer_Release(&p);
     STORE(U64(slot_word_at(w, a[0])), word(a[1], w->st_pending));
-    int got = ring_push(w, 0, body);
+    int got = ring_push(w, 0, body, check);
     if (got < 0)
         return NULL;
     return PyLong_FromLong(got == 0 ? 0 : 1 + bell_owed(w, 0));
 }
 
 /* Pop up to max cells of ring r into a new list, one item per cell built by `item`. */
-typedef PyObject *(*ItemFn)(Wire *w, const uint32_t b[CELL_WORDS]);
+typedef PyObject *(*ItemFn)(Wire *w, const uint32_t b[CELL_WORDS], uint64_t check);
 
 static PyObject *
 drain(Wire *w, int r, PyObject *max_obj, ItemFn item_of)
 {
     uint32_t b[CELL_WORDS];
+    uint64_t check;
     Py_ssize_t max = PyLong_AsSsize_t(max_obj);
     if (max == -1 && PyErr_Occurred())
         return NULL;
@@ -475,14 +558,14 @@ drain(Wire *w, int r, PyObject *max_obj, ItemFn item_of)
     if (out == NULL)
         return NULL;
     for (Py_ssize_t n = 0; n < max; n++) {
-        int got = ring_pop(w, r, b);
+        int got = ring_pop(w, r, b, &check);
         if (got <= 0) {
             if (got == 0)
                 break;
             Py_DECREF(out);
             return NULL;
         }
-        PyObject *item = item_of(w, b);
+        PyObject *item = item_of(w, b, check);
         if (item == NULL || PyList_Append(out, item) < 0) {
             Py_XDECREF(item);
             Py_DECREF(out);
@@ -493,19 +576,51 @@ drain(Wire *w, int r, PyObject *max_obj, ItemFn item_of)
     return out;
 }
 
+/* Copy a popped cell's payload out of shared memory and verify the copy against the
+ * cell's check: 1 with *out the copy (bytes), 0 with *out a message naming the mismatch,
+ * -1 on error. The copy is what the caller decodes, so a byte changed after the check
+ * cannot reach it. */
+static int
+copy_verified(Wire *w, int r, const uint32_t b[CELL_WORDS], uint64_t check, const char *src,
+              PyObject **out)
+{
+    PyObject *copy = PyBytes_FromStringAndSize(src, (Py_ssize_t)b[CELL_LENGTH]);
+    if (copy == NULL)
+        return -1;
+    uint64_t got = wire_check64(w, b, PyBytes_AS_STRING(copy), b[CELL_LENGTH]);
+    if (got == check) {
+        *out = copy;
+        return 1;
+    }
+    Py_DECREF(copy);
+    char hex[2][19];
+    snprintf(hex[0], sizeof hex[0], "0x%016llx", (unsigned long long)check);
+    snprintf(hex[1], sizeof hex[1], "0x%016llx", (unsigned long long)got);
+    *out = PyUnicode_FromFormat(
+        "%s cell.check=%s does not match slot %lu's cell and %s (check64 %s): changed in shared "
+        "memory by someone other than its writer", w->ring[r].name, hex[0], (unsigned long)b[CELL_SLOT],
+        r == 0 ? "request" : "reply", hex[1]);
+    return *out == NULL ? -1 : 0;
+}
+
 static PyObject *
-completion_item(Wire *w, const uint32_t b[CELL_WORDS])
+completion_item(Wire *w, const uint32_t b[CELL_WORDS], uint64_t check)
 {
     uint32_t slot = b[CELL_SLOT], gen = b[CELL_GEN], len = b[CELL_LENGTH], kind = b[CELL_KIND];
-    PyObject *why;
+    PyObject *why, *data;
     if (slot < w->slot_count && len <= w->resp_cap && kind == w->k_reply) {
-        if (LOAD(U64(slot_word_at(w, slot))) == word(gen, w->st_done)) {
-            const char *src = w->mem + w->payload + (Py_ssize_t)slot * w->stride + w->response_area;
-            return Py_BuildValue("(kkky#)", (unsigned long)slot, (unsigned long)gen,
-                                 (unsigned long)b[CELL_STATUS], src, (Py_ssize_t)len);
+        const char *src = w->mem + w->payload + (Py_ssize_t)slot * w->stride + w->response_area;
+        int ok = copy_verified(w, 1, b, check, src, &data);
+        if (ok < 0)
+            return NULL;
+        if (ok == 0)
+            return Py_BuildValue("(kkiN)", (unsigned long)slot, (unsigned long)gen, -1, data);
+        if (LOAD(U64(slot_word_at(w, slot))) != word(gen, w->st_done)) {
+            Py_DECREF(data);
+            data = Py_NewRef(Py_None);
         }
-        return Py_BuildValue("(kkkO)", (unsigned long)slot, (unsigned long)gen,
-                             (unsigned long)b[CELL_STATUS], Py_None);
+        return Py_BuildValue("(kkkN)", (unsigned long)slot, (unsigned long)gen,
+                             (unsigned long)b[CELL_STATUS], data);
     }
     if (slot >= w->slot_count)
         why = PyUnicode_FromFormat("completion_ring cell.slot=%lu is not below header.slot_count=%lu",
@@ -523,8 +638,8 @@ completion_item(Wire *w, const uint32_t b[CELL_WORDS])
 
 /* take_completions(max) -> [(slot, gen, status, data)]: pops up to max completion cells.
  * data is the reply (bytes) when the slot word is (gen, DONE), else None; status is -1
- * for a cell that breaks the protocol (slot or length out of range, kind not REPLY), and
- * data is then the message naming the field and its value. Slots are not freed
+ * for a cell that breaks the protocol (slot or length out of range, kind not REPLY, a
+ * check that does not match), and data is then the message naming the field and value. Slots are not freed
  * here: the caller frees only completions that match a pending call. */
 static PyObject *
 w_take_completions(Wire *w, PyObject *const *args, Py_ssize_t nargs)
@@ -552,24 +667,33 @@ w_free(Wire *w, PyObject *const *args, Py_ssize_t nargs)
 /* -- callee ------------------------------------------------------------------------------ */
 
 static PyObject *
-request_item(Wire *w, const uint32_t b[CELL_WORDS])
+request_item(Wire *w, const uint32_t b[CELL_WORDS], uint64_t check)
 {
     uint32_t slot = b[CELL_SLOT], gen = b[CELL_GEN], kind = b[CELL_KIND];
     int verdict = TAKE_OK;
+    PyObject *data = NULL;
     if (slot >= w->slot_count)
         verdict = TAKE_NO_SLOT;
     else if (b[CELL_LENGTH] > w->req_cap || (kind != w->k_call && kind != w->k_oneway))
         verdict = TAKE_MALFORMED;
-    else if (LOAD(U64(slot_word_at(w, slot))) != word(gen, w->st_pending))
-        verdict = TAKE_ABANDONED;
-    if (verdict == TAKE_OK) {
+    else {
+        /* Verified before the slot word is read: a cell whose slot or generation was
+         * changed must not be answered ABANDONED on behalf of a call it does not name. */
         const char *src = w->mem + w->payload + (Py_ssize_t)slot * w->stride;
-        return Py_BuildValue("(ikkkky#)", verdict, (unsigned long)slot, (unsigned long)gen,
-                             (unsigned long)b[CELL_METHOD], (unsigned long)kind, src,
-                             (Py_ssize_t)b[CELL_LENGTH]);
+        int ok = copy_verified(w, 0, b, check, src, &data);
+        if (ok < 0)
+            return NULL;
+        if (ok == 0)
+            verdict = TAKE_CORRUPT;
+        else if (LOAD(U64(slot_word_at(w, slot))) != word(gen, w->st_pending)) {
+            verdict = TAKE_ABANDONED;
+            Py_CLEAR(data);
+        }
     }
-    return Py_BuildValue("(ikkkkO)", verdict, (unsigned long)slot, (unsigned long)gen,
-                         (unsigned long)b[CELL_METHOD], (unsigned long)kind, Py_None);
+    if (data == NULL)
+        data = Py_NewRef(Py_None);
+    return Py_BuildValue("(ikkkkN)", verdict, (unsigned long)slot, (unsigned long)gen,
+                         (unsigned long)b[CELL_METHOD], (unsigned long)kind, data);
 }
 
 /* take_requests(max) -> [(verdict, slot, gen, method, kind, payload)], up to max request
@@ -577,7 +701,8 @@ request_item(Wire *w, const uint32_t b[CELL_WORDS])
  * and the callee must answer (or drop) the cell itself:
  *   TAKE_ABANDONED  slot word is not (gen, PENDING): answer status ABANDONED
  *   TAKE_NO_SLOT    cell.slot >= slot_count: nothing can be answered, drop it
- *   TAKE_MALFORMED  length > request_capacity or kind not CALL/ONEWAY: answer an error */
+ *   TAKE_MALFORMED  length > request_capacity or kind not CALL/ONEWAY: answer an error
+ *   TAKE_CORRUPT    the check does not match: payload is the message; a protocol violation */
 static PyObject *
 w_take_requests(Wire *w, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -614,14 +739,16 @@ w_answer(Wire *w, PyObject *const *args, Py_ssize_t nargs)
     char *dst = w->mem + w->payload + (Py_ssize_t)a[0] * w->stride + w->response_area;
     memcpy(dst, p.buf, (size_t)p.len);
     uint32_t body[CELL_WORDS] = {a[0], a[1], a[2], (uint32_t)p.len, w->k_reply, a[3]};
+    uint64_t check = wire_check64(w, body, p.buf, (size_t)p.len); /* our bytes, not the shared copy */
     PyBuffer_Release(&p);
     uint64_t expected = word(a[1], w->st_pending);
     if (!atomic_compare_exchange_strong(U64(slot_word_at(w, a[0])), &expected, word(a[1], w->st_done))) {
         flags |= ANSWER_DROPPED;
         body[CELL_LENGTH] = 0;
         body[CELL_STATUS] = w->s_abandoned;
+        check = wire_check64(w, body, NULL, 0);
     }
-    int got = ring_push(w, 1, body);
+    int got = ring_push(w, 1, body, check);
     if (got < 0)
         return NULL;
     if (got == 0)
@@ -634,7 +761,8 @@ w_answer(Wire *w, PyObject *const *args, Py_ssize_t nargs)
 #define FAST(name, doc) {#name, (PyCFunction)(void (*)(void))w_##name, METH_FASTCALL, doc}
 
 static PyMethodDef wire_methods[] = {
-    FAST(push, "push(ring, slot, gen, method, length, kind[, status]) -> bool (False: full)"),
+    FAST(push, "push(ring, slot, gen, method, length, kind[, status[, check]]) -> bool (False: full)"),
+    FAST(check, "check(slot, gen, method, kind, status, payload) -> check64 of that cell"),
     FAST(pop, "pop(ring) -> (slot, gen, method, length, kind, status) | None"),
     FAST(is_empty, "is_empty(ring) -> bool"),
     FAST(notify, "notify(side) -> bool: fence; clear the side's parked flag; True if a post is owed"),
@@ -673,6 +801,7 @@ wire_register(PyObject *m)
         || PyModule_AddIntConstant(m, "TAKE_ABANDONED", TAKE_ABANDONED) < 0
         || PyModule_AddIntConstant(m, "TAKE_NO_SLOT", TAKE_NO_SLOT) < 0
         || PyModule_AddIntConstant(m, "TAKE_MALFORMED", TAKE_MALFORMED) < 0
+        || PyModule_AddIntConstant(m, "TAKE_CORRUPT", TAKE_CORRUPT) < 0
         || PyModule_AddIntConstant(m, "ANSWER_DROPPED", ANSWER_DROPPED) < 0
         || PyModule_AddIntConstant(m, "ANSWER_POST", ANSWER_POST) < 0
         || PyModule_AddIntConstant(m, "ANSWER_FULL", ANSWER_FULL) < 0)

@@ -1,4 +1,4 @@
-"""Bounded lock-free ring of fixed 32-byte cells in shared memory, safe for any number of
+"""Bounded lock-free ring of fixed 64-byte cells in shared memory, safe for any number of
 producer and consumer threads or processes (per-cell sequence numbers).
 
 Cell state machine at position pos, capacity C (also in docs/shm-layout.md):
@@ -52,12 +52,15 @@ class Ring:
             a.store_u64(self._cells + i * _CELL, i)
 
     def try_push(self, slot: int, generation: int, method: int, length: int, kind: int,
-                 status: int = 0) -> bool:  # fmt: skip
-        """Publish one cell; False if the ring is full."""
-        return self._w.push(self.index, slot, generation, method, length, kind, status)
+                 status: int = 0, check: int | None = None) -> bool:  # fmt: skip
+        """Publish one cell; False if the ring is full. Without `check`, the cell's check
+        is computed over the payload already in the slot's area (cells built by hand)."""
+        if check is None:
+            return self._w.push(self.index, slot, generation, method, length, kind, status)
+        return self._w.push(self.index, slot, generation, method, length, kind, status, check)
 
     def try_pop(self) -> Cell | None:
-        """Take one cell; None if the ring is empty."""
+        """Take one cell, unverified (its check is not compared); None if the ring is empty."""
         return self._w.pop(self.index)
 
     def is_empty(self) -> bool:

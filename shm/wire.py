@@ -12,6 +12,7 @@ from rust2go.shm._atomics import (  # noqa: F401  (re-exported verdicts and flag
     ANSWER_FULL,
     ANSWER_POST,
     TAKE_ABANDONED,
+    TAKE_CORRUPT,
     TAKE_MALFORMED,
     TAKE_NO_SLOT,
     TAKE_OK,
@@ -56,6 +57,11 @@ def wire_spec(g: Geometry) -> dict[str, int]:
         "kind_oneway": L.CellKind.ONEWAY,
         "kind_reply": L.CellKind.REPLY,
         "status_abandoned": L.CallStatus.ABANDONED,
+        "check_k1": L.CHECK_K1,
+        "check_k2": L.CHECK_K2,
+        "check_k3": L.CHECK_K3,
+        "check_rot": L.CHECK_ROT,
+        "check_lanes": L.CHECK_LANES,
     }
 
 

@@ -35,12 +35,31 @@ def corrupt_next_request(seg: Segment) -> None:
     seg.atom.store_u64(cell + L.CELL.offset("seq"), GARBAGE_SEQ)
 
 
+def corrupt_next_request_payload(seg: Segment) -> None:
+    """Change one byte of the request the callee pops next, after its check was computed."""
+    g = seg.geometry
+    pos = seg.atom.load_u64(g.request_ring_offset + L.RING.offset("dequeue_pos"))
+    cell = g.request_ring_offset + L.RING.size + (pos % g.request_ring_capacity) * L.CELL.size
+    slot = seg.atom.load_u32(cell + L.CELL.offset("slot"))
+    seg.mem[g.payload_offset + slot * g.payload_stride] ^= 0x20
+
+
 def callee_stats(peer) -> dict:
     peer.send("stats")
     return json.loads(peer.readline())
 
 
-async def test_corrupt_request_cell_fails_the_session_fast_and_the_callee_serves_on(peers):
+@pytest.mark.parametrize(
+    ("corrupt", "logged"),
+    [
+        (corrupt_next_request, f"request_ring.cell[1].seq={GARBAGE_SEQ} is ahead"),
+        (corrupt_next_request_payload, "request_ring cell.check=0x"),
+    ],
+    ids=["seq", "payload"],
+)
+async def test_corrupt_request_cell_fails_the_session_fast_and_the_callee_serves_on(
+    peers, corrupt, logged
+):
     callee = peers("callee", "pt_badreq", "slow300")  # one worker thread
     name = callee.readline()
     c = await ShmCaller.connect(name)
@@ -59,7 +78,7 @@ async def test_corrupt_request_cell_fails_the_session_fast_and_the_callee_serves
     await waiting.until(
         lambda: c.in_flight == 2 and not c.seg.request_ring.is_empty(), what="second call queued"
     )
-    corrupt_next_request(c.seg)  # while the callee runs the first call's handler
+    corrupt(c.seg)  # while the callee runs the first call's handler
 
     assert await first == b"first"  # answered before the callee looked at the ring again
     with pytest.raises(ProtocolError, match=f"callee of {name} ended this session"):
@@ -74,7 +93,7 @@ async def test_corrupt_request_cell_fails_the_session_fast_and_the_callee_serves
         assert await c2.call(0, b"again") == b"again"
     stats = callee_stats(callee)
     assert stats["protocol_errors"] == 1 and stats["recycles"] >= 1, stats
-    assert f"request_ring.cell[1].seq={GARBAGE_SEQ} is ahead" in stats["last_violation"], stats
+    assert logged in stats["last_violation"], stats
     callee.send("quit")
     assert callee.finish() == 0
 
@@ -149,6 +168,35 @@ async def test_bad_completion_fails_every_pending_call_at_once(change, message):
         assert seg.load("caller_state") == CS.DETACHED  # the callee may recycle at once
         with pytest.raises(ProtocolError, match=re.escape(message)):
             await c.call(7, b"later")
+        await c.close()
+    finally:
+        seg.unlink()
+        seg.close()
+
+
+async def test_a_reply_changed_after_its_check_fails_every_pending_call():
+    seg = Segment.create("pt_badcheck", geometry=plan(4, 4, 4, 64, 64))  # a hostile callee
+    try:
+        c = await ShmCaller.connect(seg.name)
+        calls = [asyncio.create_task(c.call(7, bytes([i]), timeout=5)) for i in range(2)]
+        await waiting.until(lambda: seg.request_ring.depth() == 2, what="two requests")
+        slot, gen, method = seg.request_ring.try_pop()[:3]
+        reply = b"the reply"
+        check = seg.wire.check(slot, gen, method, L.CellKind.REPLY, L.CallStatus.OK, reply)
+        area = seg.geometry.response_area(slot)
+        seg.mem[area : area + len(reply)] = b"the reply".replace(b"r", b"R", 1)
+        assert seg.slots.transition(slot, gen, L.SlotState.PENDING, L.SlotState.DONE)
+        t0 = time.monotonic()
+        assert seg.completion_ring.try_push(
+            slot, gen, method, len(reply), L.CellKind.REPLY, L.CallStatus.OK, check
+        )
+        seg.caller_bell.ring()
+        results = await asyncio.gather(*calls, return_exceptions=True)
+        assert time.monotonic() - t0 < 0.1
+        want = (
+            f"completion_ring cell.check=0x{check:016x} does not match slot {slot}'s cell and reply"
+        )
+        assert all(isinstance(r, ProtocolError) and want in str(r) for r in results), results
         await c.close()
     finally:
         seg.unlink()
