@@ -27,6 +27,7 @@ pub mod r2g_shm {
     support!("mapping.rs");
     support!("header.rs");
     support!("ring.rs");
+    support!("check.rs");
     support!("bell.rs");
     support!("slots.rs");
     support!("conn.rs");

@@ -2,7 +2,7 @@ impl Conn {
     // -- blocking and async waits ----------------------------------------------------
     /// Blocking call: wait for a slot, submit, then poll the completion ring on this
     /// thread (spin, then yield) for up to SPIN; if still unanswered, hand over to the
-    /// reader and park until it completes the call. The reply is decoded in place.
+    /// reader and park until it completes the call.
     pub fn call_blocking<T>(
         &self,
         method: u32,

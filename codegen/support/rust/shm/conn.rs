@@ -1,8 +1,9 @@
 // ---- the connection: attach (contract, liveness), detach, close ---------------
 // caller CAS caller_pid 0 (or a dead claimer's pid) -> own pid; VACANT -CAS-> ATTACHED;
 //        store pid; session += 1. ATTACHED|BROKEN -CAS-> DETACHED on close, on a
-//        completion whose slot, length or kind is out of range (every pending call fails
-//        at once, naming the field), or when the callee marked the session BROKEN
+//        completion whose slot, length or kind is out of range or whose check does not
+//        match (every pending call fails at once, naming the field), or when the callee
+//        marked the session BROKEN
 /// One attached caller connection (one per process and segment).
 pub struct Conn {
     map: Mapping,
@@ -44,9 +45,8 @@ impl Conn {
         let recs = (0..g.slot_count)
             .map(|_| SlotRec {
                 state: AtomicU32::new(REC_FREE),
-                status: AtomicU32::new(0),
-                len: AtomicU32::new(0),
                 waiter: Mutex::new(Waiter::None),
+                reply: Mutex::new(Reply::default()),
             })
             .collect();
         let generations = (0..g.slot_count)

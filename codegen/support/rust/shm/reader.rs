@@ -3,9 +3,10 @@
 // caller doorbell. A blocking call polls the completion ring itself while it spins
 // (`pollers` counts such calls), so its reply needs no hand-off; whoever pops a
 // completion (reader, polling caller or helper) stores FREE in that slot's word and
-// marks the slot's record READY (`SlotRec`); the call's own thread then decodes the
-// reply in place and only then returns the slot to the free list (a slot is reused only
-// after the callee answered it and its reply was read).
+// verifies the check of a private copy of the reply, hands the copy to the slot's
+// record and marks it READY (`SlotRec`); the call's own thread then takes the copy,
+// returns the slot to the free list and decodes the copy (a slot is reused only after
+// the callee answered it and its reply was copied out).
 // reader   in_flight <= pollers (every call covered, or none): idle=1; re-check; park
 //          the thread locally (caller_parked stays 0: the callee posts nothing); idle=0
 //          otherwise spin 50 µs, then park on the caller doorbell (the bell protocol of `Bell`)
@@ -111,27 +112,47 @@ impl Conn {
         if let Some(why) = bad {
             return self.violation(format!("callee of {} wrote completion_ring {why}", self.names.segment()));
         }
-        if self.generations[c.slot as usize].load(Ordering::Acquire) != c.generation {
-            return; // stale completion (an older session or generation)
+        let current = self.generations[c.slot as usize].load(Ordering::Acquire) == c.generation;
+        if current {
+            // DONE|ABANDONED -> FREE in the slot word first: the callee never touches a
+            // slot it answered, and the slot goes back on our free list only after its
+            // reply was copied out. Stored first, the slot line's trip back from the callee's
+            // core overlaps the copy below instead of stalling it.
+            let word = self.slot_word(c.slot);
+            word.store((c.generation as u64) << 32 | l::SLOT_STATE_FREE as u64, Ordering::Release);
         }
-        // DONE|ABANDONED -> FREE in the slot word first: the callee never touches a
-        // slot it answered, and the slot goes back on our free list only after its
-        // reply was read. Stored first, the slot line's trip back from the callee's
-        // core overlaps what follows instead of stalling it.
-        let word = self.slot_word(c.slot);
-        word.store((c.generation as u64) << 32 | l::SLOT_STATE_FREE as u64, Ordering::Release);
+        // Verified whatever becomes of it (an abandoned call's, a stale one's): a cell
+        // that fails its check is a callee, or a third party, writing what it should not.
+        let mut copy = take_private(&PRIVATE_REPLY);
+        self.map.copy_out(self.response_area(c.slot), c.length as usize, &mut copy);
+        let refused = check_refused(&c, &copy);
+        if refused.is_none() && current {
+            self.hand_over(&c, &mut copy);
+        } // else a stale completion (an older session or generation) is dropped
+        put_private(&PRIVATE_REPLY, copy);
+        if let Some(why) = refused {
+            self.violation(format!("callee of {} wrote completion_ring {why}", self.names.segment()));
+        }
+    }
+
+    /// A verified completion of the slot's current call: the reply (swapped with `copy`)
+    /// to its consumer, or the slot back to the free list if nobody waits for it.
+    fn hand_over(&self, c: &Cell, copy: &mut Vec<u8>) {
         // The cell's status says whether the callee won PENDING -> DONE (a reply, or a
         // handler error text) or not (ABANDONED, CALLEE_CLOSING: no bytes); reading the
         // slot word here too would add a cache miss to every round trip.
         let rec = &self.recs[c.slot as usize];
-        rec.status.store(c.status, Ordering::Relaxed);
-        rec.len.store(c.length, Ordering::Relaxed);
+        let mut reply = rec.reply.lock().unwrap_or_else(|e| e.into_inner());
         match rec.state.compare_exchange(REC_SENT, REC_READY, Ordering::AcqRel, Ordering::Acquire) {
             Ok(_) => {
+                reply.status = c.status;
+                std::mem::swap(&mut reply.bytes, copy);
+                drop(reply);
                 self.in_flight.fetch_sub(1, Ordering::AcqRel);
                 rec.take_waiter().wake();
             }
             Err(REC_DROPPED) => {
+                drop(reply);
                 self.in_flight.fetch_sub(1, Ordering::AcqRel);
                 rec.state.store(REC_FREE, Ordering::Release);
                 self.release(c.slot);

@@ -9,6 +9,7 @@ pub struct Cell {
     pub length: u32,
     pub kind: u32,
     pub status: u32,
+    pub check: u64, // check64 of the fields above and the payload (check.rs)
 }
 
 struct Ring {
@@ -50,6 +51,7 @@ impl Ring {
         ] {
             m.u32(cell + off).store(v, Ordering::Relaxed);
         }
+        m.u64(cell + l::CELL_CHECK).store(c.check, Ordering::Relaxed);
         m.u64(cell + l::CELL_SEQ).store(pos + 1, Ordering::Release);
         Ok(true)
     }
@@ -80,6 +82,7 @@ impl Ring {
             length: f(l::CELL_LENGTH),
             kind: f(l::CELL_KIND),
             status: f(l::CELL_STATUS),
+            check: m.u64(cell + l::CELL_CHECK).load(Ordering::Relaxed),
         };
         m.u64(cell + l::CELL_SEQ).store(pos + self.cap, Ordering::Release);
         Ok(Some(c))

@@ -19,8 +19,9 @@ impl Waiter {
 }
 
 // Where a slot's call is, on this side (the callee's view is the slot word in shm).
-// A slot is reused only after its reply was read, so a reply is decoded in place,
-// from the slot's response area, by the call's own thread, with no copy:
+// The popper of a completion copies the reply out of the slot and verifies its check;
+// the winner of SENT -> READY hands that private copy to the record (`Reply`), and the
+// call's own thread decodes it from there:
 //
 //   FREE -submit-> SENT (a consumer waits) | DROPPED (oneway: nobody reads the reply)
 //   SENT -popper CAS-> READY -consumer reads the reply, frees-> FREE
@@ -38,9 +39,17 @@ const REC_DEAD: u32 = 4;
 
 struct SlotRec {
     state: AtomicU32,
-    status: AtomicU32, // the completion's status and reply length, set before READY
-    len: AtomicU32,
     waiter: Mutex<Waiter>, // who to wake on READY or DEAD
+    // Held by the popper across SENT -> READY and the hand-over of its copy, so the
+    // consumer, which takes it after seeing READY, finds the reply that made it READY.
+    reply: Mutex<Reply>,
+}
+
+/// A completion's status and its verified private copy of the reply bytes.
+#[derive(Default)]
+struct Reply {
+    status: u32,
+    bytes: Vec<u8>,
 }
 
 impl SlotRec {
@@ -135,20 +144,35 @@ impl Conn {
         self.map.u64(g.slot_table_offset + slot as usize * l::SLOT_SIZE + l::SLOT_WORD_OFFSET)
     }
 
-    /// Write the request (one pass into the slot's area), publish, push, ring; the
-    /// slot's record goes to `rec` (SENT, or DROPPED when nobody reads the reply).
+    fn request_area(&self, slot: u32) -> usize {
+        self.geometry.payload_offset + slot as usize * self.geometry.payload_stride
+    }
+
+    fn response_area(&self, slot: u32) -> usize {
+        self.request_area(slot) + align64(self.geometry.request_capacity)
+    }
+
+    /// Encode the request into this thread's private buffer, check it, copy it into the
+    /// slot's area, publish, push, ring; the slot's record goes to `rec` (SENT, or
+    /// DROPPED when nobody reads the reply).
     fn submit(&self, slot: u32, method: u32, kind: u32, size: usize, write: impl FnOnce(&mut [u8]), rec: u32) -> Result<u32, ShmError> {
-        let g = &self.geometry;
-        let area = g.payload_offset + slot as usize * g.payload_stride;
-        // SAFETY: the slot is ours (taken from the free list) until its reply is read.
-        write(unsafe { self.map.bytes(area, size) });
         let gen_cell = &self.generations[slot as usize];
         let generation = gen_cell.load(Ordering::Relaxed).wrapping_add(1);
+        let mut cell = Cell { slot, generation, method, length: size as u32, kind, status: 0, check: 0 };
+        let mut private = take_private(&PRIVATE_REQUEST);
+        if private.len() < size {
+            private.resize(size, 0); // grows to the largest request, then stays
+        }
+        let request = &mut private[..size];
+        write(request);
+        cell.check = check64(&cell, request);
+        // The slot is ours (taken from the free list) until its reply is read.
+        self.map.copy_in(self.request_area(slot), request);
+        put_private(&PRIVATE_REQUEST, private);
         gen_cell.store(generation, Ordering::Relaxed);
         self.recs[slot as usize].state.store(rec, Ordering::Release);
         self.in_flight.fetch_add(1, Ordering::SeqCst);
         self.slot_word(slot).store((generation as u64) << 32 | l::SLOT_STATE_PENDING as u64, Ordering::Release);
-        let cell = Cell { slot, generation, method, length: size as u32, kind, status: 0 };
         // Backpressure: only a request ring smaller than the slot table can be full.
         while !self.req_ring.try_push(&self.map, cell)? {
             self.check_dead()?; // the segment is finished: the slot is never reused
@@ -184,33 +208,25 @@ impl Conn {
         matches!(self.recs[slot as usize].state.load(Ordering::Acquire), REC_READY | REC_DEAD)
     }
 
-    /// READY: decode the reply in place from the slot's response area, then free
-    /// the slot (READY -> FREE, back on the free list).
+    /// READY: take the verified copy of the reply, free the slot (READY -> FREE, back
+    /// on the free list), decode the copy.
     fn read_reply<T>(&self, slot: u32, decode: impl FnOnce(&[u8]) -> Result<T, ShmError>) -> Result<T, ShmError> {
-        /// Frees the slot however the read ends (a panicking decode included).
-        struct Free<'a>(&'a Conn, u32);
-        impl Drop for Free<'_> {
-            fn drop(&mut self) {
-                self.0.recs[self.1 as usize].state.store(REC_FREE, Ordering::Release);
-                self.0.release(self.1);
-            }
-        }
-        let _free = Free(self, slot);
-        let rec = &self.recs[slot as usize];
-        // Read once: a broken callee's second completion may rewrite them meanwhile
-        // (it could write any reply bytes anyway; the length stays bounds-checked).
-        let (status, len) = (rec.status.load(Ordering::Relaxed), rec.len.load(Ordering::Relaxed));
-        let g = &self.geometry;
-        let area = g.payload_offset + slot as usize * g.payload_stride + align64(g.request_capacity);
-        // SAFETY: the callee answered this slot and it is not freed until below. The
-        // READY acquire orders the popper's completion pop, and so the callee's
-        // reply writes, before this read.
-        let data: &[u8] = unsafe { self.map.bytes(area, len as usize) };
-        if status == l::CALL_STATUS_OK {
-            decode(data)
+        // The record keeps this thread's spare buffer in exchange, for a later reply.
+        let mut bytes = take_private(&PRIVATE_REPLY);
+        let status = {
+            let mut r = self.recs[slot as usize].reply.lock().unwrap_or_else(|e| e.into_inner());
+            std::mem::swap(&mut r.bytes, &mut bytes);
+            r.status
+        };
+        self.recs[slot as usize].state.store(REC_FREE, Ordering::Release);
+        self.release(slot);
+        let out = if status == l::CALL_STATUS_OK {
+            decode(&bytes)
         } else {
-            Err(ShmError::Remote(status, String::from_utf8_lossy(data).into_owned()))
-        }
+            Err(ShmError::Remote(status, String::from_utf8_lossy(&bytes).into_owned()))
+        };
+        put_private(&PRIVATE_REPLY, bytes);
+        out
     }
 
     /// The consumer of a SENT call gives up: SENT -> DROPPED (and ABANDONED in the

@@ -46,6 +46,7 @@ fn cell(n: u32) -> Cell {
         length: n + 3,
         kind: n + 4,
         status: n + 5,
+        check: 0x0123_4567_89ab_cdef ^ n as u64,
     }
 }
 
@@ -86,6 +87,7 @@ fn a_ring_is_fifo_refuses_a_push_when_full_and_wraps_its_sequences() {
             let c = r.try_pop(&m).unwrap().expect("a pushed cell");
             assert_eq!((c.slot, c.generation, c.method), (want, want + 1, want + 2));
             assert_eq!((c.length, c.kind, c.status), (want + 3, want + 4, want + 5));
+            assert_eq!(c.check, cell(want).check);
             want += 1;
         }
         assert!(
@@ -373,4 +375,118 @@ fn a_remote_failure_names_its_status() {
         ),
         Err("m".into())
     );
+}
+
+/// The payload of a check vector of length n (shm/vectors.py `check_payload`).
+fn check_payload(n: usize) -> Vec<u8> {
+    (0..n).map(|i| (3 + 7 * i) as u8).collect()
+}
+
+/// The number after `"key":` in one object of check.json (a string for "check").
+fn json_field<'a>(object: &'a str, key: &str) -> &'a str {
+    let at = object
+        .find(&format!("\"{key}\":"))
+        .unwrap_or_else(|| panic!("no {key} in {object}"));
+    let rest = &object[at + key.len() + 3..];
+    let end = rest.find([',', '\n', '}']).unwrap_or(rest.len());
+    rest[..end].trim().trim_matches('"')
+}
+
+/// The cells of tests/shm/vectors/check.json, each with its expected check.
+fn check_vectors() -> Vec<Cell> {
+    let text = include_str!("../../../shm/vectors/check.json");
+    text.split('{')
+        .skip(1)
+        .map(|o| {
+            let n = |k: &str| json_field(o, k).parse::<u32>().unwrap_or_else(|e| panic!("{k}: {e}"));
+            Cell {
+                slot: n("slot"),
+                generation: n("generation"),
+                method: n("method"),
+                length: n("length"),
+                kind: n("kind"),
+                status: n("status"),
+                check: u64::from_str_radix(json_field(o, "check"), 16).expect("hex check"),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn check64_matches_every_vector() {
+    let vectors = check_vectors();
+    assert!(vectors.len() >= 12, "{} vectors", vectors.len());
+    for c in vectors {
+        let got = check64(&c, &check_payload(c.length as usize));
+        assert_eq!(got, c.check, "length {}: {got:016x} != {:016x}", c.length, c.check);
+    }
+}
+
+#[test]
+fn a_flipped_payload_byte_or_cell_field_is_refused() {
+    let c = check_vectors().into_iter().find(|c| c.length == 100).expect("a 100-byte vector");
+    let payload = check_payload(100);
+    assert_eq!(check_refused(&c, &payload), None);
+    for at in [0, 7, 8, 31, 32, 99] {
+        let mut bad = payload.clone();
+        bad[at] ^= 0x10;
+        let why = check_refused(&c, &bad).unwrap_or_else(|| panic!("byte {at} flipped was accepted"));
+        let want = format!("cell.check={:016x} for slot {} does not match {:016x}", c.check, c.slot, check64(&c, &bad));
+        assert!(why.contains(&want), "{why}");
+    }
+    type Flip = fn(&mut Cell);
+    let fields: [(&str, Flip); 7] = [
+        ("slot", |c| c.slot ^= 1),
+        ("generation", |c| c.generation ^= 1 << 31),
+        ("method", |c| c.method ^= 4),
+        ("kind", |c| c.kind ^= 1),
+        ("status", |c| c.status ^= 2),
+        ("check", |c| c.check ^= 1 << 63),
+        ("length", |c| c.length -= 1),
+    ];
+    for (name, flip) in fields {
+        let mut bad = c;
+        flip(&mut bad);
+        let payload = &payload[..bad.length as usize];
+        assert!(check_refused(&bad, payload).is_some(), "cell.{name} flipped was accepted");
+    }
+}
+
+#[test]
+fn the_private_buffers_are_reused_not_reallocated() {
+    let mut v = take_private(&PRIVATE_REPLY);
+    v.reserve(4096);
+    let at = v.as_ptr();
+    put_private(&PRIVATE_REPLY, v);
+    let (g, m) = {
+        let g = geometry(1, 2, 4096);
+        let m = segment(&g);
+        (g, m)
+    };
+    for n in [4096, 1, 0, 4000] {
+        let mut v = take_private(&PRIVATE_REPLY);
+        m.copy_out(g.payload_offset, n, &mut v);
+        assert_eq!((v.len(), v.as_ptr()), (n, at), "a copy of {n} bytes moved the buffer");
+        put_private(&PRIVATE_REPLY, v);
+    }
+}
+
+/// Rough cost of check64 (cargo test -- --ignored --nocapture check64_speed).
+#[test]
+#[ignore]
+fn check64_speed() {
+    for n in [64usize, 4096] {
+        let payload = check_payload(n);
+        let mut c = cell(1);
+        c.length = n as u32;
+        let rounds = if n < 1024 { 20_000_000 } else { 500_000 };
+        let mut acc = 0u64;
+        let t = std::time::Instant::now();
+        for i in 0..rounds {
+            c.slot = i as u32;
+            acc ^= check64(std::hint::black_box(&c), std::hint::black_box(&payload));
+        }
+        let ns = t.elapsed().as_nanos() as f64 / rounds as f64;
+        println!("check64 of {n} B: {ns:.1} ns ({:.2} B/ns) [{acc:x}]", n as f64 / ns);
+    }
 }
