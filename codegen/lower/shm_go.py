@@ -15,8 +15,8 @@ from rust2go.codegen.lower.shm_blocks import method_id, params_block, reply_bloc
 from rust2go.codegen.lower.shm_contract import literals
 from rust2go.codegen.lower.shm_symbols import client_name, serve_symbol, stop_symbol
 
-IMPORTS = ["encoding/binary", "math", "os", "runtime", "strings", "sync", "sync/atomic",
-           "syscall", "time"]  # fmt: skip
+IMPORTS = ["encoding/binary", "math", "math/bits", "os", "runtime", "strings", "sync",
+           "sync/atomic", "syscall", "time"]  # fmt: skip
 VIEWABLE = {"u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "f32", "f64", "usize",
             "isize", "char"}  # fmt: skip
 PREAMBLE = r"""
@@ -181,6 +181,7 @@ class GoShmMethod:
     ret_sizer: str
     ret_writer: str
     ret_head: int  # reply block rounded to 8: where children start
+    views: bool  # a decoded argument views the request bytes (so they are never reused)
 
 
 @dataclass
@@ -223,7 +224,25 @@ def _method(codec: GoCodec, m: ir.Method) -> GoShmMethod:
         ret_sizer=codec.sizer(ret.ty) if ret else "",
         ret_writer=codec.writer(ret.ty) if ret else "",
         ret_head=round8(reply_block(sp.layouts, m).size),
+        views=any(_views(codec.program, p.ty, set()) for p in m.params),
     )
+
+
+def _views(program: ir.Program, ty: ir.Type, seen: set[str]) -> bool:
+    """Whether a value of `ty` read by GoCodec.reader holds a view of the payload bytes."""
+    match ty:
+        case ir.Str():
+            return True
+        case ir.Vec(ir.Prim(p)) if p in VIEWABLE:
+            return True
+        case ir.Vec(inner) | ir.Opt(inner):
+            return _views(program, inner, seen)
+        case ir.Map(_, k, v):
+            return _views(program, k, seen) or _views(program, v, seen)
+        case ir.StructT(name) if name not in seen:
+            seen.add(name)
+            return any(_views(program, f.ty, seen) for f in program.struct(name).fields)
+    return False
 
 
 def lower_go_shm(program: ir.Program) -> GoShm:

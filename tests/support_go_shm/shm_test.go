@@ -72,7 +72,7 @@ func TestRingIsFifoRefusesWhenFullAndWrapsItsSequences(t *testing.T) {
 			t.Fatal("not empty at the start of a lap")
 		}
 		for i := uintptr(0); i < capacity; i++ {
-			if got, _ := s.push(ring, capacity, r2g_shm_cell{next, next + 1, next + 2, next + 3, next + 4, next + 5}); got != 1 {
+			if got, _ := s.push(ring, capacity, r2g_shm_cell{next, next + 1, next + 2, next + 3, next + 4, next + 5, uint64(next) << 40}); got != 1 {
 				t.Fatalf("lap %d: push %d refused", lap, i)
 			}
 			next++
@@ -82,7 +82,7 @@ func TestRingIsFifoRefusesWhenFullAndWrapsItsSequences(t *testing.T) {
 		}
 		for i := uintptr(0); i < capacity; i++ {
 			c, ok, bad := s.pop(ring, capacity)
-			if !ok || bad != "" || c != (r2g_shm_cell{want, want + 1, want + 2, want + 3, want + 4, want + 5}) {
+			if !ok || bad != "" || c != (r2g_shm_cell{want, want + 1, want + 2, want + 3, want + 4, want + 5, uint64(want) << 40}) {
 				t.Fatalf("lap %d: pop %v %v %q, want slot %d", lap, c, ok, bad, want)
 			}
 			want++
@@ -125,7 +125,8 @@ func TestAnswerCompletesAPendingSlotAndDropsAnAbandonedReply(t *testing.T) {
 			t.Fatalf("from %d: slot word %#x", tc.state, w)
 		}
 		c, ok, _ := s.pop(s.g.compRingOff, s.g.compRingCap)
-		want := r2g_shm_cell{1, 7, 3, tc.wantLen, r2g_shm_CELL_KIND_REPLY, tc.wantStatus}
+		want := r2g_shm_cell{slot: 1, gen: 7, method: 3, length: tc.wantLen, kind: r2g_shm_CELL_KIND_REPLY, status: tc.wantStatus}
+		want.check = r2g_shm_check64(&want, []byte("hello")[:tc.wantLen])
 		if !ok || c != want {
 			t.Fatalf("from %d: completion %+v, want %+v", tc.state, c, want)
 		}

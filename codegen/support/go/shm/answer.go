@@ -3,18 +3,74 @@
 //	slot     PENDING -CAS (gen,PENDING)->(gen,DONE)-> DONE, then push one REPLY cell;
 //	         CAS failure = ABANDONED: reply dropped, completion still pushed
 //
-// Handlers read their arguments in place from the request area and write their reply
-// into the response area.
+// Integrity (docs/shm-layout.md): a request is copied out of the shared request area
+// into the poller's scratch and its check verified there; the handler decodes only that
+// copy and encodes its reply into scratch, and the completion's check is computed over
+// that before it is copied into the response area. So no byte another process changes
+// after a check can reach a handler or a caller unchecked.
 
-// take answers one request cell, running its handler inline; false when this poller
-// was demoted meanwhile (watchdog).
-func (s *r2g_shm_server) take(c r2g_shm_cell) bool {
+// r2g_shm_scratch: one poller's private request and reply bytes, grown on demand (never
+// past the areas' capacities). A poller takes one when it starts and gives it back when
+// it exits, so answering allocates nothing in steady state.
+type r2g_shm_scratch struct {
+	req, resp       []byte
+	reqCap, respCap int
+}
+
+// r2g_shm_grow: b resized to n bytes (contents not kept), reallocated when too small to
+// at least twice its capacity (8-aligned: numeric slices are viewed in place), at most limit.
+func r2g_shm_grow(b []byte, n, limit int) []byte {
+	if cap(b) >= n {
+		return b[:n]
+	}
+	c := 2 * cap(b)
+	if c > limit {
+		c = limit
+	}
+	if c < n {
+		c = n
+	}
+	return make([]byte, n, r2g_shm_round8(c))
+}
+
+func (w *r2g_shm_scratch) request(n int) []byte {
+	w.req = r2g_shm_grow(w.req, n, w.reqCap)
+	return w.req
+}
+
+// keep gives the request copy to the handler's values (decoded strings and numeric
+// slices view it): it is never reused, so nothing a handler keeps changes under it.
+func (w *r2g_shm_scratch) keep() { w.req = nil }
+
+// reply: n private bytes for a reply (not zeroed), n <= respCap.
+func (w *r2g_shm_scratch) reply(n int) []byte {
+	w.resp = r2g_shm_grow(w.resp, n, w.respCap)
+	return w.resp
+}
+
+func (s *r2g_shm_server) getScratch() *r2g_shm_scratch {
+	if w, ok := s.scratch.Get().(*r2g_shm_scratch); ok {
+		return w
+	}
+	return &r2g_shm_scratch{reqCap: int(s.g.reqCap), respCap: int(s.g.respCap)}
+}
+
+// take answers one request cell, running its handler inline on w; false when this
+// poller was demoted meanwhile (watchdog).
+func (s *r2g_shm_server) take(c r2g_shm_cell, w *r2g_shm_scratch) bool {
 	if uintptr(c.slot) >= s.g.slots { // cannot be answered, so its call would never end
 		s.violation(fmt.Sprintf("request_ring cell.slot=%d is not below header.slot_count=%d", c.slot, s.g.slots))
 		return true
 	}
 	if uintptr(c.length) > s.g.reqCap || (c.kind != r2g_shm_CELL_KIND_CALL && c.kind != r2g_shm_CELL_KIND_ONEWAY) {
-		s.answer(c, r2g_shm_CALL_STATUS_HANDLER_ERROR, s.respArea(c.slot)[:copy(s.respArea(c.slot), "malformed request cell")])
+		s.answerMsg(c, r2g_shm_CALL_STATUS_HANDLER_ERROR, "malformed request cell", w)
+		return true
+	}
+	req := w.request(int(c.length))
+	copy(req, s.reqArea(c.slot))
+	if sum := r2g_shm_check64(&c, req); sum != c.check {
+		s.violation(fmt.Sprintf("request_ring cell.check=0x%016x of slot %d does not match 0x%016x, "+
+			"the check64 of its fields and its %d request bytes", c.check, c.slot, sum, c.length))
 		return true
 	}
 	// A CAS of PENDING onto itself, not a load: the same test, but it takes the slot's
@@ -23,13 +79,13 @@ func (s *r2g_shm_server) take(c r2g_shm_cell) bool {
 	// call; the word's value never changes, so the state machine is untouched).
 	pending := uint64(c.gen)<<32 | uint64(r2g_shm_SLOT_STATE_PENDING)
 	if !atomic.CompareAndSwapUint64(s.slotWord(c.slot), pending, pending) {
-		s.finish(c, r2g_shm_CALL_STATUS_ABANDONED, 0) // caller gave up before we started
+		s.finish(c, r2g_shm_CALL_STATUS_ABANDONED, nil) // caller gave up before we started
 		return true
 	}
 	s.inflight.Add(1)
 	tok := uint64(c.gen)<<32 | uint64(c.slot+1) // unique per call; never 0
 	s.inline.Store(tok)
-	s.run(c)
+	s.run(c, req, w)
 	return s.inline.CompareAndSwap(tok, 0)
 }
 
@@ -43,39 +99,56 @@ func (s *r2g_shm_server) respArea(slot uint32) []byte {
 	return s.mem[start : start+s.g.respCap : start+s.g.respCap]
 }
 
-func (s *r2g_shm_server) run(c r2g_shm_cell) {
+func (s *r2g_shm_server) run(c r2g_shm_cell, req []byte, w *r2g_shm_scratch) {
 	defer s.inflight.Done()
-	resp := s.respArea(c.slot)
 	n, status, msg := func() (n int, status uint32, msg string) {
 		defer func() {
 			if r := recover(); r != nil {
 				n, status, msg = 0, r2g_shm_CALL_STATUS_HANDLER_ERROR, fmt.Sprint("go panic: ", r)
 			}
 		}()
-		return s.handle(c.method, s.reqArea(c.slot)[:c.length], resp)
+		return s.handle(c.method, req, w)
 	}()
 	if status != r2g_shm_CALL_STATUS_OK {
-		n = copy(resp, msg)
-	} else if c.kind == r2g_shm_CELL_KIND_ONEWAY {
+		s.answerMsg(c, status, msg, w)
+		return
+	}
+	if c.kind == r2g_shm_CELL_KIND_ONEWAY {
 		n = 0
 	}
-	s.answer(c, status, resp[:n])
+	s.answer(c, status, w.resp[:n])
 }
 
-// answer: PENDING -CAS-> DONE (or ABANDONED, reply dropped), then one REPLY cell.
+// answerMsg answers with a message (HANDLER_ERROR and the like) cut to the response capacity.
+func (s *r2g_shm_server) answerMsg(c r2g_shm_cell, status uint32, msg string, w *r2g_shm_scratch) {
+	n := len(msg)
+	if n > w.respCap {
+		n = w.respCap
+	}
+	b := w.reply(n)
+	copy(b, msg)
+	s.answer(c, status, b)
+}
+
+// answer: the private reply into the response area, PENDING -CAS-> DONE (or ABANDONED,
+// reply dropped), then one REPLY cell.
 func (s *r2g_shm_server) answer(c r2g_shm_cell, status uint32, reply []byte) {
+	copy(s.respArea(c.slot), reply)
 	old := uint64(c.gen)<<32 | uint64(r2g_shm_SLOT_STATE_PENDING)
 	if !atomic.CompareAndSwapUint64(s.slotWord(c.slot), old, uint64(c.gen)<<32|uint64(r2g_shm_SLOT_STATE_DONE)) {
 		status, reply = r2g_shm_CALL_STATUS_ABANDONED, nil
 	}
-	s.finish(c, status, uint32(len(reply)))
+	s.finish(c, status, reply)
 }
 
-func (s *r2g_shm_server) finish(c r2g_shm_cell, status, length uint32) {
+// finish pushes the completion of c announcing payload (private bytes: the check covers them).
+func (s *r2g_shm_server) finish(c r2g_shm_cell, status uint32, payload []byte) {
 	if s.broken.Load() {
 		return // the caller failed this call already; the rings are to be reset
 	}
-	reply := r2g_shm_cell{c.slot, c.gen, c.method, length, r2g_shm_CELL_KIND_REPLY, status}
+	reply := r2g_shm_cell{slot: c.slot, gen: c.gen, method: c.method, length: uint32(len(payload)),
+		kind: r2g_shm_CELL_KIND_REPLY, status: status}
+	reply.check = r2g_shm_check64(&reply, payload)
 	// capacity >= slot_count and one completion per slot: full only if the caller
 	// breaks the protocol; wait a little for it, then end the session.
 	var deadline time.Time

@@ -13,13 +13,15 @@
 // inline; it returns on stop, or once the watchdog replaced it during a slow handler.
 func (s *r2g_shm_server) serve() {
 	defer s.pollers.Done()
+	w := s.getScratch()
+	defer s.scratch.Put(w)
 	var idle time.Time
 	spins := 0
 	for !s.stop.Load() {
 		if !s.broken.Load() {
 			c, ok, bad := s.pop(s.g.reqRingOff, s.g.reqRingCap)
 			if ok {
-				if !s.take(c) {
+				if !s.take(c, w) {
 					return // demoted: a new poller took over while the handler ran
 				}
 				idle, spins = time.Time{}, 0

@@ -42,6 +42,7 @@ func (s *r2g_shm_server) push(ring, capacity uintptr, c r2g_shm_cell) (int, stri
 	*s.u32(cell + r2g_shm_CELL_LENGTH) = c.length
 	*s.u32(cell + r2g_shm_CELL_KIND) = c.kind
 	*s.u32(cell + r2g_shm_CELL_STATUS) = c.status
+	*s.u64(cell + r2g_shm_CELL_CHECK) = c.check
 	atomic.StoreUint64(s.u64(cell+r2g_shm_CELL_SEQ), pos+1)
 	return 1, ""
 }
@@ -71,7 +72,8 @@ func (s *r2g_shm_server) pop(ring, capacity uintptr) (c r2g_shm_cell, ok bool, b
 	cell := s.cellAt(ring, capacity, pos)
 	f := func(off uintptr) uint32 { return atomic.LoadUint32(s.u32(cell + off)) }
 	c = r2g_shm_cell{f(r2g_shm_CELL_SLOT), f(r2g_shm_CELL_GENERATION), f(r2g_shm_CELL_METHOD),
-		f(r2g_shm_CELL_LENGTH), f(r2g_shm_CELL_KIND), f(r2g_shm_CELL_STATUS)}
+		f(r2g_shm_CELL_LENGTH), f(r2g_shm_CELL_KIND), f(r2g_shm_CELL_STATUS),
+		atomic.LoadUint64(s.u64(cell + r2g_shm_CELL_CHECK))}
 	atomic.StoreUint64(s.u64(cell+r2g_shm_CELL_SEQ), pos+uint64(capacity))
 	return c, true, ""
 }

@@ -135,14 +135,14 @@ func (s *r2g_shm_server) close() {
 	s.nudge()               // and the watchdog
 	s.pollers.Wait()
 	s.inflight.Wait()
+	w := s.getScratch()
 	for !s.broken.Load() {
 		c, ok, _ := s.pop(s.g.reqRingOff, s.g.reqRingCap)
 		if !ok {
 			break
 		}
 		if uintptr(c.slot) < s.g.slots {
-			resp := s.respArea(c.slot)
-			s.answer(c, r2g_shm_CALL_STATUS_CALLEE_CLOSING, resp[:copy(resp, "callee is shutting down")])
+			s.answerMsg(c, r2g_shm_CALL_STATUS_CALLEE_CLOSING, "callee is shutting down", w)
 		}
 	}
 	atomic.StoreUint32(s.u32(r2g_shm_HEADER_SEGMENT_STATE), r2g_shm_SEGMENT_STATE_CLOSED)

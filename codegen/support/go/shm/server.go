@@ -1,7 +1,11 @@
-type r2g_shm_cell struct{ slot, gen, method, length, kind, status uint32 }
+type r2g_shm_cell struct {
+	slot, gen, method, length, kind, status uint32
+	check                                   uint64
+}
 
-// r2g_shm_handler runs one method: arguments from req, reply written into resp.
-type r2g_shm_handler func(method uint32, req, resp []byte) (n int, status uint32, msg string)
+// r2g_shm_handler runs one method: arguments decoded from req (w's private copy of the
+// request), reply encoded into w.resp[:n] (r2g_shm_reply).
+type r2g_shm_handler func(method uint32, req []byte, w *r2g_shm_scratch) (n int, status uint32, msg string)
 
 // r2g_shm_contract says which IDL the handler's payloads follow (written into the header,
 // checked by callers on attach): the generator's hash of the trait, the IDL's file name
@@ -20,6 +24,7 @@ type r2g_shm_server struct {
 	lockFd    int
 	handle    r2g_shm_handler
 	contract  r2g_shm_contract
+	scratch   sync.Pool // of *r2g_shm_scratch: the pollers' private payload bytes
 	stop      atomic.Bool
 	inflight  sync.WaitGroup
 	pollers   sync.WaitGroup // the current poller and demoted ones finishing a handler

@@ -81,13 +81,13 @@ func TestGoldenPayloads(t *testing.T) {
 	}
 	handle := r2g_shm_handler_Svc(goldenSvc{t: t})
 	for _, c := range goldenMethods {
-		resp := make([]byte, 4096)
-		n, status, msg := handle(c.method, read("payload_"+c.name+".bin"), resp)
+		w := &r2g_shm_scratch{reqCap: 4096, respCap: 4096}
+		n, status, msg := handle(c.method, read("payload_"+c.name+".bin"), w)
 		if status != r2g_shm_CALL_STATUS_OK {
 			t.Fatalf("%s: status %d: %s", c.name, status, msg)
 		}
-		if want := read("payload_" + c.name + "_reply.bin"); !bytes.Equal(resp[:n], want) {
-			t.Errorf("%s reply: the Go writer gives\n%x\nwant\n%x", c.name, resp[:n], want)
+		if want := read("payload_" + c.name + "_reply.bin"); !bytes.Equal(w.resp[:n], want) {
+			t.Errorf("%s reply: the Go writer gives\n%x\nwant\n%x", c.name, w.resp[:n], want)
 		}
 	}
 }

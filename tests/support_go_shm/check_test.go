@@ -1,0 +1,300 @@
+package shmtest
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+const vectorDir = "../shm/vectors/"
+
+// vectorPayload is shm/vectors.py check_payload: n bytes counting up from 3 in steps of 7.
+func vectorPayload(n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(3 + 7*i)
+	}
+	return b
+}
+
+func TestCheck64MatchesEveryVector(t *testing.T) {
+	raw, err := os.ReadFile(vectorDir + "check.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vectors []struct {
+		Slot, Generation, Method, Length, Kind, Status uint32
+		Check                                          string
+	}
+	if err := json.Unmarshal(raw, &vectors); err != nil {
+		t.Fatal(err)
+	}
+	if len(vectors) < 12 {
+		t.Fatalf("%d vectors; shm/vectors.py writes one per CHECK_LENGTHS entry", len(vectors))
+	}
+	for _, v := range vectors {
+		c := r2g_shm_cell{v.Slot, v.Generation, v.Method, v.Length, v.Kind, v.Status, 0}
+		if got := fmt.Sprintf("%016x", r2g_shm_check64(&c, vectorPayload(int(v.Length)))); got != v.Check {
+			t.Errorf("%+v: check64 %s, want %s", v, got, v.Check)
+		}
+	}
+}
+
+func TestCheck64OfTheGoldenCell(t *testing.T) {
+	b, err := os.ReadFile(vectorDir + "cell.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if uintptr(len(b)) != r2g_shm_CELL_SIZE {
+		t.Fatalf("cell.bin has %d bytes, CELL_SIZE is %d", len(b), r2g_shm_CELL_SIZE)
+	}
+	f := func(off uintptr) uint32 { return binary.LittleEndian.Uint32(b[off:]) }
+	c := r2g_shm_cell{f(r2g_shm_CELL_SLOT), f(r2g_shm_CELL_GENERATION), f(r2g_shm_CELL_METHOD),
+		f(r2g_shm_CELL_LENGTH), f(r2g_shm_CELL_KIND), f(r2g_shm_CELL_STATUS), 0}
+	want := binary.LittleEndian.Uint64(b[r2g_shm_CELL_CHECK:])
+	if got := r2g_shm_check64(&c, vectorPayload(int(c.length))); got != want {
+		t.Fatalf("%+v: check64 %#x, cell.bin says %#x", c, got, want)
+	}
+}
+
+func TestCheck64AllocatesNothing(t *testing.T) {
+	c := r2g_shm_cell{slot: 1, gen: 2, method: 3, kind: r2g_shm_CELL_KIND_CALL}
+	for _, n := range []int{0, 33, 4096} {
+		p := vectorPayload(n)
+		c.length = uint32(n)
+		if a := testing.AllocsPerRun(100, func() { r2g_shm_check64(&c, p) }); a != 0 {
+			t.Fatalf("%d bytes: %v allocations per check64", n, a)
+		}
+	}
+}
+
+// callee: a server answering with h, a caller attached, its log kept.
+func callee(t *testing.T, h r2g_shm_handler) (*r2g_shm_server, *strings.Builder) {
+	t.Helper()
+	s := server(t, 2, 64)
+	s.handle = h
+	atomic.StoreUint32(s.u32(r2g_shm_HEADER_CALLER_STATE), r2g_shm_CALLER_STATE_ATTACHED)
+	var log strings.Builder
+	prev := r2g_shm_log
+	r2g_shm_log = func(msg string) { log.WriteString(msg + "\n") }
+	t.Cleanup(func() { r2g_shm_log = prev })
+	return s, &log
+}
+
+// request does what a caller does: payload into the slot's request area, the slot
+// PENDING, a cell carrying the check of its fields and the payload pushed.
+func request(t *testing.T, s *r2g_shm_server, slot, gen, method, kind uint32, payload []byte) {
+	t.Helper()
+	copy(s.reqArea(slot), payload)
+	atomic.StoreUint64(s.slotWord(slot), uint64(gen)<<32|uint64(r2g_shm_SLOT_STATE_PENDING))
+	c := r2g_shm_cell{slot: slot, gen: gen, method: method, length: uint32(len(payload)), kind: kind}
+	c.check = r2g_shm_check64(&c, payload)
+	if got, _ := s.push(s.g.reqRingOff, s.g.reqRingCap, c); got != 1 {
+		t.Fatal("request ring full")
+	}
+}
+
+// lastRequest: the offset of the cell request pushed last.
+func lastRequest(s *r2g_shm_server) uintptr {
+	pos := atomic.LoadUint64(s.u64(s.g.reqRingOff+r2g_shm_RING_ENQUEUE_POS)) - 1
+	return s.cellAt(s.g.reqRingOff, s.g.reqRingCap, pos)
+}
+
+func takeOne(t *testing.T, s *r2g_shm_server, w *r2g_shm_scratch) {
+	t.Helper()
+	c, ok, bad := s.pop(s.g.reqRingOff, s.g.reqRingCap)
+	if !ok {
+		t.Fatalf("no request to take (%q)", bad)
+	}
+	s.take(c, w)
+}
+
+// completion pops one completion and checks it the way a caller does: over its reply
+// bytes in the response area.
+func completion(t *testing.T, s *r2g_shm_server) (r2g_shm_cell, string) {
+	t.Helper()
+	c, ok, _ := s.pop(s.g.compRingOff, s.g.compRingCap)
+	if !ok {
+		t.Fatal("no completion")
+	}
+	reply := s.respArea(c.slot)[:c.length]
+	if sum := r2g_shm_check64(&c, reply); sum != c.check {
+		t.Fatalf("completion %+v: check %#x, its reply %q checks %#x", c, c.check, reply, sum)
+	}
+	return c, string(reply)
+}
+
+// echo: method 1 answers its request reversed; 2 fails; 3 panics; others are unknown.
+func echo(method uint32, req []byte, w *r2g_shm_scratch) (int, uint32, string) {
+	switch method {
+	case 1:
+		b := w.reply(len(req))
+		for i := range req {
+			b[i] = req[len(req)-1-i]
+		}
+		return len(b), r2g_shm_CALL_STATUS_OK, ""
+	case 2:
+		return 0, r2g_shm_CALL_STATUS_HANDLER_ERROR, "no: " + string(req)
+	case 3:
+		panic("boom")
+	}
+	return 0, r2g_shm_CALL_STATUS_UNKNOWN_METHOD, fmt.Sprintf("method %d", method)
+}
+
+func TestEveryCompletionCarriesTheCheckOfItsReply(t *testing.T) {
+	s, log := callee(t, echo)
+	w := s.getScratch()
+	for _, tc := range []struct {
+		method, kind, status uint32
+		reply                string
+	}{
+		{1, r2g_shm_CELL_KIND_CALL, r2g_shm_CALL_STATUS_OK, "olleh"},
+		{1, r2g_shm_CELL_KIND_ONEWAY, r2g_shm_CALL_STATUS_OK, ""},
+		{2, r2g_shm_CELL_KIND_CALL, r2g_shm_CALL_STATUS_HANDLER_ERROR, "no: hello"},
+		{3, r2g_shm_CELL_KIND_CALL, r2g_shm_CALL_STATUS_HANDLER_ERROR, "go panic: boom"},
+		{9, r2g_shm_CELL_KIND_CALL, r2g_shm_CALL_STATUS_UNKNOWN_METHOD, "method 9"},
+	} {
+		request(t, s, 1, 5, tc.method, tc.kind, []byte("hello"))
+		takeOne(t, s, w)
+		if c, reply := completion(t, s); c.status != tc.status || reply != tc.reply || c.method != tc.method {
+			t.Fatalf("method %d kind %d: completion %+v %q", tc.method, tc.kind, c, reply)
+		}
+	}
+	// a caller that gave up: ABANDONED, no reply
+	request(t, s, 0, 6, 1, r2g_shm_CELL_KIND_CALL, []byte("x"))
+	atomic.StoreUint64(s.slotWord(0), uint64(6)<<32|uint64(r2g_shm_SLOT_STATE_ABANDONED))
+	takeOne(t, s, w)
+	if c, reply := completion(t, s); c.status != r2g_shm_CALL_STATUS_ABANDONED || reply != "" {
+		t.Fatalf("abandoned: %+v %q", c, reply)
+	}
+	// the quit handshake's answer, cut to the response capacity
+	atomic.StoreUint64(s.slotWord(0), uint64(7)<<32|uint64(r2g_shm_SLOT_STATE_PENDING))
+	s.answerMsg(r2g_shm_cell{slot: 0, gen: 7, method: 4}, r2g_shm_CALL_STATUS_CALLEE_CLOSING, strings.Repeat("z", 100), w)
+	if c, reply := completion(t, s); c.status != r2g_shm_CALL_STATUS_CALLEE_CLOSING || reply != strings.Repeat("z", 64) {
+		t.Fatalf("closing: %+v %q", c, reply)
+	}
+	if log.Len() != 0 || s.broken.Load() {
+		t.Fatalf("a violation: %s", log)
+	}
+}
+
+func TestARequestWithAFlippedPayloadByteOrCellFieldIsRefused(t *testing.T) {
+	payload := vectorPayload(40) // a whole block and a partial one
+	type corrupt struct {
+		what string
+		do   func(s *r2g_shm_server, cell uintptr)
+	}
+	var cases []corrupt
+	for _, i := range []int{0, 7, 8, 31, 32, 39} {
+		i := i
+		cases = append(cases, corrupt{fmt.Sprintf("payload byte %d", i), func(s *r2g_shm_server, _ uintptr) {
+			s.reqArea(1)[i] ^= 0x10
+		}})
+	}
+	for _, f := range []struct {
+		name string
+		off  uintptr
+		xor  uint32
+	}{
+		{"slot", r2g_shm_CELL_SLOT, 1}, // slot 0 holds the same payload
+		{"generation", r2g_shm_CELL_GENERATION, 1 << 31},
+		{"method", r2g_shm_CELL_METHOD, 2},
+		{"length", r2g_shm_CELL_LENGTH, 8}, // 32: still within the capacity
+		{"kind", r2g_shm_CELL_KIND, r2g_shm_CELL_KIND_CALL ^ r2g_shm_CELL_KIND_ONEWAY},
+		{"status", r2g_shm_CELL_STATUS, 1},
+		{"check low half", r2g_shm_CELL_CHECK, 1},
+		{"check high half", r2g_shm_CELL_CHECK + 4, 1 << 31},
+	} {
+		f := f
+		cases = append(cases, corrupt{"cell." + f.name, func(s *r2g_shm_server, cell uintptr) {
+			*s.u32(cell + f.off) ^= f.xor
+		}})
+	}
+	for _, tc := range cases {
+		ran := false
+		s, log := callee(t, func(method uint32, req []byte, w *r2g_shm_scratch) (int, uint32, string) {
+			ran = true
+			return 0, r2g_shm_CALL_STATUS_OK, ""
+		})
+		copy(s.reqArea(0), payload)
+		request(t, s, 1, 9, 1, r2g_shm_CELL_KIND_CALL, payload)
+		tc.do(s, lastRequest(s))
+		c, ok, _ := s.pop(s.g.reqRingOff, s.g.reqRingCap)
+		if !ok {
+			t.Fatalf("%s: nothing popped", tc.what)
+		}
+		sum := r2g_shm_check64(&c, s.reqArea(c.slot)[:c.length])
+		s.take(c, s.getScratch())
+		if ran {
+			t.Fatalf("%s: the handler ran", tc.what)
+		}
+		if !s.broken.Load() || atomic.LoadUint32(s.u32(r2g_shm_HEADER_CALLER_STATE)) != r2g_shm_CALLER_STATE_BROKEN {
+			t.Fatalf("%s: the session was not ended", tc.what)
+		}
+		if _, ok, _ := s.pop(s.g.compRingOff, s.g.compRingCap); ok {
+			t.Fatalf("%s: answered", tc.what)
+		}
+		want := fmt.Sprintf("protocol violation: request_ring cell.check=0x%016x of slot %d does not match 0x%016x", c.check, c.slot, sum)
+		if !strings.Contains(log.String(), want) {
+			t.Fatalf("%s: log %q lacks %q", tc.what, log, want)
+		}
+	}
+}
+
+// A handler may keep what it decoded: a request copy it kept is never reused, while one
+// nobody kept is, so answering allocates nothing.
+func TestAKeptRequestCopyIsNeverReusedAndOthersAllocateNothing(t *testing.T) {
+	var kept []string
+	s, log := callee(t, func(method uint32, req []byte, w *r2g_shm_scratch) (int, uint32, string) {
+		if method == 2 {
+			w.keep()
+			kept = append(kept, r2g_shm_rd_str(req, 0)) // a view of req, as generated readers make
+		}
+		return 0, r2g_shm_CALL_STATUS_OK, ""
+	})
+	w := s.getScratch()
+	str := func(v string) []byte {
+		b := make([]byte, 16+r2g_shm_round8(len(v)))
+		r2g_shm_wr_str(b, 0, 16, &v)
+		return b
+	}
+	call := func(method uint32, payload []byte) {
+		request(t, s, 1, 3, method, r2g_shm_CELL_KIND_CALL, payload)
+		takeOne(t, s, w)
+		completion(t, s)
+	}
+	call(2, str("first"))
+	call(1, str("overwrite"))
+	call(2, str("second"))
+	call(1, str("again and again"))
+	if len(kept) != 2 || kept[0] != "first" || kept[1] != "second" {
+		t.Fatalf("kept %q", kept)
+	}
+	other := str("no view")
+	if a := testing.AllocsPerRun(100, func() { call(1, other) }); a != 0 {
+		t.Fatalf("%v allocations per call", a)
+	}
+	if log.Len() != 0 {
+		t.Fatal(log)
+	}
+}
+
+func benchmarkCheck64(b *testing.B, n int) {
+	p := vectorPayload(n)
+	c := r2g_shm_cell{slot: 1, gen: 2, method: 3, length: uint32(n), kind: r2g_shm_CELL_KIND_REPLY}
+	b.SetBytes(int64(n))
+	var sink uint64
+	for i := 0; i < b.N; i++ {
+		sink += r2g_shm_check64(&c, p)
+	}
+	if sink == 1 {
+		b.Log(sink)
+	}
+}
+
+func BenchmarkCheck64_64B(b *testing.B)  { benchmarkCheck64(b, 64) }
+func BenchmarkCheck64_4KiB(b *testing.B) { benchmarkCheck64(b, 4096) }
