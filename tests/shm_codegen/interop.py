@@ -8,6 +8,7 @@ call's own arguments, and the callee counts the `check` calls it ran."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
 import signal
 import subprocess
@@ -165,3 +166,45 @@ async def serve_python(handler, argv: list[str], workers: int = 2,
         await callee.close()
         await task
     return proc.returncode, out.decode()
+
+
+@contextlib.contextmanager
+def hostile_session(peer_crate: Crate):
+    """The peer's `hostile` mode (three `add` calls at once) attached to a segment the
+    test serves by hand; yields (segment, process) once the three requests are queued.
+    The process is killed and the segment removed after."""
+    from rust2go.shm.geometry import plan
+    from rust2go.shm.segment import Segment
+
+    seg = Segment.create("hostile", geometry=plan(4, 4, 4, 64, 64), contract=peer_contract())
+    rust = subprocess.Popen([str(peer_crate.binary), "hostile", seg.name], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True, cwd=peer_crate.dir)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 10
+        while seg.request_ring.depth() < 3:
+            assert time.monotonic() < deadline and rust.poll() is None, "three requests"
+            time.sleep(0.002)
+        yield seg, rust
+    finally:
+        rust.kill()
+        rust.wait()
+        seg.unlink()
+        seg.close()
+
+
+def hostile_verdict(seg, rust: subprocess.Popen, answered: str, message: str) -> None:
+    """Tell the hostile peer its bad completion is out: the call answered first printed
+    `answered`, the two others failed within 100 ms naming `message`, a later call fails
+    at once and the caller detached (so the callee may recycle); no crash."""
+    from rust2go.shm import layout as L
+
+    rust.stdin.write("sent\n")
+    rust.stdin.flush()
+    out, _ = rust.communicate(timeout=10)
+    assert rust.returncode == 0, out
+    assert out.count(answered) == 1, out
+    gone = [line for line in out.splitlines() if line.startswith("call gone")]
+    assert len(gone) == 2 and all(message in line for line in gone), (message, out)
+    assert all(int(line.split()[2]) <= 100 for line in gone), out
+    assert "ok later calls fail" in out, out
+    assert seg.load("caller_state") == L.CallerState.DETACHED

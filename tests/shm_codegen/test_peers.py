@@ -17,8 +17,9 @@ from tests.e2e.crates import run
 from tests.shm_codegen.interop import (
     GoServer,
     PythonSvc,
+    hostile_session,
+    hostile_verdict,
     load_module,
-    peer_contract,
     python_to_go,
     serve_python,
 )
@@ -113,18 +114,8 @@ def test_rust_caller_fails_pending_calls_at_once_on_a_bad_completion(
     peer_crate, clean_shm, change, message
 ):
     from rust2go.shm import layout as L
-    from rust2go.shm.geometry import plan
-    from rust2go.shm.segment import Segment
 
-    seg = Segment.create("hostile", geometry=plan(4, 4, 4, 64, 64),
-                         contract=peer_contract())  # the test is the callee  # fmt: skip
-    rust = subprocess.Popen([str(peer_crate.binary), "hostile", seg.name], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True, cwd=peer_crate.dir)  # fmt: skip
-    try:
-        deadline = time.monotonic() + 10
-        while seg.request_ring.depth() < 3:
-            assert time.monotonic() < deadline and rust.poll() is None, "three requests"
-            time.sleep(0.002)
+    with hostile_session(peer_crate) as (seg, rust):  # the test is the callee
         cells = [seg.request_ring.try_pop() for _ in range(3)]
         slot, gen, method = cells[0][:3]
         seg.wire.answer(slot, gen, method, L.CallStatus.HANDLER_ERROR, b"answered first")
@@ -136,18 +127,6 @@ def test_rust_caller_fails_pending_calls_at_once_on_a_bad_completion(
                   "kind": L.CellKind.REPLY, "status": L.CallStatus.OK, **change}  # fmt: skip
         assert seg.completion_ring.try_push(*fields.values())
         seg.caller_bell.ring()
-        rust.stdin.write("sent\n")
-        rust.stdin.flush()
-        out, _ = rust.communicate(timeout=10)
-        assert rust.returncode == 0, out
-        assert out.count("call err: callee answered HANDLER_ERROR: answered first") == 1, out
-        gone = [line for line in out.splitlines() if line.startswith("call gone")]
-        assert len(gone) == 2 and all(message in line for line in gone), out
-        assert all(int(line.split()[2]) <= 100 for line in gone), out
-        assert "ok later calls fail" in out, out
-        assert seg.load("caller_state") == L.CallerState.DETACHED  # the callee may recycle
-    finally:
-        rust.kill()
-        rust.wait()
-        seg.unlink()
-        seg.close()
+        hostile_verdict(
+            seg, rust, "call err: callee answered HANDLER_ERROR: answered first", message
+        )
