@@ -1,6 +1,7 @@
 """The generated Go callee (the `--go-server` build, a real process) against callers that
-break the protocol: a request cell out of sequence, a completion ring the caller made look
-full, ATTACHED left with caller_pid 0. Each ends (or recycles) that caller's session
+break the protocol: a request cell out of sequence, a request payload changed after its
+check was computed, a completion ring the caller made look full, ATTACHED left with
+caller_pid 0. Each ends (or recycles) that caller's session
 only: the pending call fails fast with a ProtocolError, the Go log names the field, and
 the same Go process then serves a new caller."""
 
@@ -14,6 +15,7 @@ import pytest
 
 from rust2go.runtime import ProtocolError, ShmCaller
 from rust2go.shm import layout as L
+from rust2go.shm.check import check64
 from rust2go.shm.segment import Segment
 from tests.shm_codegen.interop import GoServer, load_module
 
@@ -106,6 +108,48 @@ def test_corrupt_request_cell_ends_the_session_not_the_go_callee(on_go):
                 f"request_ring.dequeue_pos={pos}: ring corrupt; ending") in log, log  # fmt: skip
 
     on_go("req", scenario)
+
+
+ADD_METHOD = 0  # `add` in peer/idl/api.rs
+
+
+def test_a_request_payload_changed_after_its_check_ends_the_session(on_go):
+    async def scenario(server: LoggedServer, c: ShmCaller, client) -> None:
+        name = server.name
+        nap = asyncio.create_task(asyncio.wait_for(client.nap(NAP_MS), 10))
+        await until(lambda: c.in_flight == 1 and c.seg.request_ring.is_empty(), "nap popped")
+        seg = Segment.open(name)  # a second mapping: what another process would change
+        try:
+            g = seg.geometry
+            slot = g.slot_count - 1  # not the nap's
+            word = seg.atom.load_u64(g.slot_offset(slot))
+            assert word & 0xFFFF_FFFF == L.SlotState.FREE, hex(word)
+            gen = (word >> 32) + 1
+            payload = (40).to_bytes(8, "little") + (2).to_bytes(8, "little")
+            area = g.request_area(slot)
+            seg.mem[area : area + len(payload)] = payload
+            fields = dict(slot=slot, generation=gen, method=ADD_METHOD, length=len(payload),
+                          kind=L.CellKind.CALL, status=0)  # fmt: skip
+            check = check64(**fields, payload=payload)
+            seg.mem[area + 3] ^= 0x40  # after the check, before the cell is published
+            changed = check64(**fields, payload=bytes(seg.mem[area : area + len(payload)]))
+            seg.atom.store_u64(g.slot_offset(slot), gen << 32 | L.SlotState.PENDING)
+            t0 = time.monotonic()
+            assert seg.request_ring.try_push(slot, gen, ADD_METHOD, len(payload), L.CellKind.CALL,
+                                             0, check)  # fmt: skip
+            seg.callee_bell.ring()
+        finally:
+            seg.close()
+        with pytest.raises(ProtocolError, match=f"callee of {name} ended this session"):
+            await nap
+        took = time.monotonic() - t0
+        assert took < NAP_MS / 2000, f"the pending call failed after {took * 1000:.0f} ms"
+        await c.close()
+        log = server.log()
+        assert (f"shm segment {name}: protocol violation: request_ring cell.check=0x{check:016x} "
+                f"of slot {slot} does not match 0x{changed:016x}") in log, log  # fmt: skip
+
+    on_go("check", scenario)
 
 
 def test_a_completion_ring_that_stays_full_ends_the_session(on_go):
