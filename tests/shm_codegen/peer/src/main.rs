@@ -3,6 +3,7 @@
 #[allow(dead_code)]
 mod api;
 mod golden;
+mod storm;
 
 use api::{All, Color, Inner, Point, SvcShm, r2g_shm::ShmError};
 use std::collections::BTreeMap;
@@ -10,7 +11,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Poll, Wake};
 use std::time::{Duration, Instant};
 
 struct Flag(AtomicBool, std::thread::Thread);
@@ -26,26 +27,7 @@ type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 
 /// Poll every future until all are ready (std only; one thread).
 fn join_all<'a, T>(futs: Vec<Boxed<'a, T>>) -> Vec<T> {
-    let flag = Arc::new(Flag(AtomicBool::new(true), std::thread::current()));
-    let waker = Waker::from(Arc::clone(&flag));
-    let mut cx = Context::from_waker(&waker);
-    let mut slots: Vec<Option<Boxed<'a, T>>> = futs.into_iter().map(Some).collect();
-    let mut out: Vec<Option<T>> = slots.iter().map(|_| None).collect();
-    let mut left = slots.len();
-    while left > 0 {
-        if !flag.0.swap(false, Ordering::AcqRel) {
-            std::thread::park();
-            continue;
-        }
-        for (i, s) in slots.iter_mut().enumerate() {
-            if let Some(Poll::Ready(v)) = s.as_mut().map(|f| f.as_mut().poll(&mut cx)) {
-                out[i] = Some(v);
-                *s = None;
-                left -= 1;
-            }
-        }
-    }
-    out.into_iter().map(|v| v.expect("all ready")).collect()
+    storm::join_until(futs, None).into_iter().map(|v| v.expect("all ready")).collect()
 }
 
 fn checksum(id: u64, data: &[u8]) -> u64 {
@@ -351,8 +333,9 @@ fn main() {
         }
         "killed" => killed(&SvcShm::connect(arg(2)).expect("connect")),
         "hostile" => hostile(&SvcShm::connect(arg(2)).expect("connect")),
+        "storm" => storm::run(arg(2), arg(3).parse().expect("TRIALS"), arg(4).parse().expect("SEED")),
         _ => {
-            eprintln!("usage: r2g_shm_peer inproc N | connect NAME N | interop NAME N | golden NAME | add NAME A B | killed NAME | hostile NAME");
+            eprintln!("usage: r2g_shm_peer inproc N | connect NAME N | interop NAME N | golden NAME | add NAME A B | killed NAME | hostile NAME | storm NAME TRIALS SEED");
             std::process::exit(2);
         }
     }

@@ -1,0 +1,197 @@
+"""The corruption storm's shared parts: the flipper process (tests/shm/flipper.py), the
+tally of outcomes every pair reports, and the Python caller's trials (for a Python or a
+Go callee).
+
+A trial connects, starts CALLS calls, has the flipper flip a few bytes while they run,
+and files every call under exactly one outcome: "ok" (the reply verified against the
+call's own arguments), "wrong" (a reply that does not verify was accepted: must never
+happen), "timeout" (the call's own bound), or the name of the clear error it ended in.
+Nothing else may escape a call: an unexpected exception fails the test."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import json
+import random
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rust2go.runtime import PeerGone, RemoteError, ShmCaller, ShmError
+from rust2go.runtime.payload import PayloadError
+from rust2go.shm.errors import ShmLayoutError
+
+ROOT = Path(__file__).resolve().parents[2]
+CALLS = 24  # in flight per trial
+CALL_TIMEOUT = 0.5  # each call's own bound
+HANG = 3.0  # a call (or a close) not over by then hangs: a failure
+# Each names what went wrong. PayloadError: a reply refused by the decoder.
+CLEAR = (PeerGone, ShmLayoutError, RemoteError, PayloadError)
+
+
+@dataclass
+class Tally:
+    """Every outcome of one pair's storm."""
+
+    calls: collections.Counter = field(default_factory=collections.Counter)
+    connects: collections.Counter = field(default_factory=collections.Counter)
+    issued: int = 0
+    trials: int = 0
+    flips: int = 0
+    wrong: list[str] = field(default_factory=list)
+
+    def merge(self, counts: dict) -> None:
+        """Add the JSON line a Rust storm prints."""
+        self.calls.update(counts["calls"])
+        self.connects.update(counts["connects"])
+        self.issued += counts["issued"]
+        self.trials += counts["trials"]
+        self.wrong += counts["wrong_calls"]
+
+    def summary(self, pair: str) -> str:
+        return (f"{pair}: {self.trials} trials, {self.flips} flips, {self.issued} calls "
+                f"{dict(sorted(self.calls.items()))}, failed connects "
+                f"{dict(sorted(self.connects.items()))}")  # fmt: skip
+
+    def check(self, pair: str) -> None:
+        counted = sum(self.calls.values())
+        assert counted == self.issued, f"{pair}: {counted} outcomes for {self.issued} calls"
+        assert self.calls["wrong"] == 0, f"{pair}: wrong replies accepted: {self.wrong[:5]}"
+        assert self.calls["ok"] > 0, self.summary(pair)
+
+
+class Flipper:
+    """tests/shm/flipper.py as a process of its own over the segment `name`: on command
+    (`burst`) or on its own schedule (`every` seconds)."""
+
+    def __init__(self, name: str, exclude: tuple[str, ...] = (), *, seed: int = 0,
+                 every: float = 0.0) -> None:  # fmt: skip
+        argv = [sys.executable, "-m", "tests.shm.flipper", name, "--seed", str(seed)]
+        if exclude:
+            argv += ["--exclude", ",".join(exclude)]
+        if every:
+            argv += ["--every", str(every)]
+        self.proc = subprocess.Popen(argv, cwd=ROOT, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)  # fmt: skip
+        self.scheduled = bool(every)
+        self.flips: list[dict] = []
+        line = self.proc.stdout.readline().strip()
+        if line != "ready":
+            self.proc.kill()
+            raise AssertionError(f"the flipper did not start: {line!r} ({self.proc.wait()})")
+
+    def burst(self, seed: int, n: int, spread_ms: float) -> None:
+        """Ask for `n` flips drawn from `seed`, a pause of up to `spread_ms` before each;
+        `collect` reads their reports."""
+        self.proc.stdin.write(f"flip {seed} {n} {spread_ms}\n")
+        self.proc.stdin.flush()
+
+    def collect(self) -> list[dict]:
+        """The reports of the last command (or, on a schedule, of all flips once it stopped)."""
+        got = []
+        while True:
+            line = self.proc.stdout.readline()
+            assert line, f"the flipper died ({self.proc.wait()}) after {self.flips[-3:]}"
+            if line.startswith("done"):
+                self.flips += got
+                return got
+            got.append(json.loads(line))
+
+    def stop(self) -> list[dict]:
+        """Stop flipping; every flip it made, and it must have exited cleanly."""
+        self.proc.stdin.write("quit\n")
+        self.proc.stdin.flush()
+        if self.scheduled:
+            self.collect()
+        self.proc.stdin.close()
+        assert self.proc.wait(timeout=10) == 0, "the flipper failed"
+        return self.flips
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+
+
+def outcome(e: BaseException) -> str:
+    if isinstance(e, TimeoutError):
+        return "timeout"
+    if isinstance(e, CLEAR):
+        assert str(e), f"{type(e).__name__} without a message"
+        return type(e).__name__
+    raise e
+
+
+# One call: returns (the reply was right, what it was about) or raises.
+Call = Callable[[ShmCaller, int], Awaitable[tuple[bool, str]]]
+
+
+async def one_call(call: Call, c: ShmCaller, i: int, tally: Tally, flips: list[dict]) -> None:
+    try:
+        right, what = await asyncio.wait_for(call(c, i), HANG)
+    except Exception as e:  # noqa: BLE001 (outcome() re-raises what is not an outcome)
+        tally.calls[outcome(e)] += 1
+        return
+    if right:
+        tally.calls["ok"] += 1
+    else:
+        tally.calls["wrong"] += 1
+        tally.wrong.append(f"call {i}: {what}; flips {flips}")
+
+
+async def trial(name: str, call: Call, flipper: Flipper, seed: int, tally: Tally,
+                flips_per_trial: tuple[int, int] = (1, 3)) -> None:  # fmt: skip
+    rng = random.Random(seed)
+    tally.trials += 1
+    c = await reconnect(name, tally)
+    if c is None:
+        return
+    flips: list[dict] = []
+    try:
+        tally.issued += CALLS
+        calls = [asyncio.create_task(one_call(call, c, seed * 1000 + i, tally, flips))
+                 for i in range(CALLS)]  # fmt: skip
+        flipper.burst(seed, rng.randint(*flips_per_trial), 3)
+        done, pending = await asyncio.wait(calls, timeout=HANG + 1)
+        flips += flipper.collect()
+        tally.flips += len(flips)
+        assert not pending, f"seed {seed}: {len(pending)} calls hang; flips {flips}"
+        for t in done:
+            t.result()
+    finally:
+        await asyncio.wait_for(c.close(), HANG)
+
+
+async def reconnect(name: str, tally: Tally | None = None) -> ShmCaller | None:
+    """Connect once the callee has recycled what the last flips left (a state word it
+    repairs within its grace periods is refused until then); the first refusal of a
+    trial is counted, and one that lasts past HANG as "gave up"."""
+    deadline = time.monotonic() + HANG
+    refused = None
+    while True:
+        try:
+            return await ShmCaller.connect(name, timeout=HANG)
+        except ShmError as e:
+            if tally is None and time.monotonic() > deadline:
+                raise
+            if refused is None and tally is not None:
+                refused = type(e).__name__
+                tally.connects[refused] += 1
+            if time.monotonic() > deadline:
+                tally.connects["gave up"] += 1
+                return None
+            await asyncio.sleep(0.01)
+
+
+def payload_size(i: int, capacity: int) -> int:
+    """Small, middling and near-capacity payloads, by call number."""
+    kind = i % 8
+    if kind < 5:
+        return i % 48
+    if kind < 7:
+        return 500 + i % 1500
+    return capacity - (i % 64)

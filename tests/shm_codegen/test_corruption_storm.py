@@ -1,0 +1,208 @@
+"""The corruption storm across languages: while a caller and a callee run checksummed
+`check` calls over a segment, a third process (tests/shm/flipper.py) XORs random bytes
+of its live header lines, both rings, the slot table and the payload areas. Pairs:
+Python caller -> Go server, Rust caller -> Go server, Rust caller -> Python callee (the
+Python pair is tests/shm/test_fault_injection.py). For each: no peer process dies, no
+trial hangs, no reply that does not verify is accepted, some calls succeed, every call
+issued is counted under exactly one outcome, and after the storm a fresh session is
+served exactly.
+
+The Python caller drives the flipper trial by trial (tests/shm/storm.py); the Rust
+caller (`storm` mode of peer/src/storm.rs) runs its trials on its own while the flipper
+flips on a schedule. `make test` runs a few hundred calls per pair; R2G_FAULT_TRIALS=<n>
+runs n trials per pair (n × 24 calls), R2G_FAULT_SEED moves the seeds. A seed that found
+a defect stays in REGRESSION_SEEDS."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.shm.storm import (
+    CALL_TIMEOUT,
+    HANG,
+    Flipper,
+    Tally,
+    payload_size,
+    reconnect,
+    trial,
+)
+from tests.shm_codegen.interop import GoServer, checksum, load_module
+
+PY_TRIALS = int(os.environ.get("R2G_FAULT_TRIALS", "40"))
+RUST_TRIALS = int(os.environ.get("R2G_FAULT_TRIALS", "400"))
+BASE_SEED = int(os.environ.get("R2G_FAULT_SEED", "20261206"))
+REGRESSION_SEEDS: list[int] = []
+STORM = "r2g_storm"  # in the name of every object a storm segment has
+FLIP_EVERY = 0.003  # seconds between the flipper's scheduled flips, on average
+MAX_DATA = 4096 - 24  # `check`'s request is 24 bytes + its data; the callees serve 4 KiB
+# Every region is flipped: the Rust caller, the Go callee and the Python peer write and
+# verify check64 over each cell and its payload. A pair with a peer that carries no such
+# check would name here what it cannot detect (a flipped payload byte, request length or
+# method is a different call): "request_payload", "response_payload", "request_length",
+# "request_method", with the reason.
+EXCLUDED: tuple[str, ...] = ()
+
+
+def check_call(mod):
+    async def call(c, i: int) -> tuple[bool, str]:
+        data = bytes((i ^ k) & 0xFF for k in range(payload_size(i, MAX_DATA)))
+        got = await mod.SvcClient(c).check(i, data, timeout=CALL_TIMEOUT)
+        return got == checksum(i, data), f"check({i}, {len(data)} bytes) answered {got}"
+
+    return call
+
+
+async def served_exactly(mod, name: str, calls: int = 200) -> None:
+    """A fresh session after the storm: every reply right, and the callee ran each once."""
+    async with await reconnect(name) as c:
+        client = mod.SvcClient(c)
+        before = await client.checks(timeout=HANG)
+        for i in range(calls):
+            data = bytes(range(i % 48))
+            assert await client.check(i, data, timeout=HANG) == checksum(i, data)
+        assert await client.checks(timeout=HANG) - before == calls
+
+
+class PythonCallee:
+    """tests/shm_codegen/svc_callee.py: the Python callee of the peer IDL, its own process."""
+
+    def __init__(self, svc_shm: Path, log) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.shm_codegen.svc_callee", str(svc_shm)],
+            cwd=Path(__file__).resolve().parents[2], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=log, text=True,
+        )  # fmt: skip
+        self.name = self.proc.stdout.readline().strip()
+        if not self.name.startswith("/r2g-"):
+            self.proc.kill()
+            raise AssertionError(f"the Python callee did not start: {self.name!r}")
+
+    def __enter__(self) -> PythonCallee:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            self.proc.communicate("quit\n", timeout=20)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+        assert self.proc.returncode == 0, f"the Python callee exited {self.proc.returncode}"
+
+
+def seeds_of(trials: int) -> list[list[int]]:
+    return [REGRESSION_SEEDS, [BASE_SEED + i for i in range(trials)]]
+
+
+@pytest.fixture
+def svc(go_server):
+    return load_module(go_server / "svc_shm.py")
+
+
+@pytest.fixture
+def storm_shm_clean():
+    """/dev/shm keeps none of the storm's objects: its segments, semaphores and lock files
+    (all named with STORM). Only ours: other suites use /dev/shm at the same time."""
+    yield
+    left = sorted(e for e in os.listdir("/dev/shm") if STORM in e)
+    assert not left, f"left in /dev/shm: {left}"
+
+
+@pytest.fixture
+def log(tmp_path):
+    """Where the callee's log goes (every violation it sees is a line); shown on failure."""
+    path = tmp_path / "callee.log"
+    with open(path, "w") as f:
+        yield f
+    if os.environ.get("R2G_FAULT_LOG"):
+        print(path.read_text()[-4000:])
+
+
+def test_python_caller_go_server(go_server, svc, storm_shm_clean, log):
+    name = f"/r2g-{STORM}_py2go_{os.getpid()}"
+    tally = Tally()
+    with GoServer(go_server, name, stderr=log) as server:
+        flipper = Flipper(name, EXCLUDED)
+        try:
+
+            async def storm() -> None:
+                for seeds in seeds_of(PY_TRIALS):
+                    for seed in seeds:
+                        await trial(name, check_call(svc), flipper, seed, tally)
+                        assert server.proc.poll() is None, f"seed {seed}: the Go server died"
+                flipper.stop()
+                await served_exactly(svc, name)
+
+            asyncio.run(storm())
+        finally:
+            flipper.kill()
+    print(tally.summary("python -> go"))
+    tally.check("python -> go")
+
+
+def rust_storm(peer_crate, name: str, callee, seed: int, trials: int) -> Tally:
+    """The Rust caller's `storm` mode while the flipper flips on its schedule."""
+    tally = Tally()
+    flipper = Flipper(name, EXCLUDED, seed=seed, every=FLIP_EVERY)
+    try:
+        bound = 30 + trials * 0.1  # a trial takes milliseconds, or a few seconds at worst
+        try:
+            out = subprocess.run([str(peer_crate.binary), "storm", name, str(trials), str(seed)],
+                                 capture_output=True, text=True, timeout=bound, check=False)  # fmt: skip
+        except subprocess.TimeoutExpired as e:
+            raise AssertionError(f"seed {seed}: the Rust storm hangs (> {bound} s)") from e
+        tally.flips = len(flipper.stop())
+    finally:
+        flipper.kill()
+    assert out.returncode == 0, f"seed {seed}: the Rust caller died:\n{out.stderr[-3000:]}"
+    assert callee.proc.poll() is None, f"seed {seed}: the callee died"
+    tally.merge(json.loads(out.stdout.splitlines()[-1]))
+    if tally.wrong:
+        tally.wrong.append(f"seed {seed}, flips {flipper.flips}")
+    return tally
+
+
+def rust_served_exactly(peer_crate, name: str) -> None:
+    """A fresh session after the storm (`interop`: values, exactly once); the callee may
+    still be recycling the last flips' session, so a refused connect is retried."""
+    deadline = time.monotonic() + HANG
+    while True:
+        out = subprocess.run([str(peer_crate.binary), "interop", name, "200"],
+                             capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+        if out.returncode == 0 or time.monotonic() > deadline or "connect:" not in out.stderr:
+            break
+        time.sleep(0.05)
+    assert out.returncode == 0 and "exactly once" in out.stdout, out.stdout + out.stderr[-3000:]
+
+
+def run_rust_pair(peer_crate, name: str, callee, pair: str) -> None:
+    total = Tally()
+    for seeds in seeds_of(1):
+        for seed in seeds:
+            t = rust_storm(peer_crate, name, callee, seed, RUST_TRIALS)
+            total.merge({"calls": t.calls, "connects": t.connects, "issued": t.issued,
+                         "trials": t.trials, "wrong_calls": t.wrong})  # fmt: skip
+            total.flips += t.flips
+    rust_served_exactly(peer_crate, name)
+    assert callee.proc.poll() is None, "the callee died"
+    print(total.summary(pair))
+    total.check(pair)
+
+
+def test_rust_caller_go_server(peer_crate, go_server, storm_shm_clean, log):
+    name = f"/r2g-{STORM}_rs2go_{os.getpid()}"
+    with GoServer(go_server, name, stderr=log) as server:
+        run_rust_pair(peer_crate, name, server, "rust -> go")
+
+
+def test_rust_caller_python_callee(peer_crate, go_server, storm_shm_clean, log):
+    with PythonCallee(go_server / "svc_shm.py", log) as callee:
+        run_rust_pair(peer_crate, callee.name, callee, "rust -> python")
