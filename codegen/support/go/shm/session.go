@@ -3,9 +3,9 @@
 //	caller   DETACHED|dead ATTACHED|dead BROKEN -CAS-> RESETTING -reset rings+slots-> VACANT
 //	         ATTACHED with caller_pid 0 seen for r2g_shm_ATTACH_GRACE in one session
 //	           (an attacher died between its state CAS and its pid store) -CAS-> RESETTING
-//	session  a protocol violation (a request cell out of sequence or naming no slot, a
-//	         completion ring full for r2g_shm_FULL_PATIENCE) ends the caller's session,
-//	         never the callee:
+//	session  a protocol violation (a request cell out of sequence, naming no slot or
+//	         failing its check, a completion ring full for r2g_shm_FULL_PATIENCE) ends
+//	         the caller's session, never the callee:
 //	         serving -violation-> broken: log the field; CAS caller_state ATTACHED ->
 //	           BROKEN, ring the caller; stop popping and answering (nothing in the rings
 //	           can be trusted; the caller fails its pending calls itself)
