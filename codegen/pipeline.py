@@ -17,7 +17,7 @@ from rust2go.codegen.source import SourceFile
 
 
 def run_front_end(source: SourceFile) -> tuple[Program | None, list[Diagnostic]]:
-    with _gc_paused():
+    with gc_paused():
         return _run(source)
 
 
@@ -27,11 +27,12 @@ _was_enabled = False
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """The front end allocates a few objects per token (tokens, spans, AST and IR nodes),
     all alive until it returns and free of cycles; the cyclic collector would scan them
-    again and again as they pile up, which took most of the time on a large file. It is
-    paused while any thread runs the front end and resumed after the last one."""
+    again and again as they pile up, which took most of the time on a large file. The
+    back ends do the same with view models and rendered pieces. It is paused while any
+    thread runs either and resumed after the last one."""
     global _pausers, _was_enabled
     with _pause_lock:
         if _pausers == 0:

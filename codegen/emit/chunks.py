@@ -21,11 +21,14 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 
 ITEMS = "// r2g:items"
 FRAME = "// r2g:frame"
-_MARKER_LINE = re.compile(r"^[ \t]*(// r2g:(?:items|frame))[ \t]*(?:\n|\Z)", re.MULTILINE)
+_MARK = "// r2g:"
+# A marker line: blanks, the marker, blanks, the end of the line (_markers).
+_MARKER_REST = re.compile(r"(// r2g:(?:items|frame))[ \t]*(?:\n|\Z)")
 # A piece not used by this many runs of its tool leaves the cache.
 _KEEP_RUNS = 8
 
@@ -76,21 +79,49 @@ def split(text: str) -> list[tuple[str, str]]:
     line (kind ITEMS or FRAME) and runs to the next marker line."""
     pieces: list[tuple[str, str]] = []
     kind, start = FRAME, 0
-    for m in _MARKER_LINE.finditer(text):
-        pieces.append((kind, text[start : m.start()]))
-        kind, start = m.group(1), m.end()
+    for line_start, end, marker in _markers(text):
+        pieces.append((kind, text[start:line_start]))
+        kind, start = marker, end
     pieces.append((kind, text[start:]))
     return pieces
 
 
+def _markers(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start of its line, end of its line, marker) of each marker line. A search for the
+    marker's fixed text: a multi-line regex tries every line start of a megabyte file."""
+    at = text.find(_MARK)
+    while at != -1:
+        line_start = text.rfind("\n", 0, at) + 1
+        m = _MARKER_REST.match(text, at)
+        if m is not None and not text[line_start:at].strip(" \t"):
+            yield line_start, m.end(), m.group(1)
+            at = text.find(_MARK, m.end())
+        else:
+            at = text.find(_MARK, at + 1)
+
+
 def strip_markers(text: str) -> str:
     """The text without its marker lines (a binding written without formatting)."""
-    return _MARKER_LINE.sub("", text)
+    return "".join(body for _, body in split(text))
+
+
+# A cold run formats megabytes: the pieces to format are split into batches of about
+# this many bytes (each batch a formatter run of its own, with the whole frame), so the
+# runs share the cores and the first starts before the other file is rendered.
+BATCH_BYTES = 384 * 1024
+MAX_BATCHES = 4
 
 
 def format_pieces(tool: str, text: str, formatter: Callable[[str], str],
                   cache: ChunkCache | None) -> str:  # fmt: skip
     """`formatter(text)` as described in the module docstring, markers removed."""
+    return start_format(tool, text, formatter, cache, _now)()
+
+
+def start_format(tool: str, text: str, formatter: Callable[[str], str], cache: ChunkCache | None,
+                 submit: Callable[..., Future[str]]) -> Callable[[], str]:  # fmt: skip
+    """Starts formatting `text` as `format_pieces` does, its batches handed to `submit`
+    (an executor's); the function returned waits for them and returns the text."""
     pieces = split(text)
     # A piece's key also says which frame piece it follows: the same text nested at
     # another depth formats differently.
@@ -102,21 +133,57 @@ def format_pieces(tool: str, text: str, formatter: Callable[[str], str],
         cache.get(tool, key) if cache is not None and kind == ITEMS else None
         for (kind, _), key in zip(pieces, keys, strict=True)
     ]
+    todo = [i for i, ((kind, _), hit) in enumerate(zip(pieces, cached, strict=True))
+            if kind == ITEMS and hit is None]  # fmt: skip
+    batches = _batches(todo, [len(body) for _, body in pieces])
+    # Each batch holds every frame piece (so it parses) and its own item pieces; the
+    # others leave their marker only, as a cached piece does.
+    futures = [submit(formatter, _marked(pieces, set(batch))) for batch in batches]
+
+    def finish() -> str:
+        outs = [_split_output(f.result(), len(pieces)) for f in futures]
+        owner = {i: n for n, batch in enumerate(batches) for i in batch}
+        result = []
+        for i, ((kind, _), key, hit) in enumerate(zip(pieces, keys, cached, strict=True)):
+            if hit is not None:
+                result.append(hit)
+                continue
+            out = outs[owner.get(i, 0)][i]
+            if cache is not None and kind == ITEMS:
+                cache.put(tool, key, out)
+            result.append(out)
+        if cache is not None:
+            cache.end_run(tool)
+        return _join(result)
+
+    return finish
+
+
+def _now(fn: Callable[[str], str], text: str) -> Future[str]:
+    done: Future[str] = Future()
+    done.set_result(fn(text))
+    return done
+
+
+def _batches(todo: list[int], sizes: list[int]) -> list[list[int]]:
+    """`todo` (piece indices, in order) cut into runs of about equal bytes; at least one
+    (the frame is formatted every time)."""
+    total = sum(sizes[i] for i in todo)
+    n = max(1, min(MAX_BATCHES, len(todo), -(-total // BATCH_BYTES)))
+    out: list[list[int]] = [[] for _ in range(n)]
+    done = 0
+    for i in todo:
+        out[min(n - 1, done * n // max(total, 1))].append(i)
+        done += sizes[i]
+    return [b for b in out if b] or [[]]
+
+
+def _marked(pieces: list[tuple[str, str]], mine: set[int]) -> str:
     marked = [pieces[0][1]]
-    for (kind, body), hit in zip(pieces[1:], cached[1:], strict=True):
-        marked.append(f"{kind}\n" + ("" if hit is not None else body))
-    out_pieces = _split_output(formatter("".join(marked)), len(pieces))
-    result = []
-    for (kind, _), key, hit, out in zip(pieces, keys, cached, out_pieces, strict=True):
-        if hit is not None:
-            result.append(hit)
-            continue
-        if cache is not None and kind == ITEMS:
-            cache.put(tool, key, out)
-        result.append(out)
-    if cache is not None:
-        cache.end_run(tool)
-    return _join(result)
+    for i in range(1, len(pieces)):
+        kind, body = pieces[i]
+        marked.append(f"{kind}\n" + (body if kind == FRAME or i in mine else ""))
+    return "".join(marked)
 
 
 def _join(pieces: list[str]) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import PurePath
 
 from rust2go import __version__
@@ -10,7 +12,7 @@ from rust2go.codegen import ir
 from rust2go.codegen.api import GenerateOptions, Outputs
 from rust2go.codegen.emit.chunks import ChunkCache, strip_markers
 from rust2go.codegen.emit.fastcall import fastcall_files
-from rust2go.codegen.emit.fmt import gofmt, gofmt_and_rustfmt
+from rust2go.codegen.emit.fmt import Formatting, gofmt
 from rust2go.codegen.emit.render import render, render_model
 from rust2go.codegen.emit.shm_files import (
     go_sections,
@@ -21,6 +23,7 @@ from rust2go.codegen.emit.shm_files import (
 from rust2go.codegen.lower.go import FASTCALL_PACKAGE, lower_go
 from rust2go.codegen.lower.rust import lower_rust
 from rust2go.codegen.lower.symbols import ABI_VERSION
+from rust2go.codegen.pipeline import gc_paused
 
 # Formatted pieces of the bindings this process generated: a regeneration formats only
 # the pieces whose text changed (emit/chunks.py). The watch daemon lives on this.
@@ -42,6 +45,11 @@ def emit_all(program: ir.Program, options: GenerateOptions,
              cache: ChunkCache | None = FORMATTED) -> Outputs:  # fmt: skip
     """Every output `options` asks for, from this one checked program. `cache`: formatted
     pieces to reuse (None: format everything)."""
+    with gc_paused():
+        return _emit_all(program, options, cache)
+
+
+def _emit_all(program: ir.Program, options: GenerateOptions, cache: ChunkCache | None) -> Outputs:
     head = banner(program)
     outputs = _binding(program, head, options, cache) if options.binding else Outputs()
     python = python_module(program, head) if options.python_peer else None
@@ -54,19 +62,25 @@ def emit_all(program: ir.Program, options: GenerateOptions,
 
 def _binding(program: ir.Program, head: str, options: GenerateOptions,
              cache: ChunkCache | None) -> Outputs:  # fmt: skip
-    with_main = options.go_package == "main" and not options.without_main
-    go_model = lower_go(program, package=options.go_package, with_main=with_main,
-                        go118=options.go118, banner=head,
-                        go_import_path=options.go_import_path)  # fmt: skip
-    go = render_model("go/file.go.j2", go_model) + go_sections(program)
-    rust_model = lower_rust(program, banner=head)
-    rust = render_model("rust/file.rs.j2", rust_model) + rust_sections(program)
-    if options.fmt:
-        go, rust = gofmt_and_rustfmt(go, rust, cache)
-    else:
-        go, rust = strip_markers(go), strip_markers(rust)
+    with Formatting(cache) if options.fmt else nullcontext() as fmt:
+        # Rust first: its formatter takes the longest, and runs while Go is rendered.
+        rust = render_model("rust/file.rs.j2", lower_rust(program, banner=head))
+        rust_done = _finish(fmt, "rustfmt", rust + rust_sections(program))
+        with_main = options.go_package == "main" and not options.without_main
+        go_model = lower_go(program, package=options.go_package, with_main=with_main,
+                            go118=options.go118, banner=head,
+                            go_import_path=options.go_import_path)  # fmt: skip
+        go_done = _finish(fmt, "gofmt", render_model("go/file.go.j2", go_model) + go_sections(program))
+        go, rust = go_done(), rust_done()
     extra = fastcall_files(options.fmt) if go_model.fastcall_package else ()
     return Outputs(go=go, rust=rust, go_files=extra)
+
+
+def _finish(fmt: Formatting | None, tool: str, text: str) -> Callable[[], str]:
+    """What gives the file's final text: formatted (started now) or its markers stripped."""
+    if fmt is None:
+        return lambda: strip_markers(text)
+    return fmt.start(tool, text)
 
 
 def emit_build_helper() -> str:

@@ -6,10 +6,11 @@ import functools
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from rust2go.codegen.emit.chunks import ChunkCache, format_pieces
+from rust2go.codegen.emit.chunks import MAX_BATCHES, ChunkCache, start_format
 
 
 class FormatError(RuntimeError):
@@ -49,11 +50,29 @@ def rustfmt(text: str) -> str:
     return _run([_rustfmt(os.getcwd()), "--edition", "2021", "--emit", "stdout", "--quiet"], text)
 
 
+class Formatting:
+    """Formatter runs over the files of one binding: each file's runs start as soon as it
+    is rendered (while Python renders the next one) and are waited for together. The
+    pieces of a file in `cache` are not formatted again (emit/chunks.py)."""
+
+    def __init__(self, cache: ChunkCache | None) -> None:
+        self._cache = cache
+        self._pool = ThreadPoolExecutor(max_workers=2 * MAX_BATCHES, thread_name_prefix="r2g-fmt")
+
+    def start(self, tool: str, text: str) -> Callable[[], str]:
+        formatter = {"gofmt": gofmt, "rustfmt": rustfmt}[tool]
+        return start_format(tool, text, formatter, self._cache, self._pool.submit)
+
+    def __enter__(self) -> Formatting:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pool.shutdown(wait=True)
+
+
 def gofmt_and_rustfmt(go: str, rust: str, cache: ChunkCache | None = None) -> tuple[str, str]:
-    """Both files of a binding, marked in pieces by their templates (emit/chunks.py):
-    pieces in `cache` are not formatted again. The two formatters run at once, so on a
-    large binding the slower one sets the time."""
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        go_done = pool.submit(format_pieces, "gofmt", go, gofmt, cache)
-        rust_done = pool.submit(format_pieces, "rustfmt", rust, rustfmt, cache)
-        return go_done.result(), rust_done.result()
+    """Both files of a binding, marked in pieces by their templates (emit/chunks.py)."""
+    with Formatting(cache) as fmt:
+        rust_done = fmt.start("rustfmt", rust)
+        go_done = fmt.start("gofmt", go)
+        return go_done(), rust_done()

@@ -3,7 +3,7 @@ program uses in each direction, and which need intermediate buffers."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from rust2go.codegen import ir
@@ -135,28 +135,52 @@ def go_reply_views_vec(program: ir.Program, ty: ir.Type) -> bool:
     return any(isinstance(t, ir.Vec) and go_view(program, t.elem) for t in walk(program, ty))
 
 
+def _memo(program: ir.Program, name: str) -> dict[ir.Type, bool]:
+    """A per-program table of one predicate's answers: lowering asks about the same few
+    instances for every field, method and helper, and each answer walks the structs."""
+    return program.__dict__.setdefault(f"_r2g_memo_{name}", {})
+
+
+def _asked(program: ir.Program, ty: ir.Type,
+           predicate: Callable[[ir.Program, ir.Type, frozenset[str]], bool]) -> bool:  # fmt: skip
+    """`predicate(program, ty, frozenset())`, answered once per program and instance."""
+    memo = _memo(program, predicate.__name__)
+    found = memo.get(ty)
+    if found is None:
+        found = memo[ty] = predicate(program, ty, frozenset())
+    return found
+
+
 def rust_needs_buffer(program: ir.Program, ty: ir.Type, seen: frozenset[str] = frozenset()) -> bool:
     """Rust lends strings and POD slices in place; only arrays of Refs need buffer space."""
+    return _rust_needs_buffer(program, ty, seen) if seen else _asked(program, ty, _rust_needs_buffer)
+
+
+def _rust_needs_buffer(program: ir.Program, ty: ir.Type, seen: frozenset[str]) -> bool:
     match ty:
         case ir.Vec(inner) | ir.Opt(inner):
             return not is_pod(inner)
         case ir.Map():
             return True
         case ir.StructT(name) if name not in seen:
-            return any(rust_needs_buffer(program, f.ty, seen | {name})
+            return any(_rust_needs_buffer(program, f.ty, seen | {name})
                        for f in program.struct(name).fields)  # fmt: skip
     return False
 
 
 def go_needs_block(program: ir.Program, ty: ir.Type, seen: frozenset[str] = frozenset()) -> bool:
     """Go copies every byte a reply points at into the C block; only scalars need none."""
+    return _go_needs_block(program, ty, seen) if seen else _asked(program, ty, _go_needs_block)
+
+
+def _go_needs_block(program: ir.Program, ty: ir.Type, seen: frozenset[str]) -> bool:
     match ty:
         case ir.Prim() | ir.EnumT():
             return False
         case ir.StructT(name):
             if name in seen:
                 return True
-            return any(go_needs_block(program, f.ty, seen | {name})
+            return any(_go_needs_block(program, f.ty, seen | {name})
                        for f in program.struct(name).fields)  # fmt: skip
     return True
 
@@ -172,8 +196,12 @@ def go_view(program: ir.Program, ty: ir.Type) -> bool:
         case ir.Prim() | ir.EnumT() | ir.Str():
             return True
         case ir.StructT(name):
-            fields = program.struct(name).fields
-            return bool(fields) and all(go_view(program, f.ty) for f in fields)
+            memo = _memo(program, "go_view")
+            found = memo.get(ty)
+            if found is None:
+                fields = program.struct(name).fields
+                found = memo[ty] = bool(fields) and all(go_view(program, f.ty) for f in fields)
+            return found
     return False
 
 

@@ -144,3 +144,37 @@ def test_pieces_format_as_the_whole_file_does(path):
     pieces = emit_all(program, options, None)
     raw = emit_all(program, dataclasses.replace(options, fmt=False), None)
     assert (pieces.go, pieces.rust) == (gofmt(raw.go), rustfmt(raw.rust))
+
+
+def test_batches_format_as_one_run_does(monkeypatch):
+    """A cold run cut into batches (each its own formatter run) writes the bytes of one
+    run over the whole file, for both formatters and with pieces at both depths."""
+    from rust2go.codegen.emit import chunks
+
+    text = idl([["a: u32", "b: String"], ["c: Vec<u64>"], ["d: Option<String>", "e: Mood"]] * 3)
+    program, _ = check_source(SourceFile("user.rs", text))
+    options = GenerateOptions(go_import_path="example.com/m")
+    one = emit_all(program, options, None)
+    monkeypatch.setattr(chunks, "BATCH_BYTES", 256)
+    runs: list[str] = []
+
+    def spy(source: str) -> str:
+        runs.append(source)
+        return rustfmt(source)
+
+    marked = marked_rust(text)
+    batched = chunks.format_pieces("rustfmt", marked, spy, None)
+    assert len(runs) == chunks.MAX_BATCHES, len(runs)
+    assert batched == rustfmt(chunks.strip_markers(marked))
+    # Through the binding's own path, a cache filling up as it goes.
+    cache = ChunkCache()
+    assert (emit_all(program, options, cache).go, emit_all(program, options, cache).rust) == (
+        one.go, one.rust,
+    )  # fmt: skip
+    raw = emit_all(program, dataclasses.replace(options, fmt=False), None)
+    assert (one.go, one.rust) == (gofmt(raw.go), rustfmt(raw.rust))
+
+
+def test_markers_are_found_only_on_lines_of_their_own():
+    text = "a // r2g:items\n  // r2g:items\t\nb\n// r2g:itemsx\n\t// r2g:frame"
+    assert split(text) == [(FRAME, "a // r2g:items\n"), (ITEMS, "b\n// r2g:itemsx\n"), (FRAME, "")]
