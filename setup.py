@@ -46,7 +46,10 @@ setup(
     ext_modules=[
         Extension(
             "rust2go.shm._atomics",
-            sources=["shm/_atomics.c", "shm/_wire.c", "shm/_check.c", "shm/_hammer.c"],
+            sources=[
+                "shm/_atomics.c", "shm/_wire_setup.c", "shm/_ring.c", "shm/_check.c",
+                "shm/_wire_ops.c", "shm/_wire_caller.c", "shm/_wire_callee.c",
+            ],
             depends=["shm/_wire.h"],
             extra_compile_args=["-O2", "-std=c11"],
             optional=False,

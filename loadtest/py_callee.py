@@ -15,7 +15,7 @@ import signal
 import sys
 import time
 
-from rust2go.loadtest.wire import reply_message
+from rust2go.loadtest.messages import reply_message
 from rust2go.runtime import ShmCallee
 
 REPLY_CAPACITY = 256  # 16-byte reply, room for an error message

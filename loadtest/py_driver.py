@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 from rust2go.loadtest import hygiene
 from rust2go.loadtest.histogram import Histogram
+from rust2go.loadtest.messages import checksum_of_message, make_payload, parse_reply
+from rust2go.loadtest.messages import request_message as message
 from rust2go.loadtest.py_peer import Peer, PeerConfig
-from rust2go.loadtest.wire import checksum_of_message, make_payload, parse_reply
-from rust2go.loadtest.wire import request_message as message
 from rust2go.runtime import PeerGone, RemoteError, ShmCaller
 from rust2go.shm import layout as L
 

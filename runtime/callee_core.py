@@ -23,8 +23,7 @@ from dataclasses import dataclass
 from rust2go.shm import layout as L
 from rust2go.shm import session
 from rust2go.shm.errors import ShmLayoutError
-from rust2go.shm.segment import Segment
-from rust2go.shm.wire import (
+from rust2go.shm.hotpath import (
     ANSWER_DROPPED,
     ANSWER_FULL,
     ANSWER_POST,
@@ -33,6 +32,7 @@ from rust2go.shm.wire import (
     TAKE_MALFORMED,
     TAKE_OK,
 )
+from rust2go.shm.segment import Segment
 
 log = logging.getLogger("rust2go.runtime.callee")
 

@@ -305,7 +305,7 @@ PyInit__atomics(void)
         Py_DECREF(m);
         return NULL;
     }
-    if (wire_register(m) < 0 || hammer_register(m) < 0) {
+    if (wire_register(m) < 0) {
         Py_DECREF(m);
         return NULL;
     }

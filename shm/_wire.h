@@ -1,9 +1,31 @@
-/* Shared between _atomics.c, _wire.c, _check.c and _hammer.c (one extension module). */
+/* rust2go.shm._atomics.Wire: the per-call hot path of one mapped segment in C.
+ *
+ * Files: _wire_setup.c (the type: spec, set-up, method table), _ring.c (ring push/pop and
+ * the doorbell's notifier check), _check.c (check64), _wire_ops.c (argument helpers and
+ * the raw ring ops), _wire_caller.c (submit, take_completions, free), _wire_callee.c
+ * (take_requests, answer). _atomics.c (AtomicView) includes this header too, and so does
+ * the test-only hammer (tests/shm/hammer/).
+ *
+ * Ring push/pop, the slot-word transitions of a call and the doorbell's notifier check,
+ * each one METH_FASTCALL call instead of 5-10 Python-level atomic ops. Batch versions
+ * (take_requests, take_completions) drain many cells per call.
+ *
+ * No layout number is written here: every offset, size and enum value comes from the
+ * `spec` dict built by shm/hotpath.py out of shm/layout.py and the validated header, and
+ * __init__ checks every region against the buffer once, so the hot ops index only
+ * inside it (ring positions are masked, slots compared with slot_count, lengths with
+ * the capacities).
+ *
+ * Memory orders are the ones shm/layout.py documents: acquire loads, release stores,
+ * seq_cst CAS / exchange / fences (the same as AtomicView and the Rust and Go peers).
+ */
 #ifndef R2G_WIRE_H
 #define R2G_WIRE_H
 
 #include <Python.h>
+#include <stdatomic.h>
 #include <stdint.h>
+#include <string.h>
 
 #define NRINGS 2 /* 0: request ring (caller -> callee), 1: completion ring */
 #define NSIDES 2 /* parked flags: 0 callee, 1 caller */
@@ -51,7 +73,67 @@ int ring_is_empty(Wire *w, int r);
 /* Notifier: fence; 1 if the side was parked and we cleared its flag (post its semaphore). */
 int bell_owed(Wire *w, int side);
 
+/* -- words (shared memory is only touched through these) -------------------------------- */
+
+#define U64(off) ((_Atomic uint64_t *)(w->mem + (off)))
+#define U32(off) ((_Atomic uint32_t *)(w->mem + (off)))
+#define LOAD(p) atomic_load_explicit((p), memory_order_acquire)
+#define STORE(p, v) atomic_store_explicit((p), (v), memory_order_release)
+
+static inline uint32_t
+rd32(const char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static inline void
+wr32(char *p, uint32_t v)
+{
+    memcpy(p, &v, 4);
+}
+
+static inline Py_ssize_t
+slot_word_at(const Wire *w, uint32_t slot)
+{
+    return w->slot_table + (Py_ssize_t)slot * w->slot_size + w->slot_word;
+}
+
+static inline uint64_t
+word(uint32_t gen, uint32_t state)
+{
+    return (uint64_t)gen << 32 | state;
+}
+
+/* -- shared by the method files (_wire_ops.c) ------------------------------------------ */
+
+int held_ok(Wire *w);
+int args_u32(PyObject *const *args, Py_ssize_t n, uint32_t *out);
+int ring_arg(PyObject *o, int *r);
+int nargs_between(Py_ssize_t nargs, Py_ssize_t lo, Py_ssize_t hi, const char *name);
+const char *cell_area(Wire *w, const uint32_t b[CELL_WORDS]);
+int write_payload(Wire *w, const char *name, int r, PyObject *const *args, Py_ssize_t nargs,
+                  uint32_t body[CELL_WORDS], uint64_t *check);
+typedef PyObject *(*ItemFn)(Wire *w, const uint32_t b[CELL_WORDS], uint64_t check);
+PyObject *drain(Wire *w, int r, PyObject *max_obj, ItemFn item_of);
+int copy_verified(Wire *w, int r, const uint32_t b[CELL_WORDS], uint64_t check, const char *src,
+                  PyObject **out);
+
+/* -- the methods of Wire (METH_FASTCALL), listed in _wire_setup.c ------------------------ */
+
+#define WIRE_METHOD(name) PyObject *w_##name(Wire *w, PyObject *const *args, Py_ssize_t nargs)
+WIRE_METHOD(push);
+WIRE_METHOD(check);
+WIRE_METHOD(pop);
+WIRE_METHOD(is_empty);
+WIRE_METHOD(notify);
+WIRE_METHOD(submit);
+WIRE_METHOD(take_completions);
+WIRE_METHOD(free);
+WIRE_METHOD(take_requests);
+WIRE_METHOD(answer);
+
 int wire_register(PyObject *module);
-int hammer_register(PyObject *module);
 
 #endif

@@ -1,7 +1,7 @@
 """check64, the integrity check every ring cell carries (algorithm in shm/layout.py).
 
 This is the reference: plain Python, used for the test vectors and by tests. The peers'
-hot paths compute the same function in C (shm/_wire.c), Rust and Go."""
+hot paths compute the same function in C (shm/_check.c), Rust and Go."""
 
 from __future__ import annotations
 

@@ -9,11 +9,11 @@ import re
 from dataclasses import dataclass, field
 
 from rust2go.shm import layout as L
-from rust2go.shm.codec import unpack
 from rust2go.shm.contract import header_idl_name
 from rust2go.shm.errors import ShmLayoutError
 from rust2go.shm.liveness import Liveness, pid_exists, probe
 from rust2go.shm.names import SegmentNames
+from rust2go.shm.records import unpack
 from rust2go.shm.validate import read_geometry
 
 SHM_DIR = "/dev/shm"

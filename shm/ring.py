@@ -28,7 +28,7 @@ _DEQ = L.RING.offset("dequeue_pos")
 
 
 class Ring:
-    """One ring of a segment. Push and pop run in C (`Wire`, shm/_wire.c) with the
+    """One ring of a segment. Push and pop run in C (`Wire`, shm/_ring.c) with the
     protocol above; a corrupt cell sequence raises ShmLayoutError naming the field."""
 
     __slots__ = ("name", "capacity", "index", "_a", "_w", "_enq", "_deq", "_cells")

@@ -13,17 +13,17 @@ import posix_ipc
 
 from rust2go.shm import layout as L
 from rust2go.shm._atomics import AtomicView
-from rust2go.shm.codec import pack, unpack
 from rust2go.shm.contract import Contract, check
 from rust2go.shm.doorbell import Doorbell
 from rust2go.shm.errors import ShmError, ShmLayoutError
 from rust2go.shm.geometry import Geometry, plan
+from rust2go.shm.hotpath import CALLEE, CALLER, COMPLETION, REQUEST, open_wire
 from rust2go.shm.liveness import Liveness, OwnerLock, probe
 from rust2go.shm.names import SegmentNames, new_names, parse_name
+from rust2go.shm.records import pack, unpack
 from rust2go.shm.ring import Ring
 from rust2go.shm.slots import SlotTable
 from rust2go.shm.validate import read_geometry
-from rust2go.shm.wire import CALLEE, CALLER, COMPLETION, REQUEST, open_wire
 
 H = {f.name: f for f in L.HEADER.fields}
 

@@ -4,9 +4,9 @@ is used, and each error names the field and the bound it broke."""
 from __future__ import annotations
 
 from rust2go.shm import layout as L
-from rust2go.shm.codec import unpack
 from rust2go.shm.errors import ShmLayoutError
 from rust2go.shm.geometry import Geometry, align, ring_bytes
+from rust2go.shm.records import unpack
 
 
 def _fail(field: str, value: int, why: str) -> ShmLayoutError:

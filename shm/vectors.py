@@ -9,9 +9,9 @@ from pathlib import Path
 
 from rust2go.shm import layout as L
 from rust2go.shm.check import check64
-from rust2go.shm.codec import pack
 from rust2go.shm.contract import Contract
 from rust2go.shm.geometry import plan
+from rust2go.shm.records import pack
 
 GEOMETRY = plan(4, 4, 4, 64, 64)
 CONTRACT = Contract(0x0123_4567_89AB_CDEF, "kv.rs")

@@ -93,16 +93,20 @@ async def run_caller(name: str, calls: int, size: int) -> None:
 
 
 def bounce(name: str) -> None:
-    """Lost-wake-up hammer peer: the callee half of `_atomics.hammer` (echo request cells
-    into the completion ring, parking on every empty ring) until a kind-0 cell."""
-    from rust2go.shm._atomics import hammer
+    """Lost-wake-up hammer peer: the callee half of the hammer (echo request cells into
+    the completion ring, parking on every empty ring) until a kind-0 cell."""
+    import hammer_ext
+
     from rust2go.shm.segment import Segment
 
+    module = hammer_ext.load()
     seg = Segment.open(name)
+    wire = hammer_ext.wire_of(module, seg)
     print("ready", flush=True)
     n = seg.names
-    stats = hammer(seg.wire, "bounce", n.callee_doorbell, n.caller_doorbell, park_timeout=1.0)
+    stats = module.hammer(wire, "bounce", n.callee_doorbell, n.caller_doorbell, park_timeout=1.0)
     print(json.dumps(stats), flush=True)
+    wire.release()
     seg.close()
 
 

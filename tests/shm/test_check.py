@@ -14,7 +14,7 @@ from rust2go.shm import layout as L
 from rust2go.shm import vectors
 from rust2go.shm.check import check64
 from rust2go.shm.geometry import plan
-from rust2go.shm.wire import open_wire
+from rust2go.shm.hotpath import open_wire
 
 FIELDS = dict(slot=5, generation=9, method=1, kind=L.CellKind.CALL, status=0)
 

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from rust2go.shm import layout as L
 from rust2go.shm import vectors
-from rust2go.shm.codec import pack, unpack
 from rust2go.shm.errors import ShmError, ShmLayoutError
 from rust2go.shm.geometry import plan
+from rust2go.shm.records import pack, unpack
 from rust2go.shm.segment import Segment
 from rust2go.shm.validate import check_ring_positions, read_geometry
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from rust2go.shm import docs_render, vectors
 from rust2go.shm import layout as L
-from rust2go.shm.codec import unpack
+from rust2go.shm.records import unpack
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,7 +1,8 @@
 """Lost-wake-up hammer: two processes ping-pong one cell at a time through the rings and
 both park on every empty ring (no spinning), so each round trip is two park/wake cycles
 of the doorbell protocol (parked flag, fence, re-check, semaphore post on the idle->busy
-edge). The loops run in C (`_atomics.hammer`, shm/_hammer.c) so millions of cycles fit.
+edge). The loops run in C (tests/shm/hammer/_hammer.c, built with the shipped ring and
+doorbell sources by hammer_ext.py) so millions of cycles fit.
 
 A lost wake-up can only end by the park timeout (1 s): `timeouts` counts exactly those,
 and must be 0. Every other delay is scheduling: the run reports the maximum round trip
@@ -15,7 +16,8 @@ from __future__ import annotations
 import json
 import os
 
-from rust2go.shm._atomics import hammer
+import hammer_ext
+
 from rust2go.shm.geometry import plan
 from rust2go.shm.segment import Segment
 
@@ -36,16 +38,19 @@ def percentile_us(hist: list[int], p: float) -> int:
 
 
 def run_hammer(peers, seconds: float, rounds: int) -> tuple[dict, dict]:
+    module = hammer_ext.load()  # built before the peer needs it
     seg = Segment.create("pt_hammer", geometry=plan(4, request_capacity=0, response_capacity=0))
+    wire = hammer_ext.wire_of(module, seg)
     try:
         peer = peers("bounce", seg.name)
         assert peer.readline() == "ready"
         n = seg.names
-        mine = hammer(seg.wire, "drive", n.caller_doorbell, n.callee_doorbell, rounds=rounds,
-                      seconds=seconds, park_timeout=PARK_TIMEOUT, limit=GOAL)  # fmt: skip
+        mine = module.hammer(wire, "drive", n.caller_doorbell, n.callee_doorbell, rounds=rounds,
+                             seconds=seconds, park_timeout=PARK_TIMEOUT, limit=GOAL)  # fmt: skip
         theirs = json.loads(peer.readline())
         assert peer.finish() == 0
     finally:
+        wire.release()
         seg.unlink()
         seg.close()
     return mine, theirs

@@ -1,4 +1,4 @@
-"""Golden byte images of the shm layout, made by the Python oracle (shm.codec/geometry):
+"""Golden byte images of the shm layout, made by the Python oracle (shm.records/geometry):
 `<name>.bin` holds the bytes, `<name>.txt` the `record field value` lines they encode (a
 word in decimal, a name field's bytes in hex), so
 the Rust and Go tests rebuild each image from the generated offsets and compare bytes.
@@ -12,9 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from rust2go.shm import layout as L
-from rust2go.shm.codec import pack
 from rust2go.shm.contract import Contract
 from rust2go.shm.geometry import plan
+from rust2go.shm.records import pack
 from rust2go.shm.slots import slot_word
 
 DIR = Path(__file__).parent / "vectors"

@@ -1,5 +1,6 @@
-/* rust2go.shm._atomics.hammer: the lost-wake-up hammer, in C so it can run millions of
- * park/wake cycles. It runs the doorbell protocol of docs/shm-layout.md exactly:
+/* The lost-wake-up hammer, a test-only extension (tests/shm/hammer_ext.py builds it with
+ * the shipped hot-path sources, so it runs the very ring and doorbell code of
+ * rust2go.shm._atomics), in C so it can run millions of park/wake cycles. It runs the doorbell protocol of docs/shm-layout.md exactly:
  *
  *   waiter:   exchange(parked, 1); fence; re-check ring; sem_clockwait; exchange(parked, 0)
  *   notifier: publish; fence; if parked and exchange(parked, 0) == 1: sem_post
@@ -212,8 +213,16 @@ static PyMethodDef hammer_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
-int
-hammer_register(PyObject *m)
+static struct PyModuleDef hammer_module = {
+    PyModuleDef_HEAD_INIT, .m_name = "_hammer", .m_doc = "the lost-wake-up hammer (tests only)",
+    .m_size = -1, .m_methods = hammer_methods,
+};
+
+PyMODINIT_FUNC
+PyInit__hammer(void)
 {
-    return PyModule_AddFunctions(m, hammer_methods);
+    PyObject *m = PyModule_Create(&hammer_module);
+    if (m != NULL && wire_register(m) < 0)
+        Py_CLEAR(m);
+    return m;
 }

@@ -1,0 +1,106 @@
+/* The lock-free rings of cells and the notifier half of the doorbell (docs/shm-layout.md). */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "_wire.h"
+
+/* -- rings ---------------------------------------------------------------------------- */
+
+static int
+ring_corrupt(Wire *w, int r, const char *field, uint64_t pos, uint64_t seq)
+{
+    if (!PyGILState_Check())
+        return -1; /* the hammer runs without the GIL and reports -1 itself */
+    PyErr_Format(w->layout_error, "%s.cell[%llu].seq=%llu is ahead of %s.%s=%llu: ring corrupt",
+                 w->ring[r].name, (unsigned long long)(pos & w->ring[r].mask),
+                 (unsigned long long)seq, w->ring[r].name, field, (unsigned long long)pos);
+    return -1;
+}
+
+/* Claim the cell at the producer (consumer) position: 1 claimed, 0 full (empty), -1 corrupt. */
+static int
+ring_claim(Wire *w, int r, int consumer, char **cell_out, uint64_t *pos_out)
+{
+    RingGeo *g = &w->ring[r];
+    _Atomic uint64_t *ctr = U64(g->base + (consumer ? w->deq : w->enq));
+    uint64_t pos = LOAD(ctr);
+    for (;;) {
+        char *cell = w->mem + g->cells + (Py_ssize_t)(pos & g->mask) * w->cell_size;
+        uint64_t seq = LOAD(U64(cell - w->mem + w->c_seq));
+        int64_t dif = (int64_t)(seq - (pos + (uint64_t)consumer));
+        if (dif == 0) {
+            if (atomic_compare_exchange_strong(ctr, &pos, pos + 1)) {
+                *cell_out = cell;
+                *pos_out = pos;
+                return 1;
+            }
+        } else if (dif < 0) {
+            return 0;
+        } else {
+            uint64_t now = LOAD(ctr);
+            if (now == pos)
+                return ring_corrupt(w, r, consumer ? "dequeue_pos" : "enqueue_pos", pos, seq);
+            pos = now;
+        }
+    }
+}
+
+int
+ring_push(Wire *w, int r, const uint32_t body[CELL_WORDS], uint64_t check)
+{
+    char *cell;
+    uint64_t pos;
+    int got = ring_claim(w, r, 0, &cell, &pos);
+    if (got <= 0)
+        return got;
+    wr32(cell + w->c_slot, body[CELL_SLOT]);
+    wr32(cell + w->c_gen, body[CELL_GEN]);
+    wr32(cell + w->c_method, body[CELL_METHOD]);
+    wr32(cell + w->c_length, body[CELL_LENGTH]);
+    wr32(cell + w->c_kind, body[CELL_KIND]);
+    wr32(cell + w->c_status, body[CELL_STATUS]);
+    memcpy(cell + w->c_check, &check, 8);
+    STORE(U64(cell - w->mem + w->c_seq), pos + 1);
+    return 1;
+}
+
+int
+ring_pop(Wire *w, int r, uint32_t body[CELL_WORDS], uint64_t *check)
+{
+    char *cell;
+    uint64_t pos;
+    int got = ring_claim(w, r, 1, &cell, &pos);
+    if (got <= 0)
+        return got;
+    body[CELL_SLOT] = rd32(cell + w->c_slot);
+    body[CELL_GEN] = rd32(cell + w->c_gen);
+    body[CELL_METHOD] = rd32(cell + w->c_method);
+    body[CELL_LENGTH] = rd32(cell + w->c_length);
+    body[CELL_KIND] = rd32(cell + w->c_kind);
+    body[CELL_STATUS] = rd32(cell + w->c_status);
+    if (check != NULL)
+        memcpy(check, cell + w->c_check, 8);
+    STORE(U64(cell - w->mem + w->c_seq), pos + w->ring[r].capacity);
+    return 1;
+}
+
+int
+ring_is_empty(Wire *w, int r)
+{
+    RingGeo *g = &w->ring[r];
+    uint64_t pos = LOAD(U64(g->base + w->deq));
+    Py_ssize_t cell = g->cells + (Py_ssize_t)(pos & g->mask) * w->cell_size;
+    return LOAD(U64(cell + w->c_seq)) != pos + 1;
+}
+
+/* Notifier half of the doorbell: publish; fence; if parked: exchange(parked, 0) == 1. */
+int
+bell_owed(Wire *w, int side)
+{
+    atomic_thread_fence(memory_order_seq_cst);
+    _Atomic uint32_t *p = U32(w->parked[side]);
+    return LOAD(p) && atomic_exchange(p, 0) == 1;
+}

@@ -1,0 +1,87 @@
+/* The callee's side of a call: take requests, answer one. */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "_wire.h"
+
+/* -- callee ------------------------------------------------------------------------------ */
+
+static PyObject *
+request_item(Wire *w, const uint32_t b[CELL_WORDS], uint64_t check)
+{
+    uint32_t slot = b[CELL_SLOT], gen = b[CELL_GEN], kind = b[CELL_KIND];
+    int verdict = TAKE_OK;
+    PyObject *data = NULL;
+    if (slot >= w->slot_count)
+        verdict = TAKE_NO_SLOT;
+    else if (b[CELL_LENGTH] > w->req_cap || (kind != w->k_call && kind != w->k_oneway))
+        verdict = TAKE_MALFORMED;
+    else {
+        /* Verified before the slot word is read: a cell whose slot or generation was
+         * changed must not be answered ABANDONED on behalf of a call it does not name. */
+        const char *src = w->mem + w->payload + (Py_ssize_t)slot * w->stride;
+        int ok = copy_verified(w, 0, b, check, src, &data);
+        if (ok < 0)
+            return NULL;
+        if (ok == 0)
+            verdict = TAKE_CORRUPT;
+        else if (LOAD(U64(slot_word_at(w, slot))) != word(gen, w->st_pending)) {
+            verdict = TAKE_ABANDONED;
+            Py_CLEAR(data);
+        }
+    }
+    if (data == NULL)
+        data = Py_NewRef(Py_None);
+    return Py_BuildValue("(ikkkkN)", verdict, (unsigned long)slot, (unsigned long)gen,
+                         (unsigned long)b[CELL_METHOD], (unsigned long)kind, data);
+}
+
+/* take_requests(max) -> [(verdict, slot, gen, method, kind, payload)], up to max request
+ * cells. verdict TAKE_OK: payload holds a copy of the request; otherwise payload is None
+ * and the callee must answer (or drop) the cell itself:
+ *   TAKE_ABANDONED  slot word is not (gen, PENDING): answer status ABANDONED
+ *   TAKE_NO_SLOT    cell.slot >= slot_count: nothing can be answered, drop it
+ *   TAKE_MALFORMED  length > request_capacity or kind not CALL/ONEWAY: answer an error
+ *   TAKE_CORRUPT    the check does not match: payload is the message; a protocol violation */
+PyObject *
+w_take_requests(Wire *w, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (!nargs_between(nargs, 1, 1, "take_requests") || !held_ok(w))
+        return NULL;
+    return drain(w, 0, args[0], request_item);
+}
+
+/* answer(slot, gen, method, status, reply) -> flags. Writes the reply into the response
+ * area, CASes (gen, PENDING) -> (gen, DONE) and pushes one REPLY cell. Flags:
+ *   ANSWER_DROPPED  the caller had abandoned the call: pushed status ABANDONED, length 0
+ *   ANSWER_POST     the caller was parked: post its semaphore
+ *   ANSWER_FULL     the completion ring was full (a broken caller): nothing pushed; push
+ *                   the cell with push() after ringing the caller */
+PyObject *
+w_answer(Wire *w, PyObject *const *args, Py_ssize_t nargs)
+{
+    uint32_t body[CELL_WORDS];
+    uint64_t check;
+    long flags = 0;
+    if (!write_payload(w, "answer", 1, args, nargs, body, &check))
+        return NULL;
+    uint32_t slot = body[CELL_SLOT], gen = body[CELL_GEN];
+    uint64_t expected = word(gen, w->st_pending);
+    if (!atomic_compare_exchange_strong(U64(slot_word_at(w, slot)), &expected, word(gen, w->st_done))) {
+        flags |= ANSWER_DROPPED;
+        body[CELL_LENGTH] = 0;
+        body[CELL_STATUS] = w->s_abandoned;
+        check = wire_check64(w, body, NULL, 0);
+    }
+    int got = ring_push(w, 1, body, check);
+    if (got < 0)
+        return NULL;
+    if (got == 0)
+        flags |= ANSWER_FULL;
+    if (bell_owed(w, 1))
+        flags |= ANSWER_POST;
+    return PyLong_FromLong(flags);
+}
