@@ -40,8 +40,10 @@ from rust2go.shm.validate import read_geometry
 REGIONS = ("header", "request_ring", "completion_ring", "slot_table",
            "request_payload", "response_payload")  # fmt: skip
 PAYLOADS = ("request_payload", "response_payload")
-EXCLUDABLE = (*PAYLOADS, "request_length", "request_method")
 LIVE_HEADER = (L.HEADER.offset("segment_state"), L.HEADER.size)  # lines 2-3
+# header.<field>: a live header word (to look past a defect already known)
+EXCLUDABLE = (*PAYLOADS, "request_length", "request_method",
+              *(f"header.{f.name}" for f in L.HEADER.fields if f.offset >= LIVE_HEADER[0]))  # fmt: skip
 _FIELDS = {name: [(f.offset, f.size, f.name) for f in rec.fields]
            for name, rec in (("header", L.HEADER), ("ring", L.RING), ("cell", L.CELL),
                              ("slot", L.SLOT))}  # fmt: skip
@@ -76,10 +78,12 @@ class Target:
         return int.from_bytes(self.mm[off : off + 8], "little")
 
     def busy_slot(self, rng: random.Random) -> int:
-        """A slot whose state word is not FREE (a call uses it), else any slot."""
+        """A slot whose state word is not FREE (a call uses it), else any slot. Draws the
+        same numbers whatever the slots hold, so the flips after it follow from the seed."""
         g = self.g
         busy = [i for i in range(g.slot_count) if self.mm[g.slot_offset(i)] != L.SlotState.FREE]
-        return rng.choice(busy) if busy and rng.random() < 0.8 else rng.randrange(g.slot_count)
+        pick, k = rng.random(), rng.randrange(g.slot_count)
+        return busy[k % len(busy)] if busy and pick < 0.8 else k
 
     def draw(self, rng: random.Random) -> tuple[str, int, str]:
         """(region, offset, field) of one byte to flip, never an excluded one."""
@@ -90,6 +94,8 @@ class Target:
                 return region, off, what
 
     def _excluded(self, region: str, what: str) -> bool:
+        if region == "header":
+            return f"header.{what.split('+')[0]}" in self.exclude
         if region != "request_ring" or not what.startswith("cell["):
             return False
         field = what.split("].")[1].split("+")[0]
@@ -110,11 +116,11 @@ class Target:
             rel = rng.choice((L.RING.offset("enqueue_pos"), L.RING.offset("dequeue_pos")))
             rel += rng.randrange(8)
             return base + rel, field_at("ring", rel)
-        if rng.random() < 0.7:  # the cells being written or read now
-            pos = self.u64(base + L.RING.offset("enqueue_pos")) + rng.randrange(-2, 2)
-            cell = pos % cap
+        near, step, anywhere = rng.random(), rng.randrange(-2, 2), rng.randrange(cap)
+        if near < 0.7:  # the cells being written or read now
+            cell = (self.u64(base + L.RING.offset("enqueue_pos")) + step) % cap
         else:
-            cell = rng.randrange(cap)
+            cell = anywhere
         rel = rng.randrange(40) if rng.random() < 0.9 else rng.randrange(L.CELL.size)
         off = base + L.RING.size + cell * L.CELL.size + rel
         return off, f"cell[{cell}].{field_at('cell', rel)}"
@@ -161,6 +167,25 @@ class Target:
         return "header", field_at("header", off)
 
 
+def live_words(name: str) -> dict[str, int]:
+    """The live header words and the ring positions as they are now, read without
+    validating anything (for failure messages)."""
+    with open(f"{L.NAMING.LOCK_DIR}/{name.lstrip('/')}", "rb") as f:
+        head = f.read(L.HEADER.size)
+
+        def u(off: int, size: int) -> int:
+            return int.from_bytes(head[off : off + size], "little")
+
+        words = {fl.name: u(fl.offset, fl.size) for fl in L.HEADER.fields
+                 if fl.offset >= LIVE_HEADER[0]}  # fmt: skip
+        for ring in ("request_ring", "completion_ring"):
+            base = u(L.HEADER.offset(f"{ring}_offset"), 8)
+            for pos in ("enqueue_pos", "dequeue_pos"):
+                f.seek(base + L.RING.offset(pos))
+                words[f"{ring}.{pos}"] = int.from_bytes(f.read(8), "little")
+    return words
+
+
 def burst(target: Target, seed: int, n: int, spread_ms: float = 0.0) -> None:
     rng = random.Random(seed)
     for _ in range(n):
@@ -184,7 +209,8 @@ def obey(target: Target) -> None:
             print(f"done {args[1]}", flush=True)
         elif cmd == "poke":
             off, xor = int(args[0]), int(args[1])
-            report(target.flip(*target.region_of(off), xor, None))
+            region, what = target.region_of(off)
+            report(target.flip(region, off, what, xor, None))
             print("done 1", flush=True)
         else:
             raise SystemExit(f"unknown command {line.strip()!r}")

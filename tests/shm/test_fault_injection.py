@@ -18,7 +18,7 @@ import zlib
 import pytest
 
 from rust2go.runtime import ShmCaller
-from tests.shm.storm import HANG, Flipper, Tally, payload_size, reconnect, trial
+from tests.shm.storm import EXCLUDED, HANG, Flipper, Tally, payload_size, reconnect, trial
 
 TRIALS = int(os.environ.get("R2G_FAULT_TRIALS", "40"))
 BASE_SEED = int(os.environ.get("R2G_FAULT_SEED", "20261206"))
@@ -27,10 +27,6 @@ REGRESSION_SEEDS = [
     20261260,  # segment_state SERVING flipped: every later attach refused, forever
 ]
 CAPACITY = 4096  # the callee's default request capacity
-# Every region is flipped: both Python peers write and verify check64 over each cell and
-# its payload, so a flipped argument, length or reply is refused, not decoded. A peer
-# without it would need ("request_payload", "response_payload", "request_length") here.
-EXCLUDED: tuple[str, ...] = ()
 
 
 def request(i: int) -> bytes:
@@ -80,3 +76,36 @@ def test_flipped_bytes_in_a_live_segment_end_in_a_reply_or_a_clear_error(peers, 
     tally = run_storm(peers, seeds)
     print(tally.summary("python -> python"))
     tally.check("python -> python")
+
+
+def test_the_flipper_flips_exactly_what_it_reports_and_nothing_excluded():
+    from rust2go.shm.segment import Segment
+
+    seg = Segment.create("pt_flipper")
+    try:
+        before = bytes(seg.mem)
+        excluded = ("request_payload", "response_payload", "request_length", "request_method")
+        flipper = Flipper(seg.name, excluded)
+        try:
+            flipper.burst(7, 400, 0)
+            flips = flipper.collect()
+            flipper.stop()
+        finally:
+            flipper.kill()
+        after = bytes(seg.mem)
+    finally:
+        seg.unlink()
+        seg.close()
+    assert len(flips) == 400
+    changed = {i for i in range(len(before)) if before[i] != after[i]}
+    xors: dict[int, int] = {}
+    for f in flips:
+        assert f["old"] != f["new"] and f["region"] not in excluded, f
+        assert f["offset"] >= 128, f  # the write-once header lines are never flipped
+        if f["region"] == "request_ring":
+            assert f["field"].split(".")[-1].split("+")[0] not in ("length", "method"), f
+        xors[f["offset"]] = xors.get(f["offset"], 0) ^ f["old"] ^ f["new"]
+    assert changed == {o for o, x in xors.items() if x}
+    assert all(before[o] ^ after[o] == x for o, x in xors.items())
+    assert {f["region"] for f in flips} == {"header", "request_ring", "completion_ring",
+                                            "slot_table"}  # fmt: skip

@@ -27,6 +27,7 @@ struct Tally {
     connects: BTreeMap<&'static str, u64>,
     issued: u64,
     trials: u64,
+    slowest: Duration, // the longest trial, reconnecting included
     wrong: Vec<String>,
 }
 
@@ -141,21 +142,27 @@ pub fn run(name: &str, trials: u64, seed: u64) {
     let mut seed = seed | 1; // xorshift never leaves 0
     let mut conn: Option<SvcShm> = None;
     for _ in 0..trials {
+        let start = Instant::now();
         tally.trials += 1;
         if conn.is_none() {
             conn = connect(name, &mut tally);
+            if conn.is_none() {
+                break; // nothing recycles the segment: no later trial could connect either
+            }
         }
         if let Some(c) = &conn
             && !trial(c, &mut seed, &mut tally)
         {
             conn = None; // dropped: pending calls abandoned (bounded), detached
         }
+        tally.slowest = tally.slowest.max(start.elapsed());
     }
     drop(conn);
     let wrong: Vec<String> = tally.wrong.iter().map(|w| format!("{w:?}")).collect();
     println!(
-        "{{\"trials\": {}, \"issued\": {}, \"calls\": {}, \"connects\": {}, \"wrong_calls\": [{}]}}",
+        "{{\"trials\": {}, \"slowest_trial_ms\": {}, \"issued\": {}, \"calls\": {}, \"connects\": {}, \"wrong_calls\": [{}]}}",
         tally.trials,
+        tally.slowest.as_millis(),
         tally.issued,
         json_counts(&tally.calls),
         json_counts(&tally.connects),
