@@ -23,6 +23,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from typing import Any
 
 ITEMS = "// r2g:items"
 FRAME = "// r2g:frame"
@@ -34,16 +35,16 @@ _KEEP_RUNS = 8
 
 
 class ChunkCache:
-    """Formatted item pieces by tool and key (the unformatted text and where it sits).
-    Shared by the runs of one
-    process (the daemon's regenerations); thread-safe, bounded by recent use."""
+    """Formatted item pieces by tool and key (the unformatted text and where it sits), and
+    the view models and texts of items (emit/files.py) by their own tools. Shared by the
+    runs of one process (the daemon's regenerations); thread-safe, bounded by recent use."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._pieces: dict[tuple[str, str], tuple[str, int]] = {}
+        self._pieces: dict[tuple[str, str], tuple[Any, int]] = {}
         self._runs: dict[str, int] = {}
 
-    def get(self, tool: str, text: str) -> str | None:
+    def get(self, tool: str, text: str) -> Any:
         with self._lock:
             hit = self._pieces.get((tool, text))
             if hit is None:
@@ -51,7 +52,7 @@ class ChunkCache:
             self._pieces[(tool, text)] = (hit[0], self._runs.get(tool, 0))
             return hit[0]
 
-    def put(self, tool: str, text: str, formatted: str) -> None:
+    def put(self, tool: str, text: str, formatted: Any) -> None:
         with self._lock:
             self._pieces[(tool, text)] = (formatted, self._runs.get(tool, 0))
 

@@ -13,7 +13,7 @@ from rust2go.codegen.api import GenerateOptions, Outputs
 from rust2go.codegen.emit.chunks import ChunkCache, strip_markers
 from rust2go.codegen.emit.fastcall import fastcall_files
 from rust2go.codegen.emit.fmt import Formatting, gofmt
-from rust2go.codegen.emit.render import render, render_model
+from rust2go.codegen.emit.render import render, render_item, render_model
 from rust2go.codegen.emit.shm_files import (
     go_sections,
     go_server,
@@ -62,18 +62,46 @@ def _emit_all(program: ir.Program, options: GenerateOptions, cache: ChunkCache |
 
 def _binding(program: ir.Program, head: str, options: GenerateOptions,
              cache: ChunkCache | None) -> Outputs:  # fmt: skip
+    item = render_item if cache is None else _reusing(cache)
     with Formatting(cache) if options.fmt else nullcontext() as fmt:
         # Rust first: its formatter takes the longest, and runs while Go is rendered.
-        rust = render_model("rust/file.rs.j2", lower_rust(program, banner=head))
+        rust_model = lower_rust(program, banner=head, memo=cache)
+        rust = render_model("rust/file.rs.j2", rust_model, item=item)
         rust_done = _finish(fmt, "rustfmt", rust + rust_sections(program))
         with_main = options.go_package == "main" and not options.without_main
         go_model = lower_go(program, package=options.go_package, with_main=with_main,
                             go118=options.go118, banner=head,
-                            go_import_path=options.go_import_path)  # fmt: skip
-        go_done = _finish(fmt, "gofmt", render_model("go/file.go.j2", go_model) + go_sections(program))
+                            go_import_path=options.go_import_path, memo=cache)  # fmt: skip
+        go = render_model("go/file.go.j2", go_model, item=item)
+        go_done = _finish(fmt, "gofmt", go + go_sections(program))
         go, rust = go_done(), rust_done()
+    if cache is not None:
+        for tool in _REUSED:
+            cache.end_run(tool)
     extra = fastcall_files(options.fmt) if go_model.fastcall_package else ()
     return Outputs(go=go, rust=rust, go_files=extra)
+
+
+# What a regeneration takes from `cache` besides formatted pieces: struct view models
+# (lower/item_keys.py) and the text rendered from each.
+_ITEM_TEMPLATES = ("go/struct.go.j2", "rust/struct.rs.j2", "rust/wire_struct.rs.j2")
+_REUSED = ("go-struct", "rust-struct", *(f"render:{t}" for t in _ITEM_TEMPLATES))
+
+
+def _reusing(cache: ChunkCache) -> Callable[[str, str, object], str]:
+    """`render_item`, with the text of a model rendered before (the very object: reused
+    view models are) taken from `cache`."""
+
+    def item(template: str, name: str, model: object) -> str:
+        tool, key = f"render:{template}", str(id(model))
+        hit = cache.get(tool, key)
+        if hit is not None and hit[0] is model:  # the entry keeps its model alive: no id reuse
+            return hit[1]
+        text = render_item(template, name, model)
+        cache.put(tool, key, (model, text))
+        return text
+
+    return item
 
 
 def _finish(fmt: Formatting | None, tool: str, text: str) -> Callable[[], str]:

@@ -30,7 +30,7 @@ class SupportLoader(jinja2.BaseLoader):
 
 @cache
 def environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(
             [jinja2.PackageLoader("rust2go.codegen", "templates"), SupportLoader()]
         ),
@@ -43,15 +43,24 @@ def environment() -> jinja2.Environment:
         # (an include inside a loop asks for its template once per iteration).
         auto_reload=False,
     )
+    # `item(template, name, model)`: one item of a file, rendered on its own (a file's
+    # caller may pass its own `item`, which reuses the text of a model it rendered before).
+    env.globals["item"] = render_item
+    return env
 
 
 def render(template: str, **context: object) -> str:
     return environment().get_template(template).render(**context)
 
 
-def render_model(template: str, model: object) -> str:
+def render_item(template: str, name: str, model: object) -> str:
+    """`template` with the one variable `name`: an item's text depends on its model only."""
+    return render(template, **{name: model})
+
+
+def render_model(template: str, model: object, **extra: object) -> str:
     """Render a lowered view model: its fields and its properties are the template's
     variables (the template reads them; it decides nothing itself)."""
     names = [f.name for f in dataclasses.fields(model)]  # type: ignore[arg-type]
     names += [n for n, v in vars(type(model)).items() if isinstance(v, property)]
-    return render(template, **{n: getattr(model, n) for n in names})
+    return render(template, **{n: getattr(model, n) for n in names}, **extra)

@@ -10,6 +10,7 @@ from rust2go.codegen.check.names import GO_SHADOWING
 from rust2go.codegen.check.struct_tags import convert
 from rust2go.codegen.lower.async_abi import AsyncArgs, async_args_by_method, async_entry
 from rust2go.codegen.lower.ctypes import c_field, c_ref_name, c_type
+from rust2go.codegen.lower.item_keys import Memo, reused
 from rust2go.codegen.lower.layout import EMPTY_FIELD, Layouts
 from rust2go.codegen.lower.shm_split import cgo_part, shm_methods
 from rust2go.codegen.lower.symbols import export_symbol, g2r_finish_symbol
@@ -360,14 +361,19 @@ class GoFile:
 
 
 def lower_go(program: ir.Program, *, package: str, with_main: bool, go118: bool,
-             banner: str, go_import_path: str | None = None) -> GoFile:  # fmt: skip
-    """The cgo part of the Go file: every method but the shm ones (emit/shm_files.py)."""
+             banner: str, go_import_path: str | None = None,
+             memo: Memo | None = None) -> GoFile:  # fmt: skip
+    """The cgo part of the Go file: every method but the shm ones (emit/shm_files.py).
+    `memo`: struct view models of earlier runs to reuse (lower/item_keys.py)."""
     from rust2go.codegen.lower.shm_go import PREAMBLE as SHM_PREAMBLE
 
     shm = bool(shm_methods(program))
     program = cgo_part(program)
     sp = GoSpeller(program)
-    structs = {s.name: _struct(sp, s) for s in program.structs}
+    structs = {
+        s.name: reused(memo, program, "go-struct", s, lambda s=s: _struct(sp, s))
+        for s in program.structs
+    }
     args = async_args_by_method(program, sp.layouts)
     traits = [_trait(sp, t, args) for t in program.r2g_traits()]
     return GoFile(

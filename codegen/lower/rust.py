@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from rust2go.codegen import ir
 from rust2go.codegen.lower.async_abi import AsyncArgs, async_args_by_method, async_entry
 from rust2go.codegen.lower.ctypes import c_field
+from rust2go.codegen.lower.item_keys import Memo, reused
 from rust2go.codegen.lower.layout import EMPTY_FIELD, Layouts
 from rust2go.codegen.lower.rust_async import (
     RustFuture,
@@ -214,16 +215,21 @@ class RustFile:
 # ------------------------------------------------------------------ lowering
 
 
-def lower_rust(program: ir.Program, *, banner: str) -> RustFile:
+def lower_rust(program: ir.Program, *, banner: str, memo: Memo | None = None) -> RustFile:
     """The cgo part of the Rust file (every method but the shm ones, whose caller follows
     it: emit/shm_files.py). The shm methods of a trait still become its static `#[mem]`
-    API on `{Trait}Impl`."""
+    API on `{Trait}Impl`. `memo`: struct view models of earlier runs to reuse
+    (lower/item_keys.py)."""
     full, program = program, cgo_part(program)
     layouts = Layouts(program)
     args = async_args_by_method(program, layouts)
     return RustFile(
         banner=banner,
-        structs=[_struct(program, layouts, s) for s in program.structs],
+        structs=[
+            reused(memo, program, "rust-struct", s, lambda s=s: _struct(program, layouts, s),
+                   through_lists=bool(program.g2r_traits()))  # fmt: skip
+            for s in program.structs
+        ],
         enums=[_enum(e) for e in program.enums],
         aliases=[(_vis(a.vis), a.name, rust_type(a.target)) for a in program.aliases],
         traits=[_with_mem(_trait(program, args, t), full) for t in program.r2g_traits()],
