@@ -14,9 +14,11 @@ import asyncio
 import collections
 import json
 import os
+import queue
 import random
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -34,6 +36,7 @@ HANG = 3.0  # a call (or a close) not over by then hangs: a failure
 # A trial (reconnecting, its calls, closing) not over by then hangs: each of its steps
 # has its own bound, of a few seconds at most (the Rust caller's attach waits up to 5 s).
 TRIAL_BOUND = 15.0
+GONE_WITHIN = 0.1  # seconds: a violation fails every pending call at once
 # Every region is flipped: the Rust caller, the Go callee and the Python peer (shm/_wire.c)
 # write and verify check64 over each cell and its payload, so a flipped argument, length,
 # method or reply is refused, not decoded. A pair with a peer that carries no such check
@@ -56,6 +59,9 @@ class Tally:
     trials: int = 0
     regions: collections.Counter = field(default_factory=collections.Counter)  # flips in each
     slowest: float = 0.0  # seconds, the longest trial
+    # Seconds between the first and the last PeerGone of one trial, at most: a violation
+    # fails every pending call at once.
+    gone_spread: float = 0.0
     wrong: list[str] = field(default_factory=list)
 
     def merge(self, counts: dict) -> None:
@@ -66,6 +72,7 @@ class Tally:
         self.trials += counts["trials"]
         self.wrong += counts["wrong_calls"]
         self.slowest = max(self.slowest, counts["slowest_trial_ms"] / 1000)
+        self.gone_spread = max(self.gone_spread, counts["gone_spread_ms"] / 1000)
 
     def flipped(self, flips: list[dict]) -> None:
         self.regions.update(f["region"] for f in flips)
@@ -73,7 +80,8 @@ class Tally:
     def summary(self, pair: str) -> str:
         counts = {what: dict(sorted(c.items())) for what, c in (
             ("calls", self.calls), ("failed connects", self.connects), ("flips", self.regions))}  # fmt: skip
-        head = f"{pair}: {self.trials} trials (slowest {self.slowest:.2f} s), {self.issued} calls; "
+        head = (f"{pair}: {self.trials} trials (slowest {self.slowest:.2f} s), {self.issued} calls "
+                f"(PeerGone spread {self.gone_spread * 1000:.0f} ms); ")  # fmt: skip
         return head + "; ".join(
             f"{what} {c}" for what, c in counts.items())  # fmt: skip
 
@@ -83,6 +91,9 @@ class Tally:
         assert self.calls["wrong"] == 0, f"{pair}: wrong replies accepted: {self.wrong[:5]}"
         assert self.calls["ok"] > 0, self.summary(pair)
         assert self.slowest < TRIAL_BOUND, f"{pair}: a trial hung: {self.summary(pair)}"
+        assert self.gone_spread <= GONE_WITHIN, (
+            f"{pair}: calls failed one by one: {self.summary(pair)}"
+        )
 
 
 class Flipper:
@@ -104,6 +115,14 @@ class Flipper:
         if line != "ready":
             self.proc.kill()
             raise AssertionError(f"the flipper did not start: {line!r} ({self.proc.wait()})")
+        # Read as it reports: a flipper on a schedule blocked on a full pipe stops flipping.
+        self._lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self._lines.put(line)
+        self._lines.put("")  # end of output
 
     def burst(self, seed: int, n: int, spread_ms: float) -> None:
         """Ask for `n` flips drawn from `seed`, a pause of up to `spread_ms` before each;
@@ -115,7 +134,7 @@ class Flipper:
         """The reports of the last command (or, on a schedule, of all flips once it stopped)."""
         got = []
         while True:
-            line = self.proc.stdout.readline()
+            line = self._lines.get(timeout=TRIAL_BOUND)
             assert line, f"the flipper died ({self.proc.wait()}) after {self.flips[-3:]}"
             if line.startswith("done"):
                 self.flips += got
@@ -151,12 +170,14 @@ def outcome(e: BaseException) -> str:
 Call = Callable[[ShmCaller, int], Awaitable[tuple[bool, str]]]
 
 
-async def one_call(call: Call, c: ShmCaller, i: int, tally: Tally, flips: list[dict]) -> None:
+async def one_call(call: Call, c: ShmCaller, i: int, tally: Tally,
+                   flips: list[dict]) -> float | None:  # fmt: skip
+    """Files the call's outcome; when it failed with PeerGone, when that was."""
     try:
         right, what = await asyncio.wait_for(call(c, i), HANG)
     except Exception as e:  # noqa: BLE001 (outcome() re-raises what is not an outcome)
         tally.calls[outcome(e)] += 1
-        return
+        return time.monotonic() if isinstance(e, PeerGone) else None
     if right:
         tally.calls["ok"] += 1
     else:
@@ -193,8 +214,9 @@ async def _trial(name: str, call: Call, flipper: Flipper, seed: int, tally: Tall
         flips += flipper.collect()
         tally.flipped(flips)
         assert not pending, f"seed {seed}: {len(pending)} calls hang; flips {flips}"
-        for t in done:
-            t.result()
+        gone = [t.result() for t in done if t.result() is not None]
+        if gone:
+            tally.gone_spread = max(tally.gone_spread, max(gone) - min(gone))
     finally:
         await asyncio.wait_for(c.close(), HANG)
 

@@ -43,7 +43,7 @@ RUST_TRIALS = int(os.environ.get("R2G_FAULT_TRIALS", "400"))
 BASE_SEED = int(os.environ.get("R2G_FAULT_SEED", "20261206"))
 REGRESSION_SEEDS: list[int] = []
 STORM = "r2g_storm"  # in the name of every object a storm segment has
-FLIP_EVERY = 0.003  # seconds between the flipper's scheduled flips, on average
+FLIP_EVERY = 0.002  # seconds between the flipper's scheduled flips, on average
 MAX_DATA = 4096 - 24  # `check`'s request is 24 bytes + its data; the callees serve 4 KiB
 
 
@@ -189,7 +189,8 @@ def run_rust_pair(peer_crate, name: str, callee, pair: str) -> None:
             t = rust_storm(peer_crate, name, callee, seed, RUST_TRIALS)
             total.merge({"calls": t.calls, "connects": t.connects, "issued": t.issued,
                          "trials": t.trials, "wrong_calls": t.wrong,
-                         "slowest_trial_ms": t.slowest * 1000})  # fmt: skip
+                         "slowest_trial_ms": t.slowest * 1000,
+                         "gone_spread_ms": t.gone_spread * 1000})  # fmt: skip
             total.regions += t.regions
     rust_served_exactly(peer_crate, name)
     assert callee.proc.poll() is None, "the callee died"

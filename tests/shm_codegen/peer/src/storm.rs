@@ -28,6 +28,9 @@ struct Tally {
     issued: u64,
     trials: u64,
     slowest: Duration, // the longest trial, reconnecting included
+    // The longest time between the first and the last PeerGone of one trial: a violation
+    // fails every pending call at once.
+    gone_spread: Duration,
     wrong: Vec<String>,
 }
 
@@ -105,17 +108,23 @@ fn connect(name: &str, tally: &mut Tally) -> Option<SvcShm> {
 /// One trial's calls; false when the connection should be replaced.
 fn trial(c: &SvcShm, seed: &mut u64, tally: &mut Tally) -> bool {
     let base = xorshift(seed) >> 16;
-    let mut futs: Vec<Boxed<'_, Checked>> = Vec::new();
+    let mut futs: Vec<Boxed<'_, (Checked, Instant)>> = Vec::new();
     for i in 0..CALLS {
         let id = base + i;
         let data: Vec<u8> = (0..data_len(id)).map(|k| (k ^ id) as u8).collect();
         let fut = c.check(id, data.clone());
-        futs.push(Box::pin(async move { (id, data, fut.await) }));
+        futs.push(Box::pin(
+            async move { ((id, data, fut.await), Instant::now()) },
+        ));
     }
     tally.issued += CALLS;
     let mut clean = true;
+    let mut gone: Vec<Instant> = Vec::new();
     for r in join_until(futs, Some(Instant::now() + CALL_TIMEOUT)) {
-        let what = match r {
+        if let Some(((_, _, Err(ShmError::PeerGone(_))), at)) = &r {
+            gone.push(*at);
+        }
+        let what = match r.map(|(c, _)| c) {
             None => "timeout",
             Some((id, data, Ok(v))) if v == checksum(id, &data) => "ok",
             Some((id, data, Ok(v))) => {
@@ -128,6 +137,9 @@ fn trial(c: &SvcShm, seed: &mut u64, tally: &mut Tally) -> bool {
         };
         clean &= what == "ok";
         *tally.calls.entry(what).or_default() += 1;
+    }
+    if let (Some(first), Some(last)) = (gone.iter().min(), gone.iter().max()) {
+        tally.gone_spread = tally.gone_spread.max(*last - *first);
     }
     clean && !c.is_dead()
 }
@@ -160,9 +172,10 @@ pub fn run(name: &str, trials: u64, seed: u64) {
     drop(conn);
     let wrong: Vec<String> = tally.wrong.iter().map(|w| format!("{w:?}")).collect();
     println!(
-        "{{\"trials\": {}, \"slowest_trial_ms\": {}, \"issued\": {}, \"calls\": {}, \"connects\": {}, \"wrong_calls\": [{}]}}",
+        "{{\"trials\": {}, \"slowest_trial_ms\": {}, \"gone_spread_ms\": {}, \"issued\": {}, \"calls\": {}, \"connects\": {}, \"wrong_calls\": [{}]}}",
         tally.trials,
         tally.slowest.as_millis(),
+        tally.gone_spread.as_millis(),
         tally.issued,
         json_counts(&tally.calls),
         json_counts(&tally.connects),
