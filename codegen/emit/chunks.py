@@ -109,7 +109,7 @@ def strip_markers(text: str) -> str:
 # A cold run formats megabytes: the pieces to format are split into batches of about
 # this many bytes (each batch a formatter run of its own, with the whole frame), so the
 # runs share the cores and the first starts before the other file is rendered.
-BATCH_BYTES = 384 * 1024
+BATCH_BYTES = 1024 * 1024
 MAX_BATCHES = 4
 
 

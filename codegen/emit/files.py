@@ -20,8 +20,8 @@ from rust2go.codegen.emit.shm_files import (
     python_module,
     rust_sections,
 )
-from rust2go.codegen.lower.go import FASTCALL_PACKAGE, lower_go
-from rust2go.codegen.lower.rust import lower_rust
+from rust2go.codegen.lower.go import FASTCALL_PACKAGE, GoFile, lower_go
+from rust2go.codegen.lower.rust import RustFile, lower_rust
 from rust2go.codegen.lower.symbols import ABI_VERSION
 from rust2go.codegen.pipeline import gc_paused
 
@@ -66,13 +66,13 @@ def _binding(program: ir.Program, head: str, options: GenerateOptions,
     with Formatting(cache) if options.fmt else nullcontext() as fmt:
         # Rust first: its formatter takes the longest, and runs while Go is rendered.
         rust_model = lower_rust(program, banner=head, memo=cache)
-        rust = render_model("rust/file.rs.j2", rust_model, item=item)
+        rust = render_rust(rust_model, item)
         rust_done = _finish(fmt, "rustfmt", rust + rust_sections(program))
         with_main = options.go_package == "main" and not options.without_main
         go_model = lower_go(program, package=options.go_package, with_main=with_main,
                             go118=options.go118, banner=head,
                             go_import_path=options.go_import_path, memo=cache)  # fmt: skip
-        go = render_model("go/file.go.j2", go_model, item=item)
+        go = render_go(go_model, item)
         go_done = _finish(fmt, "gofmt", go + go_sections(program))
         go, rust = go_done(), rust_done()
     if cache is not None:
@@ -82,13 +82,29 @@ def _binding(program: ir.Program, head: str, options: GenerateOptions,
     return Outputs(go=go, rust=rust, go_files=extra)
 
 
+Item = Callable[[str, str, object], str]
+
+
+def render_go(model: GoFile, item: Item = render_item) -> str:
+    """The Go file's text, its structs rendered one by one by `item`."""
+    texts = [item("go/struct.go.j2", "s", s) for s in model.structs]
+    return render_model("go/file.go.j2", model, struct_texts=texts)
+
+
+def render_rust(model: RustFile, item: Item = render_item) -> str:
+    """The Rust file's text (its cgo part), its structs rendered one by one by `item`."""
+    texts = [item("rust/struct.rs.j2", "s", s) for s in model.structs]
+    wire = [item("rust/wire_struct.rs.j2", "s", s) for s in model.structs]
+    return render_model("rust/file.rs.j2", model, struct_texts=texts, wire_texts=wire)
+
+
 # What a regeneration takes from `cache` besides formatted pieces: struct view models
 # (lower/item_keys.py) and the text rendered from each.
 _ITEM_TEMPLATES = ("go/struct.go.j2", "rust/struct.rs.j2", "rust/wire_struct.rs.j2")
 _REUSED = ("go-struct", "rust-struct", *(f"render:{t}" for t in _ITEM_TEMPLATES))
 
 
-def _reusing(cache: ChunkCache) -> Callable[[str, str, object], str]:
+def _reusing(cache: ChunkCache) -> Item:
     """`render_item`, with the text of a model rendered before (the very object: reused
     view models are) taken from `cache`."""
 

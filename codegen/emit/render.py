@@ -30,7 +30,7 @@ class SupportLoader(jinja2.BaseLoader):
 
 @cache
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
+    return jinja2.Environment(
         loader=jinja2.ChoiceLoader(
             [jinja2.PackageLoader("rust2go.codegen", "templates"), SupportLoader()]
         ),
@@ -43,10 +43,6 @@ def environment() -> jinja2.Environment:
         # (an include inside a loop asks for its template once per iteration).
         auto_reload=False,
     )
-    # `item(template, name, model)`: one item of a file, rendered on its own (a file's
-    # caller may pass its own `item`, which reuses the text of a model it rendered before).
-    env.globals["item"] = render_item
-    return env
 
 
 def render(template: str, **context: object) -> str:
@@ -55,7 +51,17 @@ def render(template: str, **context: object) -> str:
 
 def render_item(template: str, name: str, model: object) -> str:
     """`template` with the one variable `name`: an item's text depends on its model only."""
-    return render(template, **{name: model})
+    t = _template(template)
+    try:
+        return "".join(t.root_render_func(t.new_context({name: model})))
+    except Exception:
+        return environment().handle_exception()  # jinja's own: the template's line
+
+
+@cache
+def _template(name: str) -> jinja2.Template:
+    """Templates by name without the loader cache's bookkeeping (one lookup per item)."""
+    return environment().get_template(name)
 
 
 def render_model(template: str, model: object, **extra: object) -> str:

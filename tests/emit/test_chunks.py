@@ -12,9 +12,8 @@ import pytest
 from rust2go.codegen.api import GenerateOptions, check_source
 from rust2go.codegen.emit import emit_all
 from rust2go.codegen.emit.chunks import FRAME, ITEMS, ChunkCache, format_pieces, split
-from rust2go.codegen.emit.files import banner
+from rust2go.codegen.emit.files import banner, render_rust
 from rust2go.codegen.emit.fmt import gofmt, rustfmt
-from rust2go.codegen.emit.render import render_model
 from rust2go.codegen.lower.rust import lower_rust
 from rust2go.codegen.source import SourceFile
 
@@ -108,7 +107,7 @@ def test_unformatted_output_carries_no_markers():
 def marked_rust(text: str) -> str:
     """The Rust file as its template writes it, markers and all."""
     program, _ = check_source(SourceFile("user.rs", text))
-    return render_model("rust/file.rs.j2", lower_rust(program, banner=banner(program)))
+    return render_rust(lower_rust(program, banner=banner(program)))
 
 
 def test_split_keeps_every_byte_and_names_each_piece():
