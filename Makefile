@@ -8,7 +8,7 @@ export CARGO_TARGET_DIR ?= $(CURDIR)/.cache/cargo-target
 export GOCACHE ?= $(CURDIR)/.cache/go-build
 export GOFLAGS ?= -mod=mod
 
-.PHONY: all setup demo test soak lint bench fuzz toolchains clean
+.PHONY: all setup demo test test-fast soak lint bench fuzz toolchains clean
 
 all: test
 
@@ -36,6 +36,12 @@ demo: setup toolchains
 
 test: setup toolchains
 	$(PY) -m pytest -q -p no:cacheprovider tests
+
+# The tier to run while editing: front end, emitters (gofmt/rustfmt, no compiler), the
+# watcher and the Python shared-memory peer. No Go or Rust build; `make test` runs all.
+FAST_TESTS := tests/frontend tests/emit tests/daemon tests/shm
+test-fast: setup toolchains
+	$(PY) -m pytest -q -p no:cacheprovider $(FAST_TESTS)
 
 # Many more random IDLs through generate + go vet + go build + clippy than `make test` runs.
 R2G_SOAK_EXAMPLES ?= 200
