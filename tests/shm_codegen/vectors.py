@@ -45,6 +45,7 @@ def images() -> dict[str, tuple[L.Record, dict[str, int]]]:
                 length=48,
                 kind=L.CellKind.CALL,
                 status=0,
+                check=0x1122_3344_5566_7788,
             ),
         ),  # fmt: skip
         "cell_reply": (
@@ -57,6 +58,7 @@ def images() -> dict[str, tuple[L.Record, dict[str, int]]]:
                 length=17,
                 kind=L.CellKind.REPLY,
                 status=L.CallStatus.HANDLER_ERROR,
+                check=0xF0E1_D2C3_B4A5_9687,
             ),
         ),  # fmt: skip
         "slot": (L.SLOT, {"state": word & 0xFFFF_FFFF, "generation": word >> 32}),
