@@ -20,7 +20,8 @@ lines (0..127) are never flipped: they are validated when a segment is opened
 
 Excludable: the payload areas and a request cell's `length` and `method` (the
 "arguments" of a call): a peer that carries no check of them cannot tell a flipped
-argument from a real one, so flipping them can only make a wrong reply."""
+argument from a real one, so flipping them can only make a wrong reply. And any live
+header word (`header.caller_parked`), to look past a defect already known."""
 
 from __future__ import annotations
 

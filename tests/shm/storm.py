@@ -88,7 +88,7 @@ class Tally:
     def check(self, pair: str) -> None:
         counted = sum(self.calls.values())
         assert counted == self.issued, f"{pair}: {counted} outcomes for {self.issued} calls"
-        assert self.calls["wrong"] == 0, f"{pair}: wrong replies accepted: {self.wrong[:5]}"
+        assert self.calls["wrong"] == 0, f"{pair}: wrong replies accepted: {self.wrong[-10:]}"
         assert self.calls["ok"] > 0, self.summary(pair)
         assert self.slowest < TRIAL_BOUND, f"{pair}: a trial hung: {self.summary(pair)}"
         assert self.gone_spread <= GONE_WITHIN, (
@@ -170,8 +170,7 @@ def outcome(e: BaseException) -> str:
 Call = Callable[[ShmCaller, int], Awaitable[tuple[bool, str]]]
 
 
-async def one_call(call: Call, c: ShmCaller, i: int, tally: Tally,
-                   flips: list[dict]) -> float | None:  # fmt: skip
+async def one_call(call: Call, c: ShmCaller, i: int, tally: Tally) -> float | None:
     """Files the call's outcome; when it failed with PeerGone, when that was."""
     try:
         right, what = await asyncio.wait_for(call(c, i), HANG)
@@ -182,7 +181,7 @@ async def one_call(call: Call, c: ShmCaller, i: int, tally: Tally,
         tally.calls["ok"] += 1
     else:
         tally.calls["wrong"] += 1
-        tally.wrong.append(f"call {i}: {what}; flips {flips}")
+        tally.wrong.append(f"call {i}: {what}")
 
 
 async def trial(name: str, call: Call, flipper: Flipper, seed: int, tally: Tally,
@@ -198,21 +197,24 @@ async def _trial(name: str, call: Call, flipper: Flipper, seed: int, tally: Tall
                  flips_per_trial: tuple[int, int]) -> None:  # fmt: skip
     rng = random.Random(seed)
     tally.trials += 1
-    c = await reconnect(name, tally)
-    if c is None:  # nothing recycles the segment: no later trial could connect either
+    try:
+        c = await reconnect(name, tally)
+    except ShmError as e:  # nothing recycles the segment: no later trial could connect
         raise AssertionError(
-            f"seed {seed}: the callee accepts no caller for {HANG} s after "
-            f"the flips {flipper.flips[-4:]}; header now {live_words(name)}"
-        )
-    flips: list[dict] = []
+            f"seed {seed}: the callee accepts no caller for {HANG} s ({e}) after the flips "
+            f"{flipper.flips[-4:]}; header now {live_words(name)}"
+        ) from e
+    wrong_before = len(tally.wrong)
     try:
         tally.issued += CALLS
-        calls = [asyncio.create_task(one_call(call, c, seed * 1000 + i, tally, flips))
+        calls = [asyncio.create_task(one_call(call, c, seed * 1000 + i, tally))
                  for i in range(CALLS)]  # fmt: skip
         flipper.burst(seed, rng.randint(*flips_per_trial), 3)
         done, pending = await asyncio.wait(calls, timeout=HANG + 1)
-        flips += flipper.collect()
+        flips = flipper.collect()
         tally.flipped(flips)
+        if len(tally.wrong) > wrong_before:
+            tally.wrong.append(f"(seed {seed}, flips {flips})")
         assert not pending, f"seed {seed}: {len(pending)} calls hang; flips {flips}"
         gone = [t.result() for t in done if t.result() is not None]
         if gone:
@@ -221,24 +223,21 @@ async def _trial(name: str, call: Call, flipper: Flipper, seed: int, tally: Tall
         await asyncio.wait_for(c.close(), HANG)
 
 
-async def reconnect(name: str, tally: Tally | None = None) -> ShmCaller | None:
+async def reconnect(name: str, tally: Tally | None = None) -> ShmCaller:
     """Connect once the callee has recycled what the last flips left (a state word it
-    repairs within its grace periods is refused until then); the first refusal of a
-    trial is counted, and one that lasts past HANG as "gave up"."""
+    repairs within its grace periods is refused until then); the first refusal is
+    counted, one lasting HANG raised."""
     deadline = time.monotonic() + HANG
-    refused = None
+    counted = tally is None
     while True:
         try:
             return await ShmCaller.connect(name, timeout=HANG)
         except ShmError as e:
-            if tally is None and time.monotonic() > deadline:
-                raise
-            if refused is None and tally is not None:
-                refused = type(e).__name__
-                tally.connects[refused] += 1
+            if not counted:
+                tally.connects[type(e).__name__] += 1
+                counted = True
             if time.monotonic() > deadline:
-                tally.connects["gave up"] += 1
-                return None
+                raise
             await asyncio.sleep(0.01)
 
 

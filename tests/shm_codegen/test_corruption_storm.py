@@ -11,7 +11,8 @@ The Python caller drives the flipper trial by trial (tests/shm/storm.py); the Ru
 caller (`storm` mode of peer/src/storm.rs) runs its trials on its own while the flipper
 flips on a schedule. `make test` runs a few hundred calls per pair; R2G_FAULT_TRIALS=<n>
 runs n trials per pair (n × 24 calls), R2G_FAULT_SEED moves the seeds. A seed that found
-a defect stays in REGRESSION_SEEDS."""
+a defect stays in its pair's REGRESSION_SEEDS (a Python trial's seed, or a whole Rust
+storm's)."""
 
 from __future__ import annotations
 
@@ -41,14 +42,18 @@ from tests.shm_codegen.interop import GoServer, checksum, load_module
 PY_TRIALS = int(os.environ.get("R2G_FAULT_TRIALS", "40"))
 RUST_TRIALS = int(os.environ.get("R2G_FAULT_TRIALS", "400"))
 BASE_SEED = int(os.environ.get("R2G_FAULT_SEED", "20261206"))
-REGRESSION_SEEDS = [
-    # Python -> Go: caller_state and caller_parked flipped (caller_parked+1 ^ 77) around
-    # the end of a session; no peer resets caller_parked while VACANT and every attach
-    # is refused ("header.caller_parked=19712 is not 0 or 1") for good. It takes the flip
-    # landing after the recycle, so the seed alone rarely repeats it: the deterministic
-    # case is BETWEEN_SESSIONS below.
-    20261722,
-]
+REGRESSION_SEEDS: dict[str, list[int]] = {
+    "python -> go": [
+        # caller_state and caller_parked flipped (caller_parked+1 ^ 77) around the end of
+        # a session; no peer resets caller_parked while VACANT and every attach is refused
+        # ("header.caller_parked=19712 is not 0 or 1") for good. It takes the flip landing
+        # after the recycle, so the seed alone rarely repeats it: the deterministic case
+        # is BETWEEN_SESSIONS below.
+        20261722,
+    ],
+    "rust -> go": [],
+    "rust -> python": [],
+}
 STORM = "r2g_storm"  # in the name of every object a storm segment has
 FLIP_EVERY = 0.002  # seconds between the flipper's scheduled flips, on average
 MAX_DATA = 4096 - 24  # `check`'s request is 24 bytes + its data; the callees serve 4 KiB
@@ -101,8 +106,8 @@ class PythonCallee:
         assert self.proc.returncode == 0, f"the Python callee exited {self.proc.returncode}"
 
 
-def seeds_of(trials: int) -> list[list[int]]:
-    return [REGRESSION_SEEDS, [BASE_SEED + i for i in range(trials)]]
+def seeds_of(pair: str, trials: int) -> list[int]:
+    return REGRESSION_SEEDS[pair] + [BASE_SEED + i for i in range(trials)]
 
 
 @pytest.fixture
@@ -137,10 +142,9 @@ def test_python_caller_go_server(go_server, svc, storm_shm_clean, log):
         try:
 
             async def storm() -> None:
-                for seeds in seeds_of(PY_TRIALS):
-                    for seed in seeds:
-                        await trial(name, check_call(svc), flipper, seed, tally)
-                        assert server.proc.poll() is None, f"seed {seed}: the Go server died"
+                for seed in seeds_of("python -> go", PY_TRIALS):
+                    await trial(name, check_call(svc), flipper, seed, tally)
+                    assert server.proc.poll() is None, f"seed {seed}: the Go server died"
                 flipper.stop()
                 await served_exactly(svc, name)
 
@@ -191,14 +195,13 @@ def rust_served_exactly(peer_crate, name: str) -> None:
 
 def run_rust_pair(peer_crate, name: str, callee, pair: str) -> None:
     total = Tally()
-    for seeds in seeds_of(1):
-        for seed in seeds:
-            t = rust_storm(peer_crate, name, callee, seed, RUST_TRIALS)
-            total.merge({"calls": t.calls, "connects": t.connects, "issued": t.issued,
-                         "trials": t.trials, "wrong_calls": t.wrong,
-                         "slowest_trial_ms": t.slowest * 1000,
-                         "gone_spread_ms": t.gone_spread * 1000})  # fmt: skip
-            total.regions += t.regions
+    for seed in seeds_of(pair, 1):
+        t = rust_storm(peer_crate, name, callee, seed, RUST_TRIALS)
+        total.merge({"calls": t.calls, "connects": t.connects, "issued": t.issued,
+                     "trials": t.trials, "wrong_calls": t.wrong,
+                     "slowest_trial_ms": t.slowest * 1000,
+                     "gone_spread_ms": t.gone_spread * 1000})  # fmt: skip
+        total.regions += t.regions
     rust_served_exactly(peer_crate, name)
     assert callee.proc.poll() is None, "the callee died"
     print(total.summary(pair))
