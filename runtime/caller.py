@@ -6,7 +6,11 @@
 Everything that touches the caller's side of the segment runs on the loop thread (the
 helper thread of LoopPoller only parks), so the free list and the pending table need no
 lock. A call owns its slot from allocation until its completion is popped; cancelling
-or timing out only marks the slot ABANDONED (see shm/slots.py)."""
+or timing out only marks the slot ABANDONED (see shm/slots.py).
+
+A pending call is `_pending[slot] = (gen, target, index)`: index -1, target is the call's
+own Future (call, oneway); index >= 0, target is a _Batch (call_many) and index the
+call's place in it."""
 
 from __future__ import annotations
 
@@ -30,6 +34,32 @@ from rust2go.shm.errors import (
 from rust2go.shm.segment import Segment
 
 _PENDING, _CALL, _OK = L.SlotState.PENDING, L.CellKind.CALL, L.CallStatus.OK
+_GEN_MASK = 0xFFFF_FFFF
+
+
+class _Batch:
+    """One call_many: a result per call and one waiter for all of them, instead of a
+    Future per call.
+
+    A call of the batch goes: unsent -> in flight (pushed; in _pending with its index)
+    -> done (the drain puts the reply, or the call's exception, at results[index] and
+    counts `left` down) or abandoned (the batch was cancelled or timed out: its slot is
+    marked ABANDONED; the drain still frees the slot when the completion comes, and
+    writes into results nobody reads any more). `left` reaching 0 wakes the waiter, once;
+    a batch that never sent all its calls never reaches 0 and leaves by an exception."""
+
+    __slots__ = ("results", "left", "waiter")
+
+    def __init__(self, n: int, waiter: asyncio.Future) -> None:
+        self.results: list = [None] * n
+        self.left = n
+        self.waiter = waiter
+
+    def settle(self, i: int, outcome) -> None:
+        self.results[i] = outcome
+        self.left -= 1
+        if not self.left and not self.waiter.done():
+            self.waiter.set_result(None)
 
 
 @dataclass
@@ -51,9 +81,10 @@ class ShmCaller:
         self._wire = seg.wire
         self._callee_bell = seg.callee_bell
         self._req_cap = g.request_capacity
+        self._drain_max = max(256, g.slot_count)
         self._free: deque[int] = deque(range(g.slot_count))
         self._gens = [seg.slots.load(i)[1] for i in range(g.slot_count)]
-        self._pending: dict[int, tuple[int, asyncio.Future]] = {}
+        self._pending: dict[int, tuple[int, asyncio.Future | _Batch, int]] = {}
         self._slot_waiters: deque[asyncio.Future] = deque()
         self._space_waiters: deque[asyncio.Future] = deque()
         self._dead: PeerGone | None = None
@@ -112,9 +143,9 @@ class ShmCaller:
         if self._closed:
             return
         self._closed = True
-        for _, fut in list(self._pending.values()):
-            fut.cancel()
-        for slot, (gen, _) in list(self._pending.items()):
+        for _, target, i in list(self._pending.values()):
+            (target if i < 0 else target.waiter).cancel()
+        for slot, (gen, _, _) in list(self._pending.items()):
             self.seg.slots.transition(slot, gen, _PENDING, L.SlotState.ABANDONED)
         try:
             await self.settle(settle_timeout)
@@ -147,29 +178,94 @@ class ShmCaller:
         async with asyncio.timeout(timeout):
             await self._call(method, payload, L.CellKind.ONEWAY)
 
-    async def call_many(self, method: int, payloads: list[bytes]) -> list[bytes | BaseException]:
-        """Pipeline a batch without a task per call: replies (or the exception of each
-        failed call) in order. Waits for slots and ring space like call()."""
-        futs = []
-        submit_now = self._submit_now
+    async def call_many(
+        self, method: int, payloads: list[bytes], *, timeout: float | None = None
+    ) -> list[bytes | BaseException]:
+        """Pipeline a batch: the replies in order, each failed call's exception in its
+        place (RemoteError; PeerGone for every call not answered when the session ended,
+        sent or not). Raises, with nothing sent, when a payload is too large or the caller
+        is unusable; raises TimeoutError (after `timeout` seconds for the whole batch) or
+        CancelledError after abandoning every call of the batch still pending. Waits for
+        slots and ring space like call(), so a batch may be larger than the slot count.
+        One waiter for the whole batch and one C call per run of free slots."""
+        payloads = payloads if type(payloads) is list else list(payloads)
+        cap = self._req_cap
+        for i, p in enumerate(payloads):
+            if len(p) > cap:
+                raise PayloadTooLarge(
+                    f"payloads[{i}] of {len(p)} bytes exceeds the slot request capacity of {cap}"
+                )
+        self._raise_if_unusable()
+        batch = _Batch(len(payloads), self._loop.create_future())
+        if timeout is None:
+            await self._run_batch(method, payloads, batch)
+        else:
+            async with asyncio.timeout(timeout):
+                await self._run_batch(method, payloads, batch)
+        return batch.results
+
+    async def _run_batch(self, method: int, payloads: list, batch: _Batch) -> None:
+        n, sent = len(payloads), 0
         try:
-            for p in payloads:
-                futs.append(submit_now(method, p, _CALL) or await self._submit(method, p, _CALL))
-        except BaseException:
-            for slot_gen_fut in futs:
-                self._abandon(*slot_gen_fut[:2])
-            raise
-        out: list[bytes | BaseException] = []
-        for i, (_, _, fut) in enumerate(futs):
-            try:
-                out.append(await fut)
-            except asyncio.CancelledError:
-                for s, g, _ in futs[i:]:
-                    self._abandon(s, g)
+            while sent < n:
+                if self._dead or self._closed:
+                    self._raise_if_unusable()
+                if not self._free:
+                    self._free.appendleft(await self._wait_slot())
+                sent += self._push_batch(method, payloads, batch, sent)
+                if sent < n and self._free:  # slots left over: the ring was full
+                    await self._wait_space()
+            if batch.left:
+                await batch.waiter
+        except PeerGone as e:
+            if not self._dead:
+                self._abandon_batch(batch)  # closed under us
                 raise
-            except Exception as e:
-                out.append(e)
-        return out
+            for i in range(sent, n):  # _declare_dead placed it for those in flight
+                batch.results[i] = type(e)(str(e))
+        except BaseException:
+            self._abandon_batch(batch)
+            raise
+
+    def _push_batch(self, method: int, payloads: list, batch: _Batch, start: int) -> int:
+        """Submit payloads[start:] into the free slots, as many as there are, in one C
+        call; returns how many went in (fewer than that: the ring is full)."""
+        free, gens, pending = self._free, self._gens, self._pending
+        slots = [free.popleft() for _ in range(min(len(payloads) - start, len(free)))]
+        gl = []
+        for i, slot in enumerate(slots, start):
+            gen = (gens[slot] + 1) & _GEN_MASK
+            gens[slot] = gen
+            gl.append(gen)
+            pending[slot] = (gen, batch, i)
+        try:
+            pushed, post = self._wire.submit_many(method, _CALL, slots, gl, payloads, start)
+        except ShmLayoutError as e:  # the request ring is corrupt: this session is over
+            self._violation(str(e))
+            raise type(self._dead)(str(self._dead)) from e
+        except BaseException:  # refused before anything was published
+            for slot, gen in zip(slots, gl, strict=True):
+                del pending[slot]
+                self._wire.free(slot, gen)
+                self._release_slot(slot)
+            raise
+        for j in range(len(slots) - 1, pushed - 1, -1):  # never published; back to the front
+            slot = slots[j]
+            del pending[slot]
+            self._wire.free(slot, gl[j])
+            free.appendleft(slot)
+        if pushed:
+            self._settled.clear()
+            self.stats.calls += pushed
+            if post:
+                self._callee_bell.post()
+            self._poller.kick()
+        return pushed
+
+    def _abandon_batch(self, batch: _Batch) -> None:
+        for slot, (gen, target, _) in list(self._pending.items()):
+            if target is batch:
+                self._abandon(slot, gen)
 
     async def _call(self, method: int, payload, kind: int):
         slot, gen, fut = self._submit_now(method, payload, kind) or await self._submit(
@@ -224,7 +320,7 @@ class ShmCaller:
 
     def _pushed(self, slot: int, gen: int, pushed: int) -> tuple[int, int, asyncio.Future]:
         fut = self._loop.create_future()
-        self._pending[slot] = (gen, fut)
+        self._pending[slot] = (gen, fut, -1)
         self._settled.clear()
         self.stats.calls += 1
         if pushed == 2:  # Wire.submit cleared the callee's parked flag: post it
@@ -283,7 +379,7 @@ class ShmCaller:
 
     def _drain(self) -> int:
         try:
-            done = self._wire.take_completions(256)
+            done = self._wire.take_completions(self._drain_max)
         except ShmLayoutError as e:
             self._violation(str(e))
             return 0
@@ -300,14 +396,19 @@ class ShmCaller:
             if entry is None or entry[0] != gen:
                 stats.stale_completions += 1
                 continue
-            fut = entry[1]
-            if not fut.done():
-                if data is None:  # callee skipped it although we did not abandon: report it
-                    fut.set_exception(RemoteError(status, _status_message(status, b"")))
-                elif status == _OK:
-                    fut.set_result(data)
+            _, target, i = entry
+            if i >= 0:  # a call of a batch
+                if data is None or status != _OK:
+                    data = _remote_error(status, data)
+                target.results[i] = data
+                target.left -= 1
+                if not target.left and not target.waiter.done():
+                    target.waiter.set_result(None)
+            elif not target.done():
+                if data is not None and status == _OK:
+                    target.set_result(data)
                 else:
-                    fut.set_exception(RemoteError(status, _status_message(status, data)))
+                    target.set_exception(_remote_error(status, data))
             del pending[slot]
             free(slot, gen)
             if self._slot_waiters:
@@ -350,9 +451,11 @@ class ShmCaller:
         if self._dead:
             return
         self._dead = err
-        for _, fut in self._pending.values():
-            if not fut.done():
-                fut.set_exception(type(err)(str(err)))
+        for _, target, i in self._pending.values():
+            if i >= 0:
+                target.settle(i, type(err)(str(err)))
+            elif not target.done():
+                target.set_exception(type(err)(str(err)))
         self._pending.clear()  # the segment is finished; slots are never reused
         self._settled.set()
         self._fail_waiters(err)
@@ -383,6 +486,12 @@ class ShmCaller:
                 await self._settled.wait()
         except TimeoutError:
             raise TimeoutError(f"{len(self._pending)} calls still in flight") from None
+
+
+def _remote_error(status: int, data: bytes | None) -> RemoteError:
+    """The failure of a call answered `status` with `data` (None: the callee skipped a
+    call we did not abandon)."""
+    return RemoteError(status, _status_message(status, b"" if data is None else data))
 
 
 def _status_message(status: int, data: bytes) -> str:

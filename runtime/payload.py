@@ -19,8 +19,9 @@ Empty values are {0, 0}. Decoding checks every offset against the payload length
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 
 PRIM = {
     "u8": "B", "u16": "H", "u32": "I", "u64": "Q", "usize": "Q",
@@ -236,6 +237,62 @@ def decode(codec: Codec, block: Block, buf) -> dict:
     return {n: codec.read(t, buf, off, n) for n, off, t in block.members}
 
 
+def encode_many(codec: Codec, block: Block, calls: Iterable[tuple], capacity: int) -> list[bytes]:
+    """One payload per argument tuple of `calls` (members in block order), the bytes
+    `encode` gives. All or nothing: a tuple that does not encode fails the whole batch,
+    naming its index, before anything is sent."""
+    calls = calls if isinstance(calls, list | tuple) else list(calls)
+    flat = _flat(codec, block)
+    each = flat.encode_many if flat else partial(_encode_each, codec, block)
+    try:
+        return each(calls, capacity)
+    except Exception:
+        _blame(each, block, calls, capacity)
+        raise
+
+
+def _encode_each(codec: Codec, block: Block, calls, capacity: int) -> list[bytes]:
+    names = [n for n, _, _ in block.members]
+    return [encode(codec, block, dict(zip(names, args, strict=True)), capacity) for args in calls]
+
+
+def _blame(each, block: Block, calls, capacity: int) -> None:
+    """Re-run a failed batch call by call to raise the first failure with its index (the
+    batch encoders do not track it, to stay cheap)."""
+    for i, args in enumerate(calls):
+        try:
+            each([args], capacity)
+        except PayloadError as e:
+            raise PayloadError(f"calls[{i}]: {e}") from None
+        except Exception as e:
+            names = ", ".join(n for n, _, _ in block.members)
+            raise TypeError(f"calls[{i}]={args!r} is not a tuple ({names}): {e}") from e
+
+
+def decode_many(codec: Codec, block: Block, replies: list, member: str) -> list:
+    """`member` of each decoded reply, in order; an exception in `replies` (a failed
+    call) stays in its place, and so does the PayloadError of a reply that breaks the
+    layout (the other calls' results stand)."""
+    flat = _flat(codec, block)
+    at = flat.value_index(member) if flat else None
+    if at is not None:  # the member is a plain number: one unpack per reply
+        unpack = flat.head.unpack_from
+        try:
+            return [unpack(r)[at] for r in replies]
+        except (TypeError, struct.error):
+            pass  # a failed call or a short reply: the walk below places each one
+    out = []
+    for r in replies:
+        if isinstance(r, BaseException):
+            out.append(r)
+            continue
+        try:
+            out.append(decode(codec, block, r)[member])
+        except PayloadError as e:
+            out.append(e)
+    return out
+
+
 # -- flat blocks -----------------------------------------------------------------------
 # Most calls carry only scalars, strings and byte strings. Their head is one fixed struct
 # and their children the strings in member order, so one struct.pack (unpack) replaces
@@ -275,6 +332,52 @@ class _Flat:
             raise TypeError("head does not match the block size")
         self.start = round8(block.size)
         self.pad = _PAD[self.start - block.size]
+        self.encode_many = self._compile_many()
+
+    def value_index(self, name: str) -> int | None:
+        """Where `name` is in the head's unpacked tuple, if every member is a plain
+        number (so the head alone is the whole decode); else None."""
+        if any(kind != _VALUE for _, kind, _ in self.kinds):
+            return None
+        return [n for n, _, _ in self.kinds].index(name)
+
+    def _compile_many(self) -> Callable[[list, int], list[bytes]]:
+        """The batch encoder of this block, written out for its members (no dispatch on
+        the member kinds per call): the bytes `encode` gives, one payload per tuple."""
+        args, fields, tail, body = [], [], [], []
+        for j, (_, kind, _) in enumerate(self.kinds):
+            a = f"a{j}"
+            args.append(a)
+            if kind == _VALUE:
+                fields.append(a)
+            elif kind == _ENUM:
+                fields.append(f"int({a})")
+            elif kind == _CHAR:
+                fields.append(f"ord({a})")
+            else:
+                conv = f"{a}.encode()" if kind == _STR else f"bytes({a})"
+                body += [f"d{j} = {conv}", f"n{j} = len(d{j})", f"o{j} = cur if n{j} else 0",
+                         f"cur += n{j} + (-n{j} & 7)"]  # fmt: skip
+                fields += [f"o{j}", f"n{j}"]
+                tail += [f"d{j}", f"PAD[-n{j} & 7]"]
+        target = "(" + "".join(f"{a}, " for a in args) + ")"
+        pieces = ", ".join([f"pack({', '.join(fields)})", "PAD0", *tail])
+        src = "\n".join([
+            "def encode_many(calls, capacity):",
+            "    out = []",
+            "    append = out.append",
+            f"    for {target} in calls:",
+            f"        cur = {self.start}",
+            *(f"        {line}" for line in body),
+            "        if cur > capacity:",
+            "            raise PayloadError(",
+            "                f'payload of {cur} bytes exceeds the slot capacity of {capacity}')",
+            f"        append(b''.join(({pieces},)))",
+            "    return out",
+        ])  # fmt: skip
+        scope = dict(pack=self.head.pack, PAD=_PAD, PAD0=self.pad, PayloadError=PayloadError)
+        exec(compile(src, f"<encode_many of {self.head.format}>", "exec"), scope)
+        return scope["encode_many"]
 
     def encode(self, values: dict, capacity: int) -> bytes:
         fields, tail, cur = [], [self.pad], self.start

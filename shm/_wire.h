@@ -2,13 +2,13 @@
  *
  * Files: _wire_setup.c (the type: spec, set-up, method table), _ring.c (ring push/pop and
  * the doorbell's notifier check), _check.c (check64), _wire_ops.c (argument helpers and
- * the raw ring ops), _wire_caller.c (submit, take_completions, free), _wire_callee.c
- * (take_requests, answer). _atomics.c (AtomicView) includes this header too, and so does
- * the test-only hammer (tests/shm/hammer/).
+ * the raw ring ops), _wire_caller.c (submit, submit_many, take_completions, free),
+ * _wire_callee.c (take_requests, answer). _atomics.c (AtomicView) includes this header
+ * too, and so does the test-only hammer (tests/shm/hammer/).
  *
  * Ring push/pop, the slot-word transitions of a call and the doorbell's notifier check,
  * each one METH_FASTCALL call instead of 5-10 Python-level atomic ops. Batch versions
- * (take_requests, take_completions) drain many cells per call.
+ * (submit_many, take_requests, take_completions) push or drain many cells per call.
  *
  * No layout number is written here: every offset, size and enum value comes from the
  * `spec` dict built by shm/hotpath.py out of shm/layout.py and the validated header, and
@@ -129,6 +129,7 @@ WIRE_METHOD(pop);
 WIRE_METHOD(is_empty);
 WIRE_METHOD(notify);
 WIRE_METHOD(submit);
+WIRE_METHOD(submit_many);
 WIRE_METHOD(take_completions);
 WIRE_METHOD(free);
 WIRE_METHOD(take_requests);

@@ -27,6 +27,83 @@ w_submit(Wire *w, PyObject *const *args, Py_ssize_t nargs)
 }
 
 
+/* Everything submit_many's push loop relies on, checked before it publishes anything:
+ * equal-length slot and gen lists, payloads[offset:] long enough, slots below
+ * slot_count, u32 gens, payloads that are buffers within request_capacity. */
+static int
+batch_ok(Wire *w, PyObject *slots, PyObject *gens, PyObject *payloads, Py_ssize_t offset)
+{
+    if (!PyList_Check(slots) || !PyList_Check(gens) || !PyList_Check(payloads)) {
+        PyErr_SetString(PyExc_TypeError, "submit_many: slots, gens and payloads must be lists");
+        return 0;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(slots);
+    if (PyList_GET_SIZE(gens) != n || offset < 0 || offset > PyList_GET_SIZE(payloads) - n) {
+        PyErr_Format(PyExc_ValueError, "submit_many: %zd slots, %zd gens, %zd payloads from offset %zd",
+                     n, PyList_GET_SIZE(gens), PyList_GET_SIZE(payloads), offset);
+        return 0;
+    }
+    for (Py_ssize_t k = 0; k < n; k++) {
+        uint32_t a[2];
+        Py_buffer p;
+        PyObject *sg[2] = {PyList_GET_ITEM(slots, k), PyList_GET_ITEM(gens, k)};
+        if (!args_u32(sg, 2, a))
+            return 0;
+        if (a[0] >= w->slot_count) {
+            PyErr_Format(PyExc_ValueError, "submit_many: slots[%zd]=%u >= slot_count %u", k, a[0],
+                         w->slot_count);
+            return 0;
+        }
+        if (PyObject_GetBuffer(PyList_GET_ITEM(payloads, offset + k), &p, PyBUF_SIMPLE) < 0)
+            return 0;
+        Py_ssize_t len = p.len;
+        PyBuffer_Release(&p);
+        if (len > (Py_ssize_t)w->req_cap) {
+            PyErr_Format(PyExc_ValueError, "submit_many: payloads[%zd] of %zd bytes exceeds "
+                         "request_capacity %u", offset + k, len, w->req_cap);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* submit_many(method, kind, slots, gens, payloads, offset) -> (pushed, post): submit of
+ * payloads[offset + k] in slots[k] (generation gens[k]) for each k, in order, stopping at
+ * the first full ring; that call's slot is freed again (gen, FREE), it and the ones after
+ * it were never published. post: the callee was parked, post its semaphore (checked
+ * once, after the last push: a callee that parked before it sees every cell pushed).
+ * Bad arguments raise before anything is published; a corrupt ring raises after
+ * `pushed` calls went in (the session is over then). */
+PyObject *
+w_submit_many(Wire *w, PyObject *const *args, Py_ssize_t nargs)
+{
+    uint32_t body[CELL_WORDS];
+    uint64_t check;
+    if (!nargs_between(nargs, 6, 6, "submit_many") || !held_ok(w))
+        return NULL;
+    PyObject *slots = args[2], *gens = args[3], *payloads = args[4];
+    Py_ssize_t offset = PyLong_AsSsize_t(args[5]);
+    if ((offset == -1 && PyErr_Occurred()) || !batch_ok(w, slots, gens, payloads, offset))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(slots), k = 0;
+    for (; k < n; k++) {
+        PyObject *one[5] = {PyList_GET_ITEM(slots, k), PyList_GET_ITEM(gens, k), args[0], args[1],
+                            PyList_GET_ITEM(payloads, offset + k)};
+        if (!write_payload(w, "submit_many", 0, one, 5, body, &check))
+            return NULL;
+        _Atomic uint64_t *slot_word = U64(slot_word_at(w, body[CELL_SLOT]));
+        STORE(slot_word, word(body[CELL_GEN], w->st_pending));
+        int got = ring_push(w, 0, body, check);
+        if (got <= 0) {
+            STORE(slot_word, word(body[CELL_GEN], w->st_free));
+            if (got < 0)
+                return NULL;
+            break;
+        }
+    }
+    return Py_BuildValue("(ni)", k, k > 0 && bell_owed(w, 0));
+}
+
 static PyObject *
 completion_item(Wire *w, const uint32_t b[CELL_WORDS], uint64_t check)
 {

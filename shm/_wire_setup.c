@@ -212,6 +212,7 @@ static PyMethodDef wire_methods[] = {
     FAST(is_empty, "is_empty(ring) -> bool"),
     FAST(notify, "notify(side) -> bool: fence; clear the side's parked flag; True if a post is owed"),
     FAST(submit, "submit(slot, gen, method, kind, payload) -> 0 full | 1 pushed | 2 pushed, post callee"),
+    FAST(submit_many, "submit_many(method, kind, slots, gens, payloads, offset) -> (pushed, post callee)"),
     FAST(take_completions, "take_completions(max) -> [(slot, gen, status, data | None | violation message)]"),
     FAST(free, "free(slot, gen): store-release (gen, FREE)"),
     FAST(take_requests, "take_requests(max) -> [(verdict, slot, gen, method, kind, payload | None)]"),

@@ -71,6 +71,8 @@ class PyMethod:
     ret: str  # annotation, "None" for oneway
     params_block: str  # Python source of a Block
     reply_block: str
+    many: str  # the pipelined batch method's name ("" for oneway: nothing to return)
+    many_ret: str  # its return annotation
 
 
 @dataclass
@@ -91,7 +93,7 @@ class PyModule:
 # What the module binds or relies on: a class of the IDL named like one would hide it.
 PY_MODULE_NAMES = frozenset(
     ["enum", "dataclass", "annotations", "r2g_contract", "Block", "Codec", "StructInfo", "decode",
-     "encode", "ShmCaller", "CODEC"]
+     "encode", "decode_many", "encode_many", "ShmCaller", "CODEC"]
 ) | frozenset(dir(builtins))  # fmt: skip
 # A client method's own names: a parameter named like one would hide it in the body.
 PY_CLIENT_NAMES = frozenset(["self", "timeout", "payload", "reply", "encode", "decode", "CODEC"])
@@ -116,17 +118,37 @@ def _block_src(b: Block) -> str:
     return f"Block({b.size}, ({members}))"
 
 
-def _method(layouts: Layouts, m: ir.Method) -> PyMethod:
+def _batch_name(name: str, taken: set[str]) -> str:
+    """`<method>_many`, with trailing underscores while another method or attribute of the
+    client already has that name."""
+    many = f"{name}_many"
+    while many in taken or many in PY_CLIENT_ATTRS:
+        many += "_"
+    taken.add(many)
+    return many
+
+
+def _method(layouts: Layouts, m: ir.Method, taken: set[str]) -> PyMethod:
     oneway = m.kind is ir.CallKind.ONEWAY
+    name = py_name(m.name, PY_CLIENT_ATTRS)
+    ret = "None" if m.ret is None else py_type(m.ret.ty)
     return PyMethod(
-        name=py_name(m.name, PY_CLIENT_ATTRS),
+        name=name,
         id=method_id(m),
         kind="oneway" if oneway else "call",
         params=[(_param(p.name), py_type(p.ty)) for p in m.params],
-        ret="None" if m.ret is None else py_type(m.ret.ty),
+        ret=ret,
         params_block=_block_src(params_block(layouts, m)),
         reply_block=_block_src(reply_block(layouts, m)),
+        many="" if oneway else _batch_name(name, taken),
+        many_ret=f"list[{ret} | Exception]",
     )
+
+
+def _trait(program: ir.Program, layouts: Layouts, t: ir.Trait) -> PyTrait:
+    shm = [m for m in t.methods if m.shm]
+    taken = {py_name(m.name, PY_CLIENT_ATTRS) for m in shm}
+    return PyTrait(t.name, [_method(layouts, m, taken) for m in shm], _contract_src(program, t))
 
 
 def _contract_src(program: ir.Program, t: ir.Trait) -> str:
@@ -142,11 +164,7 @@ def lower_python(program: ir.Program, *, banner: str) -> PyModule:
                                 [(py_name(f.name), py_type(f.ty), lay[f.name], py_desc(f.ty))
                                  for f in s.fields]))  # fmt: skip
     traits = [
-        PyTrait(
-            t.name, [_method(layouts, m) for m in t.methods if m.shm], _contract_src(program, t)
-        )
-        for t in program.r2g_traits()
-        if any(m.shm for m in t.methods)
+        _trait(program, layouts, t) for t in program.r2g_traits() if any(m.shm for m in t.methods)
     ]
     enums = [
         (e.name, py_type(ir.EnumT(e.name)), e.repr, [(py_name(v.name), v.value) for v in e.variants])

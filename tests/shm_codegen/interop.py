@@ -109,6 +109,31 @@ async def python_to_go(mod, name: str, calls: int, depth: int = 256) -> dict:
     return {"calls": calls, "seconds": seconds, "callee_ran": ran}
 
 
+CHECK_DATA = [check_data(i) for i in range(48)]  # check_data(i) is CHECK_DATA[i % 48]
+
+
+async def python_to_go_batches(mod, name: str, calls: int, batch: int = 256) -> dict:
+    """`calls` checksummed `check` calls from the generated Python client, `batch` at a
+    time through `check_many`; exactly once as in python_to_go. The expected checksums
+    are computed before the clock starts: in Python one costs about as much as a call."""
+    from rust2go.runtime import ShmCaller
+
+    want = [checksum(i, CHECK_DATA[i % 48]) for i in range(calls)]
+    async with await ShmCaller.connect(name) as caller:
+        client = mod.SvcClient(caller)
+        before = await client.checks()
+        t0 = time.perf_counter()
+        for start in range(0, calls, batch):
+            end = min(start + batch, calls)
+            replies = await client.check_many([(i, CHECK_DATA[i % 48]) for i in range(start, end)])
+            if replies != want[start:end]:
+                wrong = [start + j for j, r in enumerate(replies) if r != want[start + j]]
+                raise AssertionError(f"wrong replies to calls {wrong[:10]}: {replies[:3]}")
+        seconds = time.perf_counter() - t0
+        ran = await client.checks() - before
+    assert ran == calls, f"Go ran check {ran} times for {calls} calls"
+    return {"calls": calls, "seconds": seconds, "callee_ran": ran}
+
 class PythonSvc:
     """The Python callee of the peer IDL (for Rust→Python); counts the `check` calls."""
 
