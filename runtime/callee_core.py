@@ -203,6 +203,8 @@ class CalleeCore:
             self.violation(f"header.segment_state={served} is not SERVING")
             seg.cas("segment_state", served, L.SegmentState.SERVING)
         state = seg.load("caller_state")
+        if state == CS.VACANT:
+            self._repair_caller_parked()
         if state not in CS._value2member_map_:  # a stray write: no caller state machine left
             self.violation(f"header.caller_state={state} is not a CallerState")
             seg.cas("caller_state", state, CS.BROKEN)  # recycled like any broken session
@@ -225,6 +227,15 @@ class CalleeCore:
         ):
             return session.begin_recycle(seg, state)
         return None
+
+    def _repair_caller_parked(self) -> None:
+        """Only an attached caller writes caller_parked and attachers refuse anything but
+        0 or 1, so a stray write while no caller is attached would refuse every caller to
+        come; with none attached the flag has no owner, and the callee stores 0."""
+        parked = self.seg.load("caller_parked")
+        if parked > 1 and self.seg.cas("caller_parked", parked, 0):
+            log.warning("shm segment %s: header.caller_parked=%d is not 0 or 1 with no caller "
+                        "attached: stored 0", self.seg.name, parked)  # fmt: skip
 
     def _abandoned_attach(self) -> bool:
         """ATTACHED with caller_pid 0 in one session for ATTACH_GRACE (shm/session.py)."""

@@ -45,10 +45,10 @@ BASE_SEED = int(os.environ.get("R2G_FAULT_SEED", "20261206"))
 REGRESSION_SEEDS: dict[str, list[int]] = {
     "python -> go": [
         # caller_state and caller_parked flipped (caller_parked+1 ^ 77) around the end of
-        # a session; no peer resets caller_parked while VACANT and every attach is refused
-        # ("header.caller_parked=19712 is not 0 or 1") for good. It takes the flip landing
-        # after the recycle, so the seed alone rarely repeats it: the deterministic case
-        # is BETWEEN_SESSIONS below.
+        # a session: caller_parked out of 0/1 with no caller attached, which every attacher
+        # refuses ("header.caller_parked=19712 is not 0 or 1") until the callee repairs it.
+        # The flip must land after the recycle, so the seed alone rarely repeats it: the
+        # deterministic case is BETWEEN_SESSIONS below.
         20261722,
     ],
     "rust -> go": [],
@@ -224,8 +224,8 @@ def test_rust_caller_python_callee(peer_crate, go_server, storm_shm_clean, log):
 # caller must be served within HANG. The byte flipped is the second of the word, so the
 # value is out of range whatever it was.
 BETWEEN_SESSIONS = [
-    # Only a caller writes its parked flag, and attachers refuse a value above 1: a flip
-    # while VACANT disabled the segment for good (found by the Python -> Go storm).
+    # Only a caller writes its parked flag, and attachers refuse a value above 1: with no
+    # caller attached, only the callee can repair it (found by the Python -> Go storm).
     ("caller_parked", "header", 201, 0x4D),
     ("segment_state", "header", 129, 0x4D),
     ("caller_state", "header", 193, 0x4D),

@@ -31,6 +31,16 @@ func (s *r2g_shm_server) violation(why string) {
 	s.ringCaller()
 }
 
+// repairCallerParked: only an attached caller writes caller_parked and attachers refuse
+// anything but 0 or 1, so a stray write while no caller is attached would refuse every
+// caller to come; with none attached the flag has no owner, and the callee stores 0.
+func (s *r2g_shm_server) repairCallerParked() {
+	p := s.u32(r2g_shm_HEADER_CALLER_PARKED)
+	if v := atomic.LoadUint32(p); v > 1 && atomic.CompareAndSwapUint32(p, v, 0) {
+		r2g_shm_log(fmt.Sprintf("shm segment /%s: header.caller_parked=%d is not 0 or 1 with no caller attached: stored 0", s.stem, v))
+	}
+}
+
 // control recycles a departed caller: DETACHED; a broken session with no caller; or,
 // probing (at most every r2g_shm_PROBE_PERIOD unless the doorbell timed out), ATTACHED or
 // BROKEN by a dead caller, ATTACHED with caller_pid 0 for r2g_shm_ATTACH_GRACE, BROKEN
@@ -43,6 +53,9 @@ func (s *r2g_shm_server) control(probe bool) {
 		atomic.CompareAndSwapUint32(served, ss, r2g_shm_SEGMENT_STATE_SERVING)
 	}
 	st := atomic.LoadUint32(s.u32(r2g_shm_HEADER_CALLER_STATE))
+	if st == r2g_shm_CALLER_STATE_VACANT {
+		s.repairCallerParked()
+	}
 	broken := s.broken.Load()
 	switch {
 	case st > r2g_shm_CALLER_STATE_BROKEN: // a stray write: recycled like any broken session
