@@ -63,12 +63,13 @@ def load_module(path: Path):
 
 class GoServer:
     """The `--go-server` binary serving `name`; SIGTERM on exit (quit handshake, unlink).
-    `stderr`: where its log goes (a file object; inherited by default)."""
+    `stderr`: where its log goes (a file object; inherited by default); `flags`: the
+    server's own (`-slots N` ...)."""
 
-    def __init__(self, server_dir: Path, name: str, stderr=None):
+    def __init__(self, server_dir: Path, name: str, stderr=None, flags: tuple[str, ...] = ()):
         self.name = name
-        self.proc = subprocess.Popen([str(server_dir / "server"), name], stdout=subprocess.PIPE,
-                                     stderr=stderr, text=True)  # fmt: skip
+        self.proc = subprocess.Popen([str(server_dir / "server"), *flags, name],
+                                     stdout=subprocess.PIPE, stderr=stderr, text=True)  # fmt: skip
         line = self.proc.stdout.readline().strip()
         if line != f"serving {name}":
             self.proc.kill()
