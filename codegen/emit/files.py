@@ -62,7 +62,7 @@ def _emit_all(program: ir.Program, options: GenerateOptions, cache: ChunkCache |
 
 def _binding(program: ir.Program, head: str, options: GenerateOptions,
              cache: ChunkCache | None) -> Outputs:  # fmt: skip
-    item = render_item if cache is None else _reusing(cache)
+    item = render_item if cache is None else _reusing()
     with Formatting(cache) if options.fmt else nullcontext() as fmt:
         # Rust first: its formatter takes the longest, and runs while Go is rendered.
         rust_model = lower_rust(program, banner=head, memo=cache)
@@ -99,25 +99,22 @@ def render_rust(model: RustFile, item: Item = render_item) -> str:
 
 
 # What a regeneration takes from `cache` besides formatted pieces: struct view models
-# (lower/item_keys.py) and the text rendered from each.
-_ITEM_TEMPLATES = ("go/struct.go.j2", "rust/struct.rs.j2", "rust/wire_struct.rs.j2")
-_REUSED = ("go-struct", "rust-struct", *(f"render:{t}" for t in _ITEM_TEMPLATES))
+# (lower/item_keys.py), each carrying the texts rendered from it.
+_REUSED = ("go-struct", "rust-struct")
 
 
-def _reusing(cache: ChunkCache) -> Item:
-    """`render_item`, with the text of a model rendered before (the very object: reused
-    view models are) taken from `cache`."""
+def _reusing(item: Item = render_item) -> Item:
+    """`item`, keeping each text on its model: a model reused from the cache is the very
+    object rendered before (a fresh one starts with no texts)."""
 
-    def item(template: str, name: str, model: object) -> str:
-        tool, key = f"render:{template}", str(id(model))
-        hit = cache.get(tool, key)
-        if hit is not None and hit[0] is model:  # the entry keeps its model alive: no id reuse
-            return hit[1]
-        text = render_item(template, name, model)
-        cache.put(tool, key, (model, text))
+    def reused_item(template: str, name: str, model: object) -> str:
+        texts = model.__dict__.setdefault("_r2g_texts", {})
+        text = texts.get(template)
+        if text is None:
+            text = texts[template] = item(template, name, model)
         return text
 
-    return item
+    return reused_item
 
 
 def _finish(fmt: Formatting | None, tool: str, text: str) -> Callable[[], str]:

@@ -135,6 +135,18 @@ class GoSpeller:
             return f"r2g_write_string({v}, {w})"
         return f"r2g_write_{self.key(ty)}({self._arg(ty, v)}, {w})"
 
+    def field(self, ty: ir.Type, x: str, v: str) -> tuple[str, str | None, str, str | None]:
+        """`read(ty, x)`, `size(ty, v)`, `write(ty, v, "w")` and `lsize(ty, v)` at once:
+        a struct field needs all four, and they share every decision."""
+        if is_pod(ty):
+            return f"{self.go_type(ty)}({x})", None, f"{self.cref(ty)}({v})", None
+        if isinstance(ty, ir.Str):
+            return f"r2g_read_string({x})", f"r2g_round(uintptr(len({v})))", f"r2g_write_string({v}, w)", None
+        key, arg = self.key(ty), self._arg(ty, v)
+        size = f"r2g_size_{key}({arg})" if go_needs_block(self.program, ty) else None
+        lsize = f"r2g_lsize_{key}({arg})" if rust_needs_buffer(self.program, ty) else None
+        return f"r2g_read_{key}({x})", size, f"r2g_write_{key}({arg}, w)", lsize
+
     @staticmethod
     def _arg(ty: ir.Type, v: str) -> str:
         return f"&{v}" if isinstance(ty, ir.StructT) else v
@@ -400,20 +412,12 @@ def lower_go(program: ir.Program, *, package: str, with_main: bool, go118: bool,
 
 def _struct(sp: GoSpeller, s: ir.Struct) -> GoStruct:
     cref = "C." + c_ref_name(s.name)
-    fields = [
-        GoField(
-            name=f.name,
-            cname=c_field(f.name),
-            go_type=sp.go_type(f.ty),
-            docs=f.docs,
-            read=sp.read(f.ty, f"x.{c_field(f.name)}"),
-            size=sp.size(f.ty, f"v.{f.name}"),
-            write=sp.write(f.ty, f"v.{f.name}", "w"),
-            lsize=sp.lsize(f.ty, f"v.{f.name}"),
-            tag=_tag(s, f.name),
-        )
-        for f in s.fields
-    ]
+    fields = []
+    for f in s.fields:
+        cname = c_field(f.name)
+        read, size, write, lsize = sp.field(f.ty, f"x.{cname}", f"v.{f.name}")
+        fields.append(GoField(f.name, cname, sp.go_type(f.ty), f.docs, read, size, write, lsize,
+                              _tag(s, f.name)))  # fmt: skip
     lay = sp.layouts.struct(s.name)
     guards = [GoLayoutGuard(f"r2g_layout_of_{s.name}", f"unsafe.Sizeof({cref}{{}})",
                             lay.layout.size)]  # fmt: skip

@@ -38,8 +38,14 @@ class Keys:
 
     _by_type: dict[ir.Type, str] = field(default_factory=dict)
     _taken: set[str] = field(default_factory=set)
+    _seen: dict[int, tuple[ir.Type, str]] = field(default_factory=dict)
 
     def __call__(self, ty: ir.Type) -> str:
+        # The same type object is asked about again and again (a field's type, by each of
+        # its reads, sizes and writes): by identity first, which needs no hash of the type.
+        hit = self._seen.get(id(ty))
+        if hit is not None and hit[0] is ty:
+            return hit[1]
         if ty not in self._by_type:
             key, n = _base_key(ty), 1
             while key in self._taken:
@@ -47,7 +53,9 @@ class Keys:
                 key = f"{_base_key(ty)}_{n}"
             self._taken.add(key)
             self._by_type[ty] = key
-        return self._by_type[ty]
+        found = self._by_type[ty]
+        self._seen[id(ty)] = (ty, found)  # the entry keeps `ty` alive: its id is not reused
+        return found
 
 
 def walk(program: ir.Program, ty: ir.Type, seen: set[ir.Type] | None = None) -> Iterator[ir.Type]:
@@ -135,25 +143,28 @@ def go_reply_views_vec(program: ir.Program, ty: ir.Type) -> bool:
     return any(isinstance(t, ir.Vec) and go_view(program, t.elem) for t in walk(program, ty))
 
 
-def _memo(program: ir.Program, name: str) -> dict[ir.Type, bool]:
-    """A per-program table of one predicate's answers: lowering asks about the same few
-    instances for every field, method and helper, and each answer walks the structs."""
-    return program.__dict__.setdefault(f"_r2g_memo_{name}", {})
-
-
-def _asked(program: ir.Program, ty: ir.Type,
+def _asked(program: ir.Program, ty: ir.StructT,
            predicate: Callable[[ir.Program, ir.Type, frozenset[str]], bool]) -> bool:  # fmt: skip
-    """`predicate(program, ty, frozenset())`, answered once per program and instance."""
-    memo = _memo(program, predicate.__name__)
-    found = memo.get(ty)
+    """`predicate(program, ty, frozenset())` for a struct, answered once per program:
+    lowering asks about the same structs for every field, method and helper, and each
+    answer walks their fields, all the way down (other types answer at once)."""
+    memos = program.__dict__.get("_r2g_memo")
+    if memos is None:
+        memos = program.__dict__["_r2g_memo"] = {}
+    memo = memos.get(predicate)
+    if memo is None:
+        memo = memos[predicate] = {}
+    found = memo.get(ty.name)
     if found is None:
-        found = memo[ty] = predicate(program, ty, frozenset())
+        found = memo[ty.name] = predicate(program, ty, frozenset())
     return found
 
 
 def rust_needs_buffer(program: ir.Program, ty: ir.Type, seen: frozenset[str] = frozenset()) -> bool:
     """Rust lends strings and POD slices in place; only arrays of Refs need buffer space."""
-    return _rust_needs_buffer(program, ty, seen) if seen else _asked(program, ty, _rust_needs_buffer)
+    if seen or not isinstance(ty, ir.StructT):
+        return _rust_needs_buffer(program, ty, seen)
+    return _asked(program, ty, _rust_needs_buffer)
 
 
 def _rust_needs_buffer(program: ir.Program, ty: ir.Type, seen: frozenset[str]) -> bool:
@@ -170,7 +181,9 @@ def _rust_needs_buffer(program: ir.Program, ty: ir.Type, seen: frozenset[str]) -
 
 def go_needs_block(program: ir.Program, ty: ir.Type, seen: frozenset[str] = frozenset()) -> bool:
     """Go copies every byte a reply points at into the C block; only scalars need none."""
-    return _go_needs_block(program, ty, seen) if seen else _asked(program, ty, _go_needs_block)
+    if seen or not isinstance(ty, ir.StructT):
+        return _go_needs_block(program, ty, seen)
+    return _asked(program, ty, _go_needs_block)
 
 
 def _go_needs_block(program: ir.Program, ty: ir.Type, seen: frozenset[str]) -> bool:
@@ -195,14 +208,14 @@ def go_view(program: ir.Program, ty: ir.Type) -> bool:
     match ty:
         case ir.Prim() | ir.EnumT() | ir.Str():
             return True
-        case ir.StructT(name):
-            memo = _memo(program, "go_view")
-            found = memo.get(ty)
-            if found is None:
-                fields = program.struct(name).fields
-                found = memo[ty] = bool(fields) and all(go_view(program, f.ty) for f in fields)
-            return found
+        case ir.StructT():
+            return _asked(program, ty, _go_view_struct)
     return False
+
+
+def _go_view_struct(program: ir.Program, ty: ir.Type, seen: frozenset[str]) -> bool:
+    fields = program.struct(ty.name).fields  # type: ignore[union-attr]
+    return bool(fields) and all(go_view(program, f.ty) for f in fields)
 
 
 def go_by_pointer(method: ir.Method, param: ir.Param) -> bool:
