@@ -121,12 +121,12 @@ async def test_cancelling_a_batch_abandons_it_and_every_slot_comes_back(serve):
 
 async def test_a_timed_out_batch_raises_and_every_slot_comes_back(serve):
     _, c = await serve(slots=8)
-    naps = [(0).to_bytes(4, "little")] * 4 + [(400).to_bytes(4, "little")] * 4
+    naps = [(0).to_bytes(4, "little")] * 4 + [(1500).to_bytes(4, "little")] * 4
     t0 = time.monotonic()
     with pytest.raises(TimeoutError):
         await c.call_many(NAP, naps, timeout=0.1)
-    assert time.monotonic() - t0 < 0.3
-    assert c.stats.abandoned == 4  # only the sleeping ones were still pending
+    assert time.monotonic() - t0 < 1.0  # not the sleeping ones' 1.5 s
+    assert 4 <= c.stats.abandoned <= 8  # the sleeping ones, and quick ones not yet answered
     await c.settle()
     assert all_free(c)
 

@@ -113,9 +113,9 @@ def test_a_batch_times_out_as_a_whole(server, clean_shm):
     async def body(c, caller):
         t0 = time.monotonic()
         with pytest.raises(TimeoutError):
-            await c.nap_many([(0,)] * 3 + [(400,)] * 3, timeout=0.1)
-        assert time.monotonic() - t0 < 0.35
-        assert caller.stats.abandoned == 3  # the quick ones were answered
+            await c.nap_many([(0,)] * 3 + [(1500,)] * 3, timeout=0.1)
+        assert time.monotonic() - t0 < 1.0  # not the naps' 1.5 s
+        assert 3 <= caller.stats.abandoned <= 6  # the naps, and quick ones not yet answered
         await caller.settle()
         assert all_free(caller)
 
