@@ -89,37 +89,44 @@ class GoServer:
         assert code == 0
 
 
+CHECK_DATA = [check_data(i) for i in range(48)]  # check_data(i) is CHECK_DATA[i % 48]
+
+
+def expected_checks(calls: int) -> list[int]:
+    """The reply each of `calls` check calls must get. Computed before a clock starts:
+    in Python one costs about as much as a call."""
+    return [checksum(i, CHECK_DATA[i % 48]) for i in range(calls)]
+
+
 async def python_to_go(mod, name: str, calls: int, depth: int = 256) -> dict:
     """`calls` checksummed `check` calls from the generated Python client, `depth` in
-    flight; exactly once: every reply right and Go ran `check` `calls` times."""
+    flight (a task each); exactly once: every reply right and Go ran `check` `calls` times."""
     from rust2go.runtime import ShmCaller
 
+    want = expected_checks(calls)
     async with await ShmCaller.connect(name) as caller:
         client = mod.SvcClient(caller)
         before = await client.checks()
         t0 = time.perf_counter()
         for start in range(0, calls, depth):
-            ids = range(start, min(start + depth, calls))
-            replies = await asyncio.gather(*(client.check(i, list(check_data(i))) for i in ids))
-            want = [checksum(i, check_data(i)) for i in ids]
-            wrong = [i for i, r, w in zip(ids, replies, want, strict=True) if r != w]
-            assert not wrong, f"wrong replies to calls {wrong[:10]}"
+            end = min(start + depth, calls)
+            calls_ = (client.check(i, CHECK_DATA[i % 48]) for i in range(start, end))
+            replies = await asyncio.gather(*calls_)
+            if replies != want[start:end]:
+                wrong = [start + j for j, r in enumerate(replies) if r != want[start + j]]
+                raise AssertionError(f"wrong replies to calls {wrong[:10]}")
         seconds = time.perf_counter() - t0
         ran = await client.checks() - before
     assert ran == calls, f"Go ran check {ran} times for {calls} calls"
     return {"calls": calls, "seconds": seconds, "callee_ran": ran}
 
 
-CHECK_DATA = [check_data(i) for i in range(48)]  # check_data(i) is CHECK_DATA[i % 48]
-
-
 async def python_to_go_batches(mod, name: str, calls: int, batch: int = 256) -> dict:
     """`calls` checksummed `check` calls from the generated Python client, `batch` at a
-    time through `check_many`; exactly once as in python_to_go. The expected checksums
-    are computed before the clock starts: in Python one costs about as much as a call."""
+    time through `check_many`; exactly once as in python_to_go."""
     from rust2go.runtime import ShmCaller
 
-    want = [checksum(i, CHECK_DATA[i % 48]) for i in range(calls)]
+    want = expected_checks(calls)
     async with await ShmCaller.connect(name) as caller:
         client = mod.SvcClient(caller)
         before = await client.checks()
@@ -134,6 +141,7 @@ async def python_to_go_batches(mod, name: str, calls: int, batch: int = 256) -> 
         ran = await client.checks() - before
     assert ran == calls, f"Go ran check {ran} times for {calls} calls"
     return {"calls": calls, "seconds": seconds, "callee_ran": ran}
+
 
 class PythonSvc:
     """The Python callee of the peer IDL (for Rust→Python); counts the `check` calls."""
