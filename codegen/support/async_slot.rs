@@ -8,31 +8,44 @@
 // writer (the Go goroutine, which holds the raw pointer and completes it exactly once
 // through `complete`). Whichever of them leaves last frees the slot.
 //
-// State bits (`state`):
-//   WRITTEN      the result is in `result` (set by the writer, before it lets go)
+// State word (`state`): flag bits, and above them a count the reader bumps each time it
+// stores a new waker (so a writer that read the waker fields can tell they changed):
+//   WAKER        the waker fields hold a live waker (owned by the slot)
+//   WRITTEN      the result is in `result` (set by the writer, with WRITER_DONE)
 //   WRITER_DONE  the writer will never touch the slot again
 //   READER_GONE  the future was dropped (or finished) and will never touch it again
 //   TAKEN        the reader moved the result out (so the free must not drop it)
 //
-// Transitions (every step is one atomic read-modify-write on `state`):
+// The waker lives in two atomic words (its data and vtable pointers), not behind a lock:
+// the reader writes them only while WAKER is clear, and the writer trusts what it read
+// only if its CAS finds the very state word (flags and count) it read them under.
 //
-//   | from (bits set)          | event                           | to / action                                      |
-//   |--------------------------|---------------------------------|--------------------------------------------------|
-//   | {}                       | writer: store result            | {WRITTEN}; take the waker                        |
-//   | {WRITTEN}                | writer: let go                  | {WRITTEN, WRITER_DONE}; then wake (owned waker)   |
-//   | {WRITTEN, READER_GONE}   | writer: let go                  | writer frees the slot, drops the unread result    |
-//   | {} (first poll, started) | reader: poll sees no WRITTEN    | Pending (`new` registered this poll's waker)      |
-//   | {} / {WRITTEN}           | reader: later poll, no WRITTEN  | register waker, re-check WRITTEN, Pending         |
-//   | {WRITTEN, ..}            | reader: poll                    | {+TAKEN}; Ready(result, attachment)               |
-//   | any without WRITER_DONE  | reader: drop                    | {+READER_GONE}; the writer will free              |
-//   | {.., WRITER_DONE}        | reader: drop                    | reader frees (result dropped unless TAKEN)        |
+// Transitions (each row is ONE atomic read-modify-write on `state`):
 //
-// The free happens exactly once: it is done by the party whose fetch_or sets the second of
-// {WRITER_DONE, READER_GONE}. The writer takes the waker out of the slot *before* letting
-// go, and wakes it afterwards, so a wake never touches freed memory. Lost wake-ups: the
-// reader registers its waker under the mutex and re-checks WRITTEN afterwards; the writer
-// sets WRITTEN before taking the waker under the same mutex, so either the writer sees the
-// new waker or the reader sees WRITTEN.
+//   | who    | from (bits set)           | event                    | to / action                                     |
+//   |--------|---------------------------|--------------------------|-------------------------------------------------|
+//   | reader | (allocation)              | first poll               | {WAKER}, this poll's waker stored; job pushed   |
+//   | writer | s (no WRITTEN)            | complete: result stored, | CAS s -> s+{WRITTEN, WRITER_DONE}-{WAKER}; the  |
+//   |        |                           | waker fields read        | waker is the writer's iff s had WAKER; retried  |
+//   |        |                           |                          | if s changed; frees if s had READER_GONE; then  |
+//   |        |                           |                          | wakes (the slot may be gone by then)            |
+//   | reader | no WRITTEN, WAKER, same   | later poll               | no RMW: Pending                                 |
+//   |        | waker stored              |                          |                                                 |
+//   | reader | no WRITTEN, other waker   | later poll: fetch_and    | -{WAKER}; if that saw WRITTEN: Ready (the       |
+//   |        | (or none)                 |                          | writer took the old waker); else drop the old   |
+//   |        |                           |                          | waker (if WAKER was set), store the new one,    |
+//   |        |                           |                          | fetch_add +{WAKER}+1 count: Pending, or Ready   |
+//   |        |                           |                          | if that saw WRITTEN (the waker stays stored)    |
+//   | reader | {WRITTEN, ..}             | poll                     | reads result; +{READER_GONE, TAKEN}; frees if   |
+//   |        |                           |                          | WRITER_DONE was set (always, in practice)       |
+//   | reader | any                       | drop while in flight     | +{READER_GONE}; frees if WRITER_DONE was set    |
+//
+// The free happens exactly once: it is done by the party whose RMW sets the second of
+// {WRITER_DONE, READER_GONE}. The free drops the stored waker iff WAKER is set, and the
+// result iff WRITTEN without TAKEN. Lost wake-ups: a reader that stores a new waker sets
+// WAKER with a fetch_add that also reports WRITTEN; the writer sets WRITTEN with a CAS that
+// reports WAKER. The later of the two RMWs sees the earlier: either the writer takes (and
+// wakes) the new waker, or the reader sees WRITTEN and does not return Pending.
 //
 // Starting a call is not a cgo call: the slot also holds the call's `Job`, which the first
 // poll fills and pushes on the binding's `Queue` (a stack in a Rust static, one CAS). Go's
@@ -52,14 +65,17 @@ pub mod r2g_async {
     use ::core::future::Future;
     use ::core::mem::MaybeUninit;
     use ::core::pin::Pin;
-    use ::core::sync::atomic::{AtomicPtr, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering};
-    use ::core::task::{Context, Poll, Waker};
-    use ::std::sync::{Mutex, Once};
+    use ::core::sync::atomic::{AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+    use ::core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
+    use ::std::sync::Once;
 
-    const WRITTEN: u8 = 1;
-    const WRITER_DONE: u8 = 2;
-    const READER_GONE: u8 = 4;
-    const TAKEN: u8 = 8;
+    const WAKER: usize = 1;
+    const WRITTEN: usize = 2;
+    const WRITER_DONE: usize = 4;
+    const READER_GONE: usize = 8;
+    const TAKEN: usize = 16;
+    /// The registration count's unit (the bits above the flags).
+    const REGISTERED: usize = 32;
 
     // The live-slot count, sharded so the hot path never shares a cache line between the
     // thread that allocates a slot and the one that frees it: each thread bumps monotonic
@@ -202,11 +218,17 @@ pub mod r2g_async {
         }
     }
 
+    /// The call's slot. `#[repr(C)]` so the job and the state word come first and share
+    /// the cache lines Go reads and writes; the rest is the reader's.
+    #[repr(C)]
     struct Slot<A, R> {
         job: UnsafeCell<Job>,
-        state: AtomicU8,
+        state: AtomicUsize,
+        // The reader's waker as its two raw parts (atomics: the writer may read them while
+        // the reader replaces them; the state's registration count tells it to retry).
+        waker_data: AtomicPtr<()>,
+        waker_vtable: AtomicPtr<RawWakerVTable>,
         result: UnsafeCell<MaybeUninit<Outcome<R>>>,
-        waker: Mutex<Option<Waker>>,
         attachment: UnsafeCell<Option<A>>,
     }
 
@@ -218,6 +240,7 @@ pub mod r2g_async {
     impl<A, R> Slot<A, R> {
         fn new(attachment: A, waker: &Waker) -> *mut Slot<A, R> {
             shard().allocs.fetch_add(1, Ordering::SeqCst);
+            let w = ::core::mem::ManuallyDrop::new(waker.clone());
             let slot = Box::into_raw(Box::new(Slot {
                 job: UnsafeCell::new(Job {
                     next: ::core::ptr::null_mut(),
@@ -228,9 +251,10 @@ pub mod r2g_async {
                     slot: ::core::ptr::null_mut(),
                     cb: ::core::ptr::null(),
                 }),
-                state: AtomicU8::new(0),
+                state: AtomicUsize::new(WAKER),
+                waker_data: AtomicPtr::new(w.data() as *mut ()),
+                waker_vtable: AtomicPtr::new(w.vtable() as *const RawWakerVTable as *mut RawWakerVTable),
                 result: UnsafeCell::new(MaybeUninit::uninit()),
-                waker: Mutex::new(Some(waker.clone())),
                 attachment: UnsafeCell::new(Some(attachment)),
             }));
             unsafe { (*(*slot).job.get()).slot = slot.cast() };
@@ -244,26 +268,44 @@ pub mod r2g_async {
             if state & WRITTEN != 0 && state & TAKEN == 0 {
                 unsafe { (*slot.result.get()).assume_init_drop() };
             }
+            if state & WAKER != 0 {
+                drop(unsafe { slot.stored_waker() });
+            }
             drop(slot);
             shard().frees.fetch_add(1, Ordering::SeqCst);
         }
 
-        fn take_waker(&self) -> Option<Waker> {
-            match self.waker.lock() {
-                Ok(mut w) => w.take(),
-                Err(poisoned) => poisoned.into_inner().take(),
-            }
+        /// The stored waker, owned by the caller from here on.
+        ///
+        /// # Safety
+        /// The caller owns the waker fields (see the state machine).
+        unsafe fn stored_waker(&self) -> Waker {
+            let data = self.waker_data.load(Ordering::Relaxed);
+            let vtable = self.waker_vtable.load(Ordering::Relaxed);
+            unsafe { Waker::from_raw(RawWaker::new(data, &*vtable)) }
         }
 
-        fn set_waker(&self, waker: &Waker) {
-            let mut guard = match self.waker.lock() {
-                Ok(g) => g,
-                Err(poisoned) => poisoned.into_inner(),
-            };
-            match guard.as_mut() {
-                Some(w) if w.will_wake(waker) => {}
-                _ => *guard = Some(waker.clone()),
+        fn holds(&self, waker: &Waker) -> bool {
+            ::core::ptr::eq(self.waker_data.load(Ordering::Relaxed), waker.data())
+                && ::core::ptr::eq(self.waker_vtable.load(Ordering::Relaxed), waker.vtable())
+        }
+
+        /// Replaces the stored waker with `waker` unless the writer has written (then the
+        /// caller reads the result instead). Returns whether the result is written.
+        fn register(&self, waker: &Waker) -> bool {
+            let before = self.state.fetch_and(!WAKER, Ordering::Acquire);
+            if before & WRITTEN != 0 {
+                return true; // the writer cleared WAKER with WRITTEN: the fields are dead
             }
+            if before & WAKER != 0 {
+                drop(unsafe { self.stored_waker() }); // ours: the writer saw no WAKER since
+            }
+            let w = ::core::mem::ManuallyDrop::new(waker.clone());
+            self.waker_data.store(w.data() as *mut (), Ordering::Relaxed);
+            self.waker_vtable
+                .store(w.vtable() as *const RawWakerVTable as *mut RawWakerVTable, Ordering::Relaxed);
+            let before = self.state.fetch_add(WAKER + REGISTERED, Ordering::AcqRel);
+            before & WRITTEN != 0
         }
     }
 
@@ -274,18 +316,25 @@ pub mod r2g_async {
     /// `slot` must come from a `Call<A, R>` start and be completed at most once.
     pub unsafe fn complete<A, R>(slot: *mut c_void, outcome: Outcome<R>) {
         let slot = slot.cast::<Slot<A, R>>();
-        let waker = unsafe {
-            (*(*slot).result.get()).write(outcome);
-            (*slot).state.fetch_or(WRITTEN, Ordering::SeqCst);
-            (*slot).take_waker()
+        let s = unsafe { &*slot };
+        unsafe { (*s.result.get()).write(outcome) };
+        let mut state = s.state.load(Ordering::Acquire);
+        let (before, data, vtable) = loop {
+            // Read the waker first; the CAS only succeeds if no registration began since.
+            let data = s.waker_data.load(Ordering::Relaxed);
+            let vtable = s.waker_vtable.load(Ordering::Relaxed);
+            let to = (state | WRITTEN | WRITER_DONE) & !WAKER;
+            match s.state.compare_exchange_weak(state, to, Ordering::AcqRel, Ordering::Acquire) {
+                Ok(before) => break (before, data, vtable),
+                Err(now) => state = now,
+            }
         };
-        let before = unsafe { (*slot).state.fetch_or(WRITER_DONE, Ordering::AcqRel) };
+        // From here on the slot may be freed by the reader; the waker's parts are ours.
         if before & READER_GONE != 0 {
             unsafe { Slot::free(slot) };
         }
-        // The slot may be gone by now; the waker is ours.
-        if let Some(w) = waker {
-            w.wake();
+        if before & WAKER != 0 {
+            unsafe { Waker::from_raw(RawWaker::new(data, &*vtable)) }.wake();
         }
     }
 
@@ -341,29 +390,27 @@ pub mod r2g_async {
                 Stage::Done => panic!("rust2go: async call polled after it completed"),
             };
             let s = unsafe { &*slot };
-            if s.state.load(Ordering::SeqCst) & WRITTEN == 0 {
-                // A fresh slot already holds this poll's waker (`Slot::new`): no lock.
-                if fresh {
-                    return Poll::Pending;
-                }
-                s.set_waker(cx.waker());
-                if s.state.load(Ordering::SeqCst) & WRITTEN == 0 {
+            let state = s.state.load(Ordering::Acquire);
+            if state & WRITTEN == 0 {
+                // A fresh slot already holds this poll's waker (`Slot::new`); a later poll
+                // with the same waker has nothing to register either.
+                if fresh || (state & WAKER != 0 && s.holds(cx.waker())) || !s.register(cx.waker()) {
                     return Poll::Pending;
                 }
             }
-            // Written: Go no longer reads the attachment, so both move out.
-            s.state.fetch_or(TAKEN, Ordering::AcqRel);
+            // Written: Go no longer reads the attachment, so both move out; leaving is the
+            // same read-modify-write as marking the result taken.
             let outcome = unsafe { (*s.result.get()).assume_init_read() };
             let attachment = unsafe { (*s.attachment.get()).take().expect("attachment") };
             this.stage = Stage::Done;
-            unsafe { leave(slot) };
+            unsafe { leave(slot, TAKEN) };
             Poll::Ready((outcome, attachment))
         }
     }
 
     /// The reader lets go of the slot; frees it if the writer already has.
-    unsafe fn leave<A, R>(slot: *mut Slot<A, R>) {
-        let before = unsafe { (*slot).state.fetch_or(READER_GONE, Ordering::AcqRel) };
+    unsafe fn leave<A, R>(slot: *mut Slot<A, R>, also: usize) {
+        let before = unsafe { (*slot).state.fetch_or(READER_GONE | also, Ordering::AcqRel) };
         if before & WRITER_DONE != 0 {
             unsafe { Slot::free(slot) };
         }
@@ -372,7 +419,7 @@ pub mod r2g_async {
     impl<A, R> Drop for Call<A, R> {
         fn drop(&mut self) {
             if let Stage::InFlight(slot) = ::core::mem::replace(&mut self.stage, Stage::Done) {
-                unsafe { leave(slot) };
+                unsafe { leave(slot, 0) };
             }
         }
     }

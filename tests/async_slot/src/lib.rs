@@ -154,6 +154,46 @@ mod tests {
         Waker::from(Arc::new(Noop))
     }
 
+    static WAKERS_CREATED: AtomicUsize = AtomicUsize::new(0);
+    static WAKERS_DROPPED: AtomicUsize = AtomicUsize::new(0);
+    /// Waits that timed out although the call was in flight: a lost wake-up.
+    static LOST_WAKES: AtomicUsize = AtomicUsize::new(0);
+
+    /// A waker that counts its drops (a leaked or doubly dropped stored waker shows) and
+    /// that its poller can wait on.
+    struct CountedWaker {
+        woken: Mutex<bool>,
+        cv: Condvar,
+    }
+    impl CountedWaker {
+        fn new() -> Arc<CountedWaker> {
+            WAKERS_CREATED.fetch_add(1, Ordering::SeqCst);
+            Arc::new(CountedWaker { woken: Mutex::new(false), cv: Condvar::new() })
+        }
+        fn wait(&self) {
+            let mut woken = self.woken.lock().unwrap();
+            while !*woken {
+                let (g, t) = self.cv.wait_timeout(woken, std::time::Duration::from_secs(2)).unwrap();
+                woken = g;
+                if t.timed_out() && !*woken {
+                    LOST_WAKES.fetch_add(1, Ordering::SeqCst);
+                    return; // poll again: the test fails on the count, it does not hang
+                }
+            }
+        }
+    }
+    impl std::task::Wake for CountedWaker {
+        fn wake(self: Arc<Self>) {
+            *self.woken.lock().unwrap() = true;
+            self.cv.notify_all();
+        }
+    }
+    impl Drop for CountedWaker {
+        fn drop(&mut self) {
+            WAKERS_DROPPED.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
     fn wait_for_zero_live() {
         for _ in 0..2_000_000 {
             if r2g_async::live_slots() == 0 {
@@ -197,6 +237,31 @@ mod tests {
                                 }
                                 drop(call);
                             }
+                            3 => {
+                                // a new waker on every poll: each one replaces the stored one,
+                                // racing the writer, and the last one must be woken
+                                let mut repolls = i % 4;
+                                let (outcome, att) = loop {
+                                    let w = CountedWaker::new();
+                                    let waker = Waker::from(w.clone());
+                                    if let std::task::Poll::Ready(out) = Pin::new(&mut call).poll(&mut Context::from_waker(&waker)) {
+                                        break out;
+                                    }
+                                    drop(waker);
+                                    if repolls > 0 {
+                                        repolls -= 1; // poll again at once, with yet another waker
+                                        std::hint::spin_loop();
+                                        continue;
+                                    }
+                                    w.wait();
+                                };
+                                assert_eq!(att.0, input, "attachment handed back");
+                                match outcome {
+                                    Ok(v) => assert_eq!(v.0, input * 2, "result of {input}"),
+                                    Err(msg) => assert_eq!(msg, format!("boom {input}")),
+                                }
+                                completed += 1;
+                            }
                             _ => {
                                 let (outcome, att) = block_on(call);
                                 assert_eq!(att.0, input, "attachment handed back");
@@ -216,6 +281,12 @@ mod tests {
         let awaited_per_thread = (0..per_thread).filter(|i| i % 5 >= 3).count() as u64;
         assert_eq!(completed, 2 * awaited_per_thread, "every awaited call completed once");
         wait_for_zero_live();
+        assert_eq!(LOST_WAKES.load(Ordering::SeqCst), 0, "the last registered waker was not woken");
+        assert_eq!(
+            WAKERS_CREATED.load(Ordering::SeqCst),
+            WAKERS_DROPPED.load(Ordering::SeqCst),
+            "every stored waker dropped exactly once"
+        );
         assert_eq!(CREATED.load(Ordering::SeqCst), DROPPED.load(Ordering::SeqCst), "every value dropped exactly once");
         assert_eq!(LOST.load(Ordering::SeqCst), 0, "a push went unnoticed by a parked dispatcher");
     }
