@@ -86,9 +86,10 @@ Item = Callable[[str, str, object], str]
 
 
 def render_go(model: GoFile, item: Item = render_item) -> str:
-    """The Go file's text, its structs rendered one by one by `item`."""
+    """The Go file's text, its structs and helpers rendered one by one by `item`."""
     texts = [item("go/struct.go.j2", "s", s) for s in model.structs]
-    return render_model("go/file.go.j2", model, struct_texts=texts)
+    helpers = [item(f"go/types/{h.kind}.go.j2", "h", h) for h in model.helpers]
+    return render_model("go/file.go.j2", model, struct_texts=texts, helper_texts=helpers)
 
 
 def render_rust(model: RustFile, item: Item = render_item) -> str:
@@ -100,7 +101,7 @@ def render_rust(model: RustFile, item: Item = render_item) -> str:
 
 # What a regeneration takes from `cache` besides formatted pieces: struct view models
 # (lower/item_keys.py), each carrying the texts rendered from it.
-_REUSED = ("go-struct", "rust-struct")
+_REUSED = ("go-struct", "go-helper", "rust-struct")
 
 
 def _reusing(item: Item = render_item) -> Item:

@@ -10,7 +10,7 @@ from rust2go.codegen.check.names import GO_SHADOWING
 from rust2go.codegen.check.struct_tags import convert
 from rust2go.codegen.lower.async_abi import AsyncArgs, async_args_by_method, async_entry
 from rust2go.codegen.lower.ctypes import c_field, c_ref_name, c_type
-from rust2go.codegen.lower.item_keys import Memo, reused
+from rust2go.codegen.lower.item_keys import Memo, reused, reused_for_type
 from rust2go.codegen.lower.layout import EMPTY_FIELD, Layouts
 from rust2go.codegen.lower.shm_split import cgo_part, shm_methods
 from rust2go.codegen.lower.symbols import export_symbol, g2r_finish_symbol
@@ -396,7 +396,7 @@ def lower_go(program: ir.Program, *, package: str, with_main: bool, go118: bool,
         structs=list(structs.values()),
         enums=[_enum(e) for e in program.enums],
         aliases=[(a.name, sp.go_type(a.target)) for a in program.aliases],
-        helpers=_helpers(sp, structs),
+        helpers=_helpers(sp, structs, memo),
         traits=traits,
         has_async=bool(args),
         async_entry=async_entry(program) if args else "",
@@ -471,7 +471,7 @@ def _written(program: ir.Program) -> set[ir.Type]:
     return out
 
 
-def _helpers(sp: GoSpeller, structs: dict[str, GoStruct]) -> list[GoHelper]:
+def _helpers(sp: GoSpeller, structs: dict[str, GoStruct], memo: Memo | None) -> list[GoHelper]:
     use, g2r = usage(sp.program), g2r_usage(sp.program)
     owned = {t for t in g2r.to_go if go_reply_views_vec(sp.program, t)}
     reads = set(use.to_go) | (set(g2r.to_go) - owned)
@@ -480,19 +480,31 @@ def _helpers(sp: GoSpeller, structs: dict[str, GoStruct]) -> list[GoHelper]:
     ordered = list(dict.fromkeys(use.to_go + use.to_rust + g2r.to_rust + g2r.to_go))
     out = []
     for ty in ordered:
-        helper = _helper(sp, ty, structs)
+        flags = (ty in reads, ty in sizes, ty in sizes or ty in lends,
+                 ty in lends and rust_needs_buffer(sp.program, ty))  # fmt: skip
+        helper = reused_for_type(memo, sp.program, "go-helper", ty, repr(flags),
+                                 lambda ty=ty, flags=flags: _flagged(sp, ty, structs, *flags))  # fmt: skip
         if helper is None:
             continue
-        helper.emit_read, helper.emit_size = ty in reads, ty in sizes
-        helper.emit_write = ty in sizes or ty in lends
-        helper.emit_lsize = ty in lends and rust_needs_buffer(sp.program, ty)
         out.append(helper)
         if ty in owned:
-            copier = _helper(sp, ty, structs, own=True)
+            # The copying reader reads through lists (`go_reply_views_vec`).
+            copier = reused_for_type(memo, sp.program, "go-helper", ty, "own",
+                                     lambda ty=ty: _flagged(sp, ty, structs, True, own=True),
+                                     through_lists=True)  # fmt: skip
             assert copier is not None
-            copier.emit_read = True
             out.append(copier)
     return out
+
+
+def _flagged(sp: GoSpeller, ty: ir.Type, structs: dict[str, GoStruct], read: bool,
+             size: bool = False, write: bool = False, lsize: bool = False,
+             own: bool = False) -> GoHelper | None:  # fmt: skip
+    """The helper of `ty`, with the directions the program uses (None: it needs none)."""
+    h = _helper(sp, ty, structs, own)
+    if h is not None:
+        h.emit_read, h.emit_size, h.emit_write, h.emit_lsize = read, size, write, lsize
+    return h
 
 
 def _elem(sp: GoSpeller, ty: ir.Type, x: str, v: str, own: bool = False) -> dict[str, object]:

@@ -48,9 +48,22 @@ def _no_numbered_keys(program: ir.Program) -> bool:
 def reused(memo: Memo | None, program: ir.Program, tool: str, s: ir.Struct,
            build: Callable[[], T], through_lists: bool = False) -> T:  # fmt: skip
     """`build()`, or what it returned for a struct of the same key in an earlier run."""
+    return _reused(memo, program, tool, lambda: struct_key(program, s, through_lists), build)
+
+
+def reused_for_type(memo: Memo | None, program: ir.Program, tool: str, ty: ir.Type, extra: str,
+                    build: Callable[[], T], through_lists: bool = False) -> T:  # fmt: skip
+    """`build()`, or what it returned for a type instance of the same key (`type_key`
+    and `extra`, what else the model reads) in an earlier run."""
+    return _reused(memo, program, tool, lambda: f"{extra}\0{type_key(program, ty, through_lists)}",
+                   build)  # fmt: skip
+
+
+def _reused(memo: Memo | None, program: ir.Program, tool: str, key_of: Callable[[], str],
+            build: Callable[[], T]) -> T:  # fmt: skip
     if memo is None or not reusable(program):
         return build()
-    key = struct_key(program, s, through_lists)
+    key = key_of()
     found = memo.get(tool, key)
     if found is None:
         found = build()
@@ -74,6 +87,28 @@ STRUCT_KEYED = ("name", "fields", "vis", "docs", "attrs", "derives", "mem_class"
                 "go_tags")  # fmt: skip
 FIELD_KEYED = ("name", "ty", "docs", "attrs", "vis")
 ATTR_KEYED = ("text",)
+
+
+def type_key(program: ir.Program, ty: ir.Type, through_lists: bool) -> str:
+    """What the helpers of a type instance are built from: its spelling, every struct in
+    it expanded by value (a helper reads its elements' layouts and predicates), and the
+    own IR of a struct it is (whose view model the struct helper holds)."""
+    own = _own(program.struct(ty.name)) if isinstance(ty, ir.StructT) else ""
+    if through_lists:
+        return f"lists\0{own}\0{_spelling(program, ty, None)}\0{_all_shapes(program)}"
+    memo = program.__dict__.setdefault("_r2g_item_by_value", {})
+    return f"values\0{own}\0{_expanded(program, ty, memo)}"
+
+
+def _expanded(program: ir.Program, ty: ir.Type, memo: dict[str, str]) -> str:
+    match ty:
+        case ir.StructT(name):
+            return _by_value(program, name, memo)
+        case ir.Vec(inner) | ir.Opt(inner):
+            return f"{type(ty).__name__}<{_expanded(program, inner, memo)}>"
+        case ir.Map(kind, key, value):
+            return f"{kind}<{_expanded(program, key, memo)},{_expanded(program, value, memo)}>"
+    return _spelling(program, ty, memo)
 
 
 def _own(s: ir.Struct) -> str:

@@ -77,15 +77,25 @@ def lowered_names(monkeypatch) -> list[str]:
 
 
 def test_only_the_edited_struct_and_those_holding_it_are_lowered_again(monkeypatch):
+    from rust2go.codegen import ir
+
     cache = ChunkCache()
     outputs(IDL.format(**EDITS[0]), cache, False)
     lowered = lowered_names(monkeypatch)
+    helpers: list[ir.Type] = []
+    real_helper = lower_go_module._helper
+    monkeypatch.setattr(lower_go_module, "_helper",
+                        lambda sp, ty, *a, **k: helpers.append(ty) or real_helper(sp, ty, *a, **k))  # fmt: skip
     outputs(IDL.format(**EDITS[1]), cache, False)
     # Inner changed; Mid and Outer hold it by value. Apart is untouched.
     assert sorted(set(lowered)) == ["Inner", "Mid", "Outer"], lowered
+    # The helpers of the types that reach Inner's layout, and only those.
+    assert ir.StructT("Inner") in helpers and ir.Vec(ir.StructT("Inner")) in helpers
+    assert ir.StructT("Mid") in helpers and ir.StructT("Apart") not in helpers, helpers
     lowered.clear()
+    helpers.clear()
     outputs(IDL.format(**EDITS[1]), cache, False)
-    assert lowered == []
+    assert lowered == [] and all(isinstance(t, ir.Prim | ir.Str | ir.EnumT) for t in helpers), helpers
 
 
 def test_a_list_of_an_edited_struct_is_not_a_dependency(monkeypatch):
