@@ -44,7 +44,7 @@ def banner(program: ir.Program) -> str:
 def emit_all(program: ir.Program, options: GenerateOptions,
              cache: ChunkCache | None = FORMATTED) -> Outputs:  # fmt: skip
     """Every output `options` asks for, from this one checked program. `cache`: formatted
-    pieces to reuse (None: format everything)."""
+    pieces and item view models of earlier runs to reuse (None: build and format all)."""
     with gc_paused():
         return _emit_all(program, options, cache)
 

@@ -69,10 +69,3 @@ class Formatting:
     def __exit__(self, *exc: object) -> None:
         self._pool.shutdown(wait=True)
 
-
-def gofmt_and_rustfmt(go: str, rust: str, cache: ChunkCache | None = None) -> tuple[str, str]:
-    """Both files of a binding, marked in pieces by their templates (emit/chunks.py)."""
-    with Formatting(cache) as fmt:
-        rust_done = fmt.start("rustfmt", rust)
-        go_done = fmt.start("gofmt", go)
-        return go_done(), rust_done()

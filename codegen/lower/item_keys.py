@@ -1,5 +1,6 @@
 """What a struct's view model depends on, as a text: a regeneration reuses the view model
-(and its rendered text) of every struct whose key did not change (emit/files.py).
+(and the texts rendered from it) of every struct whose key did not change, and likewise
+the Go helpers of every type instance (`type_key`; emit/files.py).
 
 A struct's Go and Rust view models read its own IR (names, docs, attributes, tags), the
 spelling of its field types, the repr of every enum they name, and through the C layout
@@ -21,7 +22,7 @@ from rust2go.codegen import ir
 # Generic instances are keyed `Vec_T`, `Opt_T`, `HashMap_K_V` (types.Keys), and numbered
 # only when a user type's name takes one. With no user name that could, a key is the same
 # whatever asked first, so a view model built in an earlier run names the same helpers.
-_CONSTRUCTORS = frozenset({"Vec", "Opt", "HashMap", "BTreeMap"})
+_TAKEN = frozenset({"Vec", "Opt", "HashMap", "BTreeMap", "String", *ir.PRIMITIVES})
 T = TypeVar("T")
 
 
@@ -42,7 +43,7 @@ def reusable(program: ir.Program) -> bool:
 
 def _no_numbered_keys(program: ir.Program) -> bool:
     names = [s.name for s in program.structs] + [e.name for e in program.enums]
-    return not any("_" in n or n in _CONSTRUCTORS for n in names)
+    return not any("_" in n or n in _TAKEN for n in names)
 
 
 def reused(memo: Memo | None, program: ir.Program, tool: str, s: ir.Struct,
