@@ -22,6 +22,7 @@ from rust2go.codegen.emit.shm_files import (
 )
 from rust2go.codegen.lower.go import FASTCALL_PACKAGE, GoFile, lower_go
 from rust2go.codegen.lower.rust import RustFile, lower_rust
+from rust2go.codegen.lower.shm_split import cgo_part
 from rust2go.codegen.lower.symbols import ABI_VERSION
 from rust2go.codegen.pipeline import gc_paused
 
@@ -63,15 +64,16 @@ def _emit_all(program: ir.Program, options: GenerateOptions, cache: ChunkCache |
 def _binding(program: ir.Program, head: str, options: GenerateOptions,
              cache: ChunkCache | None) -> Outputs:  # fmt: skip
     item = render_item if cache is None else _reusing()
+    cgo = cgo_part(program)  # one for both back ends: what they work out about it is shared
     with Formatting(cache) if options.fmt else nullcontext() as fmt:
         # Rust first: its formatter takes the longest, and runs while Go is rendered.
-        rust_model = lower_rust(program, banner=head, memo=cache)
+        rust_model = lower_rust(program, banner=head, memo=cache, cgo=cgo)
         rust = render_rust(rust_model, item)
         rust_done = _finish(fmt, "rustfmt", rust + rust_sections(program))
         with_main = options.go_package == "main" and not options.without_main
         go_model = lower_go(program, package=options.go_package, with_main=with_main,
                             go118=options.go118, banner=head,
-                            go_import_path=options.go_import_path, memo=cache)  # fmt: skip
+                            go_import_path=options.go_import_path, memo=cache, cgo=cgo)  # fmt: skip
         go = render_go(go_model, item)
         go_done = _finish(fmt, "gofmt", go + go_sections(program))
         go, rust = go_done(), rust_done()

@@ -65,7 +65,7 @@ class GoSpeller:
 
     def __init__(self, program: ir.Program):
         self.program = program
-        self.layouts = Layouts(program)
+        self.layouts = Layouts.of_program(program)
         self.key = Keys()
 
     def go_type(self, ty: ir.Type) -> str:
@@ -373,14 +373,16 @@ class GoFile:
 
 
 def lower_go(program: ir.Program, *, package: str, with_main: bool, go118: bool,
-             banner: str, go_import_path: str | None = None,
-             memo: Memo | None = None) -> GoFile:  # fmt: skip
+             banner: str, go_import_path: str | None = None, memo: Memo | None = None,
+             cgo: ir.Program | None = None) -> GoFile:  # fmt: skip
     """The cgo part of the Go file: every method but the shm ones (emit/shm_files.py).
-    `memo`: struct view models of earlier runs to reuse (lower/item_keys.py)."""
+    `memo`: struct view models of earlier runs to reuse (lower/item_keys.py); `cgo`: the
+    program's `cgo_part`, if the caller has it (what is worked out about it once, such as
+    layouts and item keys, then serves the Rust lowering too)."""
     from rust2go.codegen.lower.shm_go import PREAMBLE as SHM_PREAMBLE
 
     shm = bool(shm_methods(program))
-    program = cgo_part(program)
+    program = cgo if cgo is not None else cgo_part(program)
     sp = GoSpeller(program)
     structs = {
         s.name: reused(memo, program, "go-struct", s, lambda s=s: _struct(sp, s))

@@ -74,6 +74,14 @@ def _reused(memo: Memo | None, program: ir.Program, tool: str, key_of: Callable[
 
 def struct_key(program: ir.Program, s: ir.Struct, through_lists: bool) -> str:
     """Everything the view models of `s` are built from (module docstring)."""
+    memo = program.__dict__.setdefault("_r2g_item_keys", {})
+    found = memo.get((s.name, through_lists))
+    if found is None:
+        found = memo[(s.name, through_lists)] = _struct_key(program, s, through_lists)
+    return found
+
+
+def _struct_key(program: ir.Program, s: ir.Struct, through_lists: bool) -> str:
     if through_lists:
         # Lists may lead back to the struct itself: rather than a digest that has to cut
         # cycles, the shape of every struct (any change anywhere makes the key new).
@@ -94,11 +102,12 @@ def type_key(program: ir.Program, ty: ir.Type, through_lists: bool) -> str:
     """What the helpers of a type instance are built from: its spelling, every struct in
     it expanded by value (a helper reads its elements' layouts and predicates), and the
     own IR of a struct it is (whose view model the struct helper holds)."""
-    own = _own(program.struct(ty.name)) if isinstance(ty, ir.StructT) else ""
+    if isinstance(ty, ir.StructT):
+        return struct_key(program, program.struct(ty.name), through_lists)
     if through_lists:
-        return f"lists\0{own}\0{_spelling(program, ty, None)}\0{_all_shapes(program)}"
+        return f"lists\0{_spelling(program, ty, None)}\0{_all_shapes(program)}"
     memo = program.__dict__.setdefault("_r2g_item_by_value", {})
-    return f"values\0{own}\0{_expanded(program, ty, memo)}"
+    return f"values\0{_expanded(program, ty, memo)}"
 
 
 def _expanded(program: ir.Program, ty: ir.Type, memo: dict[str, str]) -> str:

@@ -55,6 +55,14 @@ class Layouts:
         self._program = program
         self._structs: dict[str, StructLayout] = {}
 
+    @staticmethod
+    def of_program(program: ir.Program) -> Layouts:
+        """The layouts of `program`, shared by the back ends that lower it."""
+        found = program.__dict__.get("_r2g_layouts")
+        if found is None:
+            found = program.__dict__["_r2g_layouts"] = Layouts(program)
+        return found
+
     def of(self, ty: ir.Type) -> Layout:
         match ty:
             case ir.Prim(name):

@@ -215,13 +215,13 @@ class RustFile:
 # ------------------------------------------------------------------ lowering
 
 
-def lower_rust(program: ir.Program, *, banner: str, memo: Memo | None = None) -> RustFile:
+def lower_rust(program: ir.Program, *, banner: str, memo: Memo | None = None,
+               cgo: ir.Program | None = None) -> RustFile:  # fmt: skip
     """The cgo part of the Rust file (every method but the shm ones, whose caller follows
     it: emit/shm_files.py). The shm methods of a trait still become its static `#[mem]`
-    API on `{Trait}Impl`. `memo`: struct view models of earlier runs to reuse
-    (lower/item_keys.py)."""
-    full, program = program, cgo_part(program)
-    layouts = Layouts(program)
+    API on `{Trait}Impl`. `memo`, `cgo`: as for `go.lower_go`."""
+    full, program = program, cgo if cgo is not None else cgo_part(program)
+    layouts = Layouts.of_program(program)
     args = async_args_by_method(program, layouts)
     return RustFile(
         banner=banner,
