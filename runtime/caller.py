@@ -15,6 +15,7 @@ call's place in it."""
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -77,6 +78,7 @@ class ShmCaller:
         self.seg = seg
         self._lock = lock
         self._loop = loop
+        self._pid = os.getpid()  # the caller_pid of this caller's session
         g = seg.geometry
         self._wire = seg.wire
         self._callee_bell = seg.callee_bell
@@ -375,6 +377,7 @@ class ShmCaller:
         return (
             self.seg.load("segment_state") != L.SegmentState.SERVING
             or self.seg.load("caller_state") != L.CallerState.ATTACHED
+            or self.seg.load("caller_pid") != self._pid
         )
 
     def _drain(self) -> int:

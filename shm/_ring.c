@@ -10,14 +10,24 @@
 /* -- rings ---------------------------------------------------------------------------- */
 
 static int
-ring_corrupt(Wire *w, int r, const char *field, uint64_t pos, uint64_t seq)
+ring_corrupt(Wire *w, int r, const char *field, uint64_t pos, uint64_t seq, const char *how)
 {
     if (!PyGILState_Check())
         return -1; /* the hammer runs without the GIL and reports -1 itself */
-    PyErr_Format(w->layout_error, "%s.cell[%llu].seq=%llu is ahead of %s.%s=%llu: ring corrupt",
+    PyErr_Format(w->layout_error, "%s.cell[%llu].seq=%llu %s %s.%s=%llu: ring corrupt",
                  w->ring[r].name, (unsigned long long)(pos & w->ring[r].mask),
-                 (unsigned long long)seq, w->ring[r].name, field, (unsigned long long)pos);
+                 (unsigned long long)seq, how, w->ring[r].name, field, (unsigned long long)pos);
     return -1;
+}
+
+/* Whether seq can be the seq of the cell at pos while that cell is not ready for its side
+ * (full for a producer, empty for a consumer): a cell's seq is always its position or one
+ * more modulo the capacity, and at most one lap behind any position the counter reached.
+ * Any other value is a stray write that would otherwise read as full (empty) for good. */
+static inline int
+seq_waits(const RingGeo *g, uint64_t pos, uint64_t seq, int64_t dif)
+{
+    return dif >= -(int64_t)g->capacity && ((seq - pos) & g->mask) <= 1;
 }
 
 /* Claim the cell at the producer (consumer) position: 1 claimed, 0 full (empty), -1 corrupt. */
@@ -38,11 +48,15 @@ ring_claim(Wire *w, int r, int consumer, char **cell_out, uint64_t *pos_out)
                 return 1;
             }
         } else if (dif < 0) {
+            if (!seq_waits(g, pos, seq, dif))
+                return ring_corrupt(w, r, consumer ? "dequeue_pos" : "enqueue_pos", pos, seq,
+                                    "cannot be the seq of a cell at");
             return 0;
         } else {
             uint64_t now = LOAD(ctr);
             if (now == pos)
-                return ring_corrupt(w, r, consumer ? "dequeue_pos" : "enqueue_pos", pos, seq);
+                return ring_corrupt(w, r, consumer ? "dequeue_pos" : "enqueue_pos", pos, seq,
+                                    "is ahead of");
             pos = now;
         }
     }
@@ -93,7 +107,10 @@ ring_is_empty(Wire *w, int r)
     RingGeo *g = &w->ring[r];
     uint64_t pos = LOAD(U64(g->base + w->deq));
     Py_ssize_t cell = g->cells + (Py_ssize_t)(pos & g->mask) * w->cell_size;
-    return LOAD(U64(cell + w->c_seq)) != pos + 1;
+    uint64_t seq = LOAD(U64(cell + w->c_seq));
+    /* Empty: not yet written, or the last lap taken and not yet released. Anything else,
+     * full or a seq no cell can have, is for a pop to take or report. */
+    return seq == pos || seq == pos + 1 - g->capacity;
 }
 
 /* Notifier half of the doorbell: publish; fence; if parked: exchange(parked, 0) == 1. */

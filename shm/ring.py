@@ -12,7 +12,11 @@ Cell state machine at position pos, capacity C (also in docs/shm-layout.md):
 
 seq < pos (producer) means full; seq < pos+1 (consumer) means empty. seq beyond the
 expected value means another thread moved on: reload the position. If it did not move,
-the segment is corrupt (a hostile peer) and we raise instead of spinning forever.
+the segment is corrupt (a hostile peer) and we raise instead of spinning forever. A seq
+short of the expected value is a wait only if a cell can have it: a cell's seq is always
+its position or one more modulo C, and at most one lap behind a position its counter
+reached; any other seq (a stray write) raises too, where it would otherwise read as full
+or empty for good.
 No lock lives in the ring; a dead process can leave at most one cell CLAIMED or TAKEN,
 and a dead peer ends the session anyway (the callee resets the rings)."""
 

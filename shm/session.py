@@ -58,13 +58,28 @@ def callee_problem(seg: Segment) -> str | None:
 
 
 def session_problem(seg: Segment) -> str | None:
-    """For an attached caller: why its calls cannot complete, or None."""
-    if seg.load("caller_state") == CS.BROKEN:
+    """For an attached caller: why its calls cannot complete, or None. Besides BROKEN and
+    a gone callee, a session that is no longer this caller's (caller_state left ATTACHED,
+    or caller_pid names another process: a stray write, or a callee that took this caller
+    for gone and recycled) would otherwise leave its calls unanswered until they time out."""
+    state = seg.load("caller_state")
+    if state == CS.BROKEN:
         return (
             f"protocol violation: the callee of {seg.name} ended this session "
             "(its log names the field)"
         )
-    return callee_problem(seg)
+    gone = callee_problem(seg)
+    if gone:
+        return gone
+    if state != CS.ATTACHED:
+        return f"the session on {seg.name} is no longer this caller's: header.caller_state={state}"
+    pid = seg.load("caller_pid")
+    if pid != os.getpid():
+        return (
+            f"the session on {seg.name} is no longer this caller's: header.caller_pid={pid}, "
+            f"this process is {os.getpid()}"
+        )
+    return None
 
 
 def take_caller_lock(seg: Segment) -> OwnerLock:

@@ -16,7 +16,7 @@ import time
 import pytest
 import waiting
 
-from rust2go.runtime import ProtocolError, ShmCallee, ShmCaller
+from rust2go.runtime import PeerGone, ProtocolError, ShmCallee, ShmCaller
 from rust2go.shm import layout as L
 from rust2go.shm import session
 from rust2go.shm.geometry import plan
@@ -235,3 +235,25 @@ async def test_a_claim_left_by_a_dead_attacher_is_taken_over():
             assert await c.call(0, b"y") == b"y"
         assert not os.path.exists(callee.seg.names.caller_lock(pid))
     await serving
+
+
+@pytest.mark.parametrize("field", ["caller_pid", "caller_state"])
+async def test_a_session_no_longer_the_callers_fails_its_pending_calls_fast(peers, field):
+    """A stray write to caller_pid or caller_state (the callee may take the caller for
+    gone and recycle): the pending calls end in PeerGone naming the field, no timeout."""
+    callee = peers("callee", "pt_notmine", "slow300")
+    name = callee.readline()
+    c = await ShmCaller.connect(name)
+    calls = [asyncio.create_task(c.call(0, b"x", timeout=5)) for _ in range(3)]
+    await waiting.until(lambda: c.in_flight == 3, what="three calls in flight")
+    at = L.HEADER.offset(field) + (3 if field == "caller_pid" else 0)
+    t0 = time.monotonic()
+    c.seg.mem[at] ^= 0x40 if field == "caller_pid" else 0x07
+    results = await asyncio.gather(*calls, return_exceptions=True)
+    took = time.monotonic() - t0
+    failed = [r for r in results if isinstance(r, PeerGone)]
+    assert failed and all(f"header.{field}=" in str(r) for r in failed), results
+    assert took < 0.2, f"the pending calls failed {took * 1000:.0f} ms after the write"
+    await c.close()
+    callee.send("quit")
+    assert callee.finish() == 0

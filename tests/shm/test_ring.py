@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import multiprocessing as mp
 
+import pytest
+
+from rust2go.shm import layout as L
+from rust2go.shm.errors import ShmLayoutError
 from rust2go.shm.geometry import plan
 from rust2go.shm.segment import Segment
 
@@ -24,6 +28,30 @@ def test_fifo_full_and_empty():
         assert r.try_pop() is None
         for lap in range(10):  # wrap around many times
             assert r.try_push(lap, 0, 0, 0, 1) and r.try_pop()[0] == lap
+    finally:
+        seg.unlink()
+        seg.close()
+
+
+def test_a_seq_no_cell_can_have_is_reported_not_waited_on():
+    """A flipped seq must not read as a full or empty ring for good: a cell's seq is its
+    position or one more modulo the capacity, at most a lap behind."""
+    seg = _segment(4)
+    try:
+        r = seg.request_ring
+        at = seg.geometry.request_ring_offset + L.RING.size + L.CELL.offset("seq")
+        seg.atom.store_u64(at, (1 - 4) % (1 << 64))  # the last lap taken, not yet released
+        assert r.try_pop() is None and r.is_empty() and not r.try_push(0, 0, 0, 0, 1)
+        for seq in ((1 << 63) + 5, (-2) % (1 << 64), (-7) % (1 << 64)):
+            seg.atom.store_u64(at, seq)
+            assert not r.is_empty(), seq
+            with pytest.raises(
+                ShmLayoutError,
+                match=rf"cell\[0\]\.seq={seq} cannot be the seq of a cell at request_ring\.dequeue_pos=0",
+            ):
+                r.try_pop()
+            with pytest.raises(ShmLayoutError, match="enqueue_pos=0: ring corrupt"):
+                r.try_push(0, 0, 0, 0, 1)
     finally:
         seg.unlink()
         seg.close()

@@ -157,8 +157,10 @@ def test_a_completion_ring_that_stays_full_ends_the_session(on_go):
         name = server.name
         assert await client.add(1, 1) == 2
         enq, cell = next_cell(c.seg, "completion", "enqueue_pos")
-        # a seq behind the producer's position: full for Go, empty for this caller's pops
-        c.seg.atom.store_u64(cell + L.CELL.offset("seq"), (enq - 1) % (1 << 64))
+        # the seq of a cell a lap ago, filled and never taken: full for Go, empty for this
+        # caller's pops (a seq no cell can have would be reported as corrupt at once)
+        cap = c.seg.geometry.completion_ring_capacity
+        c.seg.atom.store_u64(cell + L.CELL.offset("seq"), (enq + 1 - cap) % (1 << 64))
         t0 = time.monotonic()
         with pytest.raises(ProtocolError, match=f"callee of {name} ended this session"):
             await asyncio.wait_for(client.add(2, 3), 10)

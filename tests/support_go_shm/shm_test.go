@@ -1,6 +1,7 @@
 package shmtest
 
 import (
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -108,6 +109,29 @@ func TestACellSequenceAheadOfItsPositionIsACorruptRing(t *testing.T) {
 	}
 	if _, ok, bad := s.pop(ring, capacity); ok || bad != "request_ring.cell[0].seq=9 is ahead of request_ring.dequeue_pos=0: ring corrupt" {
 		t.Fatalf("pop: %v %q", ok, bad)
+	}
+}
+
+func TestACellSequenceNoCellCanHaveIsACorruptRingNotAFullOrEmptyOne(t *testing.T) {
+	s := server(t, 2, 64)
+	ring, capacity := s.g.reqRingOff, s.g.reqRingCap
+	seqAt := s.u64(s.cellAt(ring, capacity, 0) + r2g_shm_CELL_SEQ)
+	*seqAt = 1 - uint64(capacity) // the last lap taken, not yet released: a legitimate wait
+	if _, ok, bad := s.pop(ring, capacity); ok || bad != "" || !s.requestsEmpty() {
+		t.Fatalf("a legitimate wait: %v %q", ok, bad)
+	}
+	for _, seq := range []uint64{1<<63 + 5, ^uint64(4), ^uint64(6)} { // -5 and -7: more than a lap behind
+		*seqAt = seq
+		if s.requestsEmpty() {
+			t.Fatalf("seq %d must be looked at, not parked on", seq)
+		}
+		want := fmt.Sprintf("request_ring.cell[0].seq=%d cannot be the seq of a cell at request_ring.dequeue_pos=0: ring corrupt", seq)
+		if _, ok, bad := s.pop(ring, capacity); ok || bad != want {
+			t.Fatalf("pop: %v %q", ok, bad)
+		}
+		if got, bad := s.push(ring, capacity, r2g_shm_cell{}); got != -1 || !strings.Contains(bad, "corrupt") {
+			t.Fatalf("push: %d %q", got, bad)
+		}
 	}
 }
 

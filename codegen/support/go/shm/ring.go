@@ -11,6 +11,20 @@ func r2g_shm_ring_corrupt(ring, field string, capacity uintptr, pos, seq uint64)
 		ring, pos&uint64(capacity-1), seq, ring, field, pos)
 }
 
+// r2g_shm_seq_waits: whether seq can be the seq of the cell at pos while the cell is not
+// ready for its side (full for a producer, empty for a consumer; dif = seq - the seq it
+// waits for): a cell's seq is its position or one more modulo the capacity, at most one
+// lap behind. Any other value is a stray write that would otherwise read as full (empty)
+// for good.
+func r2g_shm_seq_waits(capacity uintptr, pos, seq uint64, dif int64) bool {
+	return dif >= -int64(capacity) && (seq-pos)&uint64(capacity-1) <= 1
+}
+
+func r2g_shm_ring_unfit(ring, field string, capacity uintptr, pos, seq uint64) string {
+	return fmt.Sprintf("%s.cell[%d].seq=%d cannot be the seq of a cell at %s.%s=%d: ring corrupt",
+		ring, pos&uint64(capacity-1), seq, ring, field, pos)
+}
+
 // push: 1 pushed, 0 full, -1 corrupt (the violation is returned).
 func (s *r2g_shm_server) push(ring, capacity uintptr, c r2g_shm_cell) (int, string) {
 	enq := s.u64(ring + r2g_shm_RING_ENQUEUE_POS)
@@ -25,6 +39,9 @@ func (s *r2g_shm_server) push(ring, capacity uintptr, c r2g_shm_cell) (int, stri
 			}
 			pos = atomic.LoadUint64(enq)
 		} else if dif < 0 {
+			if !r2g_shm_seq_waits(capacity, pos, seq, dif) {
+				return -1, r2g_shm_ring_unfit("completion_ring", "enqueue_pos", capacity, pos, seq)
+			}
 			return 0, ""
 		} else if now := atomic.LoadUint64(enq); now != pos {
 			pos = now
@@ -62,6 +79,9 @@ func (s *r2g_shm_server) pop(ring, capacity uintptr) (c r2g_shm_cell, ok bool, b
 			}
 			pos = atomic.LoadUint64(deq)
 		} else if dif < 0 {
+			if !r2g_shm_seq_waits(capacity, pos, seq, dif) {
+				return r2g_shm_cell{}, false, r2g_shm_ring_unfit("request_ring", "dequeue_pos", capacity, pos, seq)
+			}
 			return r2g_shm_cell{}, false, ""
 		} else if now := atomic.LoadUint64(deq); now != pos {
 			pos = now
@@ -81,5 +101,8 @@ func (s *r2g_shm_server) pop(ring, capacity uintptr) (c r2g_shm_cell, ok bool, b
 func (s *r2g_shm_server) requestsEmpty() bool {
 	pos := atomic.LoadUint64(s.u64(s.g.reqRingOff + r2g_shm_RING_DEQUEUE_POS))
 	cell := s.cellAt(s.g.reqRingOff, s.g.reqRingCap, pos)
-	return atomic.LoadUint64(s.u64(cell+r2g_shm_CELL_SEQ)) != pos+1
+	// Empty: not yet written, or the last lap taken and not yet released. Anything else,
+	// full or a seq no cell can have, is for pop to take or report.
+	seq := atomic.LoadUint64(s.u64(cell + r2g_shm_CELL_SEQ))
+	return seq == pos || seq == pos+1-uint64(s.g.reqRingCap)
 }

@@ -35,6 +35,7 @@ impl Ring {
                     Err(now) => pos = now,
                 }
             } else if dif < 0 {
+                self.waits(pos, pos.wrapping_add(dif as u64), dif, "enqueue_pos")?;
                 return Ok(false);
             } else {
                 pos = self.moved(enq, pos)?;
@@ -68,6 +69,7 @@ impl Ring {
                     Err(now) => pos = now,
                 }
             } else if dif < 0 {
+                self.waits(pos, (pos + 1).wrapping_add(dif as u64), dif, "dequeue_pos")?;
                 return Ok(None);
             } else {
                 pos = self.moved(deq, pos)?;
@@ -88,9 +90,26 @@ impl Ring {
         Ok(Some(c))
     }
 
+    /// Empty: not yet written, or the last lap taken and not yet released. Anything else,
+    /// full or a seq no cell can have, is for a pop to take or report.
     fn is_empty(&self, m: &Mapping) -> bool {
         let pos = m.u64(self.off + l::RING_DEQUEUE_POS).load(Ordering::Acquire);
-        m.u64(self.cell(pos) + l::CELL_SEQ).load(Ordering::Acquire) != pos + 1
+        let seq = m.u64(self.cell(pos) + l::CELL_SEQ).load(Ordering::Acquire);
+        seq == pos || seq == (pos + 1).wrapping_sub(self.cap)
+    }
+
+    /// A cell that is not ready for its side (full for a producer, empty for a consumer;
+    /// `dif` = seq - the seq it waits for) still holds a seq it can have: its position or
+    /// one more modulo the capacity, at most one lap behind. Any other value is a stray
+    /// write that would otherwise read as full (empty) for good.
+    fn waits(&self, pos: u64, seq: u64, dif: i64, field: &str) -> Result<(), ShmError> {
+        if dif >= -(self.cap as i64) && (seq.wrapping_sub(pos) & self.mask) <= 1 {
+            return Ok(());
+        }
+        Err(ShmError::Layout(format!(
+            "ring cell[{}].seq={seq} cannot be the seq of a cell at {field}={pos}: ring corrupt",
+            pos & self.mask
+        )))
     }
 
     /// Another thread moved the position, or (if it did not) the ring is corrupt.

@@ -123,6 +123,27 @@ fn a_cell_sequence_ahead_of_its_position_is_a_corrupt_ring() {
     );
 }
 
+#[test]
+fn a_cell_sequence_no_cell_can_have_is_a_corrupt_ring_not_a_full_or_empty_one() {
+    // Legitimate waits still read as full (empty): the last lap not yet released.
+    let (m, r) = ring(4);
+    m.u64(r.cell(0) + l::CELL_SEQ).store(1u64.wrapping_sub(4), Ordering::Relaxed);
+    assert!(matches!(r.try_pop(&m), Ok(None)) && r.is_empty(&m));
+    assert!(matches!(r.try_push(&m, cell(0)), Ok(false)));
+    // A high bit flipped (far behind), or a seq off its cell's residue, is reported.
+    for seq in [(1u64 << 63) + 5, 0u64.wrapping_sub(2), 0u64.wrapping_sub(7)] {
+        m.u64(r.cell(0) + l::CELL_SEQ).store(seq, Ordering::Relaxed);
+        assert!(!r.is_empty(&m), "seq {seq} must be looked at, not parked on");
+        let err = r.try_pop(&m).map(|_| ()).unwrap_err();
+        assert!(
+            matches!(&err, ShmError::Layout(s) if s.contains(&format!("cell[0].seq={seq} cannot be the seq of a cell at dequeue_pos=0"))),
+            "{err:?}"
+        );
+        let err = r.try_push(&m, cell(0)).map(|_| ()).unwrap_err();
+        assert!(matches!(&err, ShmError::Layout(s) if s.contains("corrupt")), "{err:?}");
+    }
+}
+
 /// A consistent geometry, laid out as shm/layout.py lays a segment out.
 fn geometry(slots: usize, ring_cap: usize, capacity: usize) -> Geometry {
     let ring = |cap: usize| l::RING_SIZE + cap * l::CELL_SIZE;
