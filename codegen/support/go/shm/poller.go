@@ -1,6 +1,7 @@
 // ---- serving ----
 
-//	poller   one current poller goroutine pops requests (spin with Gosched 50 µs, then
+//	poller   one current poller goroutine pops requests (spin 50 µs, yielding the
+//	         goroutine every r2g_shm_SPIN_CHECK polls, and the core too after a burst, then
 //	         park on the callee doorbell) and runs each handler inline (no goroutine
 //	         spawn, no scheduler wake-up): inline = token while a handler runs, 0 after
 //	watchdog while the poller is awake, every r2g_shm_STUCK: a handler still running
@@ -17,6 +18,7 @@ func (s *r2g_shm_server) serve() {
 	defer s.scratch.Put(w)
 	var idle time.Time
 	spins := 0
+	served, crowded := 0, false // requests taken since the ring was last empty; more than one
 	for !s.stop.Load() {
 		if !s.broken.Load() {
 			c, ok, bad := s.pop(s.g.reqRingOff, s.g.reqRingCap)
@@ -25,23 +27,35 @@ func (s *r2g_shm_server) serve() {
 					return // demoted: a new poller took over while the handler ran
 				}
 				idle, spins = time.Time{}, 0
+				served++
 				continue
 			}
 			if bad != "" {
 				s.violation(bad)
 			}
 		}
+		if served > 0 {
+			crowded, served = served > 1, 0
+		}
+		// Spin on the ring word; the clock, the session check and the yields (each
+		// ~50-300 ns, several times a ring poll) only every r2g_shm_SPIN_CHECK polls, so
+		// a request that lands mid-spin is seen within a few ns, and the many short
+		// gaps of a busy ring cost no clock read at all.
+		if spins++; spins%r2g_shm_SPIN_CHECK != 0 {
+			continue
+		}
 		if idle.IsZero() {
 			idle = time.Now()
 			s.control(false)
 		}
-		// Spin on the ring word; the clock and the scheduler (each ~50-150 ns, several
-		// times a ring poll) only every r2g_shm_SPIN_CHECK polls, so a request that
-		// lands mid-spin is seen within a few ns, not after a Gosched.
-		if spins++; spins%r2g_shm_SPIN_CHECK != 0 {
-			continue
-		}
 		if time.Since(idle) < r2g_shm_SPIN {
+			// Requests that came in bursts mean several callers, whose threads may
+			// be waiting for this core: it goes to them (a spinning poller would take
+			// a share of the very CPU that produces its requests). A lone caller's
+			// next request is not helped by a yield, which would only delay it.
+			if crowded {
+				syscall.RawSyscall(syscall.SYS_SCHED_YIELD, 0, 0, 0)
+			}
 			runtime.Gosched()
 			continue
 		}
