@@ -98,9 +98,10 @@ def expected_checks(calls: int) -> list[int]:
     return [checksum(i, CHECK_DATA[i % 48]) for i in range(calls)]
 
 
-async def python_to_go(mod, name: str, calls: int, depth: int = 256) -> dict:
-    """`calls` checksummed `check` calls from the generated Python client, `depth` in
-    flight (a task each); exactly once: every reply right and Go ran `check` `calls` times."""
+async def _checked_run(mod, name: str, calls: int, step: int, send) -> dict:
+    """`calls` checksummed `check` calls from the generated Python client, `step` at a
+    time through `send(client, start, end)`; exactly once: every reply right and Go ran
+    `check` `calls` times."""
     from rust2go.runtime import ShmCaller
 
     want = expected_checks(calls)
@@ -108,32 +109,9 @@ async def python_to_go(mod, name: str, calls: int, depth: int = 256) -> dict:
         client = mod.SvcClient(caller)
         before = await client.checks()
         t0 = time.perf_counter()
-        for start in range(0, calls, depth):
-            end = min(start + depth, calls)
-            calls_ = (client.check(i, CHECK_DATA[i % 48]) for i in range(start, end))
-            replies = await asyncio.gather(*calls_)
-            if replies != want[start:end]:
-                wrong = [start + j for j, r in enumerate(replies) if r != want[start + j]]
-                raise AssertionError(f"wrong replies to calls {wrong[:10]}")
-        seconds = time.perf_counter() - t0
-        ran = await client.checks() - before
-    assert ran == calls, f"Go ran check {ran} times for {calls} calls"
-    return {"calls": calls, "seconds": seconds, "callee_ran": ran}
-
-
-async def python_to_go_batches(mod, name: str, calls: int, batch: int = 256) -> dict:
-    """`calls` checksummed `check` calls from the generated Python client, `batch` at a
-    time through `check_many`; exactly once as in python_to_go."""
-    from rust2go.runtime import ShmCaller
-
-    want = expected_checks(calls)
-    async with await ShmCaller.connect(name) as caller:
-        client = mod.SvcClient(caller)
-        before = await client.checks()
-        t0 = time.perf_counter()
-        for start in range(0, calls, batch):
-            end = min(start + batch, calls)
-            replies = await client.check_many([(i, CHECK_DATA[i % 48]) for i in range(start, end)])
+        for start in range(0, calls, step):
+            end = min(start + step, calls)
+            replies = await send(client, start, end)
             if replies != want[start:end]:
                 wrong = [start + j for j, r in enumerate(replies) if r != want[start + j]]
                 raise AssertionError(f"wrong replies to calls {wrong[:10]}: {replies[:3]}")
@@ -141,6 +119,18 @@ async def python_to_go_batches(mod, name: str, calls: int, batch: int = 256) -> 
         ran = await client.checks() - before
     assert ran == calls, f"Go ran check {ran} times for {calls} calls"
     return {"calls": calls, "seconds": seconds, "callee_ran": ran}
+
+
+async def python_to_go(mod, name: str, calls: int, depth: int = 256) -> dict:
+    """`depth` calls in flight at a time, a task each (asyncio.gather)."""
+    return await _checked_run(mod, name, calls, depth, lambda client, a, b: asyncio.gather(
+        *(client.check(i, CHECK_DATA[i % 48]) for i in range(a, b))))  # fmt: skip
+
+
+async def python_to_go_batches(mod, name: str, calls: int, batch: int = 256) -> dict:
+    """`batch` calls at a time through the client's `check_many`."""
+    return await _checked_run(mod, name, calls, batch, lambda client, a, b: client.check_many(
+        [(i, CHECK_DATA[i % 48]) for i in range(a, b)]))  # fmt: skip
 
 
 class PythonSvc:
