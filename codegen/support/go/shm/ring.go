@@ -4,11 +4,11 @@ func (s *r2g_shm_server) cellAt(ring, capacity uintptr, pos uint64) uintptr {
 	return ring + r2g_shm_RING_SIZE + uintptr(pos&uint64(capacity-1))*r2g_shm_CELL_SIZE
 }
 
-// r2g_shm_ring_corrupt: a cell whose seq is ahead of a position that did not move (no
-// other pusher or popper explains it); the message names the field like the Python peers.
-func r2g_shm_ring_corrupt(ring, field string, capacity uintptr, pos, seq uint64) string {
-	return fmt.Sprintf("%s.cell[%d].seq=%d is ahead of %s.%s=%d: ring corrupt",
-		ring, pos&uint64(capacity-1), seq, ring, field, pos)
+// r2g_shm_ring_corrupt: a cell whose seq no pusher or popper explains (`how` it does not
+// fit its position); the message names the field like the Python peers.
+func r2g_shm_ring_corrupt(ring, field string, capacity uintptr, pos, seq uint64, how string) string {
+	return fmt.Sprintf("%s.cell[%d].seq=%d %s %s.%s=%d: ring corrupt",
+		ring, pos&uint64(capacity-1), seq, how, ring, field, pos)
 }
 
 // r2g_shm_seq_waits: whether seq can be the seq of the cell at pos while the cell is not
@@ -20,34 +20,41 @@ func r2g_shm_seq_waits(capacity uintptr, pos, seq uint64, dif int64) bool {
 	return dif >= -int64(capacity) && (seq-pos)&uint64(capacity-1) <= 1
 }
 
-func r2g_shm_ring_unfit(ring, field string, capacity uintptr, pos, seq uint64) string {
-	return fmt.Sprintf("%s.cell[%d].seq=%d cannot be the seq of a cell at %s.%s=%d: ring corrupt",
-		ring, pos&uint64(capacity-1), seq, ring, field, pos)
+// claim takes the cell at the producer (consumer = 0) or consumer (consumer = 1) position:
+// got 1 with its position, 0 full (empty), -1 corrupt with the violation. The callee only
+// pushes completions and only pops requests, which names the ring in the violation.
+func (s *r2g_shm_server) claim(ring, capacity uintptr, consumer uint64) (pos uint64, got int, bad string) {
+	name, field, ctr := "completion_ring", "enqueue_pos", s.u64(ring+r2g_shm_RING_ENQUEUE_POS)
+	if consumer == 1 {
+		name, field, ctr = "request_ring", "dequeue_pos", s.u64(ring+r2g_shm_RING_DEQUEUE_POS)
+	}
+	pos = atomic.LoadUint64(ctr)
+	for {
+		seq := atomic.LoadUint64(s.u64(s.cellAt(ring, capacity, pos) + r2g_shm_CELL_SEQ))
+		dif := int64(seq - (pos + consumer))
+		if dif == 0 {
+			if atomic.CompareAndSwapUint64(ctr, pos, pos+1) {
+				return pos, 1, ""
+			}
+			pos = atomic.LoadUint64(ctr)
+		} else if dif < 0 {
+			if !r2g_shm_seq_waits(capacity, pos, seq, dif) {
+				return pos, -1, r2g_shm_ring_corrupt(name, field, capacity, pos, seq, "cannot be the seq of a cell at")
+			}
+			return pos, 0, ""
+		} else if now := atomic.LoadUint64(ctr); now != pos {
+			pos = now
+		} else {
+			return pos, -1, r2g_shm_ring_corrupt(name, field, capacity, pos, seq, "is ahead of")
+		}
+	}
 }
 
 // push: 1 pushed, 0 full, -1 corrupt (the violation is returned).
 func (s *r2g_shm_server) push(ring, capacity uintptr, c r2g_shm_cell) (int, string) {
-	enq := s.u64(ring + r2g_shm_RING_ENQUEUE_POS)
-	pos := atomic.LoadUint64(enq)
-	for {
-		cell := s.cellAt(ring, capacity, pos)
-		seq := atomic.LoadUint64(s.u64(cell + r2g_shm_CELL_SEQ))
-		dif := int64(seq - pos)
-		if dif == 0 {
-			if atomic.CompareAndSwapUint64(enq, pos, pos+1) {
-				break
-			}
-			pos = atomic.LoadUint64(enq)
-		} else if dif < 0 {
-			if !r2g_shm_seq_waits(capacity, pos, seq, dif) {
-				return -1, r2g_shm_ring_unfit("completion_ring", "enqueue_pos", capacity, pos, seq)
-			}
-			return 0, ""
-		} else if now := atomic.LoadUint64(enq); now != pos {
-			pos = now
-		} else {
-			return -1, r2g_shm_ring_corrupt("completion_ring", "enqueue_pos", capacity, pos, seq)
-		}
+	pos, got, bad := s.claim(ring, capacity, 0)
+	if got <= 0 {
+		return got, bad
 	}
 	cell := s.cellAt(ring, capacity, pos)
 	// Plain stores for the body: the cell is ours until seq is published, and the atomic
@@ -67,27 +74,9 @@ func (s *r2g_shm_server) push(ring, capacity uintptr, c r2g_shm_cell) (int, stri
 // pop takes the request cell at the consumer position; ok false when the ring is empty
 // or corrupt (then bad names the field).
 func (s *r2g_shm_server) pop(ring, capacity uintptr) (c r2g_shm_cell, ok bool, bad string) {
-	deq := s.u64(ring + r2g_shm_RING_DEQUEUE_POS)
-	pos := atomic.LoadUint64(deq)
-	for {
-		cell := s.cellAt(ring, capacity, pos)
-		seq := atomic.LoadUint64(s.u64(cell + r2g_shm_CELL_SEQ))
-		dif := int64(seq - (pos + 1))
-		if dif == 0 {
-			if atomic.CompareAndSwapUint64(deq, pos, pos+1) {
-				break
-			}
-			pos = atomic.LoadUint64(deq)
-		} else if dif < 0 {
-			if !r2g_shm_seq_waits(capacity, pos, seq, dif) {
-				return r2g_shm_cell{}, false, r2g_shm_ring_unfit("request_ring", "dequeue_pos", capacity, pos, seq)
-			}
-			return r2g_shm_cell{}, false, ""
-		} else if now := atomic.LoadUint64(deq); now != pos {
-			pos = now
-		} else {
-			return r2g_shm_cell{}, false, r2g_shm_ring_corrupt("request_ring", "dequeue_pos", capacity, pos, seq)
-		}
+	pos, got, bad := s.claim(ring, capacity, 1)
+	if got <= 0 {
+		return r2g_shm_cell{}, false, bad
 	}
 	cell := s.cellAt(ring, capacity, pos)
 	f := func(off uintptr) uint32 { return atomic.LoadUint32(s.u32(cell + off)) }

@@ -23,24 +23,36 @@ impl Ring {
         self.off + l::RING_SIZE + ((pos & self.mask) as usize) * l::CELL_SIZE
     }
 
-    fn try_push(&self, m: &Mapping, c: Cell) -> Result<bool, ShmError> {
-        let enq = m.u64(self.off + l::RING_ENQUEUE_POS);
-        let mut pos = enq.load(Ordering::Acquire);
+    /// Claims the cell at the producer (`consumer` 0) or consumer (`consumer` 1) position:
+    /// its position, or None when the ring is full (empty).
+    fn claim(&self, m: &Mapping, consumer: u64) -> Result<Option<u64>, ShmError> {
+        let (ctr, field) = if consumer == 0 {
+            (m.u64(self.off + l::RING_ENQUEUE_POS), "enqueue_pos")
+        } else {
+            (m.u64(self.off + l::RING_DEQUEUE_POS), "dequeue_pos")
+        };
+        let mut pos = ctr.load(Ordering::Acquire);
         loop {
-            let cell = self.cell(pos);
-            let dif = m.u64(cell + l::CELL_SEQ).load(Ordering::Acquire).wrapping_sub(pos) as i64;
+            let seq = m.u64(self.cell(pos) + l::CELL_SEQ).load(Ordering::Acquire);
+            let dif = seq.wrapping_sub(pos + consumer) as i64;
             if dif == 0 {
-                match enq.compare_exchange(pos, pos + 1, Ordering::SeqCst, Ordering::Acquire) {
-                    Ok(_) => break,
+                match ctr.compare_exchange(pos, pos + 1, Ordering::SeqCst, Ordering::Acquire) {
+                    Ok(_) => return Ok(Some(pos)),
                     Err(now) => pos = now,
                 }
             } else if dif < 0 {
-                self.waits(pos, pos.wrapping_add(dif as u64), dif, "enqueue_pos")?;
-                return Ok(false);
+                self.waits(pos, seq, dif, field)?;
+                return Ok(None);
             } else {
-                pos = self.moved(enq, pos)?;
+                pos = self.moved(ctr, pos)?;
             }
         }
+    }
+
+    fn try_push(&self, m: &Mapping, c: Cell) -> Result<bool, ShmError> {
+        let Some(pos) = self.claim(m, 0)? else {
+            return Ok(false);
+        };
         let cell = self.cell(pos);
         for (off, v) in [
             (l::CELL_SLOT, c.slot),
@@ -58,23 +70,9 @@ impl Ring {
     }
 
     fn try_pop(&self, m: &Mapping) -> Result<Option<Cell>, ShmError> {
-        let deq = m.u64(self.off + l::RING_DEQUEUE_POS);
-        let mut pos = deq.load(Ordering::Acquire);
-        loop {
-            let cell = self.cell(pos);
-            let dif = m.u64(cell + l::CELL_SEQ).load(Ordering::Acquire).wrapping_sub(pos + 1) as i64;
-            if dif == 0 {
-                match deq.compare_exchange(pos, pos + 1, Ordering::SeqCst, Ordering::Acquire) {
-                    Ok(_) => break,
-                    Err(now) => pos = now,
-                }
-            } else if dif < 0 {
-                self.waits(pos, (pos + 1).wrapping_add(dif as u64), dif, "dequeue_pos")?;
-                return Ok(None);
-            } else {
-                pos = self.moved(deq, pos)?;
-            }
-        }
+        let Some(pos) = self.claim(m, 1)? else {
+            return Ok(None);
+        };
         let cell = self.cell(pos);
         let f = |off: usize| m.u32(cell + off).load(Ordering::Relaxed);
         let c = Cell {
