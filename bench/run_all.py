@@ -26,6 +26,7 @@ BENCHES = [
     ("g2r", "Go→Rust calls: generated binding vs hand-written cgo vs the rust2go crate"),
     ("shm_paths", "Every call path on one IDL: cgo, shm in/cross-process, UDS + JSON, floor"),
     ("shm_interop", "Shared-memory interop pairs, 1,000,000 exactly-once calls each"),
+    ("idle_cpu", "Shared-memory peers at rest: CPU when idle"),
     ("loadtest_paths", "Every call path under load (rust2go loadtest)"),
 ]
 

@@ -10,6 +10,10 @@
 //! floor and of the in-process sync shm call (order alternating), so each shm p50 is
 //! divided by a floor measured next to it (a VM's vCPUs move between host cores, which
 //! moves both figures by up to 4x from second to second).
+//!     r2g_bench_shm_paths idle SIZE SECS SEGMENT
+//! bench/idle_cpu.py's Rust caller: connects to SEGMENT, makes sync calls for SECS/2,
+//! then async ones for SECS (tasks, then pipelined), prints one JSON line, then idles
+//! holding the connection until stdin closes.
 #[allow(dead_code)]
 mod api;
 
@@ -321,12 +325,34 @@ fn pairs(size: usize, secs: Duration, rounds: usize) {
     );
 }
 
+/// A burst of calls (1.5 x `secs` in all), then an attached caller that makes no call
+/// until stdin closes: the caller of bench/idle_cpu.py.
+fn idle(size: usize, secs: Duration, segment: &str) {
+    use std::io::{Read, Write};
+    let p = Arc::new(payload(size));
+    let ring = Arc::new(RingShm::connect(segment).expect("connect"));
+    let (p50, _) = latency(secs / 2, &p, |s| ring.echo(msg(s, &p)).expect("echo"));
+    let r2 = Arc::clone(&ring);
+    let (rate, _) = async_rates(secs / 2, &p, move |m| {
+        let ring = Arc::clone(&r2);
+        async move { ring.echo_async(m).await.expect("echo_async") }
+    });
+    assert_eq!(ring.in_flight(), 0);
+    println!("{{\"p50_ns\":{p50},\"calls_per_s\":{rate:.0}}}");
+    std::io::stdout().flush().expect("stdout");
+    let _ = std::io::stdin().read_to_end(&mut Vec::new());
+    drop(ring);
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let size: usize = args[2].parse().expect("SIZE");
     let secs = Duration::from_secs_f64(args[3].parse().expect("SECS"));
     if args[1] == "shm-pairs" {
         return pairs(size, secs, args[4].parse().expect("ROUNDS"));
+    }
+    if args[1] == "idle" {
+        return idle(size, secs, &args[4]);
     }
     let p = Arc::new(payload(size));
     // rates: (calls/s of the path's concurrent form, the pipelined client's calls/s: async
