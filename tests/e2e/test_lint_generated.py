@@ -75,7 +75,9 @@ def test_layout_drift_fails_both_builds_naming_the_idl_type(roundtrip_crate):
     assert "r2g_layout_of_Prims " in text
     rust = (roundtrip_crate.dir / "src" / "api.rs").read_text()
     bad = work / "api.rs"
-    bad.write_text(rust.replace(f"size_of::<PrimsRef>() == {size}", f"size_of::<PrimsRef>() == {size - 8}"))
+    checks = f'r2g_layout!(PrimsRef, "Prims", {size};'
+    assert checks in rust
+    bad.write_text(rust.replace(checks, f'r2g_layout!(PrimsRef, "Prims", {size - 8};'))
     rc = subprocess.run(["rustc", "--edition", "2024", "--crate-type", "lib", "--emit", "metadata",
                          "-o", str(work / "x.rmeta"), str(bad)], capture_output=True, text=True,
                         check=False)  # fmt: skip
