@@ -87,8 +87,15 @@ def generate_source(source: SourceFile, options: GenerateOptions = GenerateOptio
     """As `generate`, from text already read (the watcher hashes exactly what it
     generates from, so a save racing the read cannot slip between the two)."""
     from rust2go.codegen.emit import emit_all
+    from rust2go.codegen.pipeline import gc_paused
 
-    program, diags = check_source(source)
-    if program is None:
-        raise DiagnosticError(diags)
-    return dataclasses.replace(emit_all(program, options), warnings=tuple(diags))
+    def both_halves() -> Outputs:
+        program, diags = check_source(source)
+        if program is None:
+            raise DiagnosticError(diags)
+        return dataclasses.replace(emit_all(program, options), warnings=tuple(diags))
+
+    # One pause over both halves, ended once their objects are gone: resumed between
+    # them, or while the program is alive, the collector would scan all of it.
+    with gc_paused():
+        return both_halves()

@@ -16,6 +16,7 @@ byte run) starts on an 8-byte boundary, so `round8` is the only alignment rule."
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 from rust2go.codegen import ir
@@ -60,7 +61,9 @@ class Layouts:
         """The layouts of `program`, shared by the back ends that lower it."""
         found = program.__dict__.get("_r2g_layouts")
         if found is None:
-            found = program.__dict__["_r2g_layouts"] = Layouts(program)
+            # Through a weak reference: a cycle would leave the program and its layouts
+            # to the cyclic collector, which then scans everything alive beside them.
+            found = program.__dict__["_r2g_layouts"] = Layouts(weakref.proxy(program))
         return found
 
     def of(self, ty: ir.Type) -> Layout:
