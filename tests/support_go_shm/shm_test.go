@@ -2,9 +2,11 @@ package shmtest
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 	"unsafe"
 )
 
@@ -191,4 +193,40 @@ func TestPayloadCodecRoundTripsAndRefusesAnOverrun(t *testing.T) {
 	}()
 	r2g_shm_rd_str(b, 0)
 	t.Fatal("an overrun read returned")
+}
+
+func TestTheDoorbellWaitIsLongUnlessAGracePeriodRuns(t *testing.T) {
+	s := server(t, 2, 64)
+	if d := s.parkTimeout(); d != r2g_shm_IDLE_PARK || d <= r2g_shm_PARK {
+		t.Fatalf("idle park %v, want r2g_shm_IDLE_PARK (%v) above r2g_shm_PARK", d, r2g_shm_IDLE_PARK)
+	}
+	s.broken.Store(true) // the broken grace must end on time
+	if d := s.parkTimeout(); d != r2g_shm_PARK {
+		t.Fatalf("broken session: park %v", d)
+	}
+	s.broken.Store(false)
+	s.unclaimed.since = time.Now() // ATTACHED with caller_pid 0 being timed
+	if d := s.parkTimeout(); d != r2g_shm_PARK {
+		t.Fatalf("unclaimed attach: park %v", d)
+	}
+}
+
+// An idle segment's poller parks once and stays parked (r2g_shm_IDLE_PARK is above the
+// quarter second watched): no short timeout wakes it, nor anything else.
+func TestAnIdlePollerStaysParked(t *testing.T) {
+	stem := fmt.Sprintf("r2g-%d-idlepark", os.Getpid())
+	s, err := r2g_shm_create(stem, r2g_shm_plan(4, 64, 64), r2g_shm_contract{0xabc, "svc.rs"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.pollers.Add(2)
+	go s.serve()
+	go s.watch()
+	idle := 250 * time.Millisecond
+	time.Sleep(idle)
+	parks, asleep := s.parks.Load(), s.asleep.Load()
+	s.close()
+	if parks != 1 || !asleep || r2g_shm_IDLE_PARK <= idle {
+		t.Fatalf("%d parks in %v of idleness (asleep: %v; r2g_shm_IDLE_PARK %v), want 1", parks, idle, asleep, r2g_shm_IDLE_PARK)
+	}
 }

@@ -10,15 +10,15 @@ func (s *r2g_shm_server) ringCaller() {
 	}
 }
 
-// park sleeps on the callee doorbell; false only on a timeout.
-func (s *r2g_shm_server) park(ms int) bool {
+// park sleeps on the callee doorbell for up to d; false only on a timeout.
+func (s *r2g_shm_server) park(d time.Duration) bool {
 	p := s.u32(r2g_shm_HEADER_CALLEE_PARKED)
 	atomic.SwapUint32(p, 1) // Go atomics are sequentially consistent: this is the fence
 	if s.stop.Load() || s.ready() {
 		atomic.SwapUint32(p, 0)
 		return true
 	}
-	woke := C.r2g_shm_sem_wait_ms(s.calleeSem, C.long(ms)) == 0
+	woke := C.r2g_shm_sem_wait_ms(s.calleeSem, C.long(d/time.Millisecond)) == 0
 	atomic.SwapUint32(p, 0)
 	return woke
 }

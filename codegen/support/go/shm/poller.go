@@ -4,6 +4,10 @@
 //	         goroutine every r2g_shm_SPIN_CHECK polls, and the core too after a burst, then
 //	         park on the callee doorbell) and runs each handler inline (no goroutine
 //	         spawn, no scheduler wake-up): inline = token while a handler runs, 0 after
+//	idle     a park times out after r2g_shm_IDLE_PARK (r2g_shm_PARK while a grace period
+//	         runs: a broken session, ATTACHED with caller_pid 0) to probe the caller; after
+//	         a timeout it parks again at once unless a request came: no spin, no watchdog
+//	         (asleep stays set), so an idle segment wakes its process once per probe
 //	watchdog while the poller is awake, every r2g_shm_STUCK: a handler still running
 //	         under the token it saw one tick ago -CAS token->0-> start a new poller; the
 //	         old one (its own CAS token->0 fails) answers that call and exits. Handlers may
@@ -19,10 +23,16 @@ func (s *r2g_shm_server) serve() {
 	var idle time.Time
 	spins := 0
 	served, crowded := 0, false // requests taken since the ring was last empty; more than one
+	resting := false            // the last park timed out and no request came since
 	for !s.stop.Load() {
 		if !s.broken.Load() {
 			c, ok, bad := s.pop(s.g.reqRingOff, s.g.reqRingCap)
 			if ok {
+				if resting { // the watchdog slept through the timed-out park: wake it
+					resting = false
+					s.asleep.Store(false)
+					s.nudge()
+				}
 				if !s.take(c, w) {
 					return // demoted: a new poller took over while the handler ran
 				}
@@ -40,15 +50,15 @@ func (s *r2g_shm_server) serve() {
 		// Spin on the ring word; the clock, the session check and the yields (each
 		// ~50-300 ns, several times a ring poll) only every r2g_shm_SPIN_CHECK polls, so
 		// a request that lands mid-spin is seen within a few ns, and the many short
-		// gaps of a busy ring cost no clock read at all.
-		if spins++; spins%r2g_shm_SPIN_CHECK != 0 {
+		// gaps of a busy ring cost no clock read at all. No spin after a timed-out park.
+		if spins++; !resting && spins%r2g_shm_SPIN_CHECK != 0 {
 			continue
 		}
-		if idle.IsZero() {
+		if idle.IsZero() && !resting {
 			idle = time.Now()
 			s.control(false)
 		}
-		if time.Since(idle) < r2g_shm_SPIN {
+		if !resting && time.Since(idle) < r2g_shm_SPIN {
 			// Requests that came in bursts mean several callers, whose threads may
 			// be waiting for this core: it goes to them (a spinning poller would take
 			// a share of the very CPU that produces its requests). A lone caller's
@@ -60,12 +70,29 @@ func (s *r2g_shm_server) serve() {
 			continue
 		}
 		s.asleep.Store(true)
-		woke := s.park(20)
-		s.asleep.Store(false)
-		s.nudge()
+		s.parks.Add(1)
+		woke := s.park(s.parkTimeout())
+		if woke {
+			s.asleep.Store(false)
+			s.nudge()
+		}
+		resting = !woke
 		idle = time.Time{}
 		s.control(!woke)
 	}
+}
+
+// parkTimeout: how long the poller sleeps on the doorbell before it probes the caller
+// (the idle comment above). An attacher and a detaching caller ring the doorbell, so
+// neither waits for the probe; the probe finds a caller that died while idle.
+func (s *r2g_shm_server) parkTimeout() time.Duration {
+	s.ctl.Lock()
+	timing := !s.unclaimed.since.IsZero()
+	s.ctl.Unlock()
+	if timing || s.broken.Load() {
+		return r2g_shm_PARK
+	}
+	return r2g_shm_IDLE_PARK
 }
 
 func (s *r2g_shm_server) nudge() {

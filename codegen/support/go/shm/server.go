@@ -29,7 +29,8 @@ type r2g_shm_server struct {
 	inflight  sync.WaitGroup
 	pollers   sync.WaitGroup // the current poller and demoted ones finishing a handler
 	inline    atomic.Uint64  // token (generation, slot+1) of the call the current poller runs inline; 0 between
-	asleep    atomic.Bool    // the current poller is parked on the callee doorbell
+	asleep    atomic.Bool    // the current poller is parked on the callee doorbell, or rests after a timed-out park
+	parks     atomic.Uint64  // the poller's parks on the doorbell (tests count the idle ones)
 	kick      chan struct{}  // wakes the watchdog after the poller un-parks (buffered 1)
 
 	closing   atomic.Bool // set by close before segment_state leaves SERVING
@@ -44,6 +45,14 @@ type r2g_shm_server struct {
 	protocolErrors uint64
 	lastViolation  string
 }
+
+// r2g_shm_PARK: the doorbell wait's timeout while a grace period runs (parkTimeout).
+const r2g_shm_PARK = 20 * time.Millisecond
+
+// r2g_shm_IDLE_PARK: the doorbell wait's timeout otherwise, the period of the caller
+// liveness probe of an idle segment: each timeout wakes the Go runtime (a cgo call
+// returning, the scheduler, sysmon), which a short period would turn into a steady cost.
+const r2g_shm_IDLE_PARK = time.Second
 
 // r2g_shm_PROBE_PERIOD: liveness probes of the caller at most this often, however often
 // the doorbell rings (an attacher waiting out ATTACHED pid 0 rings it every few ms).
