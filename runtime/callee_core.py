@@ -57,6 +57,7 @@ Job = tuple[int, int, int, int, int, bytes]
 _OK, _ONEWAY = L.CallStatus.OK, L.CellKind.ONEWAY
 CS = L.CallerState
 PROBE_PERIOD = 0.02  # seconds between liveness probes of the caller, however often woken
+IDLE_PARK = 1.0  # seconds an idle callee sleeps on its doorbell (see CalleeCore.park_timeout)
 FULL_PATIENCE = 0.1  # seconds a full completion ring is waited out (only a broken caller fills it)
 
 
@@ -227,6 +228,16 @@ class CalleeCore:
         ):
             return session.begin_recycle(seg, state)
         return None
+
+    def park_timeout(self, busy: float) -> float:
+        """How long to sleep on the doorbell before probing the caller: `busy` (the
+        configured park timeout) while a grace period runs (a broken session, ATTACHED
+        with caller_pid 0 being timed) so it ends on time, else at least IDLE_PARK. An
+        attacher and a detaching caller ring the doorbell, so neither waits for the probe;
+        what is left to it is a caller that died while idle, and each probe wakes a thread."""
+        if self._broken or self._unclaimed is not None:
+            return busy
+        return max(busy, IDLE_PARK)
 
     def _repair_caller_parked(self) -> None:
         """Only an attached caller writes caller_parked and attachers refuse anything but

@@ -26,6 +26,7 @@ class LoopServer:
             drain=self._drain, ready=core.ready, wanted=lambda: True,
             on_timeout=lambda: self._control(probe=True),
             spin_ns=spin_ns, park_timeout=park_timeout, name="r2g-callee-parker",
+            park_timeout_of=lambda: core.park_timeout(park_timeout),
         )  # fmt: skip
 
     def start(self) -> None:

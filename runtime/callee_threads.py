@@ -106,21 +106,25 @@ class ThreadServer:
         None once stopped."""
         core = self.core
         spin_until = 0
+        rested = False  # the last park timed out and nothing came since: no spin, park again
         while not self._stop:
             jobs = core.take(max_jobs)
             if jobs is not None:
+                rested = False
                 if jobs:
                     return jobs
                 spin_until = 0  # only abandoned or malformed cells: answered already
                 continue
-            now = time.perf_counter_ns()
-            if not spin_until:
-                spin_until = now + self.spin_ns
-                self._control(probe=False)
-            if now < spin_until:
-                continue
-            woke = core.seg.callee_bell.park(lambda: self._stop or core.ready(), self.park_timeout)
-            spin_until = 0
+            if not rested:
+                now = time.perf_counter_ns()
+                if not spin_until:
+                    spin_until = now + self.spin_ns
+                    self._control(probe=False)
+                if now < spin_until:
+                    continue
+            woke = core.seg.callee_bell.park(lambda: self._stop or core.ready(),
+                                             core.park_timeout(self.park_timeout))  # fmt: skip
+            spin_until, rested = 0, not woke
             self._control(probe=not woke)
         return None
 

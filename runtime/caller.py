@@ -36,6 +36,10 @@ from rust2go.shm.segment import Segment
 
 _PENDING, _CALL, _OK = L.SlotState.PENDING, L.CellKind.CALL, L.CallStatus.OK
 _GEN_MASK = 0xFFFF_FFFF
+# Seconds between the liveness probes of an idle caller (no call in flight): each wakes a
+# Python thread, whose cost at the park timeout's rate would be a steady share of a core.
+# A call made before the probe found a dead callee fails at its first park timeout.
+IDLE_PROBE = 0.05
 
 
 class _Batch:
@@ -103,6 +107,7 @@ class ShmCaller:
             on_timeout=self._check_peer,
             idle_check=lambda: not self._dead and session.session_problem(seg) is not None,
             park_timeout=park_timeout,
+            idle_period=max(park_timeout, IDLE_PROBE),
             name=f"r2g-caller-parker-{seg.names.stem}",
         )
 
@@ -124,7 +129,7 @@ class ShmCaller:
             while not session.try_attach(seg):
                 if time.monotonic() > deadline:
                     raise ShmError(f"timed out waiting for {seg.name} to recycle its last caller")
-                await asyncio.sleep(0.002)  # the callee recycles within its park timeout
+                await asyncio.sleep(0.002)  # try_attach rang the callee: it recycles soon
         except BaseException:
             if lock is not None:
                 session.release_claim(seg)

@@ -5,9 +5,14 @@ between polls); after `spin_ns` without progress it hands parking to one helper 
 which sleeps on the side's doorbell (GIL released) and calls back into the loop when
 woken or timed out. That thread is the side's only parker (see shm/doorbell.py).
 
+A park that timed out (`on_timeout` runs on the loop: the side probes its peer) is
+followed by one look at the ring and, if nothing came, by the next park at once: no spin.
+Each park lasts `park_timeout`, or what `park_timeout_of` says at the time.
+
 While no work is expected the loop does not poll at all; the helper thread then runs
-`idle_check` every `park_timeout` (a liveness probe of the peer) and calls `on_timeout`
-on the loop when it reports a problem, so a dead peer is noticed even by an idle side."""
+`idle_check` every `idle_period` (default `park_timeout`; a liveness probe of the peer)
+and calls `on_timeout` on the loop when it reports a problem, so a dead peer is noticed
+even by an idle side."""
 
 from __future__ import annotations
 
@@ -33,6 +38,8 @@ class LoopPoller:
         spin_ns: int = 50_000,
         park_timeout: float = 0.01,
         name: str = "r2g-parker",
+        park_timeout_of: Callable[[], float] | None = None,
+        idle_period: float | None = None,
     ) -> None:
         self._loop = loop
         self._bell = bell
@@ -43,6 +50,8 @@ class LoopPoller:
         self._idle_check = idle_check
         self._spin_ns = spin_ns
         self._park_timeout = park_timeout
+        self._park_timeout_of = park_timeout_of or (lambda: park_timeout)
+        self._idle_period = park_timeout if idle_period is None else idle_period
         self._armed = False
         self._spin_until = 0
         self._stop = False
@@ -77,7 +86,7 @@ class LoopPoller:
             self._request.set()  # park in the helper thread; stays armed
 
     def _parker(self) -> None:
-        idle_wait = self._park_timeout if self._idle_check is not None else None
+        idle_wait = self._idle_period if self._idle_check is not None else None
         while True:
             if not self._request.wait(idle_wait):
                 if not self._stop and self._idle_check():
@@ -89,7 +98,7 @@ class LoopPoller:
             self._request.clear()
             if self._stop:
                 return
-            woke = self._bell.park(lambda: self._stop or self._ready(), self._park_timeout)
+            woke = self._bell.park(lambda: self._stop or self._ready(), self._park_timeout_of())
             if self._stop:
                 return
             try:
@@ -100,7 +109,7 @@ class LoopPoller:
     def _unparked(self, woke: bool) -> None:
         if not woke:
             self._on_timeout()
-        self._spin_until = 0
+        self._spin_until = 0 if woke else 1  # after a timeout: one look, then park (no spin)
         self._poll()
 
     def close(self) -> None:
