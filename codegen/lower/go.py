@@ -160,7 +160,7 @@ class GoField:
     name: str
     cname: str
     go_type: str
-    docs: list[str]
+    docs: tuple[str, ...]  # a tuple: an empty one is no object for the collector to scan
     read: str
     size: str | None
     write: str
@@ -418,7 +418,7 @@ def _struct(sp: GoSpeller, s: ir.Struct) -> GoStruct:
     for f in s.fields:
         cname = c_field(f.name)
         read, size, write, lsize = sp.field(f.ty, f"x.{cname}", f"v.{f.name}")
-        fields.append(GoField(f.name, cname, sp.go_type(f.ty), f.docs, read, size, write, lsize,
+        fields.append(GoField(f.name, cname, sp.go_type(f.ty), tuple(f.docs), read, size, write, lsize,
                               _tag(s, f.name)))  # fmt: skip
     lay = sp.layouts.struct(s.name)
     guards = [GoLayoutGuard(f"r2g_layout_of_{s.name}", f"unsafe.Sizeof({cref}{{}})",

@@ -80,8 +80,8 @@ def ref_type(program: ir.Program, ty: ir.Type) -> str:
 class RustField:
     name: str
     rust_type: str
-    docs: list[str]
-    attrs: list[str]
+    docs: tuple[str, ...]
+    attrs: tuple[str, ...]
     ref_name: str  # field name in the Ref (C-safe, same as cgo sees)
     ref_type: str
     offset: int
@@ -254,8 +254,8 @@ def _struct(program: ir.Program, layouts: Layouts, s: ir.Struct) -> RustStruct:
         RustField(
             f.name,
             rust_type(f.ty),
-            f.docs,
-            [a.text for a in f.attrs],
+            tuple(f.docs),  # tuples: an empty one is no object for the collector to scan
+            tuple([a.text for a in f.attrs]),
             c_field(f.name),
             ref_type(program, f.ty),
             offsets[f.name],
