@@ -69,6 +69,9 @@ int ring_push(Wire *w, int r, const uint32_t body[CELL_WORDS], uint64_t check);
 int ring_pop(Wire *w, int r, uint32_t body[CELL_WORDS], uint64_t *check);
 /* check64 of a cell with fields f announcing the len bytes at payload (shm/layout.py). */
 uint64_t wire_check64(const Wire *w, const uint32_t f[CELL_WORDS], const char *payload, size_t len);
+/* The same check, of the len bytes at src as they are copied to dst (one pass). */
+uint64_t wire_copy_check64(const Wire *w, const uint32_t f[CELL_WORDS], char *dst, const char *src,
+                           size_t len);
 int ring_is_empty(Wire *w, int r);
 /* Notifier: fence; 1 if the side was parked and we cleared its flag (post its semaphore). */
 int bell_owed(Wire *w, int side);

@@ -94,11 +94,10 @@ write_payload(Wire *w, const char *name, int r, PyObject *const *args, Py_ssize_
         return 0;
     }
     char *dst = w->mem + w->payload + (Py_ssize_t)a[0] * w->stride + (r == 0 ? 0 : w->response_area);
-    memcpy(dst, p.buf, (size_t)p.len);
     uint32_t fields[CELL_WORDS] = {a[0], a[1], a[2], (uint32_t)p.len, r == 0 ? a[3] : w->k_reply,
                                    r == 0 ? 0 : a[3]};
     memcpy(body, fields, sizeof fields);
-    *check = wire_check64(w, body, p.buf, (size_t)p.len);
+    *check = wire_copy_check64(w, body, dst, p.buf, (size_t)p.len);
     PyBuffer_Release(&p);
     return 1;
 }
@@ -243,10 +242,10 @@ int
 copy_verified(Wire *w, int r, const uint32_t b[CELL_WORDS], uint64_t check, const char *src,
               PyObject **out)
 {
-    PyObject *copy = PyBytes_FromStringAndSize(src, (Py_ssize_t)b[CELL_LENGTH]);
+    PyObject *copy = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)b[CELL_LENGTH]);
     if (copy == NULL)
         return -1;
-    uint64_t got = wire_check64(w, b, PyBytes_AS_STRING(copy), b[CELL_LENGTH]);
+    uint64_t got = wire_copy_check64(w, b, PyBytes_AS_STRING(copy), src, b[CELL_LENGTH]);
     if (got == check) {
         *out = copy;
         return 1;

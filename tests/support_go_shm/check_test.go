@@ -21,18 +21,25 @@ func vectorPayload(n int) []byte {
 	return b
 }
 
-func TestCheck64MatchesEveryVector(t *testing.T) {
+type checkVector struct {
+	Slot, Generation, Method, Length, Kind, Status uint32
+	Check                                          string
+}
+
+func checkVectors(t *testing.T) []checkVector {
 	raw, err := os.ReadFile(vectorDir + "check.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var vectors []struct {
-		Slot, Generation, Method, Length, Kind, Status uint32
-		Check                                          string
-	}
+	var vectors []checkVector
 	if err := json.Unmarshal(raw, &vectors); err != nil {
 		t.Fatal(err)
 	}
+	return vectors
+}
+
+func TestCheck64MatchesEveryVector(t *testing.T) {
+	vectors := checkVectors(t)
 	if len(vectors) < 12 {
 		t.Fatalf("%d vectors; shm/vectors.py writes one per CHECK_LENGTHS entry", len(vectors))
 	}
@@ -298,3 +305,24 @@ func benchmarkCheck64(b *testing.B, n int) {
 
 func BenchmarkCheck64_64B(b *testing.B)  { benchmarkCheck64(b, 64) }
 func BenchmarkCheck64_4KiB(b *testing.B) { benchmarkCheck64(b, 4096) }
+
+func TestCopyCheck64CopiesAndChecksEveryVector(t *testing.T) {
+	for _, v := range checkVectors(t) {
+		c := r2g_shm_cell{v.Slot, v.Generation, v.Method, v.Length, v.Kind, v.Status, 0}
+		src := vectorPayload(int(v.Length))
+		// an offset that is not a multiple of 8, and a destination longer than the copy
+		for _, at := range []int{0, 3} {
+			buf := make([]byte, at+len(src)+5)
+			copy(buf[at:], src)
+			dst := make([]byte, len(src)+9)
+			got := fmt.Sprintf("%016x", r2g_shm_copy_check64(&c, dst, buf[at:at+len(src)]))
+			if got != v.Check || string(dst[:len(src)]) != string(src) {
+				t.Errorf("%+v at %d: copy and check64 %s, want %s (copy equal: %v)", v, at, got, v.Check,
+					string(dst[:len(src)]) == string(src))
+			}
+			if a := testing.AllocsPerRun(10, func() { r2g_shm_copy_check64(&c, dst, buf[at:at+len(src)]) }); a != 0 {
+				t.Fatalf("%d bytes: %v allocations", len(src), a)
+			}
+		}
+	}
+}

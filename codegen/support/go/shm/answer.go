@@ -4,10 +4,11 @@
 //	         CAS failure = ABANDONED: reply dropped, completion still pushed
 //
 // Integrity (docs/shm-layout.md): a request is copied out of the shared request area
-// into the poller's scratch and its check verified there; the handler decodes only that
-// copy and encodes its reply into scratch, and the completion's check is computed over
-// that before it is copied into the response area. So no byte another process changes
-// after a check can reach a handler or a caller unchecked.
+// into the poller's scratch, its check computed from the words as they are stored there;
+// the handler decodes only that copy and encodes its reply into scratch, and the
+// completion's check is computed from the scratch words as they are copied into the
+// response area. So no byte another process changes after a check can reach a handler
+// or a caller unchecked.
 
 // r2g_shm_scratch: one poller's private request and reply bytes, grown on demand (never
 // past the areas' capacities). A poller takes one when it starts and gives it back when
@@ -67,8 +68,7 @@ func (s *r2g_shm_server) take(c r2g_shm_cell, w *r2g_shm_scratch) bool {
 		return true
 	}
 	req := w.request(int(c.length))
-	copy(req, s.reqArea(c.slot))
-	if sum := r2g_shm_check64(&c, req); sum != c.check {
+	if sum := r2g_shm_copy_check64(&c, req, s.reqArea(c.slot)[:c.length]); sum != c.check {
 		s.violation(fmt.Sprintf("request_ring cell.check=0x%016x of slot %d does not match 0x%016x, "+
 			"the check64 of its fields and its %d request bytes", c.check, c.slot, sum, c.length))
 		return true
@@ -130,25 +130,37 @@ func (s *r2g_shm_server) answerMsg(c r2g_shm_cell, status uint32, msg string, w 
 	s.answer(c, status, b)
 }
 
-// answer: the private reply into the response area, PENDING -CAS-> DONE (or ABANDONED,
-// reply dropped), then one REPLY cell.
+// answer: the private reply into the response area (checked in the same pass), PENDING
+// -CAS-> DONE (or ABANDONED, reply dropped), then one REPLY cell.
 func (s *r2g_shm_server) answer(c r2g_shm_cell, status uint32, reply []byte) {
-	copy(s.respArea(c.slot), reply)
+	done := r2g_shm_reply_cell(c, status, len(reply))
+	done.check = r2g_shm_copy_check64(&done, s.respArea(c.slot), reply)
 	old := uint64(c.gen)<<32 | uint64(r2g_shm_SLOT_STATE_PENDING)
 	if !atomic.CompareAndSwapUint64(s.slotWord(c.slot), old, uint64(c.gen)<<32|uint64(r2g_shm_SLOT_STATE_DONE)) {
-		status, reply = r2g_shm_CALL_STATUS_ABANDONED, nil
+		s.finish(c, r2g_shm_CALL_STATUS_ABANDONED, nil)
+		return
 	}
-	s.finish(c, status, reply)
+	s.complete(done)
+}
+
+// r2g_shm_reply_cell: the completion of c with status, announcing n payload bytes (no check yet).
+func r2g_shm_reply_cell(c r2g_shm_cell, status uint32, n int) r2g_shm_cell {
+	return r2g_shm_cell{slot: c.slot, gen: c.gen, method: c.method, length: uint32(n),
+		kind: r2g_shm_CELL_KIND_REPLY, status: status}
 }
 
 // finish pushes the completion of c announcing payload (private bytes: the check covers them).
 func (s *r2g_shm_server) finish(c r2g_shm_cell, status uint32, payload []byte) {
+	reply := r2g_shm_reply_cell(c, status, len(payload))
+	reply.check = r2g_shm_check64(&reply, payload)
+	s.complete(reply)
+}
+
+// complete pushes the completion cell reply, its check computed.
+func (s *r2g_shm_server) complete(reply r2g_shm_cell) {
 	if s.broken.Load() {
 		return // the caller failed this call already; the rings are to be reset
 	}
-	reply := r2g_shm_cell{slot: c.slot, gen: c.gen, method: c.method, length: uint32(len(payload)),
-		kind: r2g_shm_CELL_KIND_REPLY, status: status}
-	reply.check = r2g_shm_check64(&reply, payload)
 	// capacity >= slot_count and one completion per slot: full only if the caller
 	// breaks the protocol; wait a little for it, then end the session.
 	var deadline time.Time

@@ -4,24 +4,21 @@ func r2g_shm_mix(a, w uint64) uint64 {
 	return bits.RotateLeft64((a^w)*r2g_shm_CHECK_K1, int(r2g_shm_CHECK_ROT))
 }
 
-// r2g_shm_check64 is the check of cell c (its fields slot..status) announcing payload p;
-// len(p) must be c.length. Four independent lanes so their multiplies overlap.
-func r2g_shm_check64(c *r2g_shm_cell, p []byte) uint64 {
-	l0 := (uint64(c.slot) | uint64(c.gen)<<32) ^ r2g_shm_CHECK_K2
-	l1 := (uint64(c.method) | uint64(c.length)<<32) ^ r2g_shm_CHECK_K3
-	l2 := (uint64(c.kind) | uint64(c.status)<<32) ^ r2g_shm_CHECK_K1
-	l3 := r2g_shm_CHECK_K2 ^ r2g_shm_CHECK_K3
+// r2g_shm_check_lanes: the lanes before the first payload block, from the cell's fields.
+func r2g_shm_check_lanes(c *r2g_shm_cell) (l0, l1, l2, l3 uint64) {
+	return (uint64(c.slot) | uint64(c.gen)<<32) ^ r2g_shm_CHECK_K2,
+		(uint64(c.method) | uint64(c.length)<<32) ^ r2g_shm_CHECK_K3,
+		(uint64(c.kind) | uint64(c.status)<<32) ^ r2g_shm_CHECK_K1,
+		r2g_shm_CHECK_K2 ^ r2g_shm_CHECK_K3
+}
+
+// r2g_shm_check_finish absorbs rest (the bytes after the last whole block, fewer than a
+// block) zero-padded, as the algorithm says, and folds the lanes into the check.
+func r2g_shm_check_finish(l0, l1, l2, l3 uint64, rest []byte) uint64 {
 	const block = 8 * int(r2g_shm_CHECK_LANES)
-	for len(p) >= block {
-		l0 = r2g_shm_mix(l0, binary.LittleEndian.Uint64(p[0:8]))
-		l1 = r2g_shm_mix(l1, binary.LittleEndian.Uint64(p[8:16]))
-		l2 = r2g_shm_mix(l2, binary.LittleEndian.Uint64(p[16:24]))
-		l3 = r2g_shm_mix(l3, binary.LittleEndian.Uint64(p[24:32]))
-		p = p[block:]
-	}
-	if len(p) > 0 { // the last block, zero-padded (on the stack)
+	if len(rest) > 0 { // on the stack
 		var t [block]byte
-		copy(t[:], p)
+		copy(t[:], rest)
 		l0 = r2g_shm_mix(l0, binary.LittleEndian.Uint64(t[0:8]))
 		l1 = r2g_shm_mix(l1, binary.LittleEndian.Uint64(t[8:16]))
 		l2 = r2g_shm_mix(l2, binary.LittleEndian.Uint64(t[16:24]))
@@ -33,4 +30,53 @@ func r2g_shm_check64(c *r2g_shm_cell, p []byte) uint64 {
 	h ^= h >> 29
 	h *= r2g_shm_CHECK_K3
 	return h ^ h>>32
+}
+
+// r2g_shm_check64 is the check of cell c (its fields slot..status) announcing payload p;
+// len(p) must be c.length. Four independent lanes so their multiplies overlap.
+func r2g_shm_check64(c *r2g_shm_cell, p []byte) uint64 {
+	l0, l1, l2, l3 := r2g_shm_check_lanes(c)
+	const block = 8 * int(r2g_shm_CHECK_LANES)
+	for len(p) >= block {
+		l0 = r2g_shm_mix(l0, binary.LittleEndian.Uint64(p[0:8]))
+		l1 = r2g_shm_mix(l1, binary.LittleEndian.Uint64(p[8:16]))
+		l2 = r2g_shm_mix(l2, binary.LittleEndian.Uint64(p[16:24]))
+		l3 = r2g_shm_mix(l3, binary.LittleEndian.Uint64(p[24:32]))
+		p = p[block:]
+	}
+	return r2g_shm_check_finish(l0, l1, l2, l3, p)
+}
+
+// r2g_shm_copy_check64 copies src into dst and returns the check of cell c announcing
+// exactly the bytes copied: each word is loaded once, stored and mixed from the same
+// register, so a racing writer of src can change what dst holds, never make it differ
+// from what was checked; and the copy's loads (cache misses when src is shared memory
+// another core wrote) overlap the check's multiply chains instead of coming before them.
+// len(src) must be c.length, len(dst) at least that.
+func r2g_shm_copy_check64(c *r2g_shm_cell, dst, src []byte) uint64 {
+	l0, l1, l2, l3 := r2g_shm_check_lanes(c)
+	const block = 8 * int(r2g_shm_CHECK_LANES)
+	n := len(src)
+	dst = dst[:n]
+	whole := n - n%block
+	for i := 0; i < whole; i += block {
+		// i+block <= n: the whole block is in both slices. Words in machine order:
+		// amd64 and arm64, the only targets, are little-endian.
+		ps, pd := unsafe.Pointer(&src[i]), unsafe.Pointer(&dst[i])
+		w0 := *(*uint64)(ps)
+		w1 := *(*uint64)(unsafe.Add(ps, 8))
+		w2 := *(*uint64)(unsafe.Add(ps, 16))
+		w3 := *(*uint64)(unsafe.Add(ps, 24))
+		*(*uint64)(pd) = w0
+		*(*uint64)(unsafe.Add(pd, 8)) = w1
+		*(*uint64)(unsafe.Add(pd, 16)) = w2
+		*(*uint64)(unsafe.Add(pd, 24)) = w3
+		l0, l1, l2, l3 = r2g_shm_mix(l0, w0), r2g_shm_mix(l1, w1), r2g_shm_mix(l2, w2), r2g_shm_mix(l3, w3)
+	}
+	// The rest is read once, onto the stack (private whichever side dst is), stored to
+	// dst and checked from there.
+	var rest [block]byte
+	copy(rest[:], src[whole:])
+	copy(dst[whole:], rest[:n-whole])
+	return r2g_shm_check_finish(l0, l1, l2, l3, rest[:n-whole])
 }

@@ -14,30 +14,27 @@ fn check_word(b: &[u8], i: usize) -> u64 {
     u64::from_le_bytes(std::convert::TryInto::try_into(&b[8 * i..8 * i + 8]).expect("8 bytes"))
 }
 
-/// check64 of a cell's fields slot..status and of `payload`, the `c.length` bytes it
-/// announces. Each lane is its own multiply chain, so the lanes' multiplies overlap.
-pub fn check64(c: &Cell, payload: &[u8]) -> u64 {
-    debug_assert_eq!(payload.len(), c.length as usize);
-    let mut lanes: [u64; l::CHECK_LANES] = [
+/// The lanes before the first payload block: the cell's fields.
+#[inline(always)]
+fn check_lanes(c: &Cell) -> [u64; l::CHECK_LANES] {
+    [
         (c.slot as u64 | (c.generation as u64) << 32) ^ l::CHECK_K2,
         (c.method as u64 | (c.length as u64) << 32) ^ l::CHECK_K3,
         (c.kind as u64 | (c.status as u64) << 32) ^ l::CHECK_K1,
         l::CHECK_K2 ^ l::CHECK_K3,
-    ];
-    let mut blocks = payload.chunks_exact(CHECK_BLOCK);
-    let mut absorb = |b: &[u8]| {
-        for (i, lane) in lanes.iter_mut().enumerate() {
-            *lane = check_mix(*lane, check_word(b, i));
-        }
-    };
-    for b in &mut blocks {
-        absorb(b);
-    }
-    let rest = blocks.remainder();
+    ]
+}
+
+/// Absorb `rest` (the bytes after the last whole block, fewer than one block), zero-padded
+/// as the algorithm says, and fold the lanes into the check.
+#[inline(always)]
+fn check_finish(mut lanes: [u64; l::CHECK_LANES], rest: &[u8]) -> u64 {
     if !rest.is_empty() {
-        let mut tail = [0u8; CHECK_BLOCK]; // the algorithm zero-pads the last block
+        let mut tail = [0u8; CHECK_BLOCK];
         tail[..rest.len()].copy_from_slice(rest);
-        absorb(&tail);
+        for (i, lane) in lanes.iter_mut().enumerate() {
+            *lane = check_mix(*lane, check_word(&tail, i));
+        }
     }
     let mut h = lanes.iter().fold(l::CHECK_K3, |h, &lane| check_mix(h, lane));
     h ^= h >> 33;
@@ -47,15 +44,89 @@ pub fn check64(c: &Cell, payload: &[u8]) -> u64 {
     h ^ (h >> 32)
 }
 
+/// check64 of a cell's fields slot..status and of `payload`, the `c.length` bytes it
+/// announces. Each lane is its own multiply chain, so the lanes' multiplies overlap.
+pub fn check64(c: &Cell, payload: &[u8]) -> u64 {
+    debug_assert_eq!(payload.len(), c.length as usize);
+    let mut lanes = check_lanes(c);
+    let mut blocks = payload.chunks_exact(CHECK_BLOCK);
+    for b in &mut blocks {
+        for (i, lane) in lanes.iter_mut().enumerate() {
+            *lane = check_mix(*lane, check_word(b, i));
+        }
+    }
+    check_finish(lanes, blocks.remainder())
+}
+
+/// Copy `n` bytes from `src` to `dst` and return the check64 of `c` announcing exactly
+/// the bytes copied, in one pass: each word is loaded once, stored, and mixed from the
+/// same register, so what is checked is what the destination holds, whatever a racing
+/// writer does to the source meanwhile.
+///
+/// # Safety
+/// `src` readable and `dst` writable for `n` bytes; the ranges do not overlap.
+unsafe fn copy_check64(c: &Cell, src: *const u8, dst: *mut u8, n: usize) -> u64 {
+    debug_assert_eq!(n, c.length as usize);
+    let mut lanes = check_lanes(c);
+    let whole = n - n % CHECK_BLOCK;
+    let mut at = 0;
+    while at < whole {
+        for (i, lane) in lanes.iter_mut().enumerate() {
+            // SAFETY: at + 8 * (i + 1) <= whole <= n (the caller's ranges).
+            let w = unsafe { std::ptr::read_unaligned(src.add(at + 8 * i) as *const u64) };
+            unsafe { std::ptr::write_unaligned(dst.add(at + 8 * i) as *mut u64, w) };
+            *lane = check_mix(*lane, u64::from_le(w));
+        }
+        at += CHECK_BLOCK;
+    }
+    // SAFETY: the last n - whole < CHECK_BLOCK bytes of both ranges; copied into the
+    // private `rest` first, so the bytes stored and the bytes checked are one read.
+    let mut rest = [0u8; CHECK_BLOCK];
+    let rest = &mut rest[..n - whole];
+    unsafe {
+        std::ptr::copy_nonoverlapping(src.add(whole), rest.as_mut_ptr(), rest.len());
+        std::ptr::copy_nonoverlapping(rest.as_ptr(), dst.add(whole), rest.len());
+    }
+    check_finish(lanes, rest)
+}
+
+impl Mapping {
+    /// Copy `src` (private bytes) into the mapping at `off`; the check64 of `c`
+    /// announcing them, computed from the private bytes in the same pass.
+    fn copy_in_checked(&self, off: usize, c: &Cell, src: &[u8]) -> u64 {
+        assert!(off + src.len() <= self.len);
+        // SAFETY: bounds checked; private and mapped memory never overlap.
+        unsafe { copy_check64(c, src.as_ptr(), self.base.add(off), src.len()) }
+    }
+
+    /// Replace `dst` by a private copy of the `c.length` mapped bytes at `off`, reading
+    /// them once; why the cell is refused (its check does not match that copy), if it is.
+    fn copy_out_checked(&self, off: usize, c: &Cell, dst: &mut Vec<u8>) -> Option<String> {
+        let n = c.length as usize;
+        assert!(off + n <= self.len);
+        dst.clear();
+        dst.reserve(n);
+        // SAFETY: bounds checked; `dst` has room for n bytes, all written before set_len.
+        let want = unsafe {
+            let want = copy_check64(c, self.base.add(off), dst.as_mut_ptr(), n);
+            dst.set_len(n);
+            want
+        };
+        (want != c.check).then(|| check_mismatch(c, want))
+    }
+}
+
+fn check_mismatch(c: &Cell, want: u64) -> String {
+    format!(
+        "cell.check={:016x} for slot {} does not match {want:016x}, the check64 of its fields and its {} payload bytes",
+        c.check, c.slot, c.length
+    )
+}
+
 /// Why a cell announcing `payload` (the reader's private copy) is refused: its check.
 fn check_refused(c: &Cell, payload: &[u8]) -> Option<String> {
     let want = check64(c, payload);
-    (want != c.check).then(|| {
-        format!(
-            "cell.check={:016x} for slot {} does not match {want:016x}, the check64 of its fields and its {} payload bytes",
-            c.check, c.slot, c.length
-        )
-    })
+    (want != c.check).then(|| check_mismatch(c, want))
 }
 
 // This thread's private bytes: a request is encoded here, checked, then copied into its

@@ -134,8 +134,7 @@ impl Conn {
         // Verified whatever becomes of it (an abandoned call's, a stale one's): a cell
         // that fails its check is a callee, or a third party, writing what it should not.
         let mut copy = take_private(&PRIVATE_REPLY);
-        self.map.copy_out(self.response_area(c.slot), c.length as usize, &mut copy);
-        let refused = check_refused(&c, &copy);
+        let refused = self.map.copy_out_checked(self.response_area(c.slot), &c, &mut copy);
         if refused.is_none() && current {
             self.hand_over(&c, &mut copy);
         } // else a stale completion (an older session or generation) is dropped

@@ -152,9 +152,9 @@ impl Conn {
         self.request_area(slot) + align64(self.geometry.request_capacity)
     }
 
-    /// Encode the request into this thread's private buffer, check it, copy it into the
-    /// slot's area, publish, push, ring; the slot's record goes to `rec` (SENT, or
-    /// DROPPED when nobody reads the reply).
+    /// Encode the request into this thread's private buffer, copy it into the slot's
+    /// area and check it in the same pass, publish, push, ring; the slot's record goes
+    /// to `rec` (SENT, or DROPPED when nobody reads the reply).
     fn submit(&self, slot: u32, method: u32, kind: u32, size: usize, write: impl FnOnce(&mut [u8]), rec: u32) -> Result<u32, ShmError> {
         let gen_cell = &self.generations[slot as usize];
         let generation = gen_cell.load(Ordering::Relaxed).wrapping_add(1);
@@ -165,9 +165,8 @@ impl Conn {
         }
         let request = &mut private[..size];
         write(request);
-        cell.check = check64(&cell, request);
         // The slot is ours (taken from the free list) until its reply is read.
-        self.map.copy_in(self.request_area(slot), request);
+        cell.check = self.map.copy_in_checked(self.request_area(slot), &cell, request);
         put_private(&PRIVATE_REQUEST, private);
         gen_cell.store(generation, Ordering::Relaxed);
         self.recs[slot as usize].state.store(rec, Ordering::Release);

@@ -444,6 +444,32 @@ fn check64_matches_every_vector() {
 }
 
 #[test]
+fn copying_in_and_out_checks_exactly_the_bytes_copied() {
+    let g = geometry(1, 2, 4096);
+    let m = segment(&g);
+    for c in check_vectors() {
+        let n = c.length as usize;
+        let payload = check_payload(n);
+        // Both ends of every length, at an offset that is not a multiple of 8.
+        for off in [g.payload_offset, g.payload_offset + 3] {
+            assert_eq!(m.copy_in_checked(off, &c, &payload), c.check, "in: length {n} at {off}");
+            let mut v = vec![0xaa; 7];
+            assert_eq!(m.copy_out_checked(off, &c, &mut v), None, "out: length {n} at {off}");
+            assert_eq!(v, payload, "length {n} at {off}");
+            // SAFETY: in bounds; nothing else uses the segment.
+            let shm = unsafe { m.bytes(off, n) };
+            for at in [0, n / 2, n.saturating_sub(1)].into_iter().filter(|_| n > 0) {
+                shm[at] ^= 0x10;
+                let why = m.copy_out_checked(off, &c, &mut v).unwrap_or_else(|| panic!("byte {at} of {n} flipped was accepted"));
+                assert!(why.contains(&format!("does not match {:016x}", check64(&c, &v))), "{why}");
+                assert_eq!(v[at], payload[at] ^ 0x10, "the copy is what was checked");
+                shm[at] ^= 0x10;
+            }
+        }
+    }
+}
+
+#[test]
 fn a_flipped_payload_byte_or_cell_field_is_refused() {
     let c = check_vectors().into_iter().find(|c| c.length == 100).expect("a 100-byte vector");
     let payload = check_payload(100);
@@ -509,5 +535,14 @@ fn check64_speed() {
         }
         let ns = t.elapsed().as_nanos() as f64 / rounds as f64;
         println!("check64 of {n} B: {ns:.1} ns ({:.2} B/ns) [{acc:x}]", n as f64 / ns);
+        let mut out = vec![0u8; n];
+        let t = std::time::Instant::now();
+        for i in 0..rounds {
+            c.slot = i as u32;
+            // SAFETY: both buffers hold n bytes.
+            acc ^= unsafe { copy_check64(std::hint::black_box(&c), payload.as_ptr(), out.as_mut_ptr(), n) };
+        }
+        let ns = t.elapsed().as_nanos() as f64 / rounds as f64;
+        println!("copy and check64 of {n} B: {ns:.1} ns ({:.2} B/ns) [{acc:x}]", n as f64 / ns);
     }
 }
