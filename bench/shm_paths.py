@@ -19,7 +19,10 @@ land in a slow spell (p50 moves 1.5x between back-to-back runs), and taking turn
 such spells over every path. BENCH_SHM_SECONDS (default 1) per phase. The p50 goal
 (in-process shm within 4x of the floor) is judged on its own paired run first:
 BENCH_SHM_PAIR_ROUNDS (default 41) pairs of 0.1 s floor and shm phases back to back, each
-shm p50 divided by the floor p50 beside it. Prints a markdown section."""
+shm p50 divided by the floor p50 beside it. Prints a markdown section.
+BENCH_SHM_TASKS_ONLY=1 makes the Rust binary run the 1000-task throughput phase only;
+`python -m bench.shm_paths_ab` uses it to compare a transport change with what is
+committed."""
 
 from __future__ import annotations
 

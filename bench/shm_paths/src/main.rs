@@ -4,7 +4,7 @@
 //! (the last two: throughput references, no latency). Latency: one caller, one
 //! call at a time, for SECS (p50/p99 of every call). Throughput: the path's concurrent
 //! form for SECS (sync: 2 threads; async: TASKS tokio tasks on 2 workers). Every reply is
-//! checked. Prints one JSON line.
+//! checked. Prints one JSON line. BENCH_SHM_TASKS_ONLY=1 runs the task throughput only.
 //!     r2g_bench_shm_paths shm-pairs SIZE SECS ROUNDS
 //! The p50 goal's own run: ROUNDS back-to-back pairs of a SECS latency phase of the
 //! floor and of the in-process sync shm call (order alternating), so each shm p50 is
@@ -55,6 +55,9 @@ fn check(seq: u64, p: &[u8], a: &Ack) {
 /// Latencies of one caller doing `call(seq)` back to back for `secs`. Each reply is
 /// checked after its call is timed: the check is the bench's, not the round trip's.
 fn latency(secs: Duration, p: &[u8], mut call: impl FnMut(u64) -> Ack) -> (u64, u64) {
+    if tasks_only() {
+        return (0, 0);
+    }
     let mut lats = Vec::with_capacity(1 << 16);
     let end = Instant::now() + secs;
     let mut seq = 0;
@@ -87,6 +90,12 @@ fn threads(secs: Duration, n: u64, call: impl Fn(u64) + Sync) -> f64 {
         }
     });
     done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
+}
+
+/// BENCH_SHM_TASKS_ONLY=1: only the TASKS-task throughput phase of each path (no latency,
+/// no pipelined client), so an A/B of a transport change takes turns faster.
+fn tasks_only() -> bool {
+    std::env::var_os("BENCH_SHM_TASKS_ONLY").is_some_and(|v| v == "1")
 }
 
 /// Calls/s of `n` tokio tasks on 2 workers, each running `body(first_seq, start)` to
@@ -178,10 +187,8 @@ where
             async move { check(s, &p, &call(msg(s, &p)).await) }
         }
     };
-    (
-        tasks(secs, client(call.clone())),
-        pipelined(secs, client(call)),
-    )
+    let rate = tasks(secs, client(call.clone()));
+    (rate, if tasks_only() { 0.0 } else { pipelined(secs, client(call)) })
 }
 
 /// Two threads bouncing a counter through one cache line each way, spinning: the floor.
