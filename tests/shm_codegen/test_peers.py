@@ -28,7 +28,7 @@ from tests.shm_codegen.interop import (
 def test_rust_to_go_in_process_100k_exactly_once(peer_crate, clean_shm):
     out = peer_crate.run("inproc", "100000", timeout=120)
     for line in ("ok semantics", "ok cancel in_flight 0", "ok mixed", "ok storm 100000 calls",
-                 "exactly once", "ok unlinked"):  # fmt: skip
+                 "exactly once", "ok queued", "ok unlinked"):  # fmt: skip
         assert line in out, out
 
 

@@ -251,6 +251,102 @@ fn mixed(c: &SvcShm, secs: f64) {
     println!("ok mixed {syncs} sync, {awaited} awaited, {dropped} dropped, {oneways} oneway");
 }
 
+/// Polls `fut` once: Ready(its output) or Ready(Pending), never waiting.
+fn poll_once<F: Future + Unpin>(fut: &mut F) -> impl Future<Output = Poll<F::Output>> + '_ {
+    std::future::poll_fn(move |cx| Poll::Ready(Pin::new(&mut *fut).poll(cx)))
+}
+
+/// Pending once (waking itself), so the other futures of a join run in between.
+async fn yield_once() {
+    let mut yielded = false;
+    std::future::poll_fn(|cx| {
+        if yielded {
+            return Poll::Ready(());
+        }
+        yielded = true;
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    })
+    .await
+}
+
+/// Many more calls than slots (4), from three threads, each future dropped at a random
+/// point (queued for a slot, granted one and not yet polled, sent, answered and unread)
+/// or awaited, with blocking calls from a fourth thread queued among them: every
+/// awaited reply is its own call's, no call waits for a slot for good, and afterwards
+/// nothing is in flight and every slot is back on the free list.
+fn queued(secs: f64) {
+    let c = SvcShm::in_process_with(4, 4096, 4096).expect("in_process_with");
+    let all = c.free_slots();
+    assert_eq!(all, 4);
+    let end = Instant::now() + Duration::from_secs_f64(secs);
+    let (mut awaited, mut dropped, mut blocking) = (0u64, 0u64, 0u64);
+    std::thread::scope(|s| {
+        let c = &c;
+        let hs: Vec<_> = (1..=3u64)
+            .map(|t| {
+                s.spawn(move || {
+                    let (mut seed, mut id, mut got, mut gone) = (0x2545_F491_4F6C_DD1Du64 ^ t, t << 40, 0u64, 0u64);
+                    while Instant::now() < end {
+                        let mut futs: Vec<Boxed<'_, Option<Checked>>> = Vec::new();
+                        for _ in 0..24 {
+                            let polls = xorshift(&mut seed) % 6; // 5: awaited
+                            let data: Vec<u8> = (0..(seed >> 8) as u8 % 40).collect();
+                            let this = id;
+                            id += 1;
+                            let mut fut = Box::pin(c.check(this, data.clone()));
+                            futs.push(Box::pin(async move {
+                                if polls == 5 {
+                                    return Some((this, data, fut.await));
+                                }
+                                for _ in 0..polls {
+                                    if let Poll::Ready(r) = poll_once(&mut fut).await {
+                                        return Some((this, data, r));
+                                    }
+                                    yield_once().await;
+                                }
+                                None // dropped here
+                            }));
+                        }
+                        let deadline = Instant::now() + Duration::from_secs(10);
+                        for r in storm::join_until(futs, Some(deadline)) {
+                            match r.expect("a call still waiting after 10 s") {
+                                Some((i, d, r)) => {
+                                    assert_eq!(r.expect("check"), checksum(i, &d), "call {i}: wrong reply");
+                                    got += 1;
+                                }
+                                None => gone += 1,
+                            }
+                        }
+                    }
+                    (got, gone)
+                })
+            })
+            .collect();
+        let hb = s.spawn(move || {
+            let mut n = 0u64;
+            while Instant::now() < end {
+                assert_eq!(c.add(n, 1).expect("add"), n + 1);
+                n += 1;
+            }
+            n
+        });
+        for h in hs {
+            let (g, d) = h.join().expect("async thread");
+            (awaited, dropped) = (awaited + g, dropped + d);
+        }
+        blocking = hb.join().expect("blocking thread");
+    });
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while c.in_flight() > 0 || c.free_slots() != all {
+        assert!(Instant::now() < deadline, "in flight {}, free {} of {all}", c.in_flight(), c.free_slots());
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert!(awaited > 0 && dropped > 0 && blocking > 0);
+    assert_eq!(c.add(2, 2).unwrap(), 4);
+    println!("ok queued {awaited} awaited, {dropped} dropped, {blocking} blocking on {all} slots");
+}
+
 /// Calls in flight while the server is SIGKILLed (the test says when on stdin).
 fn killed(c: &SvcShm) {
     let futs: Vec<Boxed<'_, Result<u64, ShmError>>> = (0..16).map(|_| Box::pin(c.nap(60_000)) as Boxed<'_, _>).collect();
@@ -308,6 +404,7 @@ fn main() {
             cancel(&c, 20);
             mixed(&c, 1.5);
             storm(&c, arg(2).parse().unwrap_or(100_000), 2);
+            queued(1.5);
             drop(c);
             assert!(!std::path::Path::new(&format!("/dev/shm{name}")).exists(), "segment left behind");
             println!("ok unlinked {name}");
