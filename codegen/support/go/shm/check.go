@@ -12,13 +12,10 @@ func r2g_shm_check_lanes(c *r2g_shm_cell) (l0, l1, l2, l3 uint64) {
 		r2g_shm_CHECK_K2 ^ r2g_shm_CHECK_K3
 }
 
-// r2g_shm_check_finish absorbs rest (the bytes after the last whole block, fewer than a
-// block) zero-padded, as the algorithm says, and folds the lanes into the check.
-func r2g_shm_check_finish(l0, l1, l2, l3 uint64, rest []byte) uint64 {
-	const block = 8 * int(r2g_shm_CHECK_LANES)
-	if len(rest) > 0 { // on the stack
-		var t [block]byte
-		copy(t[:], rest)
+// r2g_shm_check_finish absorbs the last block t (zero-padded) when there is one, and
+// folds the lanes into the check.
+func r2g_shm_check_finish(l0, l1, l2, l3 uint64, t *[8 * r2g_shm_CHECK_LANES]byte, last bool) uint64 {
+	if last {
 		l0 = r2g_shm_mix(l0, binary.LittleEndian.Uint64(t[0:8]))
 		l1 = r2g_shm_mix(l1, binary.LittleEndian.Uint64(t[8:16]))
 		l2 = r2g_shm_mix(l2, binary.LittleEndian.Uint64(t[16:24]))
@@ -44,7 +41,9 @@ func r2g_shm_check64(c *r2g_shm_cell, p []byte) uint64 {
 		l3 = r2g_shm_mix(l3, binary.LittleEndian.Uint64(p[24:32]))
 		p = p[block:]
 	}
-	return r2g_shm_check_finish(l0, l1, l2, l3, p)
+	var t [block]byte // the last block, zero-padded (on the stack)
+	copy(t[:], p)
+	return r2g_shm_check_finish(l0, l1, l2, l3, &t, len(p) > 0)
 }
 
 // r2g_shm_copy_check64 copies src into dst and returns the check of cell c announcing
@@ -73,10 +72,10 @@ func r2g_shm_copy_check64(c *r2g_shm_cell, dst, src []byte) uint64 {
 		*(*uint64)(unsafe.Add(pd, 24)) = w3
 		l0, l1, l2, l3 = r2g_shm_mix(l0, w0), r2g_shm_mix(l1, w1), r2g_shm_mix(l2, w2), r2g_shm_mix(l3, w3)
 	}
-	// The rest is read once, onto the stack (private whichever side dst is), stored to
-	// dst and checked from there.
-	var rest [block]byte
-	copy(rest[:], src[whole:])
-	copy(dst[whole:], rest[:n-whole])
-	return r2g_shm_check_finish(l0, l1, l2, l3, rest[:n-whole])
+	// The last block is read once, zero-padded onto the stack (private whichever side
+	// dst is), stored to dst and checked from there.
+	var t [block]byte
+	copy(t[:], src[whole:])
+	copy(dst[whole:], t[:n-whole])
+	return r2g_shm_check_finish(l0, l1, l2, l3, &t, whole < n)
 }

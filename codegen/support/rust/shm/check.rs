@@ -25,17 +25,16 @@ fn check_lanes(c: &Cell) -> [u64; l::CHECK_LANES] {
     ]
 }
 
-/// Absorb `rest` (the bytes after the last whole block, fewer than one block), zero-padded
-/// as the algorithm says, and fold the lanes into the check.
 #[inline(always)]
-fn check_finish(mut lanes: [u64; l::CHECK_LANES], rest: &[u8]) -> u64 {
-    if !rest.is_empty() {
-        let mut tail = [0u8; CHECK_BLOCK];
-        tail[..rest.len()].copy_from_slice(rest);
-        for (i, lane) in lanes.iter_mut().enumerate() {
-            *lane = check_mix(*lane, check_word(&tail, i));
-        }
+fn check_absorb(lanes: &mut [u64; l::CHECK_LANES], block: &[u8]) {
+    for (i, lane) in lanes.iter_mut().enumerate() {
+        *lane = check_mix(*lane, check_word(block, i));
     }
+}
+
+/// Fold the lanes into the check, after the last block.
+#[inline(always)]
+fn check_fold(lanes: [u64; l::CHECK_LANES]) -> u64 {
     let mut h = lanes.iter().fold(l::CHECK_K3, |h, &lane| check_mix(h, lane));
     h ^= h >> 33;
     h = h.wrapping_mul(l::CHECK_K2);
@@ -51,11 +50,15 @@ pub fn check64(c: &Cell, payload: &[u8]) -> u64 {
     let mut lanes = check_lanes(c);
     let mut blocks = payload.chunks_exact(CHECK_BLOCK);
     for b in &mut blocks {
-        for (i, lane) in lanes.iter_mut().enumerate() {
-            *lane = check_mix(*lane, check_word(b, i));
-        }
+        check_absorb(&mut lanes, b);
     }
-    check_finish(lanes, blocks.remainder())
+    let rest = blocks.remainder();
+    if !rest.is_empty() {
+        let mut tail = [0u8; CHECK_BLOCK]; // the algorithm zero-pads the last block
+        tail[..rest.len()].copy_from_slice(rest);
+        check_absorb(&mut lanes, &tail);
+    }
+    check_fold(lanes)
 }
 
 /// Copy `n` bytes from `src` to `dst` and return the check64 of `c` announcing exactly
@@ -79,15 +82,18 @@ unsafe fn copy_check64(c: &Cell, src: *const u8, dst: *mut u8, n: usize) -> u64 
         }
         at += CHECK_BLOCK;
     }
-    // SAFETY: the last n - whole < CHECK_BLOCK bytes of both ranges; copied into the
-    // private `rest` first, so the bytes stored and the bytes checked are one read.
-    let mut rest = [0u8; CHECK_BLOCK];
-    let rest = &mut rest[..n - whole];
-    unsafe {
-        std::ptr::copy_nonoverlapping(src.add(whole), rest.as_mut_ptr(), rest.len());
-        std::ptr::copy_nonoverlapping(rest.as_ptr(), dst.add(whole), rest.len());
+    if whole < n {
+        // The last block, zero-padded, read once into a private block: the bytes stored
+        // and the bytes checked are that one read.
+        let mut tail = [0u8; CHECK_BLOCK];
+        // SAFETY: the last n - whole < CHECK_BLOCK bytes of both ranges.
+        unsafe {
+            std::ptr::copy_nonoverlapping(src.add(whole), tail.as_mut_ptr(), n - whole);
+            std::ptr::copy_nonoverlapping(tail.as_ptr(), dst.add(whole), n - whole);
+        }
+        check_absorb(&mut lanes, &tail);
     }
-    check_finish(lanes, rest)
+    check_fold(lanes)
 }
 
 impl Mapping {
