@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import time
 
 import pytest
@@ -198,3 +199,34 @@ def test_batch_names_never_hide_another_method(tmp_path):
     assert not hasattr(client, "log_many")
     assert "Pipelined `get`" in client.get_many_.__doc__
     assert "Pipelined `get_many`" in client.get_many_many.__doc__
+
+
+def test_the_go_server_collects_at_its_gogc_target(server, clean_shm, tmp_path, monkeypatch):
+    """`-gogc` (default 400) sets the server's collector target unless GOGC does: the
+    first cycle's heap goal (gctrace) is Go's 4 MB minimum scaled by it."""
+    work, mod = server
+    data = bytes(range(256)) * 8  # 2 KiB a call: 12,000 calls allocate ~24 MB of copies
+    want = checksum(7, data)
+
+    async def calls(name: str) -> None:
+        async with await ShmCaller.connect(name, contract=mod.Svc_CONTRACT) as caller:
+            client = mod.SvcClient(caller)
+            for _ in range(12_000 // 250):
+                assert await client.check_many([(7, data)] * 250) == [want] * 250
+
+    monkeypatch.setenv("GODEBUG", "gctrace=1")
+    goals = {}
+    for label, gogc_env, flags in (("default", None, ()), ("flag", None, ("-gogc", "200")),
+                                   ("env wins", "100", ("-gogc", "200"))):  # fmt: skip
+        if gogc_env is None:
+            monkeypatch.delenv("GOGC", raising=False)
+        else:
+            monkeypatch.setenv("GOGC", gogc_env)
+        name = f"/r2g-test_batches_gogc_{os.getpid()}"
+        log = tmp_path / "gctrace.log"
+        with open(log, "w") as err, GoServer(work, name, stderr=err, flags=flags):
+            asyncio.run(calls(name))
+        found = re.search(r" (\d+) MB goal", log.read_text())
+        assert found, log.read_text()[-2000:]
+        goals[label] = int(found[1])
+    assert goals == {"default": 16, "flag": 8, "env wins": 4}
