@@ -53,12 +53,6 @@ impl Mapping {
         // SAFETY: as above.
         unsafe { &*(self.base.add(off) as *const AtomicU64) }
     }
-    /// Copy `src` (private bytes) into the mapping at `off`.
-    fn copy_in(&self, off: usize, src: &[u8]) {
-        assert!(off + src.len() <= self.len);
-        // SAFETY: bounds checked; raw copies make no reference to the shared bytes.
-        unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), self.base.add(off), src.len()) };
-    }
     /// Replace `dst` by a private copy of the `n` mapped bytes at `off`; reads them once
     /// (a racing writer changes the copy, never what is checked after it is made).
     fn copy_out(&self, off: usize, n: usize, dst: &mut Vec<u8>) {

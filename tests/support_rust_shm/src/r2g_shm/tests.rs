@@ -540,7 +540,7 @@ fn check64_speed() {
         for i in 0..rounds {
             c.slot = i as u32;
             // SAFETY: both buffers hold n bytes.
-            acc ^= unsafe { copy_check64(std::hint::black_box(&c), payload.as_ptr(), out.as_mut_ptr(), n) };
+            acc ^= unsafe { copy_check64(std::hint::black_box(&c), payload.as_ptr(), Some(out.as_mut_ptr()), n) };
         }
         let ns = t.elapsed().as_nanos() as f64 / rounds as f64;
         println!("copy and check64 of {n} B: {ns:.1} ns ({:.2} B/ns) [{acc:x}]", n as f64 / ns);
