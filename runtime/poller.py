@@ -49,7 +49,6 @@ class LoopPoller:
         self._on_timeout = on_timeout
         self._idle_check = idle_check
         self._spin_ns = spin_ns
-        self._park_timeout = park_timeout
         self._park_timeout_of = park_timeout_of or (lambda: park_timeout)
         self._idle_period = park_timeout if idle_period is None else idle_period
         self._armed = False
