@@ -68,25 +68,29 @@ def check(cmd: list[str], cwd: Path, timeout: float = 600) -> str:
     return r.stdout
 
 
-def build() -> tuple[Path, Path, Path]:
-    r2g = [sys.executable, "-m", "rust2go", "generate"]
+def build(crate: Path = CRATE, work: Path = WORK, r2g: list[str] | None = None,
+          target: Path | None = None, uds: bool = True) -> tuple[Path, Path, Path | None]:
+    """The bench binary, the Go server and the UDS baseline (None without `uds`), from
+    the bench crate `crate` with `r2g` (default: this tree's `rust2go generate`); the
+    server and the baseline under `work`, cargo's output in `target` (default: the shared
+    target dir)."""
+    r2g = r2g or [sys.executable, "-m", "rust2go", "generate"]
     check([*r2g, "idl/paths.rs", "--go-out", "go/gen.go", "--rust-out", "src/api.rs",
-           "--build-helper", "r2g_build.rs"], CRATE)  # fmt: skip
-    check(["cargo", "build", "--release", "--quiet"], CRATE)
-    server = WORK / "server"
+           "--build-helper", "r2g_build.rs"], crate)  # fmt: skip
+    target = target or Path(env()["CARGO_TARGET_DIR"])
+    check(["cargo", "build", "--release", "--quiet", "--target-dir", str(target)], crate)
+    server = work / "server"
     server.mkdir(parents=True, exist_ok=True)
     for f in ("go.mod", "impl.go"):
-        (server / f).write_bytes((CRATE / "go" / f).read_bytes())
-    check([*r2g, str(CRATE / "idl" / "paths.rs"), "--go-out", "gen.go", "--without-main",
+        (server / f).write_bytes((crate / "go" / f).read_bytes())
+    check([*r2g, str(crate / "idl" / "paths.rs"), "--go-out", "gen.go", "--without-main",
            "--go-server", "main.go"], server)  # fmt: skip
     check(["go", "build", "-o", "server", "."], server)
-    uds = WORK / "uds"
-    check(["go", "build", "-o", str(uds), "."], CRATE / "uds")
-    return (
-        Path(env()["CARGO_TARGET_DIR"]) / "release" / "r2g_bench_shm_paths",
-        server / "server",
-        uds,
-    )
+    baseline = None
+    if uds:
+        baseline = work / "uds"
+        check(["go", "build", "-o", str(baseline), "."], crate / "uds")
+    return target / "release" / "r2g_bench_shm_paths", server / "server", baseline
 
 
 class Serving:

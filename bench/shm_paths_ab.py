@@ -26,6 +26,7 @@ import sys
 from pathlib import Path
 
 from bench.shm_paths import CRATE, GEOMETRY, ROOT, SECS, SIZES, Serving, check, env
+from bench.shm_paths import build as build_variant
 
 WORK = ROOT / ".cache" / "bench_shm_paths_ab"
 ROUNDS = int(os.environ.get("BENCH_SHM_ROUNDS", "8"))
@@ -53,23 +54,12 @@ def support_tree(name: str, rev: str | None) -> Path:
 def build(name: str, rev: str | None) -> tuple[Path, Path]:
     """The bench binary and the Go server of one variant."""
     tree = support_tree(name, rev)
-    gen = [sys.executable, "-c", GENERATE, str(tree), "generate"]
     crate = WORK / name / "crate"
     shutil.rmtree(crate, ignore_errors=True)
     shutil.copytree(CRATE, crate, ignore=shutil.ignore_patterns("target"))
-    check([*gen, "idl/paths.rs", "--go-out", "go/gen.go", "--rust-out", "src/api.rs",
-           "--build-helper", "r2g_build.rs"], crate)  # fmt: skip
-    target = WORK / name / "target"
-    check(["cargo", "build", "--release", "--quiet", "--target-dir", str(target)], crate)
-    server = WORK / name / "server"
-    shutil.rmtree(server, ignore_errors=True)
-    server.mkdir()
-    for f in ("go.mod", "impl.go"):
-        shutil.copy(crate / "go" / f, server / f)
-    check([*gen, str(crate / "idl" / "paths.rs"), "--go-out", "gen.go", "--without-main",
-           "--go-server", "main.go"], server)  # fmt: skip
-    check(["go", "build", "-o", "server", "."], server)
-    return target / "release" / "r2g_bench_shm_paths", server / "server"
+    binary, server, _ = build_variant(crate, WORK / name, [sys.executable, "-c", GENERATE, str(tree),
+                                      "generate"], WORK / name / "target", uds=False)  # fmt: skip
+    return binary, server
 
 
 def cpu_seconds(pid: int) -> float:
