@@ -31,17 +31,19 @@ import enum
 from dataclasses import dataclass
 from typing import Literal
 
-LAYOUT_VERSION = 3
+LAYOUT_VERSION = 4
 MAGIC_BYTES = b"R2GOSHM\x00"
 MAGIC = int.from_bytes(MAGIC_BYTES, "little")
 CACHE_LINE = 64
 BYTE_ORDER = "little"
 
 IDL_NAME_SIZE = 24  # bytes of header.idl_name
+CELL_INLINE_MAX = 88  # bytes of cell.inline: the longest payload a cell carries itself
 
 # "name": IDL_NAME_SIZE bytes of UTF-8, NUL-padded, cut at a character boundary.
-WordKind = Literal["u32", "u64", "name"]
-WORD_SIZE: dict[str, int] = {"u32": 4, "u64": 8, "name": IDL_NAME_SIZE}
+# "inline": CELL_INLINE_MAX payload bytes (only the first cell.length of them mean anything).
+WordKind = Literal["u32", "u64", "name", "inline"]
+WORD_SIZE: dict[str, int] = {"u32": 4, "u64": 8, "name": IDL_NAME_SIZE, "inline": CELL_INLINE_MAX}
 
 
 @dataclass(frozen=True)
@@ -121,15 +123,17 @@ RING = _record("ring", 128, "Ring header; the two positions sit on separate cach
     (64, "dequeue_pos", "u64", "next position a consumer claims (CAS)"),
 ])
 
-CELL = _record("cell", 64, "Ring cell (same format in both rings); one cache line each.", [
+CELL = _record("cell", 128, "Ring cell (same format in both rings); two cache lines each. "
+               "A payload of at most CELL_INLINE_MAX bytes travels in the cell itself.", [
     (0, "seq", "u64", "sequence: == pos when free for the producer at pos, == pos+1 when filled"),
     (8, "slot", "u32", "callback slot index"),
     (12, "generation", "u32", "slot generation the message belongs to"),
     (16, "method", "u32", "method id (requests); echoed in completions"),
-    (20, "length", "u32", "payload bytes in the slot's request (or response) area"),
+    (20, "length", "u32", "payload bytes: in `inline` when <= CELL_INLINE_MAX, else in the slot's request (or response) area"),
     (24, "kind", "u32", "CellKind"),
     (28, "status", "u32", "CallStatus (completions); 0 in requests"),
     (32, "check", "u64", "check64 of the fields slot..status and the payload (see CHECK_*)"),
+    (40, "inline", "inline", "the payload itself when length <= CELL_INLINE_MAX (bytes past length: any value)"),
 ])
 
 SLOT = _record("slot", 64, "Callback slot record; one cache line each so slots never share a line.", [
@@ -153,10 +157,17 @@ ATOMIC_WORDS: tuple[tuple[str, str], ...] = (
 
 SLOT_WORD_OFFSET = 0  # the u64 word = generation << 32 | state
 
+# Where a payload travels: a cell announcing length <= CELL_INLINE_MAX carries the payload
+# in its own `inline` bytes, and the slot's area is neither written nor read for it; a
+# longer one is in the slot's request area (CALL/ONEWAY) or response area (REPLY). The
+# writer fills `inline` after claiming the cell and before publishing its seq; the reader
+# copies it out before releasing the cell (seq = pos + C), since the producer may reuse
+# the cell from then on. So a small call moves its payload with the cell's own cache
+# lines, not one more line per direction that can only be fetched once the cell is read.
+#
 # check64: every cell carries a 64-bit check of its fields slot..status and of the
-# `length` payload bytes it announces (the slot's request area for CALL/ONEWAY, its
-# response area for REPLY), so a byte changed in shared memory by anyone but the writer
-# is refused instead of decoded. The writer computes it over its own private bytes;
+# `length` payload bytes it announces (wherever they travel, as above), so a byte changed
+# in shared memory by anyone but the writer is refused instead of decoded. The writer computes it over its own private bytes;
 # the reader copies the payload out, computes it over the copy and decodes only that
 # copy, so a change racing with the read cannot slip between check and use.
 #
@@ -201,8 +212,8 @@ class CallerState(enum.IntEnum):
 
 class SlotState(enum.IntEnum):
     FREE = 0  # owned by the caller's free list
-    PENDING = 1  # request published; the callee may read the request area
-    DONE = 2  # response written; the caller may read the response area
+    PENDING = 1  # request published; the callee may read the request
+    DONE = 2  # response written; the caller may read the response
     ABANDONED = 3  # caller gave up while pending; any reply is discarded
 
 
@@ -214,7 +225,7 @@ class CellKind(enum.IntEnum):
 
 class CallStatus(enum.IntEnum):
     OK = 0
-    HANDLER_ERROR = 1  # response area holds a UTF-8 message (cut to response_capacity)
+    HANDLER_ERROR = 1  # the response is a UTF-8 message (cut to response_capacity)
     RESPONSE_TOO_LARGE = 2  # the handler's reply did not fit; nothing was written
     ABANDONED = 3  # callee saw the slot ABANDONED and skipped the handler
     UNKNOWN_METHOD = 4
@@ -238,17 +249,17 @@ class Transition:
 
 TRANSITIONS: tuple[Transition, ...] = (
     # Callback slot (slot word = generation << 32 | state).
-    Transition("slot", "FREE", "PENDING", "caller", "store-release (gen+1, PENDING)", "request area written; before the request cell is pushed"),
-    Transition("slot", "PENDING", "DONE", "callee", "CAS (gen, PENDING) -> (gen, DONE)", "response area written; then the completion cell is pushed"),
+    Transition("slot", "FREE", "PENDING", "caller", "store-release (gen+1, PENDING)", "request written (in the cell or the request area); before the request cell is pushed"),
+    Transition("slot", "PENDING", "DONE", "callee", "CAS (gen, PENDING) -> (gen, DONE)", "response written (the cell's is written when it is pushed); then the completion cell is pushed"),
     Transition("slot", "PENDING", "ABANDONED", "caller", "CAS (gen, PENDING) -> (gen, ABANDONED)", "future cancelled or timed out"),
     Transition("slot", "DONE", "FREE", "caller", "store-release (gen, FREE)", "completion popped, reply copied out, slot back on the free list"),
     Transition("slot", "ABANDONED", "FREE", "caller", "store-release (gen, FREE)", "completion for the abandoned call popped; reply discarded"),
     Transition("slot", "ABANDONED", "ABANDONED", "callee", "CAS (gen, PENDING) -> (gen, DONE) fails", "callee finished but caller gave up: reply dropped, completion still pushed"),
     # Ring cell at position pos (capacity C).
     Transition("cell", "EMPTY(seq=pos)", "CLAIMED", "producer", "CAS enqueue_pos pos -> pos+1", "seq == pos"),
-    Transition("cell", "CLAIMED", "FULL(seq=pos+1)", "producer", "store-release seq = pos+1", "cell body written"),
+    Transition("cell", "CLAIMED", "FULL(seq=pos+1)", "producer", "store-release seq = pos+1", "cell body written, with an inline payload"),
     Transition("cell", "FULL(seq=pos+1)", "TAKEN", "consumer", "CAS dequeue_pos pos -> pos+1", "seq == pos+1"),
-    Transition("cell", "TAKEN", "EMPTY(seq=pos+C)", "consumer", "store-release seq = pos+C", "cell body copied out"),
+    Transition("cell", "TAKEN", "EMPTY(seq=pos+C)", "consumer", "store-release seq = pos+C", "cell body copied out, with an inline payload"),
     # Doorbell of one side (parked flag + named semaphore).
     Transition("doorbell", "AWAKE(parked=0)", "PARKING(parked=1)", "waiter", "exchange parked 1", "spun without finding work"),
     Transition("doorbell", "PARKING(parked=1)", "AWAKE(parked=0)", "waiter", "exchange parked 0", "re-check found work (a 0 result means a post is owed: absorbed later as a spurious wake)"),
@@ -290,6 +301,7 @@ CONSTANTS: dict[str, int] = {
     "LAYOUT_VERSION": LAYOUT_VERSION,
     "MAGIC": MAGIC,
     "IDL_NAME_SIZE": IDL_NAME_SIZE,
+    "CELL_INLINE_MAX": CELL_INLINE_MAX,
     "CACHE_LINE": CACHE_LINE,
     "SLOT_WORD_OFFSET": SLOT_WORD_OFFSET,
     "CHECK_K1": CHECK_K1,

@@ -7,7 +7,7 @@ from functools import cache
 
 from rust2go.shm import layout as L
 
-_CODE = {"u32": "I", "u64": "Q", "name": f"{L.IDL_NAME_SIZE}s"}
+_CODE = {"u32": "I", "u64": "Q", "name": f"{L.IDL_NAME_SIZE}s", "inline": f"{L.CELL_INLINE_MAX}s"}
 
 
 @cache
@@ -28,7 +28,7 @@ def pack(rec: L.Record, **values: int) -> bytes:
     unknown = set(values) - set(_names(rec))
     if unknown:
         raise KeyError(f"{rec.name} has no field(s) {sorted(unknown)}")
-    zero = {f.name: b"" if f.kind == "name" else 0 for f in rec.fields}
+    zero = {f.name: b"" if f.kind in ("name", "inline") else 0 for f in rec.fields}
     return record_struct(rec).pack(*(values.get(n, zero[n]) for n in _names(rec)))
 
 
