@@ -161,6 +161,26 @@ class PythonSvc:
         with self._lock:
             return self.ran
 
+    def fail(self, msg):
+        raise ValueError(f"refused: {msg}")
+
+
+async def payload_lengths(client) -> None:
+    """The Rust peer's `lengths` from Python: requests and replies of every length across
+    the largest payload a ring cell carries itself, each byte checked."""
+    from rust2go.runtime import RemoteError
+
+    for n in range(105):
+        data = bytes((i * 7 + 3) & 0xFF for i in range(n))
+        assert await client.check(1000 + n, data) == checksum(1000 + n, data), n
+        msg = "".join(chr(ord("a") + i % 26) for i in range(n))
+        try:
+            await client.fail(msg)
+        except RemoteError as e:
+            assert f"refused: {msg}" in str(e), (n, str(e))
+        else:
+            raise AssertionError(f"fail({n}) returned")
+
 
 def peer_contract(idl: Path = PEER / "idl" / "api.rs"):
     """The shm contract of the peer IDL's trait (or of another IDL's only trait)."""

@@ -20,6 +20,7 @@ from tests.shm_codegen.interop import (
     hostile_session,
     hostile_verdict,
     load_module,
+    payload_lengths,
     python_to_go,
     serve_python,
 )
@@ -27,7 +28,7 @@ from tests.shm_codegen.interop import (
 
 def test_rust_to_go_in_process_100k_exactly_once(peer_crate, clean_shm):
     out = peer_crate.run("inproc", "100000", timeout=120)
-    for line in ("ok semantics", "ok cancel in_flight 0", "ok mixed", "ok storm 100000 calls",
+    for line in ("ok semantics", "ok lengths", "ok cancel in_flight 0", "ok mixed", "ok storm 100000 calls",
                  "exactly once", "ok queued", "ok unlinked"):  # fmt: skip
         assert line in out, out
 
@@ -36,7 +37,7 @@ def test_rust_to_go_cross_process_100k_exactly_once(peer_crate, go_server, clean
     name = f"/r2g-test_xproc_{os.getpid()}"
     with GoServer(go_server, name):
         out = peer_crate.run("connect", name, "100000", timeout=120)
-        for line in ("ok semantics", "ok cancel in_flight 0", "ok storm 100000 calls",
+        for line in ("ok semantics", "ok lengths", "ok cancel in_flight 0", "ok storm 100000 calls",
                      "exactly once"):  # fmt: skip
             assert line in out, out
         assert "ok add 5" in peer_crate.run("add", name, "2", "3")  # a second caller attaches
@@ -83,6 +84,7 @@ def test_python_to_go(go_server, clean_shm):
                             m={"k": [mod.Point(1, -2, mod.Color.Blue)]}, e=mod.Color.Red,
                             inner=[])  # fmt: skip
                 assert await client.echo_all(a) == a
+                await payload_lengths(client)
             return await python_to_go(mod, name, 3000)
 
         assert asyncio.run(calls())["callee_ran"] == 3000
@@ -95,6 +97,13 @@ def test_rust_to_python(peer_crate, go_server, clean_shm):
     code, out = asyncio.run(serve_python(mod.Svc_handler(impl, 4096), argv))
     assert code == 0 and "ok storm 3000 calls" in out and "exactly once" in out, out
     assert impl.ran == 3000
+
+
+def test_rust_to_python_payload_lengths(peer_crate, go_server, clean_shm):
+    mod = load_module(go_server / "svc_shm.py")
+    argv = [str(peer_crate.binary), "lengths", "{name}"]
+    code, out = asyncio.run(serve_python(mod.Svc_handler(PythonSvc(), 4096), argv))
+    assert code == 0 and "ok lengths" in out, out
 
 
 def test_generated_peers_pass_clippy_and_go_vet(peer_crate, go_server):

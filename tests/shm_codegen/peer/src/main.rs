@@ -89,6 +89,24 @@ fn semantics(c: &SvcShm) {
     println!("ok semantics");
 }
 
+/// Requests and replies of every length across the largest payload a ring cell carries
+/// itself (shorter ones travel in the cell, longer ones in the slot's areas): `check`
+/// requests of 24..=128 bytes (its reply is the checksum of every byte), `fail` replies
+/// of ~10..=110 bytes (the callee's message quotes the argument back).
+fn lengths(c: &SvcShm) {
+    for n in 0..=104u64 {
+        let data: Vec<u8> = (0..n).map(|i| (i * 7 + 3) as u8).collect();
+        let got = api::r2g_shm::block_on(c.check(1000 + n, data.clone())).expect("check");
+        assert_eq!(got, checksum(1000 + n, &data), "check with {n} data bytes");
+        let msg: String = (0..n).map(|i| (b'a' + (i % 26) as u8) as char).collect();
+        match c.fail(msg.clone()) {
+            Err(ShmError::Remote(1, m)) => assert!(m.contains(&format!("refused: {msg}")), "fail({n}): {m}"),
+            other => panic!("fail({n}): {other:?}"),
+        }
+    }
+    println!("ok lengths");
+}
+
 /// `calls` checksummed async calls, `threads` threads, 64 in flight per thread. Exactly
 /// once: every reply is its own call's checksum, and the callee ran `check` `calls` times.
 fn storm(c: &SvcShm, calls: u64, threads: u64) -> u64 {
@@ -401,6 +419,7 @@ fn main() {
             let c = SvcShm::in_process().expect("in_process");
             let name = c.name();
             semantics(&c);
+            lengths(&c);
             cancel(&c, 20);
             mixed(&c, 1.5);
             storm(&c, arg(2).parse().unwrap_or(100_000), 2);
@@ -412,6 +431,7 @@ fn main() {
         "connect" => {
             let c = SvcShm::connect(arg(2)).expect("connect");
             semantics(&c);
+            lengths(&c);
             cancel(&c, 10);
             storm(&c, arg(3).parse().unwrap_or(20_000), 2);
         }
@@ -423,6 +443,8 @@ fn main() {
             c.note(Point { x: 5, y: 0, c: Color::Red }, "abc".into()).unwrap();
             storm(&c, arg(3).parse().unwrap_or(2_000), 1);
         }
+        "lengths" => lengths(&SvcShm::connect(arg(2)).expect("connect")),
+        }
         "golden" => golden::check(&SvcShm::connect(arg(2)).expect("connect")),
         "add" => {
             let c = SvcShm::connect(arg(2)).expect("connect");
@@ -432,7 +454,7 @@ fn main() {
         "hostile" => hostile(&SvcShm::connect(arg(2)).expect("connect")),
         "storm" => storm::run(arg(2), arg(3).parse().expect("TRIALS"), arg(4).parse().expect("SEED")),
         _ => {
-            eprintln!("usage: r2g_shm_peer inproc N | connect NAME N | interop NAME N | golden NAME | add NAME A B | killed NAME | hostile NAME | storm NAME TRIALS SEED");
+            eprintln!("usage: r2g_shm_peer inproc N | connect NAME N | interop NAME N | lengths NAME | golden NAME | add NAME A B | killed NAME | hostile NAME | storm NAME TRIALS SEED");
             std::process::exit(2);
         }
     }
