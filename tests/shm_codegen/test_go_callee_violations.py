@@ -1,9 +1,9 @@
 """The generated Go callee (the `--go-server` build, a real process) against callers that
 break the protocol: a request cell out of sequence, a request payload changed after its
-check was computed, a completion ring the caller made look full, ATTACHED left with
-caller_pid 0. Each ends (or recycles) that caller's session
-only: the pending call fails fast with a ProtocolError, the Go log names the field, and
-the same Go process then serves a new caller."""
+check was computed (in the cell or in the slot's request area), a completion ring the
+caller made look full, ATTACHED left with caller_pid 0. Each ends (or recycles) that
+caller's session only: the pending call fails fast with a ProtocolError, the Go log names
+the field, and the same Go process then serves a new caller."""
 
 from __future__ import annotations
 
@@ -111,9 +111,51 @@ def test_corrupt_request_cell_ends_the_session_not_the_go_callee(on_go):
 
 
 ADD_METHOD = 0  # `add` in peer/idl/api.rs
+CHECK_METHOD = 4  # `check`
 
 
-def test_a_request_payload_changed_after_its_check_ends_the_session(on_go):
+def add_args(a: int, b: int) -> bytes:
+    """The request payload of add(a, b): 16 bytes, short enough to travel in the cell."""
+    return a.to_bytes(8, "little") + b.to_bytes(8, "little")
+
+
+def check_args(id_: int, data: bytes) -> bytes:
+    """The request payload of check(id, data): longer than CELL_INLINE_MAX for the data
+    used here, so it travels in the slot's request area."""
+    padded = data + bytes(-len(data) % 8)
+    return (id_.to_bytes(8, "little") + (24).to_bytes(8, "little")
+            + len(data).to_bytes(8, "little") + padded)  # fmt: skip
+
+
+def push_by_hand(seg: Segment, fields: dict, check: int, inline: bytes) -> None:
+    """What a caller's push does, the cell's inline bytes given apart (so they can differ
+    from what the check covers): claim the next request cell, write its fields, `inline`
+    and `check`, then publish its seq."""
+    g = seg.geometry
+    ring, cap = g.request_ring_offset, g.request_ring_capacity
+    enq = ring + L.RING.offset("enqueue_pos")
+    pos = seg.atom.load_u64(enq)
+    cell = ring + L.RING.size + (pos % cap) * L.CELL.size
+    assert seg.atom.load_u64(cell + L.CELL.offset("seq")) == pos, "request ring not quiescent"
+    assert seg.atom.cas_u64(enq, pos, pos + 1)
+    for name in ("slot", "generation", "method", "length", "kind", "status"):
+        seg.atom.store_u32(cell + L.CELL.offset(name), fields[name])
+    at = cell + L.CELL.offset("inline")
+    seg.mem[at : at + len(inline)] = inline
+    seg.atom.store_u64(cell + L.CELL.offset("check"), check)
+    seg.atom.store_u64(cell + L.CELL.offset("seq"), pos + 1)
+
+
+# A payload byte changed after its check was computed, where the payload travels: in the
+# cell (add's 16 bytes) or in the slot's request area (check's 128).
+@pytest.mark.parametrize(("method", "payload"), [
+    (ADD_METHOD, add_args(40, 2)),
+    (CHECK_METHOD, check_args(7, bytes(range(100)))),
+], ids=["in_cell", "in_area"])  # fmt: skip
+def test_a_request_payload_changed_after_its_check_ends_the_session(on_go, method, payload):
+    short = len(payload) <= L.CELL_INLINE_MAX
+    assert short == (method == ADD_METHOD), len(payload)
+
     async def scenario(server: LoggedServer, c: ShmCaller, client) -> None:
         name = server.name
         nap = asyncio.create_task(asyncio.wait_for(client.nap(NAP_MS), 10))
@@ -125,18 +167,21 @@ def test_a_request_payload_changed_after_its_check_ends_the_session(on_go):
             word = seg.atom.load_u64(g.slot_offset(slot))
             assert word & 0xFFFF_FFFF == L.SlotState.FREE, hex(word)
             gen = (word >> 32) + 1
-            payload = (40).to_bytes(8, "little") + (2).to_bytes(8, "little")
-            area = g.request_area(slot)
-            seg.mem[area : area + len(payload)] = payload
-            fields = dict(slot=slot, generation=gen, method=ADD_METHOD, length=len(payload),
+            fields = dict(slot=slot, generation=gen, method=method, length=len(payload),
                           kind=L.CellKind.CALL, status=0)  # fmt: skip
             check = check64(**fields, payload=payload)
-            seg.mem[area + 3] ^= 0x40  # after the check, before the cell is published
-            changed = check64(**fields, payload=bytes(seg.mem[area : area + len(payload)]))
+            changed_payload = bytearray(payload)
+            changed_payload[3] ^= 0x40  # after the check, before the cell is published
+            changed = check64(**fields, payload=bytes(changed_payload))
+            inline = b""
+            if short:
+                inline = bytes(changed_payload)
+            else:
+                area = g.request_area(slot)
+                seg.mem[area : area + len(payload)] = changed_payload
             seg.atom.store_u64(g.slot_offset(slot), gen << 32 | L.SlotState.PENDING)
             t0 = time.monotonic()
-            assert seg.request_ring.try_push(slot, gen, ADD_METHOD, len(payload), L.CellKind.CALL,
-                                             0, check)  # fmt: skip
+            push_by_hand(seg, fields, check, inline)
             seg.callee_bell.ring()
         finally:
             seg.close()
@@ -149,7 +194,7 @@ def test_a_request_payload_changed_after_its_check_ends_the_session(on_go):
         assert (f"shm segment {name}: protocol violation: request_ring cell.check=0x{check:016x} "
                 f"of slot {slot} does not match 0x{changed:016x}") in log, log  # fmt: skip
 
-    on_go("check", scenario)
+    on_go("chkcell" if short else "chkarea", scenario)
 
 
 def test_a_completion_ring_that_stays_full_ends_the_session(on_go):

@@ -79,10 +79,14 @@ func TestCheck64AllocatesNothing(t *testing.T) {
 	}
 }
 
+// calleeCapacity: the request and response capacity of callee's servers, room for
+// payloads too long to travel in a cell.
+const calleeCapacity = 256
+
 // callee: a server answering with h, a caller attached, its log kept.
 func callee(t *testing.T, h r2g_shm_handler) (*r2g_shm_server, *strings.Builder) {
 	t.Helper()
-	s := server(t, 2, 64)
+	s := server(t, 2, calleeCapacity)
 	s.handle = h
 	atomic.StoreUint32(s.u32(r2g_shm_HEADER_CALLER_STATE), r2g_shm_CALLER_STATE_ATTACHED)
 	var log strings.Builder
@@ -92,17 +96,37 @@ func callee(t *testing.T, h r2g_shm_handler) (*r2g_shm_server, *strings.Builder)
 	return s, &log
 }
 
-// request does what a caller does: payload into the slot's request area, the slot
-// PENDING, a cell carrying the check of its fields and the payload pushed.
+// request does what a caller does: a long payload into the slot's request area, the
+// slot PENDING, a cell carrying the check of its fields and the payload pushed (a short
+// payload in the cell: push copies it there and computes the check).
 func request(t *testing.T, s *r2g_shm_server, slot, gen, method, kind uint32, payload []byte) {
 	t.Helper()
-	copy(s.reqArea(slot), payload)
-	atomic.StoreUint64(s.slotWord(slot), uint64(gen)<<32|uint64(r2g_shm_SLOT_STATE_PENDING))
 	c := r2g_shm_cell{slot: slot, gen: gen, method: method, length: uint32(len(payload)), kind: kind}
-	c.check = r2g_shm_check64(&c, payload)
-	if got, _ := s.push(s.g.reqRingOff, s.g.reqRingCap, c); got != 1 {
+	if len(payload) > int(r2g_shm_CELL_INLINE_MAX) {
+		copy(s.reqArea(slot), payload)
+		c.check = r2g_shm_check64(&c, payload)
+	}
+	atomic.StoreUint64(s.slotWord(slot), uint64(gen)<<32|uint64(r2g_shm_SLOT_STATE_PENDING))
+	if got, _ := s.push(s.g.reqRingOff, s.g.reqRingCap, c, payload); got != 1 {
 		t.Fatal("request ring full")
 	}
+}
+
+// payloadOf: where the payload cell c (at offset cell) announces is: its inline bytes
+// when short, else its slot's request (CALL, ONEWAY) or response (REPLY) area.
+func payloadOf(s *r2g_shm_server, cell uintptr, c r2g_shm_cell) []byte {
+	switch {
+	case uintptr(c.length) <= r2g_shm_CELL_INLINE_MAX:
+		return s.cellInline(cell, c.length)
+	case c.kind == r2g_shm_CELL_KIND_REPLY:
+		return s.respArea(c.slot)[:c.length]
+	}
+	return s.reqArea(c.slot)[:c.length]
+}
+
+// nextCell: the offset of the cell the next pop of ring takes.
+func nextCell(s *r2g_shm_server, ring, capacity uintptr) uintptr {
+	return s.cellAt(ring, capacity, atomic.LoadUint64(s.u64(ring+r2g_shm_RING_DEQUEUE_POS)))
 }
 
 // lastRequest: the offset of the cell request pushed last.
@@ -113,22 +137,23 @@ func lastRequest(s *r2g_shm_server) uintptr {
 
 func takeOne(t *testing.T, s *r2g_shm_server, w *r2g_shm_scratch) {
 	t.Helper()
-	c, ok, bad := s.pop(s.g.reqRingOff, s.g.reqRingCap)
+	c, sum, ok, bad := s.pop(s.g.reqRingOff, s.g.reqRingCap, w)
 	if !ok {
 		t.Fatalf("no request to take (%q)", bad)
 	}
-	s.take(c, w)
+	s.take(c, sum, w)
 }
 
 // completion pops one completion and checks it the way a caller does: over its reply
-// bytes in the response area.
+// bytes in the cell or in the response area (read after the pop: nobody pushes meanwhile).
 func completion(t *testing.T, s *r2g_shm_server) (r2g_shm_cell, string) {
 	t.Helper()
-	c, ok, _ := s.pop(s.g.compRingOff, s.g.compRingCap)
+	cell := nextCell(s, s.g.compRingOff, s.g.compRingCap)
+	c, _, ok, _ := s.pop(s.g.compRingOff, s.g.compRingCap, nil)
 	if !ok {
 		t.Fatal("no completion")
 	}
-	reply := s.respArea(c.slot)[:c.length]
+	reply := payloadOf(s, cell, c)
 	if sum := r2g_shm_check64(&c, reply); sum != c.check {
 		t.Fatalf("completion %+v: check %#x, its reply %q checks %#x", c, c.check, reply, sum)
 	}
@@ -180,8 +205,8 @@ func TestEveryCompletionCarriesTheCheckOfItsReply(t *testing.T) {
 	}
 	// the quit handshake's answer, cut to the response capacity
 	atomic.StoreUint64(s.slotWord(0), uint64(7)<<32|uint64(r2g_shm_SLOT_STATE_PENDING))
-	s.answerMsg(r2g_shm_cell{slot: 0, gen: 7, method: 4}, r2g_shm_CALL_STATUS_CALLEE_CLOSING, strings.Repeat("z", 100), w)
-	if c, reply := completion(t, s); c.status != r2g_shm_CALL_STATUS_CALLEE_CLOSING || reply != strings.Repeat("z", 64) {
+	s.answerMsg(r2g_shm_cell{slot: 0, gen: 7, method: 4}, r2g_shm_CALL_STATUS_CALLEE_CLOSING, strings.Repeat("z", 300), w)
+	if c, reply := completion(t, s); c.status != r2g_shm_CALL_STATUS_CALLEE_CLOSING || reply != strings.Repeat("z", calleeCapacity) {
 		t.Fatalf("closing: %+v %q", c, reply)
 	}
 	if log.Len() != 0 || s.broken.Load() {
@@ -189,65 +214,161 @@ func TestEveryCompletionCarriesTheCheckOfItsReply(t *testing.T) {
 	}
 }
 
+// A request is refused when a byte of it changed after its check was computed: of its
+// payload, in the cell (short) or in the slot's request area (long), or of a cell field.
 func TestARequestWithAFlippedPayloadByteOrCellFieldIsRefused(t *testing.T) {
-	payload := vectorPayload(40) // a whole block and a partial one
-	type corrupt struct {
-		what string
-		do   func(s *r2g_shm_server, cell uintptr)
+	inlineMax := int(r2g_shm_CELL_INLINE_MAX)
+	// short with a whole block and a partial one; exactly the cell's room; long
+	for _, n := range []int{40, inlineMax, inlineMax + 32} {
+		payload := vectorPayload(n)
+		type corrupt struct {
+			what string
+			do   func(s *r2g_shm_server, cell uintptr)
+		}
+		var cases []corrupt
+		for _, i := range []int{0, 7, 8, 31, 32, n - 1} {
+			i := i
+			cases = append(cases, corrupt{fmt.Sprintf("payload byte %d", i), func(s *r2g_shm_server, cell uintptr) {
+				if n <= inlineMax {
+					s.mem[cell+r2g_shm_CELL_INLINE+uintptr(i)] ^= 0x10
+				} else {
+					s.reqArea(1)[i] ^= 0x10
+				}
+			}})
+		}
+		for _, f := range []struct {
+			name string
+			off  uintptr
+			xor  uint32
+		}{
+			{"slot", r2g_shm_CELL_SLOT, 1}, // slot 0 holds the same payload
+			{"generation", r2g_shm_CELL_GENERATION, 1 << 31},
+			{"method", r2g_shm_CELL_METHOD, 2},
+			{"length", r2g_shm_CELL_LENGTH, 8},         // still within the capacity, on the same side of CELL_INLINE_MAX
+			{"length low bit", r2g_shm_CELL_LENGTH, 1}, // 88 -> 89: the area is read instead of the cell
+			{"kind", r2g_shm_CELL_KIND, r2g_shm_CELL_KIND_CALL ^ r2g_shm_CELL_KIND_ONEWAY},
+			{"status", r2g_shm_CELL_STATUS, 1},
+			{"check low half", r2g_shm_CELL_CHECK, 1},
+			{"check high half", r2g_shm_CELL_CHECK + 4, 1 << 31},
+		} {
+			f := f
+			cases = append(cases, corrupt{"cell." + f.name, func(s *r2g_shm_server, cell uintptr) {
+				*s.u32(cell + f.off) ^= f.xor
+			}})
+		}
+		for _, tc := range cases {
+			what := fmt.Sprintf("%d bytes, %s", n, tc.what)
+			ran := false
+			s, log := callee(t, func(method uint32, req []byte, w *r2g_shm_scratch) (int, uint32, string) {
+				ran = true
+				return 0, r2g_shm_CALL_STATUS_OK, ""
+			})
+			copy(s.reqArea(0), payload)
+			request(t, s, 1, 9, 1, r2g_shm_CELL_KIND_CALL, payload)
+			cell := lastRequest(s)
+			tc.do(s, cell)
+			w := s.getScratch()
+			c, sum, ok, _ := s.pop(s.g.reqRingOff, s.g.reqRingCap, w)
+			if !ok {
+				t.Fatalf("%s: nothing popped", what)
+			}
+			want := r2g_shm_check64(&c, payloadOf(s, cell, c))
+			if uintptr(c.length) <= r2g_shm_CELL_INLINE_MAX && sum != want {
+				t.Fatalf("%s: pop's check of the cell's payload %#x, want %#x", what, sum, want)
+			}
+			s.take(c, sum, w)
+			if ran {
+				t.Fatalf("%s: the handler ran", what)
+			}
+			if !s.broken.Load() || atomic.LoadUint32(s.u32(r2g_shm_HEADER_CALLER_STATE)) != r2g_shm_CALLER_STATE_BROKEN {
+				t.Fatalf("%s: the session was not ended", what)
+			}
+			if _, _, ok, _ := s.pop(s.g.compRingOff, s.g.compRingCap, nil); ok {
+				t.Fatalf("%s: answered", what)
+			}
+			msg := fmt.Sprintf("protocol violation: request_ring cell.check=0x%016x of slot %d does not match 0x%016x", c.check, c.slot, want)
+			if !strings.Contains(log.String(), msg) {
+				t.Fatalf("%s: log %q lacks %q", what, log, msg)
+			}
+		}
 	}
-	var cases []corrupt
-	for _, i := range []int{0, 7, 8, 31, 32, 39} {
-		i := i
-		cases = append(cases, corrupt{fmt.Sprintf("payload byte %d", i), func(s *r2g_shm_server, _ uintptr) {
-			s.reqArea(1)[i] ^= 0x10
-		}})
-	}
-	for _, f := range []struct {
-		name string
-		off  uintptr
-		xor  uint32
-	}{
-		{"slot", r2g_shm_CELL_SLOT, 1}, // slot 0 holds the same payload
-		{"generation", r2g_shm_CELL_GENERATION, 1 << 31},
-		{"method", r2g_shm_CELL_METHOD, 2},
-		{"length", r2g_shm_CELL_LENGTH, 8}, // 32: still within the capacity
-		{"kind", r2g_shm_CELL_KIND, r2g_shm_CELL_KIND_CALL ^ r2g_shm_CELL_KIND_ONEWAY},
-		{"status", r2g_shm_CELL_STATUS, 1},
-		{"check low half", r2g_shm_CELL_CHECK, 1},
-		{"check high half", r2g_shm_CELL_CHECK + 4, 1 << 31},
-	} {
-		f := f
-		cases = append(cases, corrupt{"cell." + f.name, func(s *r2g_shm_server, cell uintptr) {
-			*s.u32(cell + f.off) ^= f.xor
-		}})
-	}
-	for _, tc := range cases {
-		ran := false
-		s, log := callee(t, func(method uint32, req []byte, w *r2g_shm_scratch) (int, uint32, string) {
-			ran = true
-			return 0, r2g_shm_CALL_STATUS_OK, ""
-		})
-		copy(s.reqArea(0), payload)
-		request(t, s, 1, 9, 1, r2g_shm_CELL_KIND_CALL, payload)
-		tc.do(s, lastRequest(s))
-		c, ok, _ := s.pop(s.g.reqRingOff, s.g.reqRingCap)
+}
+
+// A request of at most CELL_INLINE_MAX bytes is read from its cell, before the cell is
+// released (what the caller writes there next does not reach the handler), never from
+// the request area; a longer one is read from the area, never from the cell.
+func TestAShortRequestIsReadFromItsCellAndALongOneFromItsArea(t *testing.T) {
+	var got []byte
+	s, log := callee(t, func(method uint32, req []byte, w *r2g_shm_scratch) (int, uint32, string) {
+		got = append(got[:0], req...)
+		return 0, r2g_shm_CALL_STATUS_OK, ""
+	})
+	w := s.getScratch()
+	inlineMax := int(r2g_shm_CELL_INLINE_MAX)
+	for _, n := range []int{0, inlineMax - 1, inlineMax, inlineMax + 1, 200} {
+		payload := vectorPayload(n)
+		area := s.reqArea(1)
+		for i := range area {
+			area[i] = 0xee // what a short request must not be read from
+		}
+		request(t, s, 1, 4, 1, r2g_shm_CELL_KIND_CALL, payload)
+		cell := lastRequest(s)
+		inline := s.mem[cell+r2g_shm_CELL_INLINE : cell+r2g_shm_CELL_INLINE+r2g_shm_CELL_INLINE_MAX]
+		if n > inlineMax {
+			for i := range inline {
+				inline[i] = 0xee // what a long request must not be read from
+			}
+		}
+		c, sum, ok, _ := s.pop(s.g.reqRingOff, s.g.reqRingCap, w)
 		if !ok {
-			t.Fatalf("%s: nothing popped", tc.what)
+			t.Fatalf("%d bytes: nothing popped", n)
 		}
-		sum := r2g_shm_check64(&c, s.reqArea(c.slot)[:c.length])
-		s.take(c, s.getScratch())
-		if ran {
-			t.Fatalf("%s: the handler ran", tc.what)
+		for i := range inline {
+			inline[i] = 0x55 // the released cell, reused by the caller
 		}
-		if !s.broken.Load() || atomic.LoadUint32(s.u32(r2g_shm_HEADER_CALLER_STATE)) != r2g_shm_CALLER_STATE_BROKEN {
-			t.Fatalf("%s: the session was not ended", tc.what)
+		got = nil
+		s.take(c, sum, w)
+		if string(got) != string(payload) || log.Len() != 0 {
+			t.Fatalf("%d bytes: the handler got %x, want %x (log %q)", n, got, payload, log)
 		}
-		if _, ok, _ := s.pop(s.g.compRingOff, s.g.compRingCap); ok {
-			t.Fatalf("%s: answered", tc.what)
+		if c, _ := completion(t, s); c.status != r2g_shm_CALL_STATUS_OK {
+			t.Fatalf("%d bytes: completion %+v", n, c)
 		}
-		want := fmt.Sprintf("protocol violation: request_ring cell.check=0x%016x of slot %d does not match 0x%016x", c.check, c.slot, sum)
-		if !strings.Contains(log.String(), want) {
-			t.Fatalf("%s: log %q lacks %q", tc.what, log, want)
+	}
+}
+
+// A reply of at most CELL_INLINE_MAX bytes is written into its completion cell, with the
+// check of its bytes, and the response area is left untouched; a longer one goes into
+// the area.
+func TestAShortReplyIsWrittenIntoItsCellAndALongOneIntoTheArea(t *testing.T) {
+	s := server(t, 2, calleeCapacity)
+	inlineMax := int(r2g_shm_CELL_INLINE_MAX)
+	for _, n := range []int{0, inlineMax - 1, inlineMax, inlineMax + 1, 200} {
+		area := s.respArea(1)
+		for i := range area {
+			area[i] = 0xee // a sentinel a short reply must leave in place
+		}
+		reply := vectorPayload(n)
+		atomic.StoreUint64(s.slotWord(1), uint64(7)<<32|uint64(r2g_shm_SLOT_STATE_PENDING))
+		cell := nextCell(s, s.g.compRingOff, s.g.compRingCap)
+		s.answer(r2g_shm_cell{slot: 1, gen: 7, method: 3}, r2g_shm_CALL_STATUS_OK, reply)
+		c, _, ok, _ := s.pop(s.g.compRingOff, s.g.compRingCap, nil)
+		want := r2g_shm_cell{slot: 1, gen: 7, method: 3, length: uint32(n), kind: r2g_shm_CELL_KIND_REPLY}
+		want.check = r2g_shm_check64(&want, reply)
+		if !ok || c != want {
+			t.Fatalf("%d bytes: completion %+v, want %+v", n, c, want)
+		}
+		if n <= inlineMax {
+			if inline := s.cellInline(cell, uint32(n)); string(inline) != string(reply) {
+				t.Fatalf("%d bytes: the cell holds %x, want %x", n, inline, reply)
+			}
+			for i, b := range area {
+				if b != 0xee {
+					t.Fatalf("%d bytes: response area byte %d written (%#x)", n, i, b)
+				}
+			}
+		} else if string(area[:n]) != string(reply) {
+			t.Fatalf("%d bytes: the response area holds %x, want %x", n, area[:n], reply)
 		}
 	}
 }
@@ -281,9 +402,10 @@ func TestAKeptRequestCopyIsNeverReusedAndOthersAllocateNothing(t *testing.T) {
 	if len(kept) != 2 || kept[0] != "first" || kept[1] != "second" {
 		t.Fatalf("kept %q", kept)
 	}
-	other := str("no view")
-	if a := testing.AllocsPerRun(100, func() { call(1, other) }); a != 0 {
-		t.Fatalf("%v allocations per call", a)
+	for _, other := range [][]byte{str("no view"), str(strings.Repeat("too long for a cell", 6))} {
+		if a := testing.AllocsPerRun(100, func() { call(1, other) }); a != 0 {
+			t.Fatalf("%d bytes: %v allocations per call", len(other), a)
+		}
 	}
 	if log.Len() != 0 {
 		t.Fatal(log)

@@ -66,6 +66,12 @@ func TestHeaderCarriesGeometryAndContract(t *testing.T) {
 	}
 }
 
+// longCell: a cell numbered n whose payload is too long for the cell (so push keeps its
+// check and writes no payload byte), every field telling n apart.
+func longCell(n uint32) r2g_shm_cell {
+	return r2g_shm_cell{n, n + 1, n + 2, uint32(r2g_shm_CELL_INLINE_MAX) + 1 + n, n + 4, n + 5, uint64(n) << 40}
+}
+
 func TestRingIsFifoRefusesWhenFullAndWrapsItsSequences(t *testing.T) {
 	s := server(t, 2, 64)
 	ring, capacity := s.g.reqRingOff, s.g.reqRingCap
@@ -75,22 +81,22 @@ func TestRingIsFifoRefusesWhenFullAndWrapsItsSequences(t *testing.T) {
 			t.Fatal("not empty at the start of a lap")
 		}
 		for i := uintptr(0); i < capacity; i++ {
-			if got, _ := s.push(ring, capacity, r2g_shm_cell{next, next + 1, next + 2, next + 3, next + 4, next + 5, uint64(next) << 40}); got != 1 {
+			if got, _ := s.push(ring, capacity, longCell(next), nil); got != 1 {
 				t.Fatalf("lap %d: push %d refused", lap, i)
 			}
 			next++
 		}
-		if got, _ := s.push(ring, capacity, r2g_shm_cell{}); got != 0 {
+		if got, _ := s.push(ring, capacity, r2g_shm_cell{}, nil); got != 0 {
 			t.Fatal("a full ring takes no more")
 		}
 		for i := uintptr(0); i < capacity; i++ {
-			c, ok, bad := s.pop(ring, capacity)
-			if !ok || bad != "" || c != (r2g_shm_cell{want, want + 1, want + 2, want + 3, want + 4, want + 5, uint64(want) << 40}) {
+			c, _, ok, bad := s.pop(ring, capacity, nil)
+			if !ok || bad != "" || c != longCell(want) {
 				t.Fatalf("lap %d: pop %v %v %q, want slot %d", lap, c, ok, bad, want)
 			}
 			want++
 		}
-		if _, ok, _ := s.pop(ring, capacity); ok {
+		if _, _, ok, _ := s.pop(ring, capacity, nil); ok {
 			t.Fatal("an empty ring pops nothing")
 		}
 		done := (lap + 1) * uint64(capacity)
@@ -106,10 +112,10 @@ func TestACellSequenceAheadOfItsPositionIsACorruptRing(t *testing.T) {
 	s := server(t, 2, 64)
 	ring, capacity := s.g.reqRingOff, s.g.reqRingCap
 	*s.u64(s.cellAt(ring, capacity, 0) + r2g_shm_CELL_SEQ) = 9
-	if got, bad := s.push(ring, capacity, r2g_shm_cell{}); got != -1 || !strings.Contains(bad, "cell[0].seq=9 is ahead") {
+	if got, bad := s.push(ring, capacity, r2g_shm_cell{}, nil); got != -1 || !strings.Contains(bad, "cell[0].seq=9 is ahead") {
 		t.Fatalf("push: %d %q", got, bad)
 	}
-	if _, ok, bad := s.pop(ring, capacity); ok || bad != "request_ring.cell[0].seq=9 is ahead of request_ring.dequeue_pos=0: ring corrupt" {
+	if _, _, ok, bad := s.pop(ring, capacity, nil); ok || bad != "request_ring.cell[0].seq=9 is ahead of request_ring.dequeue_pos=0: ring corrupt" {
 		t.Fatalf("pop: %v %q", ok, bad)
 	}
 }
@@ -119,7 +125,7 @@ func TestACellSequenceNoCellCanHaveIsACorruptRingNotAFullOrEmptyOne(t *testing.T
 	ring, capacity := s.g.reqRingOff, s.g.reqRingCap
 	seqAt := s.u64(s.cellAt(ring, capacity, 0) + r2g_shm_CELL_SEQ)
 	*seqAt = 1 - uint64(capacity) // the last lap taken, not yet released: a legitimate wait
-	if _, ok, bad := s.pop(ring, capacity); ok || bad != "" || !s.requestsEmpty() {
+	if _, _, ok, bad := s.pop(ring, capacity, nil); ok || bad != "" || !s.requestsEmpty() {
 		t.Fatalf("a legitimate wait: %v %q", ok, bad)
 	}
 	for _, seq := range []uint64{1<<63 + 5, ^uint64(4), ^uint64(6)} { // -5 and -7: more than a lap behind
@@ -128,10 +134,10 @@ func TestACellSequenceNoCellCanHaveIsACorruptRingNotAFullOrEmptyOne(t *testing.T
 			t.Fatalf("seq %d must be looked at, not parked on", seq)
 		}
 		want := fmt.Sprintf("request_ring.cell[0].seq=%d cannot be the seq of a cell at request_ring.dequeue_pos=0: ring corrupt", seq)
-		if _, ok, bad := s.pop(ring, capacity); ok || bad != want {
+		if _, _, ok, bad := s.pop(ring, capacity, nil); ok || bad != want {
 			t.Fatalf("pop: %v %q", ok, bad)
 		}
-		if got, bad := s.push(ring, capacity, r2g_shm_cell{}); got != -1 || !strings.Contains(bad, "corrupt") {
+		if got, bad := s.push(ring, capacity, r2g_shm_cell{}, nil); got != -1 || !strings.Contains(bad, "corrupt") {
 			t.Fatalf("push: %d %q", got, bad)
 		}
 	}
@@ -150,7 +156,7 @@ func TestAnswerCompletesAPendingSlotAndDropsAnAbandonedReply(t *testing.T) {
 		if w := atomic.LoadUint64(s.slotWord(1)); w != uint64(7)<<32|uint64(tc.wantState) {
 			t.Fatalf("from %d: slot word %#x", tc.state, w)
 		}
-		c, ok, _ := s.pop(s.g.compRingOff, s.g.compRingCap)
+		c, _, ok, _ := s.pop(s.g.compRingOff, s.g.compRingCap, nil)
 		want := r2g_shm_cell{slot: 1, gen: 7, method: 3, length: tc.wantLen, kind: r2g_shm_CELL_KIND_REPLY, status: tc.wantStatus}
 		want.check = r2g_shm_check64(&want, []byte("hello")[:tc.wantLen])
 		if !ok || c != want {
@@ -160,7 +166,7 @@ func TestAnswerCompletesAPendingSlotAndDropsAnAbandonedReply(t *testing.T) {
 	// A reply for another generation is not this slot's call: dropped as abandoned.
 	atomic.StoreUint64(s.slotWord(0), uint64(8)<<32|uint64(r2g_shm_SLOT_STATE_PENDING))
 	s.answer(r2g_shm_cell{slot: 0, gen: 7}, r2g_shm_CALL_STATUS_OK, []byte("x"))
-	if c, _, _ := s.pop(s.g.compRingOff, s.g.compRingCap); c.status != r2g_shm_CALL_STATUS_ABANDONED {
+	if c, _, _, _ := s.pop(s.g.compRingOff, s.g.compRingCap, nil); c.status != r2g_shm_CALL_STATUS_ABANDONED {
 		t.Fatalf("stale generation answered: %+v", c)
 	}
 }
@@ -168,7 +174,7 @@ func TestAnswerCompletesAPendingSlotAndDropsAnAbandonedReply(t *testing.T) {
 func TestResetSessionFreesSlotsKeepingTheirGeneration(t *testing.T) {
 	s := server(t, 2, 64)
 	atomic.StoreUint64(s.slotWord(1), uint64(9)<<32|uint64(r2g_shm_SLOT_STATE_DONE))
-	s.push(s.g.reqRingOff, s.g.reqRingCap, r2g_shm_cell{})
+	s.push(s.g.reqRingOff, s.g.reqRingCap, r2g_shm_cell{}, nil)
 	s.resetSession()
 	if w := atomic.LoadUint64(s.slotWord(1)); w != uint64(9)<<32|uint64(r2g_shm_SLOT_STATE_FREE) {
 		t.Fatalf("slot word %#x", w)

@@ -1,14 +1,17 @@
 // ---- answering a request ----
 
-//	slot     PENDING -CAS (gen,PENDING)->(gen,DONE)-> DONE, then push one REPLY cell;
+//	slot     PENDING -CAS (gen,PENDING)->(gen,DONE)-> DONE, then push one REPLY cell
+//	         (a reply of at most CELL_INLINE_MAX bytes is written into it then);
 //	         CAS failure = ABANDONED: reply dropped, completion still pushed
 //
-// Integrity (docs/shm-layout.md): a request is copied out of the shared request area
-// into the poller's scratch, its check computed from the words as they are stored there;
-// the handler decodes only that copy and encodes its reply into scratch, and the
-// completion's check is computed from the scratch words as they are copied into the
-// response area. So no byte another process changes after a check can reach a handler
-// or a caller unchecked.
+// Integrity (docs/shm-layout.md): a request is copied into the poller's scratch, its
+// check computed from the words as they are stored there: out of the cell by pop, before
+// the cell is released, when it travels there (length <= CELL_INLINE_MAX), else out of
+// the slot's request area by take. The handler decodes only that copy and encodes its
+// reply into scratch; the completion's check is computed from the scratch words as they
+// are copied into the completion cell by push (a short reply) or into the response area
+// by answer (a longer one, which alone uses the area). So no byte another process
+// changes after a check can reach a handler or a caller unchecked.
 
 // r2g_shm_scratch: one poller's private request and reply bytes, grown on demand (never
 // past the areas' capacities). A poller takes one when it starts and gives it back when
@@ -56,19 +59,33 @@ func (s *r2g_shm_server) getScratch() *r2g_shm_scratch {
 	return &r2g_shm_scratch{reqCap: int(s.g.reqCap), respCap: int(s.g.respCap)}
 }
 
-// take answers one request cell, running its handler inline on w; false when this
+// takes: whether request cell c names a slot, a length and a kind take answers (the
+// range checks, made before any payload byte is read).
+func (s *r2g_shm_server) takes(c r2g_shm_cell) bool {
+	return uintptr(c.slot) < s.g.slots && uintptr(c.length) <= s.g.reqCap &&
+		(c.kind == r2g_shm_CELL_KIND_CALL || c.kind == r2g_shm_CELL_KIND_ONEWAY)
+}
+
+// take answers one request cell popped with w (sum: pop's check of the copy it made of a
+// payload that travelled in the cell), running its handler inline on w; false when this
 // poller was demoted meanwhile (watchdog).
-func (s *r2g_shm_server) take(c r2g_shm_cell, w *r2g_shm_scratch) bool {
-	if uintptr(c.slot) >= s.g.slots { // cannot be answered, so its call would never end
-		s.violation(fmt.Sprintf("request_ring cell.slot=%d is not below header.slot_count=%d", c.slot, s.g.slots))
+func (s *r2g_shm_server) take(c r2g_shm_cell, sum uint64, w *r2g_shm_scratch) bool {
+	if !s.takes(c) {
+		if uintptr(c.slot) >= s.g.slots { // cannot be answered, so its call would never end
+			s.violation(fmt.Sprintf("request_ring cell.slot=%d is not below header.slot_count=%d", c.slot, s.g.slots))
+		} else {
+			s.answerMsg(c, r2g_shm_CALL_STATUS_HANDLER_ERROR, "malformed request cell", w)
+		}
 		return true
 	}
-	if uintptr(c.length) > s.g.reqCap || (c.kind != r2g_shm_CELL_KIND_CALL && c.kind != r2g_shm_CELL_KIND_ONEWAY) {
-		s.answerMsg(c, r2g_shm_CALL_STATUS_HANDLER_ERROR, "malformed request cell", w)
-		return true
+	var req []byte
+	if uintptr(c.length) <= r2g_shm_CELL_INLINE_MAX {
+		req = w.req // pop copied it out of the cell
+	} else {
+		req = w.request(int(c.length))
+		sum = r2g_shm_copy_check64(&c, req, s.reqArea(c.slot)[:c.length])
 	}
-	req := w.request(int(c.length))
-	if sum := r2g_shm_copy_check64(&c, req, s.reqArea(c.slot)[:c.length]); sum != c.check {
+	if sum != c.check {
 		s.violation(fmt.Sprintf("request_ring cell.check=0x%016x of slot %d does not match 0x%016x, "+
 			"the check64 of its fields and its %d request bytes", c.check, c.slot, sum, c.length))
 		return true
@@ -79,7 +96,7 @@ func (s *r2g_shm_server) take(c r2g_shm_cell, w *r2g_shm_scratch) bool {
 	// call; the word's value never changes, so the state machine is untouched).
 	pending := uint64(c.gen)<<32 | uint64(r2g_shm_SLOT_STATE_PENDING)
 	if !atomic.CompareAndSwapUint64(s.slotWord(c.slot), pending, pending) {
-		s.finish(c, r2g_shm_CALL_STATUS_ABANDONED, nil) // caller gave up before we started
+		s.finish(c, r2g_shm_CALL_STATUS_ABANDONED) // caller gave up before we started
 		return true
 	}
 	s.inflight.Add(1)
@@ -130,17 +147,20 @@ func (s *r2g_shm_server) answerMsg(c r2g_shm_cell, status uint32, msg string, w 
 	s.answer(c, status, b)
 }
 
-// answer: the private reply into the response area (checked in the same pass), PENDING
-// -CAS-> DONE (or ABANDONED, reply dropped), then one REPLY cell.
+// answer: a private reply longer than CELL_INLINE_MAX into the response area (checked in
+// the same pass), PENDING -CAS-> DONE (or ABANDONED, reply dropped), then one REPLY cell,
+// which carries a shorter reply itself (push copies and checks it).
 func (s *r2g_shm_server) answer(c r2g_shm_cell, status uint32, reply []byte) {
 	done := r2g_shm_reply_cell(c, status, len(reply))
-	done.check = r2g_shm_copy_check64(&done, s.respArea(c.slot), reply)
+	if len(reply) > int(r2g_shm_CELL_INLINE_MAX) {
+		done.check = r2g_shm_copy_check64(&done, s.respArea(c.slot), reply)
+	}
 	old := uint64(c.gen)<<32 | uint64(r2g_shm_SLOT_STATE_PENDING)
 	if !atomic.CompareAndSwapUint64(s.slotWord(c.slot), old, uint64(c.gen)<<32|uint64(r2g_shm_SLOT_STATE_DONE)) {
-		s.finish(c, r2g_shm_CALL_STATUS_ABANDONED, nil)
+		s.finish(c, r2g_shm_CALL_STATUS_ABANDONED)
 		return
 	}
-	s.complete(done)
+	s.complete(done, reply)
 }
 
 // r2g_shm_reply_cell: the completion of c with status, announcing n payload bytes (no check yet).
@@ -149,15 +169,14 @@ func r2g_shm_reply_cell(c r2g_shm_cell, status uint32, n int) r2g_shm_cell {
 		kind: r2g_shm_CELL_KIND_REPLY, status: status}
 }
 
-// finish pushes the completion of c announcing payload (private bytes: the check covers them).
-func (s *r2g_shm_server) finish(c r2g_shm_cell, status uint32, payload []byte) {
-	reply := r2g_shm_reply_cell(c, status, len(payload))
-	reply.check = r2g_shm_check64(&reply, payload)
-	s.complete(reply)
+// finish pushes the completion of c with status and no reply.
+func (s *r2g_shm_server) finish(c r2g_shm_cell, status uint32) {
+	s.complete(r2g_shm_reply_cell(c, status, 0), nil)
 }
 
-// complete pushes the completion cell reply, its check computed.
-func (s *r2g_shm_server) complete(reply r2g_shm_cell) {
+// complete pushes the completion cell reply with its payload (push: in the cell when
+// short, its check computed there; else already in the response area, reply.check set).
+func (s *r2g_shm_server) complete(reply r2g_shm_cell, payload []byte) {
 	if s.broken.Load() {
 		return // the caller failed this call already; the rings are to be reset
 	}
@@ -165,7 +184,7 @@ func (s *r2g_shm_server) complete(reply r2g_shm_cell) {
 	// breaks the protocol; wait a little for it, then end the session.
 	var deadline time.Time
 	for {
-		got, bad := s.push(s.g.compRingOff, s.g.compRingCap, reply)
+		got, bad := s.push(s.g.compRingOff, s.g.compRingCap, reply, payload)
 		if got == 1 {
 			break
 		}

@@ -26,14 +26,14 @@ func (s *r2g_shm_server) serve() {
 	resting := false            // the last park timed out and no request came since
 	for !s.stop.Load() {
 		if !s.broken.Load() {
-			c, ok, bad := s.pop(s.g.reqRingOff, s.g.reqRingCap)
+			c, sum, ok, bad := s.pop(s.g.reqRingOff, s.g.reqRingCap, w)
 			if ok {
 				if resting { // the watchdog slept through the timed-out park: wake it
 					resting = false
 					s.asleep.Store(false)
 					s.nudge()
 				}
-				if !s.take(c, w) {
+				if !s.take(c, sum, w) {
 					return // demoted: a new poller took over while the handler ran
 				}
 				idle, spins = time.Time{}, 0

@@ -1,5 +1,10 @@
 // ---- rings (the cell protocol of docs/shm-layout.md) ----
 
+//	cell     EMPTY(seq=pos) -CAS enqueue_pos pos->pos+1-> CLAIMED -body written, with an
+//	         inline payload; store seq=pos+1-> FULL -CAS dequeue_pos pos->pos+1-> TAKEN
+//	         -body copied out, with an inline payload; store seq=pos+C-> EMPTY(seq=pos+C)
+//	         (an inline payload: length <= CELL_INLINE_MAX, the slot's area unused)
+
 func (s *r2g_shm_server) cellAt(ring, capacity uintptr, pos uint64) uintptr {
 	return ring + r2g_shm_RING_SIZE + uintptr(pos&uint64(capacity-1))*r2g_shm_CELL_SIZE
 }
@@ -50,8 +55,18 @@ func (s *r2g_shm_server) claim(ring, capacity uintptr, consumer uint64) (pos uin
 	}
 }
 
-// push: 1 pushed, 0 full, -1 corrupt (the violation is returned).
-func (s *r2g_shm_server) push(ring, capacity uintptr, c r2g_shm_cell) (int, string) {
+// cellInline: the first n inline bytes of the cell at offset cell (n <= CELL_INLINE_MAX).
+func (s *r2g_shm_server) cellInline(cell uintptr, n uint32) []byte {
+	start := cell + r2g_shm_CELL_INLINE
+	return s.mem[start : start+uintptr(n) : start+r2g_shm_CELL_INLINE_MAX]
+}
+
+// push: 1 pushed, 0 full, -1 corrupt (the violation is returned). A cell announcing at
+// most CELL_INLINE_MAX bytes carries them: payload (private bytes, len(payload) ==
+// c.length) is copied into its inline bytes once the cell is claimed, and its check is
+// computed over payload in the same pass. A longer payload is in the slot's area already
+// and c.check was computed as it was copied there; payload is not looked at.
+func (s *r2g_shm_server) push(ring, capacity uintptr, c r2g_shm_cell, payload []byte) (int, string) {
 	pos, got, bad := s.claim(ring, capacity, 0)
 	if got <= 0 {
 		return got, bad
@@ -66,25 +81,34 @@ func (s *r2g_shm_server) push(ring, capacity uintptr, c r2g_shm_cell) (int, stri
 	*s.u32(cell + r2g_shm_CELL_LENGTH) = c.length
 	*s.u32(cell + r2g_shm_CELL_KIND) = c.kind
 	*s.u32(cell + r2g_shm_CELL_STATUS) = c.status
+	if uintptr(c.length) <= r2g_shm_CELL_INLINE_MAX {
+		c.check = r2g_shm_copy_check64(&c, s.cellInline(cell, c.length), payload)
+	}
 	*s.u64(cell + r2g_shm_CELL_CHECK) = c.check
 	atomic.StoreUint64(s.u64(cell+r2g_shm_CELL_SEQ), pos+1)
 	return 1, ""
 }
 
 // pop takes the request cell at the consumer position; ok false when the ring is empty
-// or corrupt (then bad names the field).
-func (s *r2g_shm_server) pop(ring, capacity uintptr) (c r2g_shm_cell, ok bool, bad string) {
+// or corrupt (then bad names the field). With w, a request take will answer (takes) whose
+// payload travels in the cell is copied into w's request bytes, sum its check computed
+// over the copy in the same pass, before the cell is released: the caller may reuse the
+// cell from then on. Other cells, or no w: nothing copied, sum 0.
+func (s *r2g_shm_server) pop(ring, capacity uintptr, w *r2g_shm_scratch) (c r2g_shm_cell, sum uint64, ok bool, bad string) {
 	pos, got, bad := s.claim(ring, capacity, 1)
 	if got <= 0 {
-		return r2g_shm_cell{}, false, bad
+		return r2g_shm_cell{}, 0, false, bad
 	}
 	cell := s.cellAt(ring, capacity, pos)
 	f := func(off uintptr) uint32 { return atomic.LoadUint32(s.u32(cell + off)) }
 	c = r2g_shm_cell{f(r2g_shm_CELL_SLOT), f(r2g_shm_CELL_GENERATION), f(r2g_shm_CELL_METHOD),
 		f(r2g_shm_CELL_LENGTH), f(r2g_shm_CELL_KIND), f(r2g_shm_CELL_STATUS),
 		atomic.LoadUint64(s.u64(cell + r2g_shm_CELL_CHECK))}
+	if w != nil && uintptr(c.length) <= r2g_shm_CELL_INLINE_MAX && s.takes(c) {
+		sum = r2g_shm_copy_check64(&c, w.request(int(c.length)), s.cellInline(cell, c.length))
+	}
 	atomic.StoreUint64(s.u64(cell+r2g_shm_CELL_SEQ), pos+uint64(capacity))
-	return c, true, ""
+	return c, sum, true, ""
 }
 
 func (s *r2g_shm_server) requestsEmpty() bool {

@@ -137,7 +137,7 @@ func (s *r2g_shm_server) close() {
 	s.inflight.Wait()
 	w := s.getScratch()
 	for !s.broken.Load() {
-		c, ok, _ := s.pop(s.g.reqRingOff, s.g.reqRingCap)
+		c, _, ok, _ := s.pop(s.g.reqRingOff, s.g.reqRingCap, nil) // answered unread
 		if !ok {
 			break
 		}
