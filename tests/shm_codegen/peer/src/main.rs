@@ -444,7 +444,6 @@ fn main() {
             storm(&c, arg(3).parse().unwrap_or(2_000), 1);
         }
         "lengths" => lengths(&SvcShm::connect(arg(2)).expect("connect")),
-        }
         "golden" => golden::check(&SvcShm::connect(arg(2)).expect("connect")),
         "add" => {
             let c = SvcShm::connect(arg(2)).expect("connect");
