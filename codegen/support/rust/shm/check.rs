@@ -1,7 +1,8 @@
 // ---- check64: the integrity check every ring cell carries ----------------------
 // The algorithm is defined in shm/layout.py (above CHECK_K1), its reference is
 // shm/check.py. The writer computes it over its private bytes as it copies them to the
-// slot; the reader computes it over the copy it makes, and decodes only that copy.
+// cell (a short payload) or the slot's area; the reader computes it over the copy it
+// makes, and decodes only that copy.
 const CHECK_BLOCK: usize = 8 * l::CHECK_LANES;
 
 #[inline(always)]
@@ -81,17 +82,23 @@ impl Mapping {
     /// Replace `dst` by a private copy of the `c.length` mapped bytes at `off`, reading
     /// them once; why the cell is refused (its check does not match that copy), if it is.
     fn copy_out_checked(&self, off: usize, c: &Cell, dst: &mut Vec<u8>) -> Option<String> {
+        let want = self.copy_out_check64(off, c, dst);
+        (want != c.check).then(|| check_mismatch(c, want))
+    }
+
+    /// Replace `dst` by a private copy of the `c.length` mapped bytes at `off`, reading
+    /// them once; the check64 of `c` announcing that copy.
+    fn copy_out_check64(&self, off: usize, c: &Cell, dst: &mut Vec<u8>) -> u64 {
         let n = c.length as usize;
         assert!(off + n <= self.len);
         dst.clear();
         dst.reserve(n);
         // SAFETY: bounds checked; `dst` has room for n bytes, all written before set_len.
-        let want = unsafe {
+        unsafe {
             let want = copy_check64(c, self.base.add(off), Some(dst.as_mut_ptr()), n);
             dst.set_len(n);
             want
-        };
-        (want != c.check).then(|| check_mismatch(c, want))
+        }
     }
 }
 
@@ -108,10 +115,10 @@ fn check_refused(c: &Cell, payload: &[u8]) -> Option<String> {
     (want != c.check).then(|| check_mismatch(c, want))
 }
 
-// This thread's private bytes: a request is encoded here, checked, then copied into its
-// slot; a reply is copied out of its slot here, checked, then handed to its call by
-// swapping buffers with the slot's record. Reused, so a call allocates nothing once the
-// buffers have grown to the sizes in use.
+// This thread's private bytes: a request is encoded here, then copied into its cell or
+// slot and checked; a reply is copied out of its cell or slot here, checked, then handed
+// to its call by swapping buffers with the slot's record. Reused, so a call allocates
+// nothing once the buffers have grown to the sizes in use.
 thread_local! {
     static PRIVATE_REQUEST: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
     static PRIVATE_REPLY: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };

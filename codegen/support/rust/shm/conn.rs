@@ -41,6 +41,20 @@ impl Conn {
         let callee_bell = Bell::open(&names.callee_bell(), l::HEADER_CALLEE_PARKED)?;
         let caller_bell = Bell::open(&names.caller_bell(), l::HEADER_CALLER_PARKED)?;
         let lock = OwnerLock::take(&names.caller_lock(std::process::id()))?;
+        let conn = Conn::new(map, g, names, callee_bell, caller_bell, Some(lock));
+        conn.attach(timeout)?;
+        let conn = Arc::new(conn);
+        let reader = Arc::clone(&conn);
+        let handle = std::thread::Builder::new()
+            .name(format!("r2g-shm-reader-{}", conn.names.stem))
+            .spawn(move || reader.read_completions())
+            .map_err(|e| ShmError::Os(format!("spawn completion reader: {e}")))?;
+        let _ = conn.reader.set(handle.thread().clone());
+        Ok(conn)
+    }
+
+    /// A connection on a validated mapping, not attached yet, with no reader thread.
+    fn new(map: Mapping, g: Geometry, names: Names, callee_bell: Bell, caller_bell: Bell, lock: Option<OwnerLock>) -> Conn {
         let ring = |off: usize, cap: usize| Ring { off, mask: cap as u64 - 1, cap: cap as u64 };
         let recs = (0..g.slot_count)
             .map(|_| SlotRec {
@@ -55,7 +69,7 @@ impl Conn {
                 AtomicU32::new((w.load(Ordering::Acquire) >> 32) as u32)
             })
             .collect();
-        let conn = Conn {
+        Conn {
             req_ring: ring(g.request_ring_offset, g.request_ring_capacity),
             comp_ring: ring(g.completion_ring_offset, g.completion_ring_capacity),
             map,
@@ -74,17 +88,8 @@ impl Conn {
             dead: Mutex::new(None),
             is_dead: AtomicBool::new(false),
             stop: AtomicBool::new(false),
-            lock: Mutex::new(Some(lock)),
-        };
-        conn.attach(timeout)?;
-        let conn = Arc::new(conn);
-        let reader = Arc::clone(&conn);
-        let handle = std::thread::Builder::new()
-            .name(format!("r2g-shm-reader-{}", conn.names.stem))
-            .spawn(move || reader.read_completions())
-            .map_err(|e| ShmError::Os(format!("spawn completion reader: {e}")))?;
-        let _ = conn.reader.set(handle.thread().clone());
-        Ok(conn)
+            lock: Mutex::new(lock),
+        }
     }
 
     fn hdr(&self, off: usize) -> &AtomicU32 {

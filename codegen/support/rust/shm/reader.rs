@@ -2,11 +2,12 @@
 // One completion-reader thread per connection is the caller side's only parker on the
 // caller doorbell. A blocking call polls the completion ring itself while it spins
 // (`pollers` counts such calls), so its reply needs no hand-off; whoever pops a
-// completion (reader, polling caller or helper) stores FREE in that slot's word and
-// verifies the check of a private copy of the reply, hands the copy to the slot's
-// record and marks it READY (`SlotRec`); the call's own thread then takes the copy,
-// returns the slot to the free list and decodes the copy (a slot is reused only after
-// the callee answered it and its reply was copied out).
+// completion (reader, polling caller or helper) copies a short reply out of the cell
+// as it pops it, stores FREE in that slot's word, copies a longer reply out of the
+// slot's response area, verifies the check of its private copy, hands the copy to the
+// slot's record and marks it READY (`SlotRec`); the call's own thread then takes the
+// copy, returns the slot to the free list and decodes the copy (a slot is reused only
+// after the callee answered it and its reply was copied out).
 // reader   in_flight <= pollers (every call covered, or none): idle=1; re-check; park
 //          the thread locally (caller_parked stays 0: the callee posts nothing); idle=0
 //          otherwise spin 50 µs (clock and yield every SPIN_CHECK looks), then park on the
@@ -24,13 +25,12 @@ impl Conn {
         let mut helped = 0u64;
         let mut spins = 0u32;
         while !self.stop.load(Ordering::Acquire) {
-            match self.comp_ring.try_pop(&self.map) {
-                Ok(Some(c)) => {
+            match self.pop_completion() {
+                Ok(true) => {
                     idle_since = None;
-                    self.complete(c);
                     continue;
                 }
-                Ok(None) => {}
+                Ok(false) => {}
                 Err(e) => {
                     self.declare_dead(format!("completion ring corrupt: {e}"));
                     return;
@@ -109,39 +109,55 @@ impl Conn {
         }
     }
 
-    fn complete(&self, c: Cell) {
-        let bad = if c.slot as usize >= self.recs.len() {
-            Some(format!("cell.slot={} is not below header.slot_count={}", c.slot, self.recs.len()))
-        } else if c.length as usize > self.geometry.response_capacity {
-            Some(format!("cell.length={} exceeds header.response_capacity={}", c.length, self.geometry.response_capacity))
-        } else if c.kind != l::CELL_KIND_REPLY {
-            Some(format!("cell.kind={} is not REPLY ({})", c.kind, l::CELL_KIND_REPLY))
-        } else {
-            None
+    /// Pop one completion and complete it on this thread; false when the ring is empty.
+    /// A short reply is copied into this thread's private buffer by the pop itself.
+    fn pop_completion(&self) -> Result<bool, ShmError> {
+        let mut copy = take_private(&PRIVATE_REPLY);
+        let popped = self.comp_ring.try_pop(&self.map, &mut copy);
+        let refused = match &popped {
+            Ok(Some((c, inline_check))) => self.complete(*c, *inline_check, &mut copy),
+            _ => None,
         };
-        if let Some(why) = bad {
-            return self.violation(format!("callee of {} wrote completion_ring {why}", self.names.segment()));
+        put_private(&PRIVATE_REPLY, copy);
+        if let Some(why) = refused {
+            self.violation(format!("callee of {} wrote completion_ring {why}", self.names.segment()));
+        }
+        popped.map(|p| p.is_some())
+    }
+
+    /// Complete a popped cell: `inline_check` is the check64 of its short reply as the
+    /// pop copied it into `copy`, None when the reply is in the slot's response area.
+    /// Why the cell is a protocol violation, if it is.
+    fn complete(&self, c: Cell, inline_check: Option<u64>, copy: &mut Vec<u8>) -> Option<String> {
+        if c.slot as usize >= self.recs.len() {
+            return Some(format!("cell.slot={} is not below header.slot_count={}", c.slot, self.recs.len()));
+        } else if c.length as usize > self.geometry.response_capacity {
+            return Some(format!("cell.length={} exceeds header.response_capacity={}", c.length, self.geometry.response_capacity));
+        } else if c.kind != l::CELL_KIND_REPLY {
+            return Some(format!("cell.kind={} is not REPLY ({})", c.kind, l::CELL_KIND_REPLY));
         }
         let current = self.generations[c.slot as usize].load(Ordering::Acquire) == c.generation;
         if current {
             // DONE|ABANDONED -> FREE in the slot word first: the callee never touches a
             // slot it answered, and the slot goes back on our free list only after its
             // reply was copied out. Stored first, the slot line's trip back from the callee's
-            // core overlaps the copy below instead of stalling it.
+            // core overlaps the copy out of the response area below instead of stalling it.
             let word = self.slot_word(c.slot);
             word.store((c.generation as u64) << 32 | l::SLOT_STATE_FREE as u64, Ordering::Release);
         }
         // Verified whatever becomes of it (an abandoned call's, a stale one's): a cell
         // that fails its check is a callee, or a third party, writing what it should not.
-        let mut copy = take_private(&PRIVATE_REPLY);
-        let refused = self.map.copy_out_checked(self.response_area(c.slot), &c, &mut copy);
-        if refused.is_none() && current {
-            self.hand_over(&c, &mut copy);
-        } // else a stale completion (an older session or generation) is dropped
-        put_private(&PRIVATE_REPLY, copy);
-        if let Some(why) = refused {
-            self.violation(format!("callee of {} wrote completion_ring {why}", self.names.segment()));
+        let want = match inline_check {
+            Some(want) => want,
+            None => self.map.copy_out_check64(self.response_area(c.slot), &c, copy),
+        };
+        if want != c.check {
+            return Some(check_mismatch(&c, want));
         }
+        if current {
+            self.hand_over(&c, copy);
+        } // else a stale completion (an older session or generation) is dropped
+        None
     }
 
     /// A verified completion of the slot's current call: the reply (swapped with `copy`)
@@ -207,9 +223,8 @@ impl Conn {
     fn pop_completions(&self, max: usize) -> Result<usize, ShmError> {
         let mut popped = 0;
         while popped < max {
-            match self.comp_ring.try_pop(&self.map)? {
-                Some(c) => self.complete(c),
-                None => break,
+            if !self.pop_completion()? {
+                break;
             }
             popped += 1;
         }

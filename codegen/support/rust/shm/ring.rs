@@ -1,6 +1,10 @@
 // ---- rings --------------------------------------------------------------------
-// cell   producer: CAS enqueue_pos when seq==pos, body, store-release seq=pos+1
-//        consumer: CAS dequeue_pos when seq==pos+1, copy, store-release seq=pos+C
+// cell   producer: CAS enqueue_pos when seq==pos, body (with an inline payload), store-release seq=pos+1
+//        consumer: CAS dequeue_pos when seq==pos+1, copy the body (with an inline payload), store-release seq=pos+C
+// A payload of at most CELL_INLINE_MAX bytes travels in the cell's own `inline` bytes
+// (`length` alone says so): the producer copies it in with the body, the consumer copies
+// it out before the release, since the producer may reuse the cell from then on. A
+// longer one is in the slot's request (response) area, and the cell only announces it.
 #[derive(Clone, Copy)]
 pub struct Cell {
     pub slot: u32,
@@ -10,6 +14,11 @@ pub struct Cell {
     pub kind: u32,
     pub status: u32,
     pub check: u64, // check64 of the fields above and the payload (check.rs)
+}
+
+/// Whether a payload of `length` bytes travels in its cell (else in the slot's area).
+fn is_inline(length: u32) -> bool {
+    length as usize <= l::CELL_INLINE_MAX
 }
 
 struct Ring {
@@ -49,11 +58,18 @@ impl Ring {
         }
     }
 
-    fn try_push(&self, m: &Mapping, c: Cell) -> Result<bool, ShmError> {
+    /// Push `c`. A short payload (`is_inline(c.length)`) is `payload`, this side's
+    /// private bytes: they are copied into the cell and `c.check` is computed over them
+    /// in the same pass. A longer one is in the slot's area already, `c.check` computed,
+    /// and `payload` is not read. False (nothing written) when the ring is full.
+    fn try_push(&self, m: &Mapping, mut c: Cell, payload: &[u8]) -> Result<bool, ShmError> {
         let Some(pos) = self.claim(m, 0)? else {
             return Ok(false);
         };
         let cell = self.cell(pos);
+        if is_inline(c.length) {
+            c.check = m.copy_in_checked(cell + l::CELL_INLINE, &c, &payload[..c.length as usize]);
+        }
         for (off, v) in [
             (l::CELL_SLOT, c.slot),
             (l::CELL_GENERATION, c.generation),
@@ -69,7 +85,12 @@ impl Ring {
         Ok(true)
     }
 
-    fn try_pop(&self, m: &Mapping) -> Result<Option<Cell>, ShmError> {
+    /// Pop a cell. A short payload is copied out of the cell into `inline` (this side's
+    /// private buffer) before the cell is released, with its check64 computed over the
+    /// copy in the same pass: that check comes with the cell (the caller compares it
+    /// with `check` once the cell's ranges passed). None for a longer payload, which is
+    /// read from the slot's area, and `inline` is then left as it was.
+    fn try_pop(&self, m: &Mapping, inline: &mut Vec<u8>) -> Result<Option<(Cell, Option<u64>)>, ShmError> {
         let Some(pos) = self.claim(m, 1)? else {
             return Ok(None);
         };
@@ -84,8 +105,10 @@ impl Ring {
             status: f(l::CELL_STATUS),
             check: m.u64(cell + l::CELL_CHECK).load(Ordering::Relaxed),
         };
+        // Whatever the cell's other fields say, these bytes lie inside the cell.
+        let copied = is_inline(c.length).then(|| m.copy_out_check64(cell + l::CELL_INLINE, &c, inline));
         m.u64(cell + l::CELL_SEQ).store(pos + self.cap, Ordering::Release);
-        Ok(Some(c))
+        Ok(Some((c, copied)))
     }
 
     /// Empty: not yet written, or the last lap taken and not yet released. Anything else,

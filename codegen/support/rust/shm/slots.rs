@@ -19,9 +19,9 @@ impl Waiter {
 }
 
 // Where a slot's call is, on this side (the callee's view is the slot word in shm).
-// The popper of a completion copies the reply out of the slot and verifies its check;
-// the winner of SENT -> READY hands that private copy to the record (`Reply`), and the
-// call's own thread decodes it from there:
+// The popper of a completion copies the reply out of its cell (a short one) or the
+// slot's response area and verifies its check; the winner of SENT -> READY hands that
+// private copy to the record (`Reply`), and the call's own thread decodes it from there:
 //
 //   FREE -submit-> SENT (a consumer waits) | DROPPED (oneway: nobody reads the reply)
 //   SENT -popper CAS-> READY -consumer reads the reply, frees-> FREE
@@ -152,9 +152,10 @@ impl Conn {
         self.request_area(slot) + align64(self.geometry.request_capacity)
     }
 
-    /// Encode the request into this thread's private buffer, copy it into the slot's
-    /// area and check it in the same pass, publish, push, ring; the slot's record goes
-    /// to `rec` (SENT, or DROPPED when nobody reads the reply).
+    /// Encode the request into this thread's private buffer, publish, push, ring; the
+    /// slot's record goes to `rec` (SENT, or DROPPED when nobody reads the reply). A
+    /// short request is copied into its cell by the push, a longer one into the slot's
+    /// request area here, each checked in the same pass as its copy.
     fn submit(&self, slot: u32, method: u32, kind: u32, size: usize, write: impl FnOnce(&mut [u8]), rec: u32) -> Result<u32, ShmError> {
         let gen_cell = &self.generations[slot as usize];
         let generation = gen_cell.load(Ordering::Relaxed).wrapping_add(1);
@@ -165,22 +166,31 @@ impl Conn {
         }
         let request = &mut private[..size];
         write(request);
-        // The slot is ours (taken from the free list) until its reply is read.
-        cell.check = self.map.copy_in_checked(self.request_area(slot), &cell, request);
-        put_private(&PRIVATE_REQUEST, private);
+        if !is_inline(cell.length) {
+            // The slot is ours (taken from the free list) until its reply is read.
+            cell.check = self.map.copy_in_checked(self.request_area(slot), &cell, request);
+        }
         gen_cell.store(generation, Ordering::Relaxed);
         self.recs[slot as usize].state.store(rec, Ordering::Release);
         self.in_flight.fetch_add(1, Ordering::SeqCst);
         self.slot_word(slot).store((generation as u64) << 32 | l::SLOT_STATE_PENDING as u64, Ordering::Release);
-        // Backpressure: only a request ring smaller than the slot table can be full.
-        while !self.req_ring.try_push(&self.map, cell)? {
+        let pushed = self.push_request(cell, request);
+        put_private(&PRIVATE_REQUEST, private);
+        pushed?;
+        self.callee_bell.ring(&self.map);
+        self.wake_reader(); // no-op when a polling blocking call covers this one
+        Ok(generation)
+    }
+
+    /// Push a request cell (a short `request` into the cell itself), waiting while the
+    /// ring is full: only a request ring smaller than the slot table can be (backpressure).
+    fn push_request(&self, cell: Cell, request: &[u8]) -> Result<(), ShmError> {
+        while !self.req_ring.try_push(&self.map, cell, request)? {
             self.check_dead()?; // the segment is finished: the slot is never reused
             self.callee_bell.ring(&self.map);
             std::thread::yield_now();
         }
-        self.callee_bell.ring(&self.map);
-        self.wake_reader(); // no-op when a polling blocking call covers this one
-        Ok(generation)
+        Ok(())
     }
 
     /// Where the call in `slot` is; registers `waiter` (under the record's lock, so

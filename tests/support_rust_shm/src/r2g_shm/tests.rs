@@ -38,6 +38,21 @@ fn ring(cap: usize) -> (Mapping, Ring) {
     (m, r)
 }
 
+/// Push `c` carrying `check_payload(c.length)` (in the cell when short; a long one's
+/// bytes are not read, as if they were in the slot's area already).
+fn push(r: &Ring, m: &Mapping, c: Cell) -> Result<bool, ShmError> {
+    r.try_push(m, c, &check_payload(c.length as usize))
+}
+
+/// A popped cell; with it, the check and the copy of its payload when that was inline.
+type Popped = (Cell, Option<(u64, Vec<u8>)>);
+
+fn pop(r: &Ring, m: &Mapping) -> Result<Option<Popped>, ShmError> {
+    let mut copy = Vec::new();
+    Ok(r.try_pop(m, &mut copy)?
+        .map(|(c, inline)| (c, inline.map(|check| (check, copy)))))
+}
+
 fn cell(n: u32) -> Cell {
     Cell {
         slot: n,
@@ -75,25 +90,25 @@ fn a_ring_is_fifo_refuses_a_push_when_full_and_wraps_its_sequences() {
     for lap in 0..5u64 {
         assert!(r.is_empty(&m));
         for _ in 0..cap {
-            assert!(r.try_push(&m, cell(next)).unwrap());
+            assert!(push(&r, &m, cell(next)).unwrap());
             next += 1;
         }
         assert!(
-            !r.try_push(&m, cell(99)).unwrap(),
+            !push(&r, &m, cell(99)).unwrap(),
             "a full ring takes no more"
         );
         assert!(!r.is_empty(&m));
         for _ in 0..cap {
-            let c = r.try_pop(&m).unwrap().expect("a pushed cell");
+            let (c, inline) = pop(&r, &m).unwrap().expect("a pushed cell");
             assert_eq!((c.slot, c.generation, c.method), (want, want + 1, want + 2));
             assert_eq!((c.length, c.kind, c.status), (want + 3, want + 4, want + 5));
-            assert_eq!(c.check, cell(want).check);
+            // Short payloads all: each travelled in its cell, checked on both ends.
+            let payload = check_payload(c.length as usize);
+            assert_eq!(c.check, check64(&cell(want), &payload));
+            assert_eq!(inline, Some((c.check, payload)));
             want += 1;
         }
-        assert!(
-            r.try_pop(&m).unwrap().is_none(),
-            "an empty ring pops nothing"
-        );
+        assert!(pop(&r, &m).unwrap().is_none(), "an empty ring pops nothing");
         let done = (lap + 1) * cap as u64;
         assert_eq!(m.u64(l::RING_ENQUEUE_POS).load(Ordering::Relaxed), done);
         assert_eq!(m.u64(l::RING_DEQUEUE_POS).load(Ordering::Relaxed), done);
@@ -111,12 +126,12 @@ fn a_ring_is_fifo_refuses_a_push_when_full_and_wraps_its_sequences() {
 fn a_cell_sequence_ahead_of_its_position_is_a_corrupt_ring() {
     let (m, r) = ring(4);
     m.u64(r.cell(0) + l::CELL_SEQ).store(9, Ordering::Relaxed);
-    let err = r.try_push(&m, cell(0)).map(|_| ()).unwrap_err();
+    let err = push(&r, &m, cell(0)).map(|_| ()).unwrap_err();
     assert!(
         matches!(&err, ShmError::Layout(s) if s.contains("cell[0].seq is ahead") && s.contains("corrupt")),
         "{err:?}"
     );
-    let err = r.try_pop(&m).map(|_| ()).unwrap_err();
+    let err = pop(&r, &m).map(|_| ()).unwrap_err();
     assert!(
         matches!(&err, ShmError::Layout(s) if s.contains("corrupt")),
         "{err:?}"
@@ -128,19 +143,22 @@ fn a_cell_sequence_no_cell_can_have_is_a_corrupt_ring_not_a_full_or_empty_one() 
     // Legitimate waits still read as full (empty): the last lap not yet released.
     let (m, r) = ring(4);
     m.u64(r.cell(0) + l::CELL_SEQ).store(1u64.wrapping_sub(4), Ordering::Relaxed);
-    assert!(matches!(r.try_pop(&m), Ok(None)) && r.is_empty(&m));
-    assert!(matches!(r.try_push(&m, cell(0)), Ok(false)));
+    assert!(matches!(pop(&r, &m), Ok(None)) && r.is_empty(&m));
+    assert!(matches!(push(&r, &m, cell(0)), Ok(false)));
     // A high bit flipped (far behind), or a seq off its cell's residue, is reported.
     for seq in [(1u64 << 63) + 5, 0u64.wrapping_sub(2), 0u64.wrapping_sub(7)] {
         m.u64(r.cell(0) + l::CELL_SEQ).store(seq, Ordering::Relaxed);
         assert!(!r.is_empty(&m), "seq {seq} must be looked at, not parked on");
-        let err = r.try_pop(&m).map(|_| ()).unwrap_err();
+        let err = pop(&r, &m).map(|_| ()).unwrap_err();
         assert!(
             matches!(&err, ShmError::Layout(s) if s.contains(&format!("cell[0].seq={seq} cannot be the seq of a cell at dequeue_pos=0"))),
             "{err:?}"
         );
-        let err = r.try_push(&m, cell(0)).map(|_| ()).unwrap_err();
-        assert!(matches!(&err, ShmError::Layout(s) if s.contains("corrupt")), "{err:?}");
+        let err = push(&r, &m, cell(0)).map(|_| ()).unwrap_err();
+        assert!(
+            matches!(&err, ShmError::Layout(s) if s.contains("corrupt")),
+            "{err:?}"
+        );
     }
 }
 
@@ -545,4 +563,238 @@ fn check64_speed() {
         let ns = t.elapsed().as_nanos() as f64 / rounds as f64;
         println!("copy and check64 of {n} B: {ns:.1} ns ({:.2} B/ns) [{acc:x}]", n as f64 / ns);
     }
+}
+
+unsafe extern "C" {
+    fn sem_unlink(name: *const c_char) -> c_int;
+}
+
+/// A doorbell on a semaphore of its own, already unlinked (the handle stays valid).
+fn bell(name: &str, parked: usize) -> Bell {
+    let c = cstr(name);
+    // SAFETY: a fresh semaphore; the bell closes its handle when dropped.
+    let sem = unsafe { sys::sem_open(c.as_ptr(), sys::O_CREAT, 0o600 as c_int, 0 as c_int) };
+    assert!(!sem.is_null() && sem as isize != -1, "sem_open {name}");
+    unsafe { sem_unlink(c.as_ptr()) };
+    Bell { parked, sem }
+}
+
+/// A caller connection on segment `g` in anonymous memory, as `Conn::connect` builds it,
+/// without the attach and the reader thread: the test plays the callee and pops.
+fn conn(g: Geometry) -> Conn {
+    let names = Names::fresh("t");
+    let map = segment(&g);
+    for (off, cap) in [
+        (g.request_ring_offset, g.request_ring_capacity),
+        (g.completion_ring_offset, g.completion_ring_capacity),
+    ] {
+        for i in 0..cap {
+            let cell = off + l::RING_SIZE + i * l::CELL_SIZE;
+            map.u64(cell + l::CELL_SEQ).store(i as u64, Ordering::Relaxed);
+        }
+    }
+    let callee_bell = bell(&names.callee_bell(), l::HEADER_CALLEE_PARKED);
+    let caller_bell = bell(&names.caller_bell(), l::HEADER_CALLER_PARKED);
+    Conn::new(map, g, names, callee_bell, caller_bell, None)
+}
+
+const SENTINEL: u8 = 0xe7;
+
+/// Fill `n` bytes of the segment at `off` with SENTINEL.
+fn fill(c: &Conn, off: usize, n: usize) {
+    // SAFETY: in bounds; nothing else uses the segment.
+    unsafe { c.map.bytes(off, n) }.fill(SENTINEL);
+}
+
+/// Whether the `n` bytes at `off` still hold SENTINEL.
+fn untouched(c: &Conn, off: usize, n: usize) -> bool {
+    // SAFETY: as above.
+    unsafe { c.map.bytes(off, n) }
+        .iter()
+        .all(|&b| b == SENTINEL)
+}
+
+/// Flip `bits` of the byte at `off` (a third party writing shared memory).
+fn flip(c: &Conn, off: usize, bits: u8) {
+    // SAFETY: in bounds; nothing else uses the segment.
+    unsafe { c.map.bytes(off, 1)[0] ^= bits };
+}
+
+/// The cell the next push into `r` fills.
+fn next_cell(c: &Conn, r: &Ring) -> usize {
+    let pos = c.map.u64(r.off + l::RING_ENQUEUE_POS);
+    r.cell(pos.load(Ordering::Relaxed))
+}
+
+/// A request of `n` bytes submitted in a fresh slot, popped as the callee pops it: the
+/// cell, the check and copy of an inline payload, the request area and the cell used.
+fn submit_and_pop(c: &Conn, n: usize) -> (Cell, Option<(u64, Vec<u8>)>, usize, usize) {
+    let slot = c.try_alloc(None).unwrap().expect("a free slot");
+    let area = c.request_area(slot);
+    let at = next_cell(c, &c.req_ring);
+    fill(c, area, c.geometry.request_capacity);
+    fill(c, at + l::CELL_INLINE, l::CELL_INLINE_MAX);
+    let payload = check_payload(n);
+    let generation = c
+        .submit(
+            slot,
+            9,
+            l::CELL_KIND_CALL,
+            n,
+            |b| b.copy_from_slice(&payload),
+            REC_SENT,
+        )
+        .unwrap();
+    let word = c.slot_word(slot).load(Ordering::Relaxed);
+    assert_eq!(
+        word,
+        (generation as u64) << 32 | l::SLOT_STATE_PENDING as u64
+    );
+    let (cell, inline) = pop(&c.req_ring, &c.map).unwrap().expect("the request cell");
+    assert_eq!(
+        (cell.slot, cell.generation, cell.method, cell.length),
+        (slot, generation, 9, n as u32)
+    );
+    (cell, inline, area, at)
+}
+
+#[test]
+fn a_short_request_travels_in_its_cell_and_leaves_the_request_area_alone() {
+    let c = conn(geometry(4, 4, 256));
+    for n in [0, l::CELL_INLINE_MAX - 1, l::CELL_INLINE_MAX] {
+        let (cell, inline, area, at) = submit_and_pop(&c, n);
+        let payload = check_payload(n);
+        assert_eq!(cell.check, check64(&cell, &payload), "{n} bytes");
+        assert_eq!(inline, Some((cell.check, payload)), "{n} bytes");
+        assert!(
+            untouched(&c, area, c.geometry.request_capacity),
+            "{n} bytes: the request area was written"
+        );
+        let rest = l::CELL_INLINE_MAX - n;
+        assert!(untouched(&c, at + l::CELL_INLINE + n, rest), "{n} bytes");
+    }
+}
+
+#[test]
+fn a_long_request_goes_to_the_request_area_not_the_cell() {
+    let c = conn(geometry(4, 4, 256));
+    for n in [l::CELL_INLINE_MAX + 1, 200, 256] {
+        let (cell, inline, area, at) = submit_and_pop(&c, n);
+        assert_eq!(inline, None, "{n} bytes were announced inline");
+        let payload = check_payload(n);
+        // SAFETY: in bounds; nothing else uses the segment.
+        assert_eq!(unsafe { c.map.bytes(area, n) }, &payload[..], "{n} bytes");
+        assert_eq!(cell.check, check64(&cell, &payload), "{n} bytes");
+        assert!(
+            untouched(&c, area + n, c.geometry.request_capacity - n),
+            "{n} bytes"
+        );
+        assert!(
+            untouched(&c, at + l::CELL_INLINE, l::CELL_INLINE_MAX),
+            "{n} bytes: the cell's inline bytes were written"
+        );
+    }
+}
+
+/// The callee's answer to `req`: `reply` in the cell (short) or in the response area
+/// (long, with the area's other bytes SENTINEL), its check computed over `reply`; then
+/// `tamper` changes the shared bytes (the cell at `at`) before the caller pops.
+fn answer(c: &Conn, req: &Cell, reply: &[u8], tamper: impl FnOnce(&Conn, usize)) {
+    let mut cell = Cell {
+        length: reply.len() as u32,
+        kind: l::CELL_KIND_REPLY,
+        status: l::CALL_STATUS_OK,
+        check: 0,
+        ..*req
+    };
+    let area = c.response_area(req.slot);
+    fill(c, area, c.geometry.response_capacity);
+    if !is_inline(cell.length) {
+        cell.check = c.map.copy_in_checked(area, &cell, reply);
+    }
+    let at = next_cell(c, &c.comp_ring);
+    assert!(c.comp_ring.try_push(&c.map, cell, reply).unwrap());
+    tamper(c, at);
+}
+
+#[test]
+fn a_short_completion_is_read_from_its_cell_a_long_one_from_the_response_area() {
+    let c = conn(geometry(2, 2, 256));
+    for n in [0, 1, l::CELL_INLINE_MAX, l::CELL_INLINE_MAX + 1, 256] {
+        let (req, ..) = submit_and_pop(&c, 8);
+        let reply: Vec<u8> = check_payload(n).iter().map(|b| b ^ 0x5a).collect();
+        // A short reply's response area holds SENTINEL, a long one's cell too: a reader
+        // looking in the wrong place gets bytes that fail the check.
+        answer(&c, &req, &reply, |c, at| {
+            if n > l::CELL_INLINE_MAX {
+                fill(c, at + l::CELL_INLINE, l::CELL_INLINE_MAX)
+            }
+        });
+        assert!(c.pop_completion().unwrap(), "{n} bytes");
+        assert!(!c.is_dead(), "{n} bytes: {:?}", c.check_dead());
+        let got = c.read_reply(req.slot, |b| Ok(b.to_vec())).unwrap();
+        assert_eq!(got, reply, "{n} bytes");
+        let word = c.slot_word(req.slot).load(Ordering::Relaxed);
+        assert_eq!(
+            word,
+            (req.generation as u64) << 32 | l::SLOT_STATE_FREE as u64
+        );
+        assert_eq!(c.free_slots(), 2);
+        assert_eq!(c.in_flight(), 0);
+    }
+    assert!(!c.pop_completion().unwrap(), "an empty ring pops nothing");
+}
+
+#[test]
+fn a_short_completion_with_a_changed_inline_byte_is_refused() {
+    for (n, at_byte) in [(1, 0), (8, 7), (l::CELL_INLINE_MAX, l::CELL_INLINE_MAX - 1)] {
+        let c = conn(geometry(2, 2, 256));
+        let (req, ..) = submit_and_pop(&c, 8);
+        let reply = check_payload(n);
+        let mut seen = reply.clone();
+        seen[at_byte] ^= 0x40;
+        answer(&c, &req, &reply, |c, at| {
+            flip(c, at + l::CELL_INLINE + at_byte, 0x40);
+        });
+        assert!(c.pop_completion().unwrap());
+        let cell = Cell {
+            length: n as u32,
+            kind: l::CELL_KIND_REPLY,
+            status: l::CALL_STATUS_OK,
+            ..req
+        };
+        let why = match c.check_dead() {
+            Err(ShmError::PeerGone(why)) => why,
+            other => panic!("{n} bytes, byte {at_byte} changed: {other:?}"),
+        };
+        let want = format!(
+            "protocol violation: callee of {} wrote completion_ring cell.check={:016x} for slot {} does not match {:016x}",
+            c.names.segment(),
+            check64(&cell, &reply),
+            req.slot,
+            check64(&cell, &seen)
+        );
+        assert!(why.contains(&want), "{why}\nwants {want}");
+        assert_eq!(
+            c.recs[req.slot as usize].state.load(Ordering::Acquire),
+            REC_DEAD,
+            "the pending call failed"
+        );
+    }
+}
+
+#[test]
+fn a_short_completion_out_of_range_is_refused_for_its_range_first() {
+    // response_capacity 64: a 70-byte reply fits the cell, not the area it stands for.
+    let c = conn(geometry(2, 2, 64));
+    let (req, ..) = submit_and_pop(&c, 8);
+    answer(&c, &req, &check_payload(70), |c, at| {
+        flip(c, at + l::CELL_INLINE, 1);
+    });
+    assert!(c.pop_completion().unwrap());
+    let why = format!("{:?}", c.check_dead());
+    assert!(
+        why.contains("wrote completion_ring cell.length=70 exceeds header.response_capacity=64"),
+        "{why}"
+    );
 }
