@@ -163,11 +163,15 @@ class CalleeCore:
     def _push(self, slot: int, gen: int, method: int, status: int, reply: bytes) -> None:
         ring = self._completions
         check = self._wire.check(slot, gen, method, L.CellKind.REPLY, status, reply)
+        # A short reply travels in the cell (answer() left the response area alone).
+        inline = reply if len(reply) <= L.CELL_INLINE_MAX else None
         # capacity >= slot_count (validated) and one completion per slot: never full
         # unless the caller breaks the protocol; wait a little for it, then end the session.
         deadline = 0.0
         try:
-            while not ring.try_push(slot, gen, method, len(reply), L.CellKind.REPLY, status, check):
+            while not ring.try_push(
+                slot, gen, method, len(reply), L.CellKind.REPLY, status, check, inline
+            ):
                 self._caller_bell.ring()
                 now = time.monotonic()
                 deadline = deadline or now + FULL_PATIENCE

@@ -63,10 +63,10 @@ ring_claim(Wire *w, int r, int consumer, char **cell_out, uint64_t *pos_out)
 }
 
 int
-ring_push(Wire *w, int r, const uint32_t body[CELL_WORDS], uint64_t check)
+ring_push(Wire *w, int r, const uint32_t body[CELL_WORDS], const char *inl, const uint64_t *check)
 {
     char *cell;
-    uint64_t pos;
+    uint64_t pos, sum = check != NULL ? *check : 0;
     int got = ring_claim(w, r, 0, &cell, &pos);
     if (got <= 0)
         return got;
@@ -76,19 +76,26 @@ ring_push(Wire *w, int r, const uint32_t body[CELL_WORDS], uint64_t check)
     wr32(cell + w->c_length, body[CELL_LENGTH]);
     wr32(cell + w->c_kind, body[CELL_KIND]);
     wr32(cell + w->c_status, body[CELL_STATUS]);
-    memcpy(cell + w->c_check, &check, 8);
+    if (body[CELL_LENGTH] <= w->inline_max && (inl != NULL || check == NULL)) {
+        /* The claimed cell is ours until seq is published: the payload goes in now. */
+        char *dst = cell + w->c_inline;
+        uint64_t own = inl != NULL ? wire_copy_check64(w, body, dst, inl, body[CELL_LENGTH])
+                                   : wire_check64(w, body, dst, body[CELL_LENGTH]);
+        if (check == NULL)
+            sum = own;
+    }
+    memcpy(cell + w->c_check, &sum, 8);
     STORE(U64(cell - w->mem + w->c_seq), pos + 1);
     return 1;
 }
 
 int
-ring_pop(Wire *w, int r, uint32_t body[CELL_WORDS], uint64_t *check)
+ring_take(Wire *w, int r, uint32_t body[CELL_WORDS], uint64_t *check, Taken *t)
 {
-    char *cell;
-    uint64_t pos;
-    int got = ring_claim(w, r, 1, &cell, &pos);
+    int got = ring_claim(w, r, 1, &t->cell, &t->pos);
     if (got <= 0)
         return got;
+    char *cell = t->cell;
     body[CELL_SLOT] = rd32(cell + w->c_slot);
     body[CELL_GEN] = rd32(cell + w->c_gen);
     body[CELL_METHOD] = rd32(cell + w->c_method);
@@ -97,8 +104,24 @@ ring_pop(Wire *w, int r, uint32_t body[CELL_WORDS], uint64_t *check)
     body[CELL_STATUS] = rd32(cell + w->c_status);
     if (check != NULL)
         memcpy(check, cell + w->c_check, 8);
-    STORE(U64(cell - w->mem + w->c_seq), pos + w->ring[r].capacity);
     return 1;
+}
+
+/* From here on the producer may reuse the cell, inline bytes included. */
+void
+ring_release(Wire *w, int r, const Taken *t)
+{
+    STORE(U64(t->cell - w->mem + w->c_seq), t->pos + w->ring[r].capacity);
+}
+
+int
+ring_pop(Wire *w, int r, uint32_t body[CELL_WORDS], uint64_t *check)
+{
+    Taken t;
+    int got = ring_take(w, r, body, check, &t);
+    if (got > 0)
+        ring_release(w, r, &t);
+    return got;
 }
 
 int

@@ -10,6 +10,10 @@
  * each one METH_FASTCALL call instead of 5-10 Python-level atomic ops. Batch versions
  * (submit_many, take_requests, take_completions) push or drain many cells per call.
  *
+ * A payload of at most cell_inline_max bytes travels in the cell itself (ring_push copies
+ * it in after the claim, drain copies it out before the release), so a short call moves
+ * only the cells' lines between cores; a longer one goes through the slot's area.
+ *
  * No layout number is written here: every offset, size and enum value comes from the
  * `spec` dict built by shm/hotpath.py out of shm/layout.py and the validated header, and
  * __init__ checks every region against the buffer once, so the hot ops index only
@@ -44,6 +48,8 @@ typedef struct {
     RingGeo ring[NRINGS];
     Py_ssize_t enq, deq, cell_size;
     Py_ssize_t c_seq, c_slot, c_gen, c_method, c_length, c_kind, c_status, c_check;
+    Py_ssize_t c_inline;  /* a payload of up to inline_max bytes travels here, in the cell */
+    uint32_t inline_max;
     Py_ssize_t slot_table, slot_size, slot_word;
     Py_ssize_t payload, stride, response_area;
     Py_ssize_t parked[NSIDES];
@@ -63,9 +69,23 @@ enum { ANSWER_DROPPED = 1, ANSWER_POST = 2, ANSWER_FULL = 4 };
 
 extern PyTypeObject WireType;
 
-/* 1 done, 0 full (push) / empty (pop), -1 corrupt ring (exception set; needs the GIL).
- * pop stores the cell's check in *check unless check is NULL. */
-int ring_push(Wire *w, int r, const uint32_t body[CELL_WORDS], uint64_t check);
+/* A cell taken by ring_take: its body is read, it is not yet released to the producer. */
+typedef struct {
+    char *cell;
+    uint64_t pos;
+} Taken;
+
+/* 1 done, 0 full (push) / empty (pop, take), -1 corrupt ring (exception set; needs the GIL).
+ * push: a cell of length <= inline_max carries its payload in the cell: the length bytes
+ * at inl are copied in after the claim, before seq is published, and with check NULL the
+ * cell's check is computed in that same pass (over the bytes already in the cell when inl
+ * is NULL: cells built by hand). Otherwise *check is the cell's check (a long payload's,
+ * computed as it was copied into its slot's area).
+ * take/pop store the cell's check in *check unless check is NULL; take keeps the cell
+ * until ring_release (copy an inline payload out first), pop releases it at once. */
+int ring_push(Wire *w, int r, const uint32_t body[CELL_WORDS], const char *inl, const uint64_t *check);
+int ring_take(Wire *w, int r, uint32_t body[CELL_WORDS], uint64_t *check, Taken *t);
+void ring_release(Wire *w, int r, const Taken *t);
 int ring_pop(Wire *w, int r, uint32_t body[CELL_WORDS], uint64_t *check);
 /* check64 of a cell with fields f announcing the len bytes at payload (shm/layout.py). */
 uint64_t wire_check64(const Wire *w, const uint32_t f[CELL_WORDS], const char *payload, size_t len);
@@ -116,12 +136,29 @@ int args_u32(PyObject *const *args, Py_ssize_t n, uint32_t *out);
 int ring_arg(PyObject *o, int *r);
 int nargs_between(Py_ssize_t nargs, Py_ssize_t lo, Py_ssize_t hi, const char *name);
 const char *cell_area(Wire *w, const uint32_t b[CELL_WORDS]);
-int write_payload(Wire *w, const char *name, int r, PyObject *const *args, Py_ssize_t nargs,
-                  uint32_t body[CELL_WORDS], uint64_t *check);
-typedef PyObject *(*ItemFn)(Wire *w, const uint32_t b[CELL_WORDS], uint64_t check);
+int cell_in_range(Wire *w, int r, const uint32_t b[CELL_WORDS]);
+
+/* A payload on its way out (submit, answer): the writer's buffer and the cell body; a
+ * long payload is already in the slot's area and check is the check computed as it was
+ * copied there, a short one is copied into the cell (and checked) by push_outgoing. */
+typedef struct {
+    Py_buffer p;
+    uint32_t body[CELL_WORDS];
+    uint64_t check;
+} Outgoing;
+int write_payload(Wire *w, const char *name, int r, PyObject *const *args, Py_ssize_t nargs, Outgoing *o);
+int push_outgoing(Wire *w, int r, Outgoing *o);
+
+/* A popped cell's payload copied out: copy holds the inline payload (copied before the
+ * cell was released) and sum its check, or copy is NULL for a payload in the slot's area. */
+typedef struct {
+    PyObject *copy;
+    uint64_t sum;
+} Copied;
+typedef PyObject *(*ItemFn)(Wire *w, const uint32_t b[CELL_WORDS], uint64_t check, Copied *c);
 PyObject *drain(Wire *w, int r, PyObject *max_obj, ItemFn item_of);
-int copy_verified(Wire *w, int r, const uint32_t b[CELL_WORDS], uint64_t check, const char *src,
-                  PyObject **out);
+int payload_verified(Wire *w, int r, const uint32_t b[CELL_WORDS], uint64_t check, Copied *c,
+                     PyObject **out);
 
 /* -- the methods of Wire (METH_FASTCALL), listed in _wire_setup.c ------------------------ */
 

@@ -10,20 +10,19 @@
 /* -- callee ------------------------------------------------------------------------------ */
 
 static PyObject *
-request_item(Wire *w, const uint32_t b[CELL_WORDS], uint64_t check)
+request_item(Wire *w, const uint32_t b[CELL_WORDS], uint64_t check, Copied *c)
 {
     uint32_t slot = b[CELL_SLOT], gen = b[CELL_GEN], kind = b[CELL_KIND];
     int verdict = TAKE_OK;
     PyObject *data = NULL;
     if (slot >= w->slot_count)
         verdict = TAKE_NO_SLOT;
-    else if (b[CELL_LENGTH] > w->req_cap || (kind != w->k_call && kind != w->k_oneway))
+    else if (!cell_in_range(w, 0, b))
         verdict = TAKE_MALFORMED;
     else {
         /* Verified before the slot word is read: a cell whose slot or generation was
          * changed must not be answered ABANDONED on behalf of a call it does not name. */
-        const char *src = w->mem + w->payload + (Py_ssize_t)slot * w->stride;
-        int ok = copy_verified(w, 0, b, check, src, &data);
+        int ok = payload_verified(w, 0, b, check, c, &data);
         if (ok < 0)
             return NULL;
         if (ok == 0)
@@ -54,8 +53,9 @@ w_take_requests(Wire *w, PyObject *const *args, Py_ssize_t nargs)
     return drain(w, 0, args[0], request_item);
 }
 
-/* answer(slot, gen, method, status, reply) -> flags. Writes the reply into the response
- * area, CASes (gen, PENDING) -> (gen, DONE) and pushes one REPLY cell. Flags:
+/* answer(slot, gen, method, status, reply) -> flags. Writes a long reply into the response
+ * area, CASes (gen, PENDING) -> (gen, DONE) and pushes one REPLY cell (a short reply is
+ * written into the cell as it is pushed). Flags:
  *   ANSWER_DROPPED  the caller had abandoned the call: pushed status ABANDONED, length 0
  *   ANSWER_POST     the caller was parked: post its semaphore
  *   ANSWER_FULL     the completion ring was full (a broken caller): nothing pushed; push
@@ -63,20 +63,18 @@ w_take_requests(Wire *w, PyObject *const *args, Py_ssize_t nargs)
 PyObject *
 w_answer(Wire *w, PyObject *const *args, Py_ssize_t nargs)
 {
-    uint32_t body[CELL_WORDS];
-    uint64_t check;
+    Outgoing o;
     long flags = 0;
-    if (!write_payload(w, "answer", 1, args, nargs, body, &check))
+    if (!write_payload(w, "answer", 1, args, nargs, &o))
         return NULL;
-    uint32_t slot = body[CELL_SLOT], gen = body[CELL_GEN];
+    uint32_t slot = o.body[CELL_SLOT], gen = o.body[CELL_GEN];
     uint64_t expected = word(gen, w->st_pending);
     if (!atomic_compare_exchange_strong(U64(slot_word_at(w, slot)), &expected, word(gen, w->st_done))) {
-        flags |= ANSWER_DROPPED;
-        body[CELL_LENGTH] = 0;
-        body[CELL_STATUS] = w->s_abandoned;
-        check = wire_check64(w, body, NULL, 0);
+        flags |= ANSWER_DROPPED; /* an empty reply, which travels (and is checked) in the cell */
+        o.body[CELL_LENGTH] = 0;
+        o.body[CELL_STATUS] = w->s_abandoned;
     }
-    int got = ring_push(w, 1, body, check);
+    int got = push_outgoing(w, 1, &o);
     if (got < 0)
         return NULL;
     if (got == 0)

@@ -10,17 +10,17 @@
 /* -- caller ------------------------------------------------------------------------------ */
 
 /* submit(slot, gen, method, kind, payload) -> 0 ring full | 1 pushed | 2 pushed, post callee.
- * Writes the request area, store-releases (gen, PENDING), pushes the request cell. On 0
- * the slot stays published; the caller retries submit (same gen) or frees the slot. */
+ * Writes a long request into the request area, store-releases (gen, PENDING), pushes the
+ * request cell (a short request is written into the cell). On 0 the slot stays
+ * published; the caller retries submit (same gen) or frees the slot. */
 PyObject *
 w_submit(Wire *w, PyObject *const *args, Py_ssize_t nargs)
 {
-    uint32_t body[CELL_WORDS];
-    uint64_t check;
-    if (!write_payload(w, "submit", 0, args, nargs, body, &check))
+    Outgoing o;
+    if (!write_payload(w, "submit", 0, args, nargs, &o))
         return NULL;
-    STORE(U64(slot_word_at(w, body[CELL_SLOT])), word(body[CELL_GEN], w->st_pending));
-    int got = ring_push(w, 0, body, check);
+    STORE(U64(slot_word_at(w, o.body[CELL_SLOT])), word(o.body[CELL_GEN], w->st_pending));
+    int got = push_outgoing(w, 0, &o);
     if (got < 0)
         return NULL;
     return PyLong_FromLong(got == 0 ? 0 : 1 + bell_owed(w, 0));
@@ -77,8 +77,7 @@ batch_ok(Wire *w, PyObject *slots, PyObject *gens, PyObject *payloads, Py_ssize_
 PyObject *
 w_submit_many(Wire *w, PyObject *const *args, Py_ssize_t nargs)
 {
-    uint32_t body[CELL_WORDS];
-    uint64_t check;
+    Outgoing o;
     if (!nargs_between(nargs, 6, 6, "submit_many") || !held_ok(w))
         return NULL;
     PyObject *slots = args[2], *gens = args[3], *payloads = args[4];
@@ -89,13 +88,13 @@ w_submit_many(Wire *w, PyObject *const *args, Py_ssize_t nargs)
     for (; k < n; k++) {
         PyObject *one[5] = {PyList_GET_ITEM(slots, k), PyList_GET_ITEM(gens, k), args[0], args[1],
                             PyList_GET_ITEM(payloads, offset + k)};
-        if (!write_payload(w, "submit_many", 0, one, 5, body, &check))
+        if (!write_payload(w, "submit_many", 0, one, 5, &o))
             return NULL;
-        _Atomic uint64_t *slot_word = U64(slot_word_at(w, body[CELL_SLOT]));
-        STORE(slot_word, word(body[CELL_GEN], w->st_pending));
-        int got = ring_push(w, 0, body, check);
+        _Atomic uint64_t *slot_word = U64(slot_word_at(w, o.body[CELL_SLOT]));
+        STORE(slot_word, word(o.body[CELL_GEN], w->st_pending));
+        int got = push_outgoing(w, 0, &o);
         if (got <= 0) {
-            STORE(slot_word, word(body[CELL_GEN], w->st_free));
+            STORE(slot_word, word(o.body[CELL_GEN], w->st_free));
             if (got < 0)
                 return NULL;
             break;
@@ -105,13 +104,12 @@ w_submit_many(Wire *w, PyObject *const *args, Py_ssize_t nargs)
 }
 
 static PyObject *
-completion_item(Wire *w, const uint32_t b[CELL_WORDS], uint64_t check)
+completion_item(Wire *w, const uint32_t b[CELL_WORDS], uint64_t check, Copied *c)
 {
     uint32_t slot = b[CELL_SLOT], gen = b[CELL_GEN], len = b[CELL_LENGTH], kind = b[CELL_KIND];
     PyObject *why, *data;
-    if (slot < w->slot_count && len <= w->resp_cap && kind == w->k_reply) {
-        const char *src = w->mem + w->payload + (Py_ssize_t)slot * w->stride + w->response_area;
-        int ok = copy_verified(w, 1, b, check, src, &data);
+    if (cell_in_range(w, 1, b)) {
+        int ok = payload_verified(w, 1, b, check, c, &data);
         if (ok < 0)
             return NULL;
         if (ok == 0)
@@ -138,9 +136,10 @@ completion_item(Wire *w, const uint32_t b[CELL_WORDS], uint64_t check)
 }
 
 /* take_completions(max) -> [(slot, gen, status, data)]: pops up to max completion cells.
- * data is the reply (bytes) when the slot word is (gen, DONE), else None; status is -1
- * for a cell that breaks the protocol (slot or length out of range, kind not REPLY, a
- * check that does not match), and data is then the message naming the field and value.
+ * data is the reply (bytes, copied out of the cell or the response area) when the slot
+ * word is (gen, DONE), else None; status is -1 for a cell that breaks the protocol (slot
+ * or length out of range, kind not REPLY, a check that does not match), and data is then
+ * the message naming the field and value.
  * Slots are not freed here: the caller frees only completions that match a pending call. */
 PyObject *
 w_take_completions(Wire *w, PyObject *const *args, Py_ssize_t nargs)

@@ -69,15 +69,15 @@ cell_tuple(const uint32_t b[CELL_WORDS])
 }
 
 /* The arguments (slot, gen, method, kind | status, payload) of submit (r = 0: kind, the
- * request area) and answer (r = 1: status, the response area): writes the payload into
- * the slot's area, fills the cell body and sets *check to the check of the caller's own
- * bytes, never of the shared copy (a third party's change there must not be signed). */
+ * request area) and answer (r = 1: status, the response area): fills o's cell body and
+ * holds the payload's buffer in o->p until push_outgoing. A long payload is copied into
+ * the slot's area here, and o->check is the check of the writer's own bytes, never of the
+ * shared copy (a third party's change there must not be signed); a short one travels in
+ * the cell, copied and checked by push_outgoing, and the area is not touched. */
 int
-write_payload(Wire *w, const char *name, int r, PyObject *const *args, Py_ssize_t nargs,
-              uint32_t body[CELL_WORDS], uint64_t *check)
+write_payload(Wire *w, const char *name, int r, PyObject *const *args, Py_ssize_t nargs, Outgoing *o)
 {
     uint32_t a[4];
-    Py_buffer p;
     if (!nargs_between(nargs, 5, 5, name) || !held_ok(w) || !args_u32(args, 4, a))
         return 0;
     if (a[0] >= w->slot_count) {
@@ -85,27 +85,40 @@ write_payload(Wire *w, const char *name, int r, PyObject *const *args, Py_ssize_
         return 0;
     }
     uint32_t cap = r == 0 ? w->req_cap : w->resp_cap;
-    if (PyObject_GetBuffer(args[4], &p, PyBUF_SIMPLE) < 0)
+    if (PyObject_GetBuffer(args[4], &o->p, PyBUF_SIMPLE) < 0)
         return 0;
-    if (p.len > (Py_ssize_t)cap) {
+    if (o->p.len > (Py_ssize_t)cap) {
         PyErr_Format(PyExc_ValueError, "%s of %zd bytes exceeds %s %u", r == 0 ? "request" : "reply",
-                     p.len, r == 0 ? "request_capacity" : "response_capacity", cap);
-        PyBuffer_Release(&p);
+                     o->p.len, r == 0 ? "request_capacity" : "response_capacity", cap);
+        PyBuffer_Release(&o->p);
         return 0;
     }
-    char *dst = w->mem + w->payload + (Py_ssize_t)a[0] * w->stride + (r == 0 ? 0 : w->response_area);
-    uint32_t fields[CELL_WORDS] = {a[0], a[1], a[2], (uint32_t)p.len, r == 0 ? a[3] : w->k_reply,
+    uint32_t fields[CELL_WORDS] = {a[0], a[1], a[2], (uint32_t)o->p.len, r == 0 ? a[3] : w->k_reply,
                                    r == 0 ? 0 : a[3]};
-    memcpy(body, fields, sizeof fields);
-    *check = wire_copy_check64(w, body, dst, p.buf, (size_t)p.len);
-    PyBuffer_Release(&p);
+    memcpy(o->body, fields, sizeof fields);
+    if (fields[CELL_LENGTH] > w->inline_max) {
+        char *dst = w->mem + w->payload + (Py_ssize_t)a[0] * w->stride + (r == 0 ? 0 : w->response_area);
+        o->check = wire_copy_check64(w, o->body, dst, o->p.buf, (size_t)o->p.len);
+    }
     return 1;
+}
+
+/* Push o's cell into ring r (a short payload is copied into the cell and checked in the
+ * same pass) and release o's buffer: ring_push's result. */
+int
+push_outgoing(Wire *w, int r, Outgoing *o)
+{
+    int is_inline = o->body[CELL_LENGTH] <= w->inline_max;
+    int got = ring_push(w, r, o->body, is_inline ? o->p.buf : NULL, is_inline ? NULL : &o->check);
+    PyBuffer_Release(&o->p);
+    return got;
 }
 
 /* -- generic ring ops ------------------------------------------------------------------ */
 
-/* The area a cell's payload lives in (the request area for requests, the response area
- * for replies), or NULL when the cell names no slot or overruns the area's capacity. */
+/* The area a long payload of the cell lives in (the request area for requests, the
+ * response area for replies), or NULL when the cell names no slot or overruns the area's
+ * capacity. */
 const char *
 cell_area(Wire *w, const uint32_t b[CELL_WORDS])
 {
@@ -118,27 +131,60 @@ cell_area(Wire *w, const uint32_t b[CELL_WORDS])
     return len <= w->req_cap ? req : NULL;
 }
 
-/* push(ring, slot, gen, method, length, kind[, status[, check]]): a raw cell. Without
- * `check` it is computed over the payload already in the slot's area (for cells built by
- * hand, e.g. in tests); a cell naming no slot gets the check of an empty payload. */
+/* Whether a cell popped from ring r is one its consumer may take the payload of: it names
+ * a slot, its kind belongs to the ring (CALL/ONEWAY requests, REPLY completions) and its
+ * length fits that kind's area (so an inline one fits the cell too). */
+int
+cell_in_range(Wire *w, int r, const uint32_t b[CELL_WORDS])
+{
+    uint32_t kind = b[CELL_KIND];
+    int kind_ok = r == 0 ? kind == w->k_call || kind == w->k_oneway : kind == w->k_reply;
+    return b[CELL_SLOT] < w->slot_count && kind_ok
+           && b[CELL_LENGTH] <= (r == 0 ? w->req_cap : w->resp_cap);
+}
+
+/* push(ring, slot, gen, method, length, kind[, status[, check[, payload]]]): a raw cell.
+ * A cell of length <= CELL_INLINE_MAX carries its payload inline: `payload` (exactly
+ * `length` bytes) is copied into the cell; without it (or None) the cell's inline bytes
+ * stay as they are. Without `check` (or None) it is computed over the payload where the
+ * cell announces it: those inline bytes, or the slot's area for a longer cell (cells built
+ * by hand, e.g. in tests); a long cell naming no slot gets the check of an empty payload. */
 PyObject *
 w_push(Wire *w, PyObject *const *args, Py_ssize_t nargs)
 {
     int r;
     uint32_t body[CELL_WORDS] = {0};
     uint64_t check;
-    if (!nargs_between(nargs, 6, 8, "push") || !held_ok(w) || !ring_arg(args[0], &r)
+    const uint64_t *given = NULL;
+    Py_buffer p = {0};
+    int with_payload = nargs == 9 && args[8] != Py_None;
+    if (!nargs_between(nargs, 6, 9, "push") || !held_ok(w) || !ring_arg(args[0], &r)
         || !args_u32(args + 1, nargs > 7 ? 6 : nargs - 1, body))
         return NULL;
-    if (nargs == 8) {
+    if (nargs >= 8 && args[7] != Py_None) {
         check = PyLong_AsUnsignedLongLong(args[7]);
         if (check == (uint64_t)-1 && PyErr_Occurred())
             return NULL;
-    } else {
+        given = &check;
+    }
+    if (with_payload) {
+        if (PyObject_GetBuffer(args[8], &p, PyBUF_SIMPLE) < 0)
+            return NULL;
+        if (body[CELL_LENGTH] > w->inline_max || p.len != (Py_ssize_t)body[CELL_LENGTH]) {
+            PyErr_Format(PyExc_ValueError, "push: a payload of %zd bytes for a cell of length %u; "
+                         "only a cell of length <= %u carries one, of exactly that length",
+                         p.len, body[CELL_LENGTH], w->inline_max);
+            PyBuffer_Release(&p);
+            return NULL;
+        }
+    } else if (given == NULL && body[CELL_LENGTH] > w->inline_max) {
         const char *area = cell_area(w, body);
         check = wire_check64(w, body, area, area == NULL ? 0 : body[CELL_LENGTH]);
+        given = &check;
     }
-    int got = ring_push(w, r, body, check);
+    int got = ring_push(w, r, body, with_payload ? p.buf : NULL, given);
+    if (with_payload)
+        PyBuffer_Release(&p);
     return got < 0 ? NULL : PyBool_FromLong(got);
 }
 
@@ -203,12 +249,15 @@ w_notify(Wire *w, PyObject *const *args, Py_ssize_t nargs)
     return PyBool_FromLong(bell_owed(w, (int)side));
 }
 
-/* Pop up to max cells of ring r into a new list, one item per cell built by `item`. */
+/* Pop up to max cells of ring r into a new list, one item per cell built by `item`. A
+ * short payload is copied out of the cell (and checked in that pass) before the cell is
+ * released, when the cell is in range for it; item_of compares the check. */
 PyObject *
 drain(Wire *w, int r, PyObject *max_obj, ItemFn item_of)
 {
     uint32_t b[CELL_WORDS];
     uint64_t check;
+    Taken t;
     Py_ssize_t max = PyLong_AsSsize_t(max_obj);
     if (max == -1 && PyErr_Occurred())
         return NULL;
@@ -216,14 +265,23 @@ drain(Wire *w, int r, PyObject *max_obj, ItemFn item_of)
     if (out == NULL)
         return NULL;
     for (Py_ssize_t n = 0; n < max; n++) {
-        int got = ring_pop(w, r, b, &check);
+        int got = ring_take(w, r, b, &check, &t);
         if (got <= 0) {
             if (got == 0)
                 break;
             Py_DECREF(out);
             return NULL;
         }
-        PyObject *item = item_of(w, b, check);
+        Copied c = {NULL, 0};
+        int is_inline = b[CELL_LENGTH] <= w->inline_max && cell_in_range(w, r, b);
+        if (is_inline) {
+            c.copy = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)b[CELL_LENGTH]);
+            if (c.copy != NULL)
+                c.sum = wire_copy_check64(w, b, PyBytes_AS_STRING(c.copy), t.cell + w->c_inline,
+                                          b[CELL_LENGTH]);
+        }
+        ring_release(w, r, &t);
+        PyObject *item = is_inline && c.copy == NULL ? NULL : item_of(w, b, check, &c);
         if (item == NULL || PyList_Append(out, item) < 0) {
             Py_XDECREF(item);
             Py_DECREF(out);
@@ -234,18 +292,24 @@ drain(Wire *w, int r, PyObject *max_obj, ItemFn item_of)
     return out;
 }
 
-/* Copy a popped cell's payload out of shared memory and verify the copy against the
- * cell's check: 1 with *out the copy (bytes), 0 with *out a message naming the mismatch,
- * -1 on error. The copy is what the caller decodes, so a byte changed after the check
- * cannot reach it. */
+/* The payload of a popped cell in range (cell_in_range), verified against the cell's
+ * check: a short one is c's copy, a long one is copied out of the slot's area (checked in
+ * that pass) here. 1 with *out the copy (bytes), 0 with *out a message naming the
+ * mismatch, -1 on error; c's copy is consumed. The copy is what the reader decodes, so a
+ * byte changed after the check cannot reach it. */
 int
-copy_verified(Wire *w, int r, const uint32_t b[CELL_WORDS], uint64_t check, const char *src,
-              PyObject **out)
+payload_verified(Wire *w, int r, const uint32_t b[CELL_WORDS], uint64_t check, Copied *c,
+                 PyObject **out)
 {
-    PyObject *copy = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)b[CELL_LENGTH]);
-    if (copy == NULL)
-        return -1;
-    uint64_t got = wire_copy_check64(w, b, PyBytes_AS_STRING(copy), src, b[CELL_LENGTH]);
+    PyObject *copy = c->copy;
+    uint64_t got = c->sum;
+    c->copy = NULL;
+    if (b[CELL_LENGTH] > w->inline_max) {
+        copy = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)b[CELL_LENGTH]);
+        if (copy == NULL)
+            return -1;
+        got = wire_copy_check64(w, b, PyBytes_AS_STRING(copy), cell_area(w, b), b[CELL_LENGTH]);
+    }
     if (got == check) {
         *out = copy;
         return 1;

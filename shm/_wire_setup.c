@@ -97,6 +97,7 @@ wire_read_spec(Wire *w, PyObject *spec)
         || !spec_get(spec, "cell_generation", &w->c_gen) || !spec_get(spec, "cell_method", &w->c_method)
         || !spec_get(spec, "cell_length", &w->c_length) || !spec_get(spec, "cell_kind", &w->c_kind)
         || !spec_get(spec, "cell_status", &w->c_status) || !spec_get(spec, "cell_check", &w->c_check)
+        || !spec_get(spec, "cell_inline", &w->c_inline) || !spec_u32(spec, "cell_inline_max", &w->inline_max)
         || !spec_get(spec, "slot_table_offset", &w->slot_table) || !spec_get(spec, "slot_record_size", &w->slot_size)
         || !spec_get(spec, "slot_word", &w->slot_word) || !spec_get(spec, "payload_offset", &w->payload)
         || !spec_get(spec, "payload_stride", &w->stride) || !spec_get(spec, "response_area", &w->response_area)
@@ -125,8 +126,14 @@ wire_read_spec(Wire *w, PyObject *spec)
         || !field_ok("cell.kind", w->c_kind, 4, w->cell_size)
         || !field_ok("cell.status", w->c_status, 4, w->cell_size)
         || !field_ok("cell.check", w->c_check, 8, w->cell_size)
+        || !field_ok("cell.inline", w->c_inline, 8, w->cell_size)
         || !field_ok("slot word", w->slot_word, 8, w->slot_size))
         return 0;
+    if ((Py_ssize_t)w->inline_max > w->cell_size - w->c_inline) {
+        PyErr_Format(PyExc_ValueError, "Wire: cell_inline_max=%u bytes at cell.inline=%zd do not fit "
+                     "the %zd-byte cell", w->inline_max, w->c_inline, w->cell_size);
+        return 0;
+    }
     if (w->response_area < (Py_ssize_t)w->req_cap || w->response_area > w->stride - (Py_ssize_t)w->resp_cap) {
         PyErr_Format(PyExc_ValueError, "Wire: response_area=%zd does not fit between the request "
                      "area (%u) and payload_stride=%zd", w->response_area, w->req_cap, w->stride);
@@ -206,7 +213,7 @@ wire_dealloc(Wire *w)
 #define FAST(name, doc) {#name, (PyCFunction)(void (*)(void))w_##name, METH_FASTCALL, doc}
 
 static PyMethodDef wire_methods[] = {
-    FAST(push, "push(ring, slot, gen, method, length, kind[, status[, check]]) -> bool (False: full)"),
+    FAST(push, "push(ring, slot, gen, method, length, kind[, status[, check[, payload]]]) -> bool (False: full)"),
     FAST(check, "check(slot, gen, method, kind, status, payload) -> check64 of that cell"),
     FAST(pop, "pop(ring) -> (slot, gen, method, length, kind, status) | None"),
     FAST(is_empty, "is_empty(ring) -> bool"),

@@ -35,6 +35,7 @@ def wire_spec(g: Geometry) -> dict[str, int]:
         "ring_header_size": L.RING.size,
         "cell_size": L.CELL.size,
         **cell,
+        "cell_inline_max": L.CELL_INLINE_MAX,
         "slot_record_size": L.SLOT.size,
         "slot_word": L.SLOT_WORD_OFFSET,
         "request_ring_offset": g.request_ring_offset,

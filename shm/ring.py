@@ -1,14 +1,18 @@
-"""Bounded lock-free ring of fixed 64-byte cells in shared memory, safe for any number of
-producer and consumer threads or processes (per-cell sequence numbers).
+"""Bounded lock-free ring of fixed-size cells (L.CELL) in shared memory, safe for any
+number of producer and consumer threads or processes (per-cell sequence numbers).
 
 Cell state machine at position pos, capacity C (also in docs/shm-layout.md):
 
 | from            | to              | who      | atomic op                       | when            |
 |-----------------|-----------------|----------|---------------------------------|-----------------|
 | EMPTY seq=pos   | CLAIMED         | producer | CAS enqueue_pos pos -> pos+1    | seq == pos      |
-| CLAIMED         | FULL seq=pos+1  | producer | store-release seq               | body written    |
+| CLAIMED         | FULL seq=pos+1  | producer | store-release seq               | body written¹   |
 | FULL seq=pos+1  | TAKEN           | consumer | CAS dequeue_pos pos -> pos+1    | seq == pos+1    |
-| TAKEN           | EMPTY seq=pos+C | consumer | store-release seq               | body copied out |
+| TAKEN           | EMPTY seq=pos+C | consumer | store-release seq               | body copied out¹|
+
+¹ with an inline payload: a cell of length <= CELL_INLINE_MAX carries its payload in its
+own bytes, written before seq is published and copied out before the cell is released
+(the producer may reuse it right after).
 
 seq < pos (producer) means full; seq < pos+1 (consumer) means empty. seq beyond the
 expected value means another thread moved on: reload the position. If it did not move,
@@ -56,12 +60,15 @@ class Ring:
             a.store_u64(self._cells + i * _CELL, i)
 
     def try_push(self, slot: int, generation: int, method: int, length: int, kind: int,
-                 status: int = 0, check: int | None = None) -> bool:  # fmt: skip
-        """Publish one cell; False if the ring is full. Without `check`, the cell's check
-        is computed over the payload already in the slot's area (cells built by hand)."""
-        if check is None:
-            return self._w.push(self.index, slot, generation, method, length, kind, status)
-        return self._w.push(self.index, slot, generation, method, length, kind, status, check)
+                 status: int = 0, check: int | None = None, payload: bytes | None = None) -> bool:  # fmt: skip
+        """Publish one cell built by hand; False if the ring is full. A cell of length <=
+        CELL_INLINE_MAX carries its payload inline: `payload` (exactly `length` bytes) is
+        written into the cell, else its inline bytes stay as they are. Without `check`, the
+        cell's check is computed over the payload where the cell announces it (the inline
+        bytes, or the slot's area for a longer cell)."""
+        return self._w.push(
+            self.index, slot, generation, method, length, kind, status, check, payload
+        )
 
     def try_pop(self) -> Cell | None:
         """Take one cell, unverified (its check is not compared); None if the ring is empty."""

@@ -18,9 +18,11 @@ are favoured so most flips land where a peer will read them. The write-once head
 lines (0..127) are never flipped: they are validated when a segment is opened
 (tests/shm/test_hostile.py), so a flip there tests the validator, not the protocol.
 
-Excludable: the payload areas and a request cell's `length` and `method` (the
-"arguments" of a call): a peer that carries no check of them cannot tell a flipped
-argument from a real one, so flipping them can only make a wrong reply. And any live
+Excludable: the payloads (the areas, and a cell's `inline` bytes: "request_payload" in
+the request ring's cells, "response_payload" in the completion ring's) and a request
+cell's `length` and `method` (the "arguments" of a call): a peer that carries no check of
+them cannot tell a flipped argument from a real one, so flipping them can only make a
+wrong reply. And any live
 header word (`header.caller_parked`), to look past a defect already known."""
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ from rust2go.shm.validate import read_geometry
 REGIONS = ("header", "request_ring", "completion_ring", "slot_table",
            "request_payload", "response_payload")  # fmt: skip
 PAYLOADS = ("request_payload", "response_payload")
+_INLINE = L.CELL.offset("inline")  # cell bytes before it are fields; from it on, a short payload
+_INLINE_PAYLOAD = {"request_ring": "request_payload", "completion_ring": "response_payload"}
 LIVE_HEADER = (L.HEADER.offset("segment_state"), L.HEADER.size)  # lines 2-3
 # header.<field>: a live header word (to look past a defect already known)
 EXCLUDABLE = (*PAYLOADS, "request_length", "request_method",
@@ -97,10 +101,12 @@ class Target:
     def _excluded(self, region: str, what: str) -> bool:
         if region == "header":
             return f"header.{what.split('+')[0]}" in self.exclude
-        if region != "request_ring" or not what.startswith("cell["):
+        if not what.startswith("cell["):
             return False
         field = what.split("].")[1].split("+")[0]
-        return f"request_{field}" in self.exclude
+        if field == "inline":  # a short payload, where it travels
+            return _INLINE_PAYLOAD[region] in self.exclude
+        return region == "request_ring" and f"request_{field}" in self.exclude
 
     def _in_header(self, rng: random.Random, region: str) -> tuple[int, str]:
         if rng.random() < 0.8:  # a field, not the reserved bytes around them
@@ -122,7 +128,15 @@ class Target:
             cell = (self.u64(base + L.RING.offset("enqueue_pos")) + step) % cap
         else:
             cell = anywhere
-        rel = rng.randrange(40) if rng.random() < 0.9 else rng.randrange(L.CELL.size)
+        # Mostly the fields, often the head of the inline bytes (where short payloads
+        # travel; the calls of a storm are mostly short), now and then anywhere.
+        part, field, head, any_byte = (
+            rng.random(),
+            rng.randrange(_INLINE),
+            rng.randrange(min(48, L.CELL_INLINE_MAX)),
+            rng.randrange(L.CELL.size),
+        )
+        rel = field if part < 0.6 else _INLINE + head if part < 0.9 else any_byte
         off = base + L.RING.size + cell * L.CELL.size + rel
         return off, f"cell[{cell}].{field_at('cell', rel)}"
 

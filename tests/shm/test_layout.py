@@ -15,7 +15,7 @@ def test_records_fit_and_do_not_overlap():
     for rec in L.RECORDS:
         end = 0
         for f in sorted(rec.fields, key=lambda f: f.offset):
-            align = 1 if f.kind == "name" else f.size  # a name is bytes
+            align = 1 if f.kind in ("name", "inline") else f.size  # bytes
             assert f.offset % align == 0, f"{rec.name}.{f.name} misaligned"
             assert f.offset >= end, f"{rec.name}.{f.name} overlaps"
             end = f.offset + f.size

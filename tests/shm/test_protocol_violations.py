@@ -29,19 +29,30 @@ GARBAGE_SEQ = 10**9
 
 def corrupt_next_request(seg: Segment) -> None:
     """Garbage in the seq of the cell the callee pops next (far ahead of any position)."""
+    seg.atom.store_u64(next_request_cell(seg) + L.CELL.offset("seq"), GARBAGE_SEQ)
+
+
+def next_request_cell(seg: Segment) -> int:
+    """Offset of the request cell the callee pops next."""
     g = seg.geometry
     pos = seg.atom.load_u64(g.request_ring_offset + L.RING.offset("dequeue_pos"))
-    cell = g.request_ring_offset + L.RING.size + (pos % g.request_ring_capacity) * L.CELL.size
-    seg.atom.store_u64(cell + L.CELL.offset("seq"), GARBAGE_SEQ)
+    return g.request_ring_offset + L.RING.size + (pos % g.request_ring_capacity) * L.CELL.size
+
+
+def payload_at(seg: Segment, cell: int) -> int:
+    """Offset of the first payload byte a published cell announces: in the cell itself
+    for a short one, else in its slot's request (or, for a REPLY, response) area."""
+    if seg.atom.load_u32(cell + L.CELL.offset("length")) <= L.CELL_INLINE_MAX:
+        return cell + L.CELL.offset("inline")
+    slot = seg.atom.load_u32(cell + L.CELL.offset("slot"))
+    if seg.atom.load_u32(cell + L.CELL.offset("kind")) == L.CellKind.REPLY:
+        return seg.geometry.response_area(slot)
+    return seg.geometry.request_area(slot)
 
 
 def corrupt_next_request_payload(seg: Segment) -> None:
     """Change one byte of the request the callee pops next, after its check was computed."""
-    g = seg.geometry
-    pos = seg.atom.load_u64(g.request_ring_offset + L.RING.offset("dequeue_pos"))
-    cell = g.request_ring_offset + L.RING.size + (pos % g.request_ring_capacity) * L.CELL.size
-    slot = seg.atom.load_u32(cell + L.CELL.offset("slot"))
-    seg.mem[g.payload_offset + slot * g.payload_stride] ^= 0x20
+    seg.mem[payload_at(seg, next_request_cell(seg))] ^= 0x20
 
 
 def callee_stats(peer) -> dict:
@@ -49,16 +60,20 @@ def callee_stats(peer) -> dict:
     return json.loads(peer.readline())
 
 
+SHORT, LONG = b"second", b"second" * 50  # in the cell; in the slot's request area
+
+
 @pytest.mark.parametrize(
-    ("corrupt", "logged"),
+    ("corrupt", "second_request", "logged"),
     [
-        (corrupt_next_request, f"request_ring.cell[1].seq={GARBAGE_SEQ} is ahead"),
-        (corrupt_next_request_payload, "request_ring cell.check=0x"),
+        (corrupt_next_request, SHORT, f"request_ring.cell[1].seq={GARBAGE_SEQ} is ahead"),
+        (corrupt_next_request_payload, SHORT, "request_ring cell.check=0x"),
+        (corrupt_next_request_payload, LONG, "request_ring cell.check=0x"),
     ],
-    ids=["seq", "payload"],
+    ids=["seq", "inline-payload", "area-payload"],
 )
 async def test_corrupt_request_cell_fails_the_session_fast_and_the_callee_serves_on(
-    peers, corrupt, logged
+    peers, corrupt, second_request, logged
 ):
     callee = peers("callee", "pt_badreq", "slow300")  # one worker thread
     name = callee.readline()
@@ -74,7 +89,7 @@ async def test_corrupt_request_cell_fails_the_session_fast_and_the_callee_serves
     await waiting.until(
         lambda: c.in_flight == 1 and c.seg.request_ring.is_empty(), what="first call popped"
     )
-    second = call("second", b"second")
+    second = call("second", second_request)
     await waiting.until(
         lambda: c.in_flight == 2 and not c.seg.request_ring.is_empty(), what="second call queued"
     )
@@ -150,14 +165,13 @@ async def test_bad_completion_fails_every_pending_call_at_once(change, message):
         assert await calls[0] == b"fine"
 
         slot, gen, method = cells[1][:3]
-        reply = b"garbage"
-        area = seg.geometry.response_area(slot)
-        seg.mem[area : area + len(reply)] = reply
+        reply = b"garbage"  # short: it travels in the cell
         assert seg.slots.transition(slot, gen, L.SlotState.PENDING, L.SlotState.DONE)
         fields = {"slot": slot, "generation": gen, "method": method, "length": len(reply),
                   "kind": L.CellKind.REPLY, "status": L.CallStatus.OK, **change}  # fmt: skip
+        inline = reply if fields["length"] == len(reply) else None
         t0 = time.monotonic()
-        assert seg.completion_ring.try_push(*fields.values())
+        assert seg.completion_ring.try_push(*fields.values(), payload=inline)
         seg.caller_bell.ring()
         results = await asyncio.gather(*calls[1:], return_exceptions=True)
         elapsed = time.monotonic() - t0
@@ -174,22 +188,28 @@ async def test_bad_completion_fails_every_pending_call_at_once(change, message):
         seg.close()
 
 
-async def test_a_reply_changed_after_its_check_fails_every_pending_call():
-    seg = Segment.create("pt_badcheck", geometry=plan(4, 4, 4, 64, 64))  # a hostile callee
+@pytest.mark.parametrize("reply", [b"the reply", b"the reply" * 20], ids=["inline", "area"])
+async def test_a_reply_changed_after_its_check_fails_every_pending_call(reply):
+    seg = Segment.create("pt_badcheck", geometry=plan(4, 4, 4, 64, 256))  # a hostile callee
     try:
         c = await ShmCaller.connect(seg.name)
         calls = [asyncio.create_task(c.call(7, bytes([i]), timeout=5)) for i in range(2)]
         await waiting.until(lambda: seg.request_ring.depth() == 2, what="two requests")
         slot, gen, method = seg.request_ring.try_pop()[:3]
-        reply = b"the reply"
         check = seg.wire.check(slot, gen, method, L.CellKind.REPLY, L.CallStatus.OK, reply)
-        area = seg.geometry.response_area(slot)
-        seg.mem[area : area + len(reply)] = b"the reply".replace(b"r", b"R", 1)
+        changed = reply.replace(b"r", b"R", 1)
         assert seg.slots.transition(slot, gen, L.SlotState.PENDING, L.SlotState.DONE)
         t0 = time.monotonic()
-        assert seg.completion_ring.try_push(
-            slot, gen, method, len(reply), L.CellKind.REPLY, L.CallStatus.OK, check
-        )
+        if len(reply) <= L.CELL_INLINE_MAX:  # the cell carries the changed reply itself
+            pushed = seg.completion_ring.try_push(slot, gen, method, len(reply),
+                                                  L.CellKind.REPLY, L.CallStatus.OK, check, changed)  # fmt: skip
+        else:
+            area = seg.geometry.response_area(slot)
+            seg.mem[area : area + len(reply)] = changed
+            pushed = seg.completion_ring.try_push(
+                slot, gen, method, len(reply), L.CellKind.REPLY, L.CallStatus.OK, check
+            )
+        assert pushed
         seg.caller_bell.ring()
         results = await asyncio.gather(*calls, return_exceptions=True)
         assert time.monotonic() - t0 < 0.1
