@@ -16,6 +16,7 @@ from rust2go.runtime import (
     UnknownMethod,
 )
 from rust2go.shm import layout as L
+from tests.shm.served import served
 
 
 def handler(method: int, payload: bytes) -> bytes:
@@ -36,13 +37,10 @@ seen: list[bytes] = []
 
 @pytest.fixture
 async def pair():
-    callee = ShmCallee.create("pt_calls", slots=8, request_capacity=128, response_capacity=256)
-    serving = asyncio.create_task(callee.serve(handler))
-    caller = await ShmCaller.connect(callee.name)
-    yield callee, caller
-    await caller.close()
-    await callee.close()
-    await serving
+    async with served(
+        handler, "pt_calls", slots=8, request_capacity=128, response_capacity=256
+    ) as p:
+        yield p
 
 
 async def test_reply_round_trip(pair):
