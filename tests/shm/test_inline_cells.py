@@ -1,18 +1,20 @@
 """Short payloads travel in the ring cell (docs/shm-layout.md, "Short payloads travel in
 the cell"): round trips at the lengths around CELL_INLINE_MAX, every byte checked; a short
-call leaves the slot's areas alone; the raw push of a hand-built short cell; the Wire spec
-fields that place the inline bytes. Changed inline bytes are refused like changed area
+call leaves the slot's areas alone; the raw push of a hand-built short cell and the
+callee's own push after a full completion ring; the Wire spec fields that place the inline
+bytes. Changed inline bytes are refused like changed area
 bytes: tests/shm/test_protocol_violations.py (requests and replies)."""
 
 from __future__ import annotations
 
 import itertools
 import mmap
+import threading
 import zlib
 
 import pytest
 
-from rust2go.runtime import RemoteError, ShmCaller
+from rust2go.runtime import RemoteError, ShmCallee, ShmCaller, callee_core
 from rust2go.shm import layout as L
 from rust2go.shm.check import check64
 from rust2go.shm.errors import ShmLayoutError
@@ -175,3 +177,22 @@ def test_a_spec_whose_inline_bytes_do_not_fit_the_cell_is_refused(change, messag
             Wire(buf, spec, ShmLayoutError)
     finally:
         buf.close()
+
+
+@pytest.mark.parametrize("n", [5, MAX + 100], ids=["inline", "area"])
+async def test_a_reply_pushed_after_a_full_completion_ring_arrives_whole(monkeypatch, n):
+    """answer() finds the completion ring full (only a broken caller fills it) and the
+    callee pushes the cell itself once there is room: a short reply goes into that cell."""
+    monkeypatch.setattr(callee_core, "FULL_PATIENCE", 10.0)
+    geometry = {"slots": 2, "request_capacity": 256, "response_capacity": 256}
+    async with ShmCallee.create("pt_inline_full", **geometry) as callee:
+        seg, reply = callee.seg, pattern(n, 9)
+        assert seg.wire.submit(0, 1, 4, L.CellKind.CALL, b"q")  # slot 0 now (1, PENDING)
+        for _ in range(seg.geometry.completion_ring_capacity):  # a broken caller's cells
+            assert seg.completion_ring.try_push(1, 0, 0, 0, L.CellKind.REPLY)
+        room = threading.Timer(0.05, lambda: [seg.completion_ring.try_pop() for _ in range(2)])
+        room.start()
+        callee.core.finish((TAKE_OK, 0, 1, 4, L.CellKind.CALL, b"q"), L.CallStatus.OK, reply)
+        room.join()
+        assert seg.wire.take_completions(4) == [(0, 1, L.CallStatus.OK, reply)]
+        assert callee.stats.protocol_errors == 0
