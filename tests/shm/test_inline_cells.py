@@ -2,8 +2,8 @@
 the cell"): round trips at the lengths around CELL_INLINE_MAX, every byte checked; a short
 call leaves the slot's areas alone; the raw push of a hand-built short cell and the
 callee's own push after a full completion ring; the Wire spec fields that place the inline
-bytes. Changed inline bytes are refused like changed area
-bytes: tests/shm/test_protocol_violations.py (requests and replies)."""
+bytes. Changed inline bytes are refused like changed area bytes:
+tests/shm/test_protocol_violations.py (requests and replies)."""
 
 from __future__ import annotations
 
