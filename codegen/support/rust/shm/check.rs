@@ -80,13 +80,6 @@ impl Mapping {
     }
 
     /// Replace `dst` by a private copy of the `c.length` mapped bytes at `off`, reading
-    /// them once; why the cell is refused (its check does not match that copy), if it is.
-    fn copy_out_checked(&self, off: usize, c: &Cell, dst: &mut Vec<u8>) -> Option<String> {
-        let want = self.copy_out_check64(off, c, dst);
-        (want != c.check).then(|| check_mismatch(c, want))
-    }
-
-    /// Replace `dst` by a private copy of the `c.length` mapped bytes at `off`, reading
     /// them once; the check64 of `c` announcing that copy.
     fn copy_out_check64(&self, off: usize, c: &Cell, dst: &mut Vec<u8>) -> u64 {
         let n = c.length as usize;
@@ -102,17 +95,15 @@ impl Mapping {
     }
 }
 
-fn check_mismatch(c: &Cell, want: u64) -> String {
-    format!(
-        "cell.check={:016x} for slot {} does not match {want:016x}, the check64 of its fields and its {} payload bytes",
-        c.check, c.slot, c.length
-    )
-}
-
-/// Why a cell announcing `payload` (the reader's private copy) is refused: its check.
-fn check_refused(c: &Cell, payload: &[u8]) -> Option<String> {
-    let want = check64(c, payload);
-    (want != c.check).then(|| check_mismatch(c, want))
+/// Why cell `c` is refused when `want` is the check64 of the copy the reader made of its
+/// payload: the two checks differ.
+fn check_refused(c: &Cell, want: u64) -> Option<String> {
+    (want != c.check).then(|| {
+        format!(
+            "cell.check={:016x} for slot {} does not match {want:016x}, the check64 of its fields and its {} payload bytes",
+            c.check, c.slot, c.length
+        )
+    })
 }
 
 // This thread's private bytes: a request is encoded here, then copied into its cell or

@@ -151,8 +151,8 @@ impl Conn {
             Some(want) => want,
             None => self.map.copy_out_check64(self.response_area(c.slot), &c, copy),
         };
-        if want != c.check {
-            return Some(check_mismatch(&c, want));
+        if let Some(why) = check_refused(&c, want) {
+            return Some(why);
         }
         if current {
             self.hand_over(&c, copy);
