@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from rust2go.shm import layout as L
 from rust2go.shm.contract import header_idl_name
 from rust2go.shm.errors import ShmLayoutError
-from rust2go.shm.liveness import Liveness, pid_exists, probe
+from rust2go.shm.liveness import Liveness, pid_exists, probe, remove_if_dead
 from rust2go.shm.names import SegmentNames
 from rust2go.shm.records import unpack
 from rust2go.shm.validate import read_geometry
@@ -114,8 +114,13 @@ def clean(shm_dir: str = SHM_DIR, dry_run: bool = False) -> list[str]:
     removed = []
     for info in scan(shm_dir):
         for path in removable(info):
-            if not dry_run:
+            if dry_run:
+                removed.append(path)
+            elif _LOCK.match(os.path.basename(path)):
+                if remove_if_dead(path):  # not a lock a new owner took meanwhile
+                    removed.append(path)
+            else:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(path)
-            removed.append(path)
+                removed.append(path)
     return removed

@@ -1,6 +1,12 @@
 """Liveness through OS-released locks: each side holds LOCK_EX on its own lock file for
 life, so the kernel drops the lock the instant the process dies (even by SIGKILL).
-A probe takes LOCK_SH non-blocking: it fails exactly while the owner lives."""
+A probe takes LOCK_SH non-blocking: it fails exactly while the owner lives.
+
+A dead owner's file is removed only by whoever holds its lock (`remove_if_dead`), and a
+new owner checks, once it holds the lock, that its file is still the one at the path
+(`OwnerLock`): so a file is never removed under a live owner, even one that has just
+created it, as a plain "probe, then unlink" would when a new owner (a caller reattaching
+from the same process: the same file name) comes between the two."""
 
 from __future__ import annotations
 
@@ -22,12 +28,16 @@ class OwnerLock:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, L.NAMING.MODE)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            raise
+        while True:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, L.NAMING.MODE)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                raise
+            if _is_at(fd, path):
+                break
+            os.close(fd)  # removed as a dead owner's between our open and our lock: again
         self._fd: int | None = fd
 
     def release(self, unlink: bool = True) -> None:
@@ -40,6 +50,38 @@ class OwnerLock:
                 pass
         os.close(self._fd)  # closing drops the flock
         self._fd = None
+
+
+def _is_at(fd: int, path: str) -> bool:
+    """Whether the file open at fd is the one at path."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return False
+    f = os.fstat(fd)
+    return (st.st_dev, st.st_ino) == (f.st_dev, f.st_ino)
+
+
+def remove_if_dead(path: str) -> bool:
+    """Unlink the lock file at path unless its owner lives; whether it was removed. The
+    unlink happens while this process holds the file's lock, so an owner that locked it
+    first keeps it, and one that opened it but locks it only afterwards sees it gone
+    (`OwnerLock`) and takes a new one."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return False
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False  # alive
+        if not _is_at(fd, path):
+            return False  # someone else removed it already
+        os.unlink(path)
+        return True
+    finally:
+        os.close(fd)
 
 
 def probe(path: str) -> Liveness:

@@ -32,12 +32,11 @@ whose session the callee already recycled cannot clobber the next caller's ATTAC
 
 from __future__ import annotations
 
-import contextlib
 import os
 
 from rust2go.shm import layout as L
 from rust2go.shm.errors import PeerGone, SegmentBusy
-from rust2go.shm.liveness import Liveness, OwnerLock, probe
+from rust2go.shm.liveness import Liveness, OwnerLock, probe, remove_if_dead
 from rust2go.shm.segment import Segment
 from rust2go.shm.validate import check_ring_positions
 
@@ -104,8 +103,7 @@ def _claim(seg: Segment, me: int) -> bool:
         raise SegmentBusy(f"{seg.name} is being attached by pid {pid}")
     if not seg.cas("caller_pid", pid, me):
         return False
-    with contextlib.suppress(FileNotFoundError):  # the dead claimer's lock file
-        os.unlink(seg.names.caller_lock(pid))
+    remove_if_dead(seg.names.caller_lock(pid))  # the dead claimer's lock file
     return True
 
 
@@ -173,7 +171,6 @@ def begin_recycle(seg: Segment, src: int) -> int | None:
 def finish_recycle(seg: Segment, pid: int) -> None:
     """Callee, with no local work in flight: fresh rings and slots, then VACANT."""
     seg.reset_session()
-    if pid and not _lock_alive(seg, pid):
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(seg.names.caller_lock(pid))
+    if pid:
+        remove_if_dead(seg.names.caller_lock(pid))
     seg.store("caller_state", CS.VACANT)

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 	"unsafe"
@@ -234,5 +235,47 @@ func TestAnIdlePollerStaysParked(t *testing.T) {
 	s.close()
 	if parks != 1 || !asleep || r2g_shm_IDLE_PARK <= idle {
 		t.Fatalf("%d parks in %v of idleness (asleep: %v; r2g_shm_IDLE_PARK %v), want 1", parks, idle, asleep, r2g_shm_IDLE_PARK)
+	}
+}
+
+func TestADeadOwnersLockFileGoesAndALiveOwnersStays(t *testing.T) {
+	path := t.TempDir() + "/r2g-x.lock-caller-1"
+	fd, err := r2g_shm_take_lock(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2g_shm_remove_if_dead(path)
+	if !r2g_shm_lock_alive(path) {
+		t.Fatal("a live owner's lock file was removed")
+	}
+	if _, err := r2g_shm_take_lock(path); err == nil {
+		t.Fatal("a held lock was taken twice")
+	}
+	syscall.Close(fd) // the owner dies without removing its file
+	r2g_shm_remove_if_dead(path)
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("a dead owner's lock file stayed: %v", err)
+	}
+}
+
+func TestALockFileReplacedAtItsPathIsNotTheOneHeld(t *testing.T) {
+	path := t.TempDir() + "/r2g-x.lock-caller-2"
+	fd, err := r2g_shm_take_lock(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(fd)
+	if !r2g_shm_is_at(fd, path) {
+		t.Fatal("the lock just taken is not the file at its path")
+	}
+	os.Remove(path)
+	if r2g_shm_is_at(fd, path) {
+		t.Fatal("a removed file still reads as the one at its path")
+	}
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r2g_shm_is_at(fd, path) {
+		t.Fatal("another file at the path reads as the one held")
 	}
 }

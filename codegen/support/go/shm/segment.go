@@ -16,6 +16,49 @@ func r2g_shm_lock_alive(path string) bool {
 	return syscall.Flock(fd, syscall.LOCK_SH|syscall.LOCK_NB) != nil
 }
 
+// r2g_shm_is_at: whether the file open at fd is the one at path.
+func r2g_shm_is_at(fd int, path string) bool {
+	var st, f syscall.Stat_t
+	if syscall.Stat(path, &st) != nil || syscall.Fstat(fd, &f) != nil {
+		return false
+	}
+	return st.Dev == f.Dev && st.Ino == f.Ino
+}
+
+// r2g_shm_remove_if_dead unlinks the lock file at path unless its owner lives, and only
+// while holding its lock: an owner that locked it first keeps it, and one that opened it
+// but locks it afterwards sees it gone and takes a new one (r2g_shm_take_lock). A plain
+// "probe, then unlink" would remove the file of a new owner that came in between.
+func r2g_shm_remove_if_dead(path string) {
+	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return
+	}
+	defer syscall.Close(fd)
+	if syscall.Flock(fd, syscall.LOCK_EX|syscall.LOCK_NB) == nil && r2g_shm_is_at(fd, path) {
+		_ = os.Remove(path)
+	}
+}
+
+// r2g_shm_take_lock: LOCK_EX on the lock file at path, created if need be, for life (the
+// fd); again if the file was removed as a dead owner's between the open and the lock.
+func r2g_shm_take_lock(path string) (int, error) {
+	for {
+		fd, err := syscall.Open(path, syscall.O_RDWR|syscall.O_CREAT|syscall.O_CLOEXEC, r2g_shm_MODE)
+		if err != nil {
+			return -1, fmt.Errorf("%s: %w", path, err)
+		}
+		if err := syscall.Flock(fd, syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+			syscall.Close(fd)
+			return -1, fmt.Errorf("%s: %w", path, err)
+		}
+		if r2g_shm_is_at(fd, path) {
+			return fd, nil
+		}
+		syscall.Close(fd)
+	}
+}
+
 func r2g_shm_unlink_names(stem string) {
 	_ = os.Remove("/dev/shm/" + stem)
 	for _, suffix := range []string{r2g_shm_CALLEE_DOORBELL_SUFFIX, r2g_shm_CALLER_DOORBELL_SUFFIX} {
@@ -32,14 +75,10 @@ func r2g_shm_create(stem string, g r2g_shm_geometry, c r2g_shm_contract, h r2g_s
 		return nil, fmt.Errorf("segment /%s is served by a live callee", stem)
 	}
 	r2g_shm_unlink_names(stem) // an explicit name may be reused once its callee is dead
-	_ = os.Remove(lockPath)
-	fd, err := syscall.Open(lockPath, syscall.O_RDWR|syscall.O_CREAT|syscall.O_CLOEXEC, r2g_shm_MODE)
+	r2g_shm_remove_if_dead(lockPath)
+	fd, err := r2g_shm_take_lock(lockPath)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", lockPath, err)
-	}
-	if err := syscall.Flock(fd, syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		syscall.Close(fd)
-		return nil, fmt.Errorf("%s: %w", lockPath, err)
+		return nil, err
 	}
 	s := &r2g_shm_server{g: g, stem: stem, lockFd: fd, handle: h, contract: c, kick: make(chan struct{}, 1)}
 	fail := func(err error) (*r2g_shm_server, error) { s.release(); return nil, err }

@@ -116,10 +116,7 @@ func (s *r2g_shm_server) recycle(from uint32) {
 	pid := atomic.LoadUint32(s.u32(r2g_shm_HEADER_CALLER_PID))
 	s.resetSession()
 	if pid != 0 {
-		path := r2g_shm_lock_path(s.stem, r2g_shm_CALLER_LOCK_SUFFIX+fmt.Sprint(pid))
-		if !r2g_shm_lock_alive(path) {
-			_ = os.Remove(path)
-		}
+		r2g_shm_remove_if_dead(r2g_shm_lock_path(s.stem, r2g_shm_CALLER_LOCK_SUFFIX+fmt.Sprint(pid)))
 	}
 	s.ctl.Lock()
 	s.unclaimed.since = time.Time{}

@@ -152,8 +152,7 @@ impl Conn {
             return false;
         }
         if dead_claimer {
-            // SAFETY: a NUL-terminated path.
-            unsafe { sys::unlink(cstr(&self.names.caller_lock(cur)).as_ptr()) };
+            remove_if_dead(&self.names.caller_lock(cur));
         }
         true
     }

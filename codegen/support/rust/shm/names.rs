@@ -46,6 +46,10 @@ impl Names {
 }
 
 // ---- liveness: flock on the owner's lock file ---------------------------------
+// A dead owner's file is removed only while the remover holds its lock
+// (`remove_if_dead`), and a new owner checks, once it holds the lock, that its file is
+// still the one at the path (`OwnerLock::take`): so a live owner's file is never removed,
+// not even one just created by a caller reattaching from the same process (same name).
 struct OwnerLock {
     fd: c_int,
     path: CString,
@@ -54,17 +58,50 @@ struct OwnerLock {
 impl OwnerLock {
     fn take(path: &str) -> Result<OwnerLock, ShmError> {
         let c = cstr(path);
-        // SAFETY: plain libc calls on a valid path; the fd is owned by the result.
-        let fd = unsafe { sys::open(c.as_ptr(), sys::O_RDWR | sys::O_CREAT | 0o2000000, l::MODE) };
-        if fd < 0 {
-            return Err(os_error(path));
+        loop {
+            // SAFETY: plain libc calls on a valid path; the fd is owned by the result.
+            let fd = unsafe { sys::open(c.as_ptr(), sys::O_RDWR | sys::O_CREAT | 0o2000000, l::MODE) };
+            if fd < 0 {
+                return Err(os_error(path));
+            }
+            if unsafe { sys::flock(fd, sys::LOCK_EX | sys::LOCK_NB) } != 0 {
+                unsafe { sys::close(fd) };
+                return Err(ShmError::Os(format!("{path} is held by another caller")));
+            }
+            if is_at(fd, &c) {
+                return Ok(OwnerLock { fd, path: c });
+            }
+            unsafe { sys::close(fd) }; // removed as a dead owner's between open and lock: again
         }
-        if unsafe { sys::flock(fd, sys::LOCK_EX | sys::LOCK_NB) } != 0 {
-            unsafe { sys::close(fd) };
-            return Err(ShmError::Os(format!("{path} is held by another caller")));
-        }
-        Ok(OwnerLock { fd, path: c })
     }
+}
+
+/// Whether the file open at `fd` is the one at `path`.
+fn is_at(fd: c_int, path: &CString) -> bool {
+    let (mut at, mut open) = (sys::Statx::zeroed(), sys::Statx::zeroed());
+    let empty: [c_char; 1] = [0]; // AT_EMPTY_PATH: `fd` itself
+    // SAFETY: valid path and fd, buffers of the kernel's struct statx size.
+    let ok = unsafe {
+        sys::statx(sys::AT_FDCWD, path.as_ptr(), 0, sys::STATX_INO, &mut at) == 0
+            && sys::statx(fd, empty.as_ptr(), sys::AT_EMPTY_PATH, sys::STATX_INO, &mut open) == 0
+    };
+    ok && (at.ino, at.dev_major, at.dev_minor) == (open.ino, open.dev_major, open.dev_minor)
+}
+
+/// Unlink the lock file at `path` unless its owner lives, and only while holding its lock:
+/// an owner that locked it first keeps it, and one that opened it but locks it afterwards
+/// sees it gone (`OwnerLock::take`) and takes a new one.
+fn remove_if_dead(path: &str) {
+    let c = cstr(path);
+    // SAFETY: plain libc calls; the fd is closed before returning.
+    let fd = unsafe { sys::open(c.as_ptr(), 0o2000000) };
+    if fd < 0 {
+        return;
+    }
+    if unsafe { sys::flock(fd, sys::LOCK_EX | sys::LOCK_NB) } == 0 && is_at(fd, &c) {
+        unsafe { sys::unlink(c.as_ptr()) };
+    }
+    unsafe { sys::close(fd) };
 }
 
 impl Drop for OwnerLock {

@@ -9,6 +9,24 @@ mod sys {
     pub const LOCK_EX: c_int = 2;
     pub const LOCK_NB: c_int = 4;
     pub const CLOCK_REALTIME: c_int = 0;
+    pub const AT_FDCWD: c_int = -100;
+    pub const AT_EMPTY_PATH: c_int = 0x1000;
+    pub const STATX_INO: u32 = 0x100;
+    /// `struct statx` (the kernel's, the same on every architecture): the fields read.
+    #[repr(C)]
+    pub struct Statx {
+        head: [u8; 32],
+        pub ino: u64,
+        middle: [u8; 96],
+        pub dev_major: u32,
+        pub dev_minor: u32,
+        tail: [u8; 112],
+    }
+    impl Statx {
+        pub fn zeroed() -> Statx {
+            Statx { head: [0; 32], ino: 0, middle: [0; 96], dev_major: 0, dev_minor: 0, tail: [0; 112] }
+        }
+    }
     #[repr(C)]
     pub struct Timespec {
         pub tv_sec: i64,
@@ -22,6 +40,7 @@ mod sys {
         pub fn open(path: *const c_char, oflag: c_int, ...) -> c_int;
         pub fn flock(fd: c_int, op: c_int) -> c_int;
         pub fn unlink(path: *const c_char) -> c_int;
+        pub fn statx(dirfd: c_int, path: *const c_char, flags: c_int, mask: u32, buf: *mut Statx) -> c_int;
         pub fn sem_open(name: *const c_char, oflag: c_int, ...) -> *mut c_void;
         pub fn sem_post(sem: *mut c_void) -> c_int;
         pub fn sem_timedwait(sem: *mut c_void, abs: *const Timespec) -> c_int;

@@ -798,3 +798,41 @@ fn a_short_completion_out_of_range_is_refused_for_its_range_first() {
         "{why}"
     );
 }
+
+#[test]
+fn a_dead_owners_lock_file_goes_and_a_live_owners_stays() {
+    let dir = std::env::temp_dir().join(format!("r2g-lock-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("r2g-x.lock-caller-1").to_str().unwrap().to_string();
+    let owner = OwnerLock::take(&path).expect("take");
+    remove_if_dead(&path);
+    assert!(std::path::Path::new(&path).exists() && lock_alive(&path), "a live owner's file was removed");
+    // A second take from this process fails: the lock is held.
+    assert!(OwnerLock::take(&path).is_err());
+    drop(owner);
+    assert!(!std::path::Path::new(&path).exists(), "the owner removes its file");
+    std::fs::write(&path, b"").unwrap(); // a dead owner's file, left behind
+    assert!(!lock_alive(&path));
+    let fresh = OwnerLock::take(&path).expect("a dead owner's file is taken over");
+    assert!(lock_alive(&path));
+    drop(fresh);
+    std::fs::write(&path, b"").unwrap();
+    remove_if_dead(&path);
+    assert!(!std::path::Path::new(&path).exists(), "a dead owner's file stays");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_lock_file_replaced_at_its_path_is_not_the_one_held() {
+    let dir = std::env::temp_dir().join(format!("r2g-lock-test-at-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("r2g-x.lock-caller-2").to_str().unwrap().to_string();
+    let owner = OwnerLock::take(&path).expect("take");
+    assert!(is_at(owner.fd, &owner.path));
+    std::fs::remove_file(&path).unwrap();
+    assert!(!is_at(owner.fd, &owner.path), "a removed file still reads as the one at its path");
+    std::fs::write(&path, b"").unwrap();
+    assert!(!is_at(owner.fd, &owner.path), "another file at the path reads as the one held");
+    drop(owner);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
