@@ -34,7 +34,8 @@ from rust2go.shm.errors import (
 )
 from rust2go.shm.segment import Segment
 
-_PENDING, _CALL, _OK = L.SlotState.PENDING, L.CellKind.CALL, L.CallStatus.OK
+_ABANDONED, _CALL, _OK = L.SlotState.ABANDONED, L.CellKind.CALL, L.CallStatus.OK
+_SKIPPED = L.CallStatus.ABANDONED
 _GEN_MASK = 0xFFFF_FFFF
 # Seconds between the liveness probes of an idle caller (no call in flight): each wakes a
 # Python thread, whose cost at the park timeout's rate would be a steady share of a core.
@@ -70,7 +71,8 @@ class _Batch:
 @dataclass
 class CallerStats:
     calls: int = 0
-    abandoned: int = 0
+    abandoned: int = 0  # calls given up on while in flight (their slots marked ABANDONED)
+    answered_anyway: int = 0  # of those, answered before the callee saw the mark
     stale_completions: int = 0  # completions whose (slot, generation) matched no call
     protocol_errors: int = 0  # protocol violations seen (each one ends the session)
     slot_waits: int = 0  # backpressure: every slot was in flight
@@ -91,6 +93,7 @@ class ShmCaller:
         self._free: deque[int] = deque(range(g.slot_count))
         self._gens = [seg.slots.load(i)[1] for i in range(g.slot_count)]
         self._pending: dict[int, tuple[int, asyncio.Future | _Batch, int]] = {}
+        self._marked: set[int] = set()  # slots whose pending call is marked ABANDONED
         self._slot_waiters: deque[asyncio.Future] = deque()
         self._space_waiters: deque[asyncio.Future] = deque()
         self._dead: PeerGone | None = None
@@ -153,7 +156,8 @@ class ShmCaller:
         for _, target, i in list(self._pending.values()):
             (target if i < 0 else target.waiter).cancel()
         for slot, (gen, _, _) in list(self._pending.items()):
-            self.seg.slots.transition(slot, gen, _PENDING, L.SlotState.ABANDONED)
+            self.seg.slots.mark(slot, gen, _ABANDONED)
+            self._marked.add(slot)
         try:
             await self.settle(settle_timeout)
         except TimeoutError:
@@ -250,16 +254,14 @@ class ShmCaller:
         except ShmLayoutError as e:  # the request ring is corrupt: this session is over
             self._violation(str(e))
             raise type(self._dead)(str(self._dead)) from e
-        except BaseException:  # refused before anything was published
-            for slot, gen in zip(slots, gl, strict=True):
+        except BaseException:  # refused before anything was pushed
+            for slot in slots:
                 del pending[slot]
-                self._wire.free(slot, gen)
                 self._release_slot(slot)
             raise
-        for j in range(len(slots) - 1, pushed - 1, -1):  # never published; back to the front
+        for j in range(len(slots) - 1, pushed - 1, -1):  # never pushed; back to the front
             slot = slots[j]
             del pending[slot]
-            self._wire.free(slot, gl[j])
             free.appendleft(slot)
         if pushed:
             self._settled.clear()
@@ -297,8 +299,7 @@ class ShmCaller:
         gen = (self._gens[slot] + 1) & 0xFFFF_FFFF
         self._gens[slot] = gen
         pushed = self._wire.submit(slot, gen, method, kind, payload)
-        if not pushed:  # ring full: unpublish, hand the slot back, wait in _submit
-            self._wire.free(slot, gen)
+        if not pushed:  # ring full: hand the slot back, wait in _submit
             self._free.appendleft(slot)
             return None
         return self._pushed(slot, gen, pushed)
@@ -320,7 +321,6 @@ class ShmCaller:
                 await self._wait_space()
         except BaseException:
             # Never pushed: nobody else knows about this generation; give the slot back.
-            self._wire.free(slot, gen)
             self._release_slot(slot)
             raise
         return self._pushed(slot, gen, pushed)
@@ -336,8 +336,12 @@ class ShmCaller:
         return slot, gen, fut
 
     def _abandon(self, slot: int, gen: int) -> None:
-        if self.seg.slots.transition(slot, gen, _PENDING, L.SlotState.ABANDONED):
-            self.stats.abandoned += 1
+        entry = self._pending.get(slot)
+        if entry is None or entry[0] != gen:
+            return  # its completion came already (the slot may be another call's now)
+        self.seg.slots.mark(slot, gen, _ABANDONED)
+        self._marked.add(slot)
+        self.stats.abandoned += 1
 
     def _raise_if_unusable(self) -> None:
         if self._dead:
@@ -395,7 +399,7 @@ class ShmCaller:
             if self._pending and self._peer_state_changed():
                 self._check_peer()
             return 0
-        pending, free, stats = self._pending, self._wire.free, self.stats
+        pending, marked, stats = self._pending, self._marked, self.stats
         for slot, gen, status, data in done:
             if status < 0:  # the cell breaks the protocol; data names the field
                 self._violation(data)
@@ -418,7 +422,11 @@ class ShmCaller:
                 else:
                     target.set_exception(_remote_error(status, data))
             del pending[slot]
-            free(slot, gen)
+            if slot in marked:  # abandoned: clear the mark before the slot is reused
+                marked.discard(slot)
+                self._wire.free(slot, gen)
+                if status != _SKIPPED:  # answered before the callee saw the mark
+                    stats.answered_anyway += 1
             if self._slot_waiters:
                 self._release_slot(slot)
             else:

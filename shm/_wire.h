@@ -54,7 +54,7 @@ typedef struct {
     Py_ssize_t payload, stride, response_area;
     Py_ssize_t parked[NSIDES];
     uint32_t slot_count, req_cap, resp_cap;
-    uint32_t st_free, st_pending, st_done;
+    uint32_t st_free, st_abandoned;
     uint32_t k_call, k_oneway, k_reply, s_abandoned;
     uint64_t check_k1, check_k2, check_k3;
     unsigned check_rot;

@@ -10,16 +10,15 @@
 /* -- caller ------------------------------------------------------------------------------ */
 
 /* submit(slot, gen, method, kind, payload) -> 0 ring full | 1 pushed | 2 pushed, post callee.
- * Writes a long request into the request area, store-releases (gen, PENDING), pushes the
- * request cell (a short request is written into the cell). On 0 the slot stays
- * published; the caller retries submit (same gen) or frees the slot. */
+ * Writes a long request into the request area and pushes the request cell (a short request
+ * is written into the cell); the slot word is not touched. On 0 nothing was pushed; the
+ * caller retries submit (same gen) or puts the slot back. */
 PyObject *
 w_submit(Wire *w, PyObject *const *args, Py_ssize_t nargs)
 {
     Outgoing o;
     if (!write_payload(w, "submit", 0, args, nargs, &o))
         return NULL;
-    STORE(U64(slot_word_at(w, o.body[CELL_SLOT])), word(o.body[CELL_GEN], w->st_pending));
     int got = push_outgoing(w, 0, &o);
     if (got < 0)
         return NULL;
@@ -90,11 +89,8 @@ w_submit_many(Wire *w, PyObject *const *args, Py_ssize_t nargs)
                             PyList_GET_ITEM(payloads, offset + k)};
         if (!write_payload(w, "submit_many", 0, one, 5, &o))
             return NULL;
-        _Atomic uint64_t *slot_word = U64(slot_word_at(w, o.body[CELL_SLOT]));
-        STORE(slot_word, word(o.body[CELL_GEN], w->st_pending));
         int got = push_outgoing(w, 0, &o);
         if (got <= 0) {
-            STORE(slot_word, word(o.body[CELL_GEN], w->st_free));
             if (got < 0)
                 return NULL;
             break;
@@ -114,10 +110,6 @@ completion_item(Wire *w, const uint32_t b[CELL_WORDS], uint64_t check, Copied *c
             return NULL;
         if (ok == 0)
             return Py_BuildValue("(kkiN)", (unsigned long)slot, (unsigned long)gen, -1, data);
-        if (LOAD(U64(slot_word_at(w, slot))) != word(gen, w->st_done)) {
-            Py_DECREF(data);
-            data = Py_NewRef(Py_None);
-        }
         return Py_BuildValue("(kkkN)", (unsigned long)slot, (unsigned long)gen,
                              (unsigned long)b[CELL_STATUS], data);
     }
@@ -136,8 +128,8 @@ completion_item(Wire *w, const uint32_t b[CELL_WORDS], uint64_t check, Copied *c
 }
 
 /* take_completions(max) -> [(slot, gen, status, data)]: pops up to max completion cells.
- * data is the reply (bytes, copied out of the cell or the response area) when the slot
- * word is (gen, DONE), else None; status is -1 for a cell that breaks the protocol (slot
+ * data is the reply (bytes, copied out of the cell or the response area; empty when the
+ * callee sent none, e.g. status ABANDONED); status is -1 for a cell that breaks the protocol (slot
  * or length out of range, kind not REPLY, a check that does not match), and data is then
  * the message naming the field and value.
  * Slots are not freed here: the caller frees only completions that match a pending call. */

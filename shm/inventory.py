@@ -33,7 +33,7 @@ class SegmentInfo:
     caller: str = "-"
     segment_state: str = "-"
     caller_state: str = "-"
-    slots_in_use: int = 0
+    slots_abandoned: int = 0  # calls the caller gave up on whose completion is still due
     slot_count: int = 0
     request_depth: int = 0
     completion_depth: int = 0
@@ -68,7 +68,7 @@ def _read_segment(info: SegmentInfo, path: str) -> None:
     info.slot_count = g.slot_count
     if h["contract"]:
         info.contract = f"{h['contract']:016x} ({header_idl_name(h['idl_name'])})"
-    info.slots_in_use = sum(
+    info.slots_abandoned = sum(
         unpack(L.SLOT, data, g.slot_offset(i))["state"] != L.SlotState.FREE
         for i in range(g.slot_count)
     )

@@ -31,7 +31,7 @@ import enum
 from dataclasses import dataclass
 from typing import Literal
 
-LAYOUT_VERSION = 4
+LAYOUT_VERSION = 5
 MAGIC_BYTES = b"R2GOSHM\x00"
 MAGIC = int.from_bytes(MAGIC_BYTES, "little")
 CACHE_LINE = 64
@@ -138,7 +138,7 @@ CELL = _record("cell", 128, "Ring cell (same format in both rings); two cache li
 
 SLOT = _record("slot", 64, "Callback slot record; one cache line each so slots never share a line.", [
     (0, "state", "u32", "SlotState (low half of the slot word)"),
-    (4, "generation", "u32", "bumped at each allocation (high half of the slot word)"),
+    (4, "generation", "u32", "the generation of the call the state is about (high half of the slot word)"),
 ])
 
 # fmt: on
@@ -211,10 +211,13 @@ class CallerState(enum.IntEnum):
 
 
 class SlotState(enum.IntEnum):
-    FREE = 0  # owned by the caller's free list
-    PENDING = 1  # request published; the callee may read the request
-    DONE = 2  # response written; the caller may read the response
-    ABANDONED = 3  # caller gave up while pending; any reply is discarded
+    """The slot word's state. Only the caller writes it, and only when it gives up on a
+    call: a call in flight is not marked in the slot table at all (its request cell names
+    the slot and generation), so on the hot path the slot's line is only ever read and
+    stays in both peers' caches."""
+
+    FREE = 0  # no abandoned call of this generation
+    ABANDONED = 3  # the caller gave up on the call of this generation: skip it, drop its reply
 
 
 class CellKind(enum.IntEnum):
@@ -249,12 +252,8 @@ class Transition:
 
 TRANSITIONS: tuple[Transition, ...] = (
     # Callback slot (slot word = generation << 32 | state).
-    Transition("slot", "FREE", "PENDING", "caller", "store-release (gen+1, PENDING)", "request written (in the cell or the request area); before the request cell is pushed"),
-    Transition("slot", "PENDING", "DONE", "callee", "CAS (gen, PENDING) -> (gen, DONE)", "response written (the cell's is written when it is pushed); then the completion cell is pushed"),
-    Transition("slot", "PENDING", "ABANDONED", "caller", "CAS (gen, PENDING) -> (gen, ABANDONED)", "future cancelled or timed out"),
-    Transition("slot", "DONE", "FREE", "caller", "store-release (gen, FREE)", "completion popped, reply copied out, slot back on the free list"),
-    Transition("slot", "ABANDONED", "FREE", "caller", "store-release (gen, FREE)", "completion for the abandoned call popped; reply discarded"),
-    Transition("slot", "ABANDONED", "ABANDONED", "callee", "CAS (gen, PENDING) -> (gen, DONE) fails", "callee finished but caller gave up: reply dropped, completion still pushed"),
+    Transition("slot", "FREE", "ABANDONED", "caller", "store-release (gen, ABANDONED)", "the call of generation gen is cancelled or timed out while in flight"),
+    Transition("slot", "ABANDONED", "FREE", "caller", "store-release (gen, FREE)", "that call's completion popped (before the slot's generation can come round again); reply discarded"),
     # Ring cell at position pos (capacity C).
     Transition("cell", "EMPTY(seq=pos)", "CLAIMED", "producer", "CAS enqueue_pos pos -> pos+1", "seq == pos"),
     Transition("cell", "CLAIMED", "FULL(seq=pos+1)", "producer", "store-release seq = pos+1", "cell body written, with an inline payload"),

@@ -1,18 +1,19 @@
-"""Callback slot table. A call id is (slot index, generation); the slot word packs both
-(generation << 32 | state) so every transition checks the generation too, which is how a
-reply for an abandoned or reused slot is recognised and dropped.
+"""Callback slot table. A call id is (slot index, generation): the request cell carries
+both, and the caller keeps the generation each slot is at. The slot word packs a
+generation and a state (generation << 32 | state) and is written only by the caller, only
+to abandon a call and to clear that mark again:
 
-| from      | to        | who    | op                                   | when                       |
-|-----------|-----------|--------|--------------------------------------|----------------------------|
-| FREE      | PENDING   | caller | store-release (gen+1, PENDING)       | request written, pre-push  |
-| PENDING   | DONE      | callee | CAS (gen,PENDING)->(gen,DONE)        | response written           |
-| PENDING   | ABANDONED | caller | CAS (gen,PENDING)->(gen,ABANDONED)   | cancelled / timed out      |
-| DONE      | FREE      | caller | store-release (gen, FREE)            | completion popped          |
-| ABANDONED | FREE      | caller | store-release (gen, FREE)            | completion popped          |
+| from      | to        | who    | op                              | when                              |
+|-----------|-----------|--------|---------------------------------|-----------------------------------|
+| FREE      | ABANDONED | caller | store-release (gen, ABANDONED)  | the call of gen cancelled/timed out |
+| ABANDONED | FREE      | caller | store-release (gen, FREE)       | its completion popped             |
 
-The callee pushes exactly one completion per request it pops (status ABANDONED if it
-skipped the handler), and only the caller's completion reader frees a slot, so each slot
-returns to the free list exactly once and is never reused while the callee may write it."""
+The callee only reads the word: (gen, ABANDONED) before the handler means skip it (status
+ABANDONED), after it means drop the reply. A call nobody cancels never writes the slot's
+line, so neither peer's core has to fetch it from the other's. The callee pushes exactly
+one completion per request it pops, and only the caller's completion reader frees a slot,
+so each slot returns to the free list exactly once and is never reused while the callee
+may write it."""
 
 from __future__ import annotations
 
@@ -42,17 +43,12 @@ class SlotTable:
         w = self._a.load_u64(self._base + slot * L.SLOT.size)
         return w & STATE_MASK, w >> 32
 
-    def publish(self, slot: int, generation: int) -> None:
-        self._a.store_u64(
-            self._base + slot * L.SLOT.size, slot_word(generation, L.SlotState.PENDING)
-        )
-
-    def transition(self, slot: int, generation: int, src: int, dst: int) -> bool:
-        off = self._base + slot * L.SLOT.size
-        return self._a.cas_u64(off, slot_word(generation, src), slot_word(generation, dst))
+    def mark(self, slot: int, generation: int, state: int) -> None:
+        """Store (generation, state): ABANDONED gives up on that call, FREE clears it."""
+        self._a.store_u64(self._base + slot * L.SLOT.size, slot_word(generation, state))
 
     def free(self, slot: int, generation: int) -> None:
-        self._a.store_u64(self._base + slot * L.SLOT.size, slot_word(generation, L.SlotState.FREE))
+        self.mark(slot, generation, L.SlotState.FREE)
 
     def initialise(self) -> None:
         """Every slot FREE, generations kept so replies from an old session never match."""

@@ -46,14 +46,16 @@ def run_ls(args) -> int:
     if not infos:
         print("no rust2go segments")
         return EXIT_OK
-    head = ("SEGMENT", "CALLEE", "CALLER", "STATE", "SLOTS", "REQ", "COMP", "CONTRACT", "PROBLEM")
+    head = ("SEGMENT", "CALLEE", "CALLER", "STATE", "SLOTS", "ABANDONED", "REQ", "COMP", "CONTRACT",
+            "PROBLEM")  # fmt: skip
     rows = [head] + [
         (
             "/" + i.stem,
             f"{i.callee_pid} {i.callee}",
             f"{i.caller_pid} {i.caller}" if i.caller_pid else "-",
             f"{i.segment_state}/{i.caller_state}",
-            f"{i.slots_in_use}/{i.slot_count}",
+            str(i.slot_count),
+            str(i.slots_abandoned),
             str(i.request_depth),
             str(i.completion_depth),
             i.contract,

@@ -135,3 +135,28 @@ async def test_caller_reconnects_after_clean_detach(pair):
     async with await ShmCaller.connect(callee.name) as c2:
         assert await c2.call(1, b"xy") == b"yx"
     assert callee.stats.recycles >= 1
+
+
+async def test_only_abandoning_a_call_writes_its_slot_word():
+    async with ShmCallee.create("pt_marks", slots=4) as callee:
+        async with await ShmCaller.connect(callee.name) as c:
+            words = [callee.seg.slots.load(i) for i in range(4)]
+            task = asyncio.create_task(c.call(1, b"late"))
+            await asyncio.sleep(0.01)  # pushed; nobody serves yet
+            assert c.in_flight == 1 and callee.seg.request_ring.depth() == 1
+            assert [callee.seg.slots.load(i) for i in range(4)] == words, "a call writes no slot"
+            (slot, (gen, _, _)), = c._pending.items()
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            assert callee.seg.slots.load(slot) == (L.SlotState.ABANDONED, gen)
+            serving = asyncio.create_task(callee.serve(handler))
+            await c.settle()
+            assert callee.stats.skipped_abandoned == 1 and callee.stats.handled == 0
+            assert callee.seg.slots.load(slot) == (L.SlotState.FREE, gen), "mark cleared"
+            assert (c.stats.abandoned, c.stats.answered_anyway) == (1, 0)
+            words = [callee.seg.slots.load(i) for i in range(4)]
+            assert await c.call_many(1, [b"ab"] * 10) == [b"ba"] * 10
+            assert [callee.seg.slots.load(i) for i in range(4)] == words
+        await callee.close()
+    await serving

@@ -43,11 +43,13 @@ async def test_cancellation_storm(peers):
         assert c.in_flight == 0
         assert c.seg.slots.states() == {L.SlotState.FREE: 64}
         assert c.stats.stale_completions == 0 and c.stats.protocol_errors == 0
-        abandoned = c.stats.abandoned
+        abandoned, anyway = c.stats.abandoned, c.stats.answered_anyway
     callee.send("stats")
     stats = json.loads(callee.readline())
     callee.send("quit")
     assert callee.finish() == 0
-    # every abandoned call was either skipped by the callee or its reply dropped
-    assert stats["skipped_abandoned"] + stats["replies_dropped"] == abandoned
+    # every abandoned call was skipped by the callee, or its reply dropped, or answered
+    # before the callee saw the mark (and dropped by the caller)
+    assert abandoned > 0
+    assert stats["skipped_abandoned"] + stats["replies_dropped"] + anyway == abandoned
     assert stats["handled"] + stats["skipped_abandoned"] == c.stats.calls

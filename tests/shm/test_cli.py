@@ -16,7 +16,7 @@ def test_ls_shows_live_segment_and_clean_keeps_it(capsys):
         assert cli(["shm", "ls", "--json"]) == 0
         rows = {r["stem"]: r for r in json.loads(capsys.readouterr().out)}
         row = rows[seg.names.stem]
-        assert row["callee"] == "alive" and row["slot_count"] == 4 and row["slots_in_use"] == 0
+        assert row["callee"] == "alive" and row["slot_count"] == 4 and row["slots_abandoned"] == 0
         assert row["segment_state"] == "SERVING" and row["caller_state"] == "VACANT"
         assert row["contract"] == "-"  # created with no contract
         assert cli(["shm", "clean", "--dry-run"]) == 0

@@ -123,12 +123,16 @@ def test_a_hand_built_short_cell_carries_its_payload_and_check():
         assert seg.mem[inline : inline + MAX] == payload
         want = check64(2, 5, 7, MAX, L.CellKind.CALL, 0, payload)
         assert seg.atom.load_u64(cell + L.CELL.offset("check")) == want
-        # Verified (else TAKE_CORRUPT); the slot is FREE, so the call counts as abandoned.
-        assert seg.wire.take_requests(1) == [(TAKE_ABANDONED, 2, 5, 7, L.CellKind.CALL, None)]
+        # Verified (else TAKE_CORRUPT), and copied out of the cell.
+        assert seg.wire.take_requests(1) == [(TAKE_OK, 2, 5, 7, L.CellKind.CALL, payload)]
+        # Marked ABANDONED for its generation: verified, then skipped.
+        assert r.try_push(2, 6, 7, MAX, L.CellKind.CALL, payload=payload)
+        seg.slots.mark(2, 6, L.SlotState.ABANDONED)
+        assert seg.wire.take_requests(1) == [(TAKE_ABANDONED, 2, 6, 7, L.CellKind.CALL, None)]
 
         # A given check is stored as given; without a payload the cell keeps its bytes.
         assert r.try_push(1, 0, 0, 4, L.CellKind.CALL, 0, 12345)
-        assert seg.atom.load_u64(cell + L.CELL.size + L.CELL.offset("check")) == 12345
+        assert seg.atom.load_u64(cell + 2 * L.CELL.size + L.CELL.offset("check")) == 12345
         with pytest.raises(ValueError, match="a payload of 3 bytes for a cell of length 4"):
             r.try_push(1, 0, 0, 4, L.CellKind.CALL, payload=b"abc")
         with pytest.raises(ValueError, match=f"length {MAX + 1}; only a cell of length <= {MAX}"):

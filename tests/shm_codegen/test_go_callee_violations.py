@@ -179,7 +179,6 @@ def test_a_request_payload_changed_after_its_check_ends_the_session(on_go, metho
             else:
                 area = g.request_area(slot)
                 seg.mem[area : area + len(payload)] = changed_payload
-            seg.atom.store_u64(g.slot_offset(slot), gen << 32 | L.SlotState.PENDING)
             t0 = time.monotonic()
             push_by_hand(seg, fields, check, inline)
             seg.callee_bell.ring()

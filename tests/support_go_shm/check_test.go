@@ -97,8 +97,9 @@ func callee(t *testing.T, h r2g_shm_handler) (*r2g_shm_server, *strings.Builder)
 }
 
 // request does what a caller does: a long payload into the slot's request area, the
-// slot PENDING, a cell carrying the check of its fields and the payload pushed (a short
-// payload in the cell: push copies it there and computes the check).
+// a cell carrying the check of its fields and the payload pushed (a short payload in the
+// cell: push copies it there and computes the check); the slot word is left alone, as a
+// caller leaves it.
 func request(t *testing.T, s *r2g_shm_server, slot, gen, method, kind uint32, payload []byte) {
 	t.Helper()
 	c := r2g_shm_cell{slot: slot, gen: gen, method: method, length: uint32(len(payload)), kind: kind}
@@ -106,7 +107,6 @@ func request(t *testing.T, s *r2g_shm_server, slot, gen, method, kind uint32, pa
 		copy(s.reqArea(slot), payload)
 		c.check = r2g_shm_check64(&c, payload)
 	}
-	atomic.StoreUint64(s.slotWord(slot), uint64(gen)<<32|uint64(r2g_shm_SLOT_STATE_PENDING))
 	if got, _ := s.push(s.g.reqRingOff, s.g.reqRingCap, c, payload); got != 1 {
 		t.Fatal("request ring full")
 	}
@@ -204,7 +204,6 @@ func TestEveryCompletionCarriesTheCheckOfItsReply(t *testing.T) {
 		t.Fatalf("abandoned: %+v %q", c, reply)
 	}
 	// the quit handshake's answer, cut to the response capacity
-	atomic.StoreUint64(s.slotWord(0), uint64(7)<<32|uint64(r2g_shm_SLOT_STATE_PENDING))
 	s.answerMsg(r2g_shm_cell{slot: 0, gen: 7, method: 4}, r2g_shm_CALL_STATUS_CALLEE_CLOSING, strings.Repeat("z", 300), w)
 	if c, reply := completion(t, s); c.status != r2g_shm_CALL_STATUS_CALLEE_CLOSING || reply != strings.Repeat("z", calleeCapacity) {
 		t.Fatalf("closing: %+v %q", c, reply)
@@ -349,7 +348,6 @@ func TestAShortReplyIsWrittenIntoItsCellAndALongOneIntoTheArea(t *testing.T) {
 			area[i] = 0xee // a sentinel a short reply must leave in place
 		}
 		reply := vectorPayload(n)
-		atomic.StoreUint64(s.slotWord(1), uint64(7)<<32|uint64(r2g_shm_SLOT_STATE_PENDING))
 		cell := nextCell(s, s.g.compRingOff, s.g.compRingCap)
 		s.answer(r2g_shm_cell{slot: 1, gen: 7, method: 3}, r2g_shm_CALL_STATUS_OK, reply)
 		c, _, ok, _ := s.pop(s.g.compRingOff, s.g.compRingCap, nil)

@@ -1,8 +1,8 @@
 // ---- answering a request ----
 
-//	slot     PENDING -CAS (gen,PENDING)->(gen,DONE)-> DONE, then push one REPLY cell
-//	         (a reply of at most CELL_INLINE_MAX bytes is written into it then);
-//	         CAS failure = ABANDONED: reply dropped, completion still pushed
+//	slot     read, never written: (gen, ABANDONED) before the handler = skipped, after
+//	         it = reply dropped; either way one REPLY cell is pushed (a reply of at most
+//	         CELL_INLINE_MAX bytes is written into it then), status ABANDONED when marked
 //
 // Integrity (docs/shm-layout.md): a request is copied into the poller's scratch, its
 // check computed from the words as they are stored there: out of the cell by pop, before
@@ -90,12 +90,7 @@ func (s *r2g_shm_server) take(c r2g_shm_cell, sum uint64, w *r2g_shm_scratch) bo
 			"the check64 of its fields and its %d request bytes", c.check, c.slot, sum, c.length))
 		return true
 	}
-	// A CAS of PENDING onto itself, not a load: the same test, but it takes the slot's
-	// cache line exclusive now, so answer's PENDING -> DONE finds it here instead of
-	// asking the caller's core for it a second time (one coherence round trip less per
-	// call; the word's value never changes, so the state machine is untouched).
-	pending := uint64(c.gen)<<32 | uint64(r2g_shm_SLOT_STATE_PENDING)
-	if !atomic.CompareAndSwapUint64(s.slotWord(c.slot), pending, pending) {
+	if s.abandoned(c) {
 		s.finish(c, r2g_shm_CALL_STATUS_ABANDONED) // caller gave up before we started
 		return true
 	}
@@ -147,16 +142,22 @@ func (s *r2g_shm_server) answerMsg(c r2g_shm_cell, status uint32, msg string, w 
 	s.answer(c, status, b)
 }
 
+// abandoned: whether the caller marked c's call ABANDONED. A load of a word that only a
+// cancellation writes: the slot's line stays shared with the caller and costs no trip
+// between the cores on a call nobody cancels.
+func (s *r2g_shm_server) abandoned(c r2g_shm_cell) bool {
+	return atomic.LoadUint64(s.slotWord(c.slot)) == uint64(c.gen)<<32|uint64(r2g_shm_SLOT_STATE_ABANDONED)
+}
+
 // answer: a private reply longer than CELL_INLINE_MAX into the response area (checked in
-// the same pass), PENDING -CAS-> DONE (or ABANDONED, reply dropped), then one REPLY cell,
-// which carries a shorter reply itself (push copies and checks it).
+// the same pass), then one REPLY cell, which carries a shorter reply itself (push copies
+// and checks it); status ABANDONED and no reply if the caller marked the call meanwhile.
 func (s *r2g_shm_server) answer(c r2g_shm_cell, status uint32, reply []byte) {
 	done := r2g_shm_reply_cell(c, status, len(reply))
 	if len(reply) > int(r2g_shm_CELL_INLINE_MAX) {
 		done.check = r2g_shm_copy_check64(&done, s.respArea(c.slot), reply)
 	}
-	old := uint64(c.gen)<<32 | uint64(r2g_shm_SLOT_STATE_PENDING)
-	if !atomic.CompareAndSwapUint64(s.slotWord(c.slot), old, uint64(c.gen)<<32|uint64(r2g_shm_SLOT_STATE_DONE)) {
+	if s.abandoned(c) {
 		s.finish(c, r2g_shm_CALL_STATUS_ABANDONED)
 		return
 	}

@@ -229,7 +229,7 @@ impl Conn {
     pub fn close(&self, settle: Duration) {
         for (i, rec) in self.recs.iter().enumerate() {
             if rec.state.load(Ordering::Acquire) == REC_SENT {
-                self.abandon(i as u32, self.generations[i].load(Ordering::Acquire));
+                self.mark(i as u32, self.generations[i].load(Ordering::Acquire), l::SLOT_STATE_ABANDONED);
             }
         }
         let deadline = Instant::now() + settle;

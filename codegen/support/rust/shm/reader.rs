@@ -137,14 +137,6 @@ impl Conn {
             return Some(format!("cell.kind={} is not REPLY ({})", c.kind, l::CELL_KIND_REPLY));
         }
         let current = self.generations[c.slot as usize].load(Ordering::Acquire) == c.generation;
-        if current {
-            // DONE|ABANDONED -> FREE in the slot word first: the callee never touches a
-            // slot it answered, and the slot goes back on our free list only after its
-            // reply was copied out. Stored first, the slot line's trip back from the callee's
-            // core overlaps the copy out of the response area below instead of stalling it.
-            let word = self.slot_word(c.slot);
-            word.store((c.generation as u64) << 32 | l::SLOT_STATE_FREE as u64, Ordering::Release);
-        }
         // Verified whatever becomes of it (an abandoned call's, a stale one's): a cell
         // that fails its check is a callee, or a third party, writing what it should not.
         let want = match inline_check {
@@ -163,9 +155,9 @@ impl Conn {
     /// A verified completion of the slot's current call: the reply (swapped with `copy`)
     /// to its consumer, or the slot back to the free list if nobody waits for it.
     fn hand_over(&self, c: &Cell, copy: &mut Vec<u8>) {
-        // The cell's status says whether the callee won PENDING -> DONE (a reply, or a
-        // handler error text) or not (ABANDONED, CALLEE_CLOSING: no bytes); reading the
-        // slot word here too would add a cache miss to every round trip.
+        // The cell's status says what the callee did (a reply, a handler error text, or
+        // ABANDONED, CALLEE_CLOSING: no bytes); the slot word is not read here, nor
+        // written unless this call was abandoned.
         let rec = &self.recs[c.slot as usize];
         let mut reply = rec.reply.lock().unwrap_or_else(|e| e.into_inner());
         match rec.state.compare_exchange(REC_SENT, REC_READY, Ordering::AcqRel, Ordering::Acquire) {
@@ -178,6 +170,8 @@ impl Conn {
             }
             Err(REC_DROPPED) => {
                 drop(reply);
+                // ABANDONED -> FREE before the slot's generation can come round again.
+                self.mark(c.slot, c.generation, l::SLOT_STATE_FREE);
                 self.in_flight.fetch_sub(1, Ordering::AcqRel);
                 rec.state.store(REC_FREE, Ordering::Release);
                 self.release(c.slot);

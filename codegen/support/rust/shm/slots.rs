@@ -1,7 +1,8 @@
 // ---- slots: the slot word in shm and this side's record of each slot -------
-// slot   FREE -store-release(generation+1,PENDING)-> PENDING        caller, before the push
-//        PENDING -CAS-> ABANDONED                             caller, future dropped
-//        DONE|ABANDONED -store-release(generation,FREE)-> FREE       whoever popped the completion
+// slot   FREE -store-release(generation,ABANDONED)-> ABANDONED   caller, future dropped
+//        ABANDONED -store-release(generation,FREE)-> FREE        the reader, its completion popped
+//        (a call nobody cancels leaves the word alone: the callee only reads it, so its
+//        line stays in both cores' caches instead of crossing twice per call)
 enum Waiter {
     None,
     Task(Waker),
@@ -173,7 +174,6 @@ impl Conn {
         gen_cell.store(generation, Ordering::Relaxed);
         self.recs[slot as usize].state.store(rec, Ordering::Release);
         self.in_flight.fetch_add(1, Ordering::SeqCst);
-        self.slot_word(slot).store((generation as u64) << 32 | l::SLOT_STATE_PENDING as u64, Ordering::Release);
         let pushed = self.push_request(cell, request);
         put_private(&PRIVATE_REQUEST, private);
         pushed?;
@@ -238,18 +238,22 @@ impl Conn {
         out
     }
 
-    /// The consumer of a SENT call gives up: SENT -> DROPPED (and ABANDONED in the
-    /// slot word; the popper frees the slot when the callee's answer arrives), or, if
-    /// the reply is READY already, free the slot now.
+    /// The consumer of a SENT call gives up: ABANDONED in the slot word and SENT ->
+    /// DROPPED (the popper clears the mark and frees the slot when the callee's answer
+    /// arrives), or, if the reply is READY already, clear the mark and free the slot now.
     fn drop_call(&self, slot: u32, generation: u32) {
         let rec = &self.recs[slot as usize];
         // Our waker goes first, while the slot is certainly still ours: once DROPPED,
         // the popper may free the slot and a new call register its own waiter here,
         // which clearing after the CAS would lose (that call would never be woken).
         drop(rec.take_waiter());
+        // The mark goes before the CAS: once DROPPED, the popper may clear the mark and
+        // free the slot at once, and a mark stored after that would outlive its call.
+        self.mark(slot, generation, l::SLOT_STATE_ABANDONED);
         match rec.state.compare_exchange(REC_SENT, REC_DROPPED, Ordering::AcqRel, Ordering::Acquire) {
-            Ok(_) => self.abandon(slot, generation),
+            Ok(_) => {}
             Err(REC_READY) => {
+                self.mark(slot, generation, l::SLOT_STATE_FREE);
                 rec.state.store(REC_FREE, Ordering::Release);
                 self.release(slot);
             }
@@ -262,14 +266,9 @@ impl Conn {
         ShmError::PeerGone(why.unwrap_or_else(|| "connection closed".into()))
     }
 
-    /// slot PENDING -CAS-> ABANDONED: the callee drops its reply; the reader frees.
-    fn abandon(&self, slot: u32, generation: u32) {
-        let g = generation as u64;
-        let _ = self.slot_word(slot).compare_exchange(
-            g << 32 | l::SLOT_STATE_PENDING as u64,
-            g << 32 | l::SLOT_STATE_ABANDONED as u64,
-            Ordering::SeqCst,
-            Ordering::Acquire,
-        );
+    /// The slot word (generation, state): ABANDONED makes the callee skip that call or drop
+    /// its reply; FREE clears the mark once the call's completion came.
+    fn mark(&self, slot: u32, generation: u32, state: u32) {
+        self.slot_word(slot).store((generation as u64) << 32 | state as u64, Ordering::Release);
     }
 }

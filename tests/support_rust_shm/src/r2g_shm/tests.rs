@@ -630,6 +630,7 @@ fn next_cell(c: &Conn, r: &Ring) -> usize {
 /// cell, the check and copy of an inline payload, the request area and the cell used.
 fn submit_and_pop(c: &Conn, n: usize) -> (Cell, Option<(u64, Vec<u8>)>, usize, usize) {
     let slot = c.try_alloc(None).unwrap().expect("a free slot");
+    let before = c.slot_word(slot).load(Ordering::Relaxed);
     let area = c.request_area(slot);
     let at = next_cell(c, &c.req_ring);
     fill(c, area, c.geometry.request_capacity);
@@ -646,10 +647,7 @@ fn submit_and_pop(c: &Conn, n: usize) -> (Cell, Option<(u64, Vec<u8>)>, usize, u
         )
         .unwrap();
     let word = c.slot_word(slot).load(Ordering::Relaxed);
-    assert_eq!(
-        word,
-        (generation as u64) << 32 | l::SLOT_STATE_PENDING as u64
-    );
+    assert_eq!(word, before, "a submit leaves the slot word alone");
     let (cell, inline) = pop(&c.req_ring, &c.map).unwrap().expect("the request cell");
     assert_eq!(
         (cell.slot, cell.generation, cell.method, cell.length),
@@ -735,14 +733,35 @@ fn a_short_completion_is_read_from_its_cell_a_long_one_from_the_response_area() 
         let got = c.read_reply(req.slot, |b| Ok(b.to_vec())).unwrap();
         assert_eq!(got, reply, "{n} bytes");
         let word = c.slot_word(req.slot).load(Ordering::Relaxed);
-        assert_eq!(
-            word,
-            (req.generation as u64) << 32 | l::SLOT_STATE_FREE as u64
-        );
+        assert_eq!(word, 0, "a call nobody abandons leaves the slot word alone");
         assert_eq!(c.free_slots(), 2);
         assert_eq!(c.in_flight(), 0);
     }
     assert!(!c.pop_completion().unwrap(), "an empty ring pops nothing");
+}
+
+#[test]
+fn an_abandoned_call_is_marked_in_the_slot_word_until_its_completion_comes() {
+    let c = conn(geometry(2, 2, 256));
+    let (req, ..) = submit_and_pop(&c, 8);
+    let word = |c: &Conn| c.slot_word(req.slot).load(Ordering::Relaxed);
+    c.drop_call(req.slot, req.generation);
+    let marked = (req.generation as u64) << 32 | l::SLOT_STATE_ABANDONED as u64;
+    assert_eq!(word(&c), marked, "the callee must see the call abandoned");
+    assert_eq!(c.free_slots(), 1, "the slot stays out until the callee answers");
+    answer(&c, &req, b"", |_, _| {});
+    assert!(c.pop_completion().unwrap());
+    let cleared = (req.generation as u64) << 32 | l::SLOT_STATE_FREE as u64;
+    assert_eq!(word(&c), cleared, "the mark is cleared before the slot is reused");
+    assert_eq!((c.free_slots(), c.in_flight()), (2, 0));
+    // Dropped once its reply is READY: nothing for the callee to skip, the slot frees now.
+    let (req, ..) = submit_and_pop(&c, 8);
+    answer(&c, &req, b"ok", |_, _| {});
+    assert!(c.pop_completion().unwrap());
+    c.drop_call(req.slot, req.generation);
+    let cleared = (req.generation as u64) << 32 | l::SLOT_STATE_FREE as u64;
+    assert_eq!(c.slot_word(req.slot).load(Ordering::Relaxed), cleared);
+    assert_eq!((c.free_slots(), c.in_flight()), (2, 0));
 }
 
 #[test]
