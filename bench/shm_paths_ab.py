@@ -2,18 +2,19 @@
 throughput rows of bench.shm_paths (shm in and across processes, 1000 tokio tasks, 64 B
 and 4 KiB) against the Rust thread hand-off, for two builds of bench/shm_paths:
 
-  before  the shm support files (codegen/support/rust/shm/, codegen/support/go/shm/) as
-          at REV (default HEAD)
+  before  the code generator and runtime as at REV (default HEAD): the whole tree at REV,
+          so a change of the shared-memory layout compares too
   after   the working tree
 
-Everything else (templates, the rest of the runtime, the bench itself) is the working
-tree's in both, so the difference is the transport change alone. The three take turns
-every round (BENCH_SHM_ROUNDS, default 8; BENCH_SHM_SECONDS per run, default 1), each run
-in the throughput-only mode (BENCH_SHM_TASKS_ONLY). Each round gives calls/s, and calls
-per CPU-second of every process taking part (the bench and, across processes, the
-server), which other load on a shared machine moves less; both are divided by the
-hand-off's of the same round, and the table holds the medians of those per-round ratios
-(and of the calls/s). Not a `make bench` section: a tool for deciding what to keep."""
+Both build this tree's bench crate (bench/shm_paths), so the difference is the change of
+the generated binding alone. The three take turns every round (BENCH_SHM_ROUNDS, default
+8; BENCH_SHM_SECONDS per run, default 1), each run in the throughput-only mode
+(BENCH_SHM_TASKS_ONLY). Each round gives calls/s, and calls per CPU-second of every process
+taking part (the bench and, across processes, the server), which other load on a shared
+machine moves less; both are divided by the hand-off's of the same round, and the table
+holds the medians of those per-round ratios (and of the calls/s). BENCH_SHM_AB_PAIRS=N
+(default 0) adds N alternations of the paired p50 run (`shm-pairs`, 15 pairs of 0.1 s
+each) of the two builds. Not a `make bench` section: a tool for deciding what to keep."""
 
 from __future__ import annotations
 
@@ -30,35 +31,37 @@ from bench.shm_paths import build as build_variant
 
 WORK = ROOT / ".cache" / "bench_shm_paths_ab"
 ROUNDS = int(os.environ.get("BENCH_SHM_ROUNDS", "8"))
-SHM_SUPPORT = ("codegen/support/rust/shm", "codegen/support/go/shm")
-# rust2go generate with render.SUPPORT pointed at the variant's support tree.
-GENERATE = ("import runpy, sys, pathlib; import rust2go.codegen.emit.render as r; "
-            "r.SUPPORT = pathlib.Path(sys.argv.pop(1)); sys.argv[0] = 'rust2go'; "
-            "runpy.run_module('rust2go', run_name='__main__')")  # fmt: skip
+PAIRS = int(os.environ.get("BENCH_SHM_AB_PAIRS", "0"))
+# setup.py's package-dir: the import name each top-level folder is installed under.
+PACKAGES = ("codegen", "daemon", "loadtest", "migrate", "runtime", "shm")
 
 
-def support_tree(name: str, rev: str | None) -> Path:
-    """codegen/support as in the working tree; with `rev`, its shm files as at rev."""
-    tree = WORK / name / "support"
-    shutil.rmtree(tree, ignore_errors=True)
-    shutil.copytree(ROOT / "codegen" / "support", tree)
-    if rev is not None:
-        files = check(["git", "ls-tree", "-r", "--name-only", rev, *SHM_SUPPORT], ROOT).split()
-        for f in files:
-            text = subprocess.run(["git", "show", f"{rev}:{f}"], cwd=ROOT, capture_output=True,
-                                  check=True).stdout  # fmt: skip
-            (tree / f.removeprefix("codegen/support/")).write_bytes(text)
-    return tree
+def tree_at(name: str, rev: str) -> tuple[Path, Path]:
+    """The tree at `rev` (a git archive) and a folder that makes it importable as
+    `rust2go` (put first on PYTHONPATH): rust2go/ with its sibling folders linked in."""
+    tree, pkg = WORK / name / "tree", WORK / name / "pkg"
+    shutil.rmtree(WORK / name, ignore_errors=True)
+    tree.mkdir(parents=True)
+    archive = subprocess.run(["git", "archive", rev], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    for folder in PACKAGES:
+        (tree / "rust2go" / folder).symlink_to(tree / folder)
+    pkg.mkdir()
+    (pkg / "rust2go").symlink_to(tree / "rust2go")
+    return tree, pkg
 
 
 def build(name: str, rev: str | None) -> tuple[Path, Path]:
-    """The bench binary and the Go server of one variant."""
-    tree = support_tree(name, rev)
+    """The bench binary and the Go server of one variant (rev None: the working tree)."""
+    generate = [sys.executable, "-m", "rust2go", "generate"]
     crate = WORK / name / "crate"
-    shutil.rmtree(crate, ignore_errors=True)
+    if rev is None:
+        shutil.rmtree(WORK / name, ignore_errors=True)
+    else:
+        _, pkg = tree_at(name, rev)
+        generate = ["env", f"PYTHONPATH={pkg}", *generate]
     shutil.copytree(CRATE, crate, ignore=shutil.ignore_patterns("target"))
-    binary, server, _ = build_variant(crate, WORK / name, [sys.executable, "-c", GENERATE, str(tree),
-                                      "generate"], WORK / name / "target", uds=False)  # fmt: skip
+    binary, server, _ = build_variant(crate, WORK / name, generate, WORK / name / "target", uds=False)
     return binary, server
 
 
@@ -84,7 +87,7 @@ def run(binary: Path, path: str, size: int, segment: str | None, server_pid: int
     return rate, rate * float(SECS) / cpu
 
 
-def measure(rev: str) -> dict[tuple[int, str], list[tuple[float, float]]]:
+def measure(rev: str) -> tuple[dict[tuple[int, str], list[tuple[float, float]]], dict[str, Path]]:
     variants = {"before": build("before", rev), "after": build("after", None)}
     runs: dict[tuple[int, str], list[tuple[float, float]]] = {}
     servers = {name: Serving([str(server), *GEOMETRY, f"/r2g-{os.getpid()}-ab{name}"])
@@ -104,11 +107,11 @@ def measure(rev: str) -> dict[tuple[int, str], list[tuple[float, float]]]:
     finally:
         for s in servers.values():
             s.__exit__()
-    return runs
+    return runs, {name: binary for name, (binary, _) in variants.items()}
 
 
 def markdown(runs: dict[tuple[int, str], list[tuple[float, float]]], rev: str) -> str:
-    out = [f"shm A/B: before = shm support files at {rev}, after = working tree; {ROUNDS} rounds "
+    out = [f"shm A/B: before = the tree at {rev}, after = the working tree; {ROUNDS} rounds "
            f"of {SECS} s runs, 1000 tokio tasks", "",
            "| payload | path | calls/s | / hand-off | calls per CPU-s | / hand-off |",
            "|---|---|---|---|---|---|"]  # fmt: skip
@@ -124,9 +127,28 @@ def markdown(runs: dict[tuple[int, str], list[tuple[float, float]]], rev: str) -
     return "\n".join(out)
 
 
+def pairs(binaries: dict[str, Path]) -> str:
+    """PAIRS alternations of each build's paired p50 run: shm p50 / floor p50, per run."""
+    got: dict[str, list[dict]] = {name: [] for name in binaries}
+    for _ in range(PAIRS):
+        for name, binary in binaries.items():
+            out = check([str(binary), "shm-pairs", "64", "0.1", "15"], CRATE)
+            got[name].append(json.loads(out.strip().splitlines()[-1]))
+    rows = ["", f"p50, 64 B, {PAIRS} alternations of 15 pairs each (median over the runs)", "",
+            "| build | shm p50 | floor p50 | shm / floor (median of the runs' ratios) |",
+            "|---|---:|---:|---:|"]  # fmt: skip
+    for name, runs in got.items():
+        med = {k: statistics.median(r[k] for r in runs) for k in ("shm_p50_ns", "floor_p50_ns",
+                                                                   "median_of_ratios")}  # fmt: skip
+        rows.append(f"| {name} | {med['shm_p50_ns']:.0f} ns | {med['floor_p50_ns']:.0f} ns | "
+                    f"{med['median_of_ratios']:.2f}× |")  # fmt: skip
+    return "\n".join(rows)
+
+
 def main() -> int:
     rev = sys.argv[1] if len(sys.argv) > 1 else "HEAD"
-    print(markdown(measure(rev), rev))
+    runs, binaries = measure(rev)
+    print(markdown(runs, rev) + (pairs(binaries) if PAIRS else ""))
     return 0
 
 
