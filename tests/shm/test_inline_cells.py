@@ -191,7 +191,7 @@ async def test_a_reply_pushed_after_a_full_completion_ring_arrives_whole(monkeyp
     geometry = {"slots": 2, "request_capacity": 256, "response_capacity": 256}
     async with ShmCallee.create("pt_inline_full", **geometry) as callee:
         seg, reply = callee.seg, pattern(n, 9)
-        assert seg.wire.submit(0, 1, 4, L.CellKind.CALL, b"q")  # slot 0 now (1, PENDING)
+        assert seg.wire.submit(0, 1, 4, L.CellKind.CALL, b"q")  # slot 0, generation 1, in flight
         for _ in range(seg.geometry.completion_ring_capacity):  # a broken caller's cells
             assert seg.completion_ring.try_push(1, 0, 0, 0, L.CellKind.REPLY)
         room = threading.Timer(0.05, lambda: [seg.completion_ring.try_pop() for _ in range(2)])

@@ -163,7 +163,7 @@ fn cancel(c: &SvcShm, rounds: u64) {
                         return true;
                     }
                 }
-                false // dropped here: PENDING -> ABANDONED
+                false // dropped here: the slot word marked ABANDONED
             }));
         }
         join_all(futs);
