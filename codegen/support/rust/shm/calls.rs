@@ -13,7 +13,7 @@ impl Conn {
     ) -> Result<T, ShmError> {
         self.check_size(size)?;
         let slot = loop {
-            if let Some(s) = self.try_alloc(None)? {
+            if let Some(s) = self.try_alloc(None, false)? {
                 break s;
             }
             std::thread::park_timeout(Duration::from_millis(PARK_MS as u64));
@@ -56,7 +56,7 @@ impl Conn {
     pub fn send_oneway(&self, method: u32, size: usize, write: impl FnOnce(&mut [u8])) -> Result<(), ShmError> {
         self.check_size(size)?;
         let slot = loop {
-            if let Some(s) = self.try_alloc(None)? {
+            if let Some(s) = self.try_alloc(None, false)? {
                 break s;
             }
             std::thread::park_timeout(Duration::from_millis(PARK_MS as u64));
@@ -106,7 +106,7 @@ impl<W: FnOnce(&mut [u8]), D: Fn(&[u8]) -> Result<T, ShmError>, T> Future for Ca
             if let Err(e) = this.conn.check_size(this.size) {
                 return Poll::Ready(Err(e));
             }
-            let slot = match this.conn.try_alloc(Some(cx.waker())) {
+            let slot = match this.conn.try_alloc(Some(cx.waker()), this.waited) {
                 Err(e) => return Poll::Ready(Err(e)),
                 Ok(None) => {
                     this.waited = true;

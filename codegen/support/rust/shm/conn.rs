@@ -19,6 +19,7 @@ pub struct Conn {
     // completion, which the push/pop release-acquire chain orders after the write.
     generations: Vec<AtomicU32>,
     free: Mutex<FreeList>,
+    owed: AtomicBool, // FreeList::owed > 0 may hold: the reader looks
     in_flight: AtomicU32,
     pollers: AtomicU32,                        // blocking calls polling the completion ring
     reader_idle: AtomicBool,                   // reader parked locally (not on the doorbell)
@@ -79,7 +80,8 @@ impl Conn {
             caller_bell,
             recs,
             generations,
-            free: Mutex::new(FreeList { free: (0..g.slot_count as u32).rev().collect(), waiters: Default::default() }),
+            free: Mutex::new(FreeList { free: (0..g.slot_count as u32).rev().collect(), waiters: Default::default(), owed: 0 }),
+            owed: AtomicBool::new(false),
             in_flight: AtomicU32::new(0),
             pollers: AtomicU32::new(0),
             reader_idle: AtomicBool::new(false),

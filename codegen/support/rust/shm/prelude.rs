@@ -14,3 +14,6 @@ const PARK_MS: i64 = 10; // caller park timeout: the liveness probe period
 const HELP_BATCH: usize = 32; // completions an async call's poll pops for the reader
 const HELP_BUSY: u64 = 16; // helped pops between two reader looks that mean "busy"
 const HELP_NAP: Duration = Duration::from_micros(100);
+/// How long a slot freed while callers waited may stay free before the reader wakes one
+/// of them for it: long enough for the call that freed it to take it again first.
+const OWED_GRACE: Duration = Duration::from_micros(20);

@@ -24,7 +24,18 @@ impl Conn {
         let mut idle_since: Option<Instant> = None;
         let mut helped = 0u64;
         let mut spins = 0u32;
+        let mut owed_since: Option<Instant> = None;
+        let mut looks = 0u32;
         while !self.stop.load(Ordering::Acquire) {
+            // Slots freed while callers waited and still free after OWED_GRACE (no
+            // newcomer took them): wake that many waiters. The clock only every 16 looks.
+            looks = looks.wrapping_add(1);
+            if !self.owed.load(Ordering::Acquire) {
+                owed_since = None;
+            } else if looks & 15 == 0 && owed_since.get_or_insert_with(Instant::now).elapsed() >= OWED_GRACE {
+                self.pay_owed_wakes();
+                owed_since = None;
+            }
             match self.pop_completion() {
                 Ok(true) => {
                     idle_since = None;
@@ -71,6 +82,10 @@ impl Conn {
             if now_helped.wrapping_sub(helped) >= HELP_BUSY {
                 helped = now_helped;
                 idle_since = None;
+                if owed_since.is_some_and(|t| t.elapsed() >= OWED_GRACE) {
+                    self.pay_owed_wakes();
+                    owed_since = None;
+                }
                 std::thread::park_timeout(HELP_NAP);
                 continue;
             }

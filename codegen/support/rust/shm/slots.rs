@@ -80,14 +80,16 @@ impl SlotWaiter {
     }
 }
 
-/// Free slots and the callers waiting for one (FIFO). A freed slot wakes one waiter,
-/// not all; progress when a woken waiter does not take it: a waiter that gets a slot
-/// while more are free wakes the next, a waiting future dropped passes its wake on,
-/// and the reader wakes them all before it parks idle (blocking callers re-try every
-/// PARK_MS anyway).
+/// Free slots and the callers waiting for one (FIFO). A waiter registers only while no
+/// slot is free, and a slot freed while some wait owes them a wake-up (`owed`), which a
+/// newcomer taking a free slot cancels and the reader pays (one waiter per slot still
+/// free) after OWED_GRACE. Progress when a woken waiter does not take its slot: a
+/// waiting future dropped passes its wake on, and the reader wakes them all before it
+/// parks idle (blocking callers re-try every PARK_MS anyway).
 struct FreeList {
     free: Vec<u32>,
     waiters: std::collections::VecDeque<SlotWaiter>, // bounded by the callers waiting
+    owed: usize, // slots freed while callers waited, no newcomer took, no waiter woken for
 }
 
 impl FreeList {
@@ -99,14 +101,19 @@ impl FreeList {
 
 impl Conn {
     // -- slots ------------------------------------------------------------------
-    fn try_alloc(&self, waker: Option<&Waker>) -> Result<Option<u32>, ShmError> {
+    /// A free slot, or None with the caller registered to be woken when one frees.
+    /// `waited`: the caller was registered before (and woken), else it is a newcomer.
+    fn try_alloc(&self, waker: Option<&Waker>, waited: bool) -> Result<Option<u32>, ShmError> {
         self.check_dead()?;
         let mut f = self.free.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(s) = f.free.pop() {
-            let next = f.next_waiter();
-            drop(f);
-            if let Some(w) = next {
-                w.wake();
+            if !waited && f.owed > 0 {
+                // A newcomer took a slot freed while others waited (typically the call
+                // that freed it, calling again): the wake-up it owed them is void.
+                f.owed -= 1;
+                if f.owed == 0 {
+                    self.owed.store(false, Ordering::Release);
+                }
             }
             return Ok(Some(s));
         }
@@ -117,15 +124,31 @@ impl Conn {
         Ok(None)
     }
 
+    /// A slot back on the free list. Callers waiting for one are not woken here: the call
+    /// that frees a slot usually takes it again at once, and a waiter woken for it would
+    /// find none and queue again (a wasted wake-up per call). The wake-up is owed
+    /// instead; the reader pays what is still owed OWED_GRACE later.
     fn release(&self, slot: u32) {
-        let next = {
-            let mut f = self.free.lock().unwrap_or_else(|e| e.into_inner());
-            f.free.push(slot);
-            f.next_waiter()
-        };
-        if let Some(w) = next {
-            w.wake();
+        let mut f = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        f.free.push(slot);
+        if !f.waiters.is_empty() {
+            f.owed += 1;
+            self.owed.store(true, Ordering::Release);
         }
+    }
+
+    /// Wake as many waiters as slots were freed for them and are still free (the reader).
+    fn pay_owed_wakes(&self) {
+        if !self.owed.swap(false, Ordering::AcqRel) {
+            return;
+        }
+        let woken: Vec<SlotWaiter> = {
+            let mut f = self.free.lock().unwrap_or_else(|e| e.into_inner());
+            let n = f.owed.min(f.free.len()).min(f.waiters.len());
+            f.owed = 0;
+            f.waiters.drain(..n).collect()
+        };
+        woken.into_iter().for_each(SlotWaiter::wake);
     }
 
     /// Pass a slot wake-up on (a waiting future was dropped), or wake every waiter.

@@ -629,7 +629,7 @@ fn next_cell(c: &Conn, r: &Ring) -> usize {
 /// A request of `n` bytes submitted in a fresh slot, popped as the callee pops it: the
 /// cell, the check and copy of an inline payload, the request area and the cell used.
 fn submit_and_pop(c: &Conn, n: usize) -> (Cell, Option<(u64, Vec<u8>)>, usize, usize) {
-    let slot = c.try_alloc(None).unwrap().expect("a free slot");
+    let slot = c.try_alloc(None, false).unwrap().expect("a free slot");
     let before = c.slot_word(slot).load(Ordering::Relaxed);
     let area = c.request_area(slot);
     let at = next_cell(c, &c.req_ring);
@@ -854,4 +854,35 @@ fn a_lock_file_replaced_at_its_path_is_not_the_one_held() {
     assert!(!is_at(owner.fd, &owner.path), "another file at the path reads as the one held");
     drop(owner);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A waker that counts its wake-ups.
+struct Count(std::sync::atomic::AtomicUsize);
+
+impl std::task::Wake for Count {
+    fn wake(self: Arc<Self>) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn a_slot_freed_while_callers_wait_wakes_one_only_if_no_newcomer_takes_it() {
+    let c = conn(geometry(1, 2, 64));
+    let count = Arc::new(Count(std::sync::atomic::AtomicUsize::new(0)));
+    let waker = Waker::from(Arc::clone(&count));
+    let woken = || count.0.load(Ordering::SeqCst);
+    let slot = c.try_alloc(None, false).unwrap().expect("the one slot");
+    assert_eq!(c.try_alloc(Some(&waker), false).unwrap(), None, "no slot: waits");
+    c.release(slot);
+    assert_eq!(woken(), 0, "not woken by the release itself");
+    // The call that freed it calls again and takes it: the wake-up is void.
+    assert_eq!(c.try_alloc(None, false).unwrap(), Some(slot));
+    c.pay_owed_wakes();
+    assert_eq!(woken(), 0, "nothing was owed any more");
+    // Freed again and left free: the reader wakes the waiter, once.
+    c.release(slot);
+    c.pay_owed_wakes();
+    c.pay_owed_wakes();
+    assert_eq!(woken(), 1);
+    assert_eq!(c.try_alloc(Some(&waker), true).unwrap(), Some(slot), "the woken waiter's");
 }
