@@ -20,6 +20,7 @@ pub struct Conn {
     generations: Vec<AtomicU32>,
     free: Mutex<FreeList>,
     owed: AtomicBool, // FreeList::owed > 0 may hold: the reader looks
+    reader_asleep: AtomicBool, // the reader sleeps on the caller doorbell: releases pay their own wake-ups
     in_flight: AtomicU32,
     pollers: AtomicU32,                        // blocking calls polling the completion ring
     reader_idle: AtomicBool,                   // reader parked locally (not on the doorbell)
@@ -82,6 +83,7 @@ impl Conn {
             generations,
             free: Mutex::new(FreeList { free: (0..g.slot_count as u32).rev().collect(), waiters: Default::default(), owed: 0 }),
             owed: AtomicBool::new(false),
+            reader_asleep: AtomicBool::new(false),
             in_flight: AtomicU32::new(0),
             pollers: AtomicU32::new(0),
             reader_idle: AtomicBool::new(false),

@@ -109,7 +109,12 @@ impl Conn {
                     || self.hdr(l::HEADER_SEGMENT_STATE).load(Ordering::Acquire) != l::SEGMENT_STATE_SERVING
                     || self.hdr(l::HEADER_CALLER_STATE).load(Ordering::Acquire) != l::CALLER_STATE_ATTACHED
             };
+            // Asleep, the reader pays no owed wake-up: what is owed now is paid first, and
+            // a release from now on pays its own (a SeqCst pair with the owed flag).
+            self.reader_asleep.store(true, Ordering::SeqCst);
+            self.pay_owed_wakes();
             let woke = self.caller_bell.park(&self.map, ready, PARK_MS);
+            self.reader_asleep.store(false, Ordering::SeqCst);
             idle_since = None;
             if self.broken() {
                 return;

@@ -127,19 +127,27 @@ impl Conn {
     /// A slot back on the free list. Callers waiting for one are not woken here: the call
     /// that frees a slot usually takes it again at once, and a waiter woken for it would
     /// find none and queue again (a wasted wake-up per call). The wake-up is owed
-    /// instead; the reader pays what is still owed OWED_GRACE later.
+    /// instead; the reader pays what is still owed OWED_GRACE later (or the release
+    /// itself, while the reader sleeps on the doorbell).
     fn release(&self, slot: u32) {
-        let mut f = self.free.lock().unwrap_or_else(|e| e.into_inner());
-        f.free.push(slot);
-        if !f.waiters.is_empty() {
-            f.owed += 1;
-            self.owed.store(true, Ordering::Release);
+        let owed = {
+            let mut f = self.free.lock().unwrap_or_else(|e| e.into_inner());
+            f.free.push(slot);
+            let owed = !f.waiters.is_empty();
+            if owed {
+                f.owed += 1;
+                self.owed.store(true, Ordering::SeqCst);
+            }
+            owed
+        };
+        if owed && self.reader_asleep.load(Ordering::SeqCst) {
+            self.pay_owed_wakes(); // nobody else would for as long as the reader sleeps
         }
     }
 
     /// Wake as many waiters as slots were freed for them and are still free (the reader).
     fn pay_owed_wakes(&self) {
-        if !self.owed.swap(false, Ordering::AcqRel) {
+        if !self.owed.swap(false, Ordering::SeqCst) {
             return;
         }
         let woken: Vec<SlotWaiter> = {

@@ -885,4 +885,9 @@ fn a_slot_freed_while_callers_wait_wakes_one_only_if_no_newcomer_takes_it() {
     c.pay_owed_wakes();
     assert_eq!(woken(), 1);
     assert_eq!(c.try_alloc(Some(&waker), true).unwrap(), Some(slot), "the woken waiter's");
+    // While the reader sleeps on the doorbell, the release pays at once.
+    assert_eq!(c.try_alloc(Some(&waker), false).unwrap(), None);
+    c.reader_asleep.store(true, Ordering::SeqCst);
+    c.release(slot);
+    assert_eq!(woken(), 2);
 }
