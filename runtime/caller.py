@@ -156,8 +156,7 @@ class ShmCaller:
         for _, target, i in list(self._pending.values()):
             (target if i < 0 else target.waiter).cancel()
         for slot, (gen, _, _) in list(self._pending.items()):
-            self.seg.slots.mark(slot, gen, _ABANDONED)
-            self._marked.add(slot)
+            self._abandon(slot, gen)
         try:
             await self.settle(settle_timeout)
         except TimeoutError:
