@@ -409,14 +409,14 @@ class ShmCaller:
                 continue
             _, target, i = entry
             if i >= 0:  # a call of a batch
-                if data is None or status != _OK:
+                if status != _OK:
                     data = _remote_error(status, data)
                 target.results[i] = data
                 target.left -= 1
                 if not target.left and not target.waiter.done():
                     target.waiter.set_result(None)
             elif not target.done():
-                if data is not None and status == _OK:
+                if status == _OK:
                     target.set_result(data)
                 else:
                     target.set_exception(_remote_error(status, data))
@@ -503,10 +503,10 @@ class ShmCaller:
             raise TimeoutError(f"{len(self._pending)} calls still in flight") from None
 
 
-def _remote_error(status: int, data: bytes | None) -> RemoteError:
-    """The failure of a call answered `status` with `data` (None: the callee skipped a
-    call we did not abandon)."""
-    return RemoteError(status, _status_message(status, b"" if data is None else data))
+def _remote_error(status: int, data: bytes) -> RemoteError:
+    """The failure of a call answered `status` with `data` (the handler's error text, or
+    nothing)."""
+    return RemoteError(status, _status_message(status, data))
 
 
 def _status_message(status: int, data: bytes) -> str:
