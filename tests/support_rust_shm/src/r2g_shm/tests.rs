@@ -818,11 +818,17 @@ fn a_short_completion_out_of_range_is_refused_for_its_range_first() {
     );
 }
 
+/// A fresh directory for one lock-file test (`tag` keeps tests apart) and a lock path in it.
+fn lock_dir(tag: &str) -> (std::path::PathBuf, String) {
+    let dir = std::env::temp_dir().join(format!("r2g-lock-test-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("r2g-x.lock-caller-{tag}")).to_str().unwrap().to_string();
+    (dir, path)
+}
+
 #[test]
 fn a_dead_owners_lock_file_goes_and_a_live_owners_stays() {
-    let dir = std::env::temp_dir().join(format!("r2g-lock-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("r2g-x.lock-caller-1").to_str().unwrap().to_string();
+    let (dir, path) = lock_dir("owner");
     let owner = OwnerLock::take(&path).expect("take");
     remove_if_dead(&path);
     assert!(std::path::Path::new(&path).exists() && lock_alive(&path), "a live owner's file was removed");
@@ -843,9 +849,7 @@ fn a_dead_owners_lock_file_goes_and_a_live_owners_stays() {
 
 #[test]
 fn a_lock_file_replaced_at_its_path_is_not_the_one_held() {
-    let dir = std::env::temp_dir().join(format!("r2g-lock-test-at-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("r2g-x.lock-caller-2").to_str().unwrap().to_string();
+    let (dir, path) = lock_dir("at");
     let owner = OwnerLock::take(&path).expect("take");
     assert!(is_at(owner.fd, &owner.path));
     std::fs::remove_file(&path).unwrap();
