@@ -181,7 +181,11 @@ class GoShmMethod:
     ret_sizer: str
     ret_writer: str
     ret_head: int  # reply block rounded to 8: where children start
-    views: bool  # a decoded argument views the request bytes (so they are never reused)
+    # An owned argument views the request bytes, so the handler is given that copy for
+    # good (never reused). A borrowed (`&T`) one is lent for the call, as in the Rust
+    # signature and as cgo lends Rust memory: its copy is reused, so the call allocates
+    # nothing for it.
+    keeps: bool
 
 
 @dataclass
@@ -224,7 +228,7 @@ def _method(codec: GoCodec, m: ir.Method) -> GoShmMethod:
         ret_sizer=codec.sizer(ret.ty) if ret else "",
         ret_writer=codec.writer(ret.ty) if ret else "",
         ret_head=round8(reply_block(sp.layouts, m).size),
-        views=any(_views(codec.program, p.ty, set()) for p in m.params),
+        keeps=any(not p.by_ref and _views(codec.program, p.ty, set()) for p in m.params),
     )
 
 

@@ -1,7 +1,8 @@
 """Golden payloads in Rust and Go (the Python codec's side is in test_python_peer.py).
 
 Go: `go test` runs the generated handler on each request image (it must decode to the
-expected value) and compares what the generated reply writer makes with the reply image.
+expected value) and compares what the generated reply writer makes with the reply image;
+with the same images it checks which methods are given their request copy to keep.
 Rust: the peer binary calls the generated methods against a Python callee that records
 the request bytes and answers with the reply image (it must decode to the expected
 value). A copy of the images with one byte of string content changed must fail both."""
@@ -30,13 +31,19 @@ def corrupted_copy(tmp_path: Path, *names: str) -> Path:
     return tmp_path
 
 
-def go_test(peer_crate, vectors_dir: Path, monkeypatch) -> None:
+def go_test(peer_crate, vectors_dir: Path, monkeypatch, name: str = "TestGoldenPayloads") -> None:
     monkeypatch.setenv("R2G_VECTORS", str(vectors_dir))
-    run(["go", "test", "-count=1", "-run", "TestGoldenPayloads", "."], peer_crate.dir / "go")
+    run(["go", "test", "-count=1", "-run", f"^{name}$", "."], peer_crate.dir / "go")
 
 
 def test_go_reads_the_request_images_and_writes_the_reply_images(peer_crate, monkeypatch):
     go_test(peer_crate, vectors.DIR, monkeypatch)
+
+
+def test_go_gives_owned_arguments_their_copy_and_reuses_borrowed_ones(peer_crate, monkeypatch):
+    """peer/go/copies_test.go: what a method keeps of an owned argument never changes; a
+    method whose viewing arguments are all borrowed (`&T`) leaves its copy for reuse."""
+    go_test(peer_crate, vectors.DIR, monkeypatch, "TestRequestCopies")
 
 
 def test_go_notices_a_changed_byte(peer_crate, monkeypatch, tmp_path):

@@ -26,6 +26,9 @@ func (cgo) echo(req *Msg) Ack        { return Ack{seq: req.seq, sum: sum(req.seq
 func (cgo) echo_async(req *Msg) Ack  { return Ack{seq: req.seq, sum: sum(req.seq, req.payload)} }
 func (ring) echo(req *Msg) Ack       { return Ack{seq: req.seq, sum: sum(req.seq, req.payload)} }
 func (ring) echo_async(req *Msg) Ack { return Ack{seq: req.seq, sum: sum(req.seq, req.payload)} }
+func (ring) echo_async_owned(req *Msg) Ack {
+	return Ack{seq: req.seq, sum: sum(req.seq, req.payload)}
+}
 
 func init() {
 	CgoImpl = cgo{}

@@ -19,10 +19,14 @@ pub trait Cgo {
     async fn echo_async(req: Msg) -> Ack;
 }
 
-/// The shared-memory paths (in process and across processes).
+/// The shared-memory paths (in process and across processes). The argument is borrowed,
+/// as the cgo paths' Go side borrows Rust memory: Go's handler reads the request copy in
+/// place, and the copy is reused by the next call. `echo_async_owned` takes it owned: each
+/// call's copy is given to the handler to keep (one allocation per call for Go's collector).
 #[r2g(shm)]
 pub trait Ring {
-    fn echo(req: Msg) -> Ack;
+    fn echo(req: &Msg) -> Ack;
+    async fn echo_async(req: &Msg) -> Ack;
     #[drop_safe]
-    async fn echo_async(req: Msg) -> Ack;
+    async fn echo_async_owned(req: Msg) -> Ack;
 }

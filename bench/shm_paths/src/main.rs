@@ -1,7 +1,8 @@
 //! One call path of bench/shm_paths.py per run:
 //!     r2g_bench_shm_paths PATH SIZE SECS [SEGMENT]
-//! PATH: cgo-sync | cgo-async | shm-inproc | shm-xproc | floor | handoff | tokio-alone
-//! (the last two: throughput references, no latency). Latency: one caller, one
+//! PATH: cgo-sync | cgo-async | shm-inproc | shm-xproc | floor | handoff | tokio-alone |
+//! shm-owned (the last three: throughput only, no latency; shm-owned: the in-process
+//! async call with an owned argument, which Go's handler is given to keep). Latency: one caller, one
 //! call at a time, for SECS (p50/p99 of every call). Throughput: the path's concurrent
 //! form for SECS (sync: 2 threads; async: TASKS tokio tasks on 2 workers). Every reply is
 //! checked. Prints one JSON line. BENCH_SHM_TASKS_ONLY=1 runs the task throughput only.
@@ -313,7 +314,7 @@ fn pairs(size: usize, secs: Duration, rounds: usize) {
     let ring = RingShm::in_process_with(256, 8192, 8192).expect("in_process");
     let (mut shm, mut flo, mut ratios) = (vec![], vec![], vec![]);
     for r in 0..rounds {
-        let shm_p50 = || latency(secs, &p, |s| ring.echo(msg(s, &p)).expect("echo")).0;
+        let shm_p50 = || latency(secs, &p, |s| ring.echo(&msg(s, &p)).expect("echo")).0;
         let (s, f) = if r % 2 == 0 {
             let f = floor(secs).0;
             (shm_p50(), f)
@@ -338,11 +339,11 @@ fn idle(size: usize, secs: Duration, segment: &str) {
     use std::io::{Read, Write};
     let p = Arc::new(payload(size));
     let ring = Arc::new(RingShm::connect(segment).expect("connect"));
-    let (p50, _) = latency(secs / 2, &p, |s| ring.echo(msg(s, &p)).expect("echo"));
+    let (p50, _) = latency(secs / 2, &p, |s| ring.echo(&msg(s, &p)).expect("echo"));
     let r2 = Arc::clone(&ring);
     let (rate, _) = async_rates(secs / 2, &p, move |m| {
         let ring = Arc::clone(&r2);
-        async move { ring.echo_async(m).await.expect("echo_async") }
+        async move { ring.echo_async(&m).await.expect("echo_async") }
     });
     assert_eq!(ring.in_flight(), 0);
     println!("{{\"p50_ns\":{p50},\"calls_per_s\":{rate:.0}}}");
@@ -389,14 +390,27 @@ fn main() {
             } else {
                 RingShm::connect(&args[4]).expect("connect")
             });
-            let lat = latency(secs, &p, |s| ring.echo(msg(s, &p)).expect("echo"));
+            let lat = latency(secs, &p, |s| ring.echo(&msg(s, &p)).expect("echo"));
             let r2 = Arc::clone(&ring);
             let rates = async_rates(secs, &p, move |m| {
                 let ring = Arc::clone(&r2);
-                async move { ring.echo_async(m).await.expect("echo_async") }
+                async move { ring.echo_async(&m).await.expect("echo_async") }
             });
             assert_eq!(ring.in_flight(), 0);
             (lat, rates, "sync for latency; 1000 tokio tasks, 256 slots")
+        }
+        "shm-owned" => {
+            let ring = Arc::new(RingShm::in_process_with(256, 8192, 8192).expect("in_process"));
+            let r2 = Arc::clone(&ring);
+            let rate = tasks(secs, move |s| {
+                let (ring, p) = (Arc::clone(&r2), Arc::clone(&p));
+                async move {
+                    let ack = ring.echo_async_owned(msg(s, &p)).await;
+                    check(s, &p, &ack.expect("echo_async_owned"))
+                }
+            });
+            assert_eq!(ring.in_flight(), 0);
+            ((0, 0), (rate, 0.0), "1000 tokio tasks, 256 slots")
         }
         "handoff" => {
             let h = Handoff::start();
