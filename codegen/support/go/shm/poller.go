@@ -1,9 +1,10 @@
 // ---- serving ----
 
 //	poller   one current poller goroutine pops requests (spin 50 µs, yielding the
-//	         goroutine every r2g_shm_SPIN_CHECK polls, and the core too after a burst, then
-//	         park on the callee doorbell) and runs each handler inline (no goroutine
-//	         spawn, no scheduler wake-up): inline = token while a handler runs, 0 after
+//	         goroutine every r2g_shm_SPIN_CHECK polls (_LONE after a lone request), and
+//	         the core too after a burst, then park on the callee doorbell) and runs
+//	         each handler inline (no goroutine spawn, no scheduler wake-up): inline =
+//	         token while a handler runs, 0 after
 //	idle     a park times out after r2g_shm_IDLE_PARK (r2g_shm_PARK while a grace period
 //	         runs: a broken session, ATTACHED with caller_pid 0) to probe the caller; after
 //	         a timeout it parks again at once unless a request came: no spin, no watchdog
@@ -48,10 +49,15 @@ func (s *r2g_shm_server) serve() {
 			crowded, served = served > 1, 0
 		}
 		// Spin on the ring word; the clock, the session check and the yields (each
-		// ~50-300 ns, several times a ring poll) only every r2g_shm_SPIN_CHECK polls, so
-		// a request that lands mid-spin is seen within a few ns, and the many short
-		// gaps of a busy ring cost no clock read at all. No spin after a timed-out park.
-		if spins++; !resting && spins%r2g_shm_SPIN_CHECK != 0 {
+		// ~50-300 ns, several times a ring poll) only every r2g_shm_SPIN_CHECK polls
+		// (r2g_shm_SPIN_CHECK_LONE after a lone request), so a request that lands
+		// mid-spin is seen within a few ns, and the many short gaps of a busy ring cost
+		// no clock read at all. No spin after a timed-out park.
+		check := r2g_shm_SPIN_CHECK_LONE
+		if crowded {
+			check = r2g_shm_SPIN_CHECK
+		}
+		if spins++; !resting && spins%check != 0 {
 			continue
 		}
 		if idle.IsZero() && !resting {

@@ -76,8 +76,15 @@ var r2g_shm_log = func(msg string) { fmt.Fprintln(os.Stderr, msg) }
 // replaced, so one blocking handler delays other calls by at most ~2 ticks.
 const r2g_shm_STUCK = 100 * time.Microsecond
 
-// r2g_shm_SPIN_CHECK: ring polls between clock reads (and yields) while the poller spins.
+// r2g_shm_SPIN_CHECK: ring polls between clock reads (and yields) while the poller spins
+// after a burst of requests: several callers, whose threads may want this core back soon.
 const r2g_shm_SPIN_CHECK = 64
+
+// r2g_shm_SPIN_CHECK_LONE: the same after a lone request. Its caller's next request is
+// not helped by a yield, and each check (the clock, the session check, a goroutine yield
+// that can move the poller to another thread) delays a request that lands meanwhile: at
+// 64 polls they came often enough to shape the sync call's p99.
+const r2g_shm_SPIN_CHECK_LONE = 1024
 
 // r2g_shm_SPIN: how long an idle poller spins before it parks on the doorbell.
 const r2g_shm_SPIN = 50 * time.Microsecond
