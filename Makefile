@@ -48,8 +48,11 @@ R2G_SOAK_EXAMPLES ?= 200
 soak: setup toolchains
 	R2G_SOAK_EXAMPLES=$(R2G_SOAK_EXAMPLES) $(PY) -m pytest -q -s -p no:cacheprovider tests/e2e/test_generative.py
 
+LINTED = rust2go codegen daemon loadtest runtime shm migrate tests bench
+
 lint: setup
-	$(VENV)/bin/ruff check rust2go codegen daemon loadtest runtime shm migrate tests bench
+	$(VENV)/bin/ruff check $(LINTED)
+	$(VENV)/bin/ruff format --check $(LINTED)
 
 # The front-end fuzzer without a bound: until Ctrl-C, or R2G_FUZZ_SECONDS. Failing inputs
 # land in tests/frontend/fuzz_regressions/, which `make test` replays.

@@ -10,7 +10,11 @@ TYPES = ["u8", "u16", "u32", "u64", "i32", "i64", "f64", "bool", "char", "String
 
 def big_idl(n_structs: int = 1000, n_methods: int = 200, seed: int = 1) -> str:
     rng = random.Random(seed)
-    out = ["use std::collections::HashMap;", "pub mod binding { rust2go::r2g_include_binding!(); }", ""]
+    out = [
+        "use std::collections::HashMap;",
+        "pub mod binding { rust2go::r2g_include_binding!(); }",
+        "",
+    ]
     for i in range(n_structs):
         out.append("#[derive(rust2go::R2G, Clone, Debug)]")
         out.append(f"pub struct S{i} {{")
@@ -36,6 +40,8 @@ def big_idl(n_structs: int = 1000, n_methods: int = 200, seed: int = 1) -> str:
             out.append("    #[drop_safe]")
             out.append(f"    async fn m{m}(a: S{a}) -> S{b};")
         else:
-            out.append(f"    fn m{m}(x: Vec<S{a}>) -> impl std::future::Future<Output = Vec<S{b}>>;")
+            out.append(
+                f"    fn m{m}(x: Vec<S{a}>) -> impl std::future::Future<Output = Vec<S{b}>>;"
+            )
     out.append("}")
     return "\n".join(out) + "\n"

@@ -70,8 +70,13 @@ def check(cmd: list[str], cwd: Path, timeout: float = 600) -> str:
     return r.stdout
 
 
-def build(crate: Path = CRATE, work: Path = WORK, r2g: list[str] | None = None,
-          target: Path | None = None, uds: bool = True) -> tuple[Path, Path, Path | None]:
+def build(
+    crate: Path = CRATE,
+    work: Path = WORK,
+    r2g: list[str] | None = None,
+    target: Path | None = None,
+    uds: bool = True,
+) -> tuple[Path, Path, Path | None]:
     """The bench binary, the Go server and the UDS baseline (None without `uds`), from
     the bench crate `crate` with `r2g` (default: this tree's `rust2go generate`); the
     server and the baseline under `work`, cargo's output in `target` (default: the shared
@@ -195,7 +200,10 @@ def markdown(rows: list[dict], pairs: dict) -> str:
         a, x = ratio(cps["shm-inproc"], cps["cgo-async"]), ratio(cps["shm-xproc"], cps["uds-json"])
         f = ratio(g["shm-inproc"]["p50_ns"], g["floor"]["p50_ns"])
         pa = ratio(g["shm-inproc"]["pipelined_per_s"], g["cgo-async"]["pipelined_per_s"])
-        h_cgo, h_uds = ratio(cps["handoff"], cps["cgo-async"]), ratio(cps["handoff"], cps["uds-json"])
+        h_cgo, h_uds = (
+            ratio(cps["handoff"], cps["cgo-async"]),
+            ratio(cps["handoff"], cps["uds-json"]),
+        )
         hi, hx = ratio(cps["shm-inproc"], cps["handoff"]), ratio(cps["shm-xproc"], cps["handoff"])
         f99 = ratio(g["shm-inproc"]["p99_ns"], g["floor"]["p99_ns"])
         out += [
@@ -222,7 +230,8 @@ def markdown(rows: list[dict], pairs: dict) -> str:
             m = pairs["median_of_ratios"]
             out.append(
                 f"- {label}: shm in-process p99 / spinning floor p99, from the table = "
-                f"**{f99:.2f}×** (goal ≤ 5×: {'met' if f99 <= 5 else 'not met'})")
+                f"**{f99:.2f}×** (goal ≤ 5×: {'met' if f99 <= 5 else 'not met'})"
+            )
             out.append(
                 f"- {label}: shm in-process p50 / spinning floor p50, paired = **{m:.2f}×** "
                 f"(goal ≤ 2.5×: {'met' if m <= 2.5 else 'not met'}): the median over "

@@ -42,7 +42,9 @@ def tree_at(name: str, rev: str) -> tuple[Path, Path]:
     tree, pkg = WORK / name / "tree", WORK / name / "pkg"
     shutil.rmtree(WORK / name, ignore_errors=True)
     tree.mkdir(parents=True)
-    archive = subprocess.run(["git", "archive", rev], cwd=ROOT, capture_output=True, check=True).stdout
+    archive = subprocess.run(
+        ["git", "archive", rev], cwd=ROOT, capture_output=True, check=True
+    ).stdout
     subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
     for folder in PACKAGES:
         (tree / "rust2go" / folder).symlink_to(tree / folder)
@@ -61,7 +63,9 @@ def build(name: str, rev: str | None) -> tuple[Path, Path]:
         _, pkg = tree_at(name, rev)
         generate = ["env", f"PYTHONPATH={pkg}", *generate]
     shutil.copytree(CRATE, crate, ignore=shutil.ignore_patterns("target"))
-    binary, server, _ = build_variant(crate, WORK / name, generate, WORK / name / "target", uds=False)
+    binary, server, _ = build_variant(
+        crate, WORK / name, generate, WORK / name / "target", uds=False
+    )
     return binary, server
 
 
@@ -97,10 +101,15 @@ def measure(rev: str) -> tuple[dict[tuple[int, str], list[tuple[float, float]]],
             for _, size in SIZES:
                 order = list(variants) if r % 2 == 0 else list(variants)[::-1]
                 first = variants[order[0]][0]
-                runs.setdefault((size, "handoff"), []).append(run(first, "handoff", size, None, None))
+                runs.setdefault((size, "handoff"), []).append(
+                    run(first, "handoff", size, None, None)
+                )
                 for name in order:
                     binary, pid = variants[name][0], servers[name].proc.pid
-                    for path, seg in (("shm-inproc", None), ("shm-xproc", f"/r2g-{os.getpid()}-ab{name}")):
+                    for path, seg in (
+                        ("shm-inproc", None),
+                        ("shm-xproc", f"/r2g-{os.getpid()}-ab{name}"),
+                    ):
                         got = run(binary, path, size, seg, pid if seg else None)
                         runs.setdefault((size, f"{path} {name}"), []).append(got)
             print(f"round {r + 1}/{ROUNDS} done", file=sys.stderr, flush=True)
@@ -120,7 +129,10 @@ def markdown(runs: dict[tuple[int, str], list[tuple[float, float]]], rev: str) -
         for (s, key), got in runs.items():
             if s != size:
                 continue
-            ratio = [statistics.median(g[i] / b[i] for g, b in zip(got, base, strict=True)) for i in (0, 1)]
+            ratio = [
+                statistics.median(g[i] / b[i] for g, b in zip(got, base, strict=True))
+                for i in (0, 1)
+            ]
             med = [statistics.median(g[i] for g in got) for i in (0, 1)]
             out.append(f"| {label} | {key} | {med[0]:,.0f} | {ratio[0]:.2f}× | {med[1]:,.0f} | "
                        f"{ratio[1]:.2f}× |")  # fmt: skip

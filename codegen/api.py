@@ -45,7 +45,9 @@ class Outputs:
     go_server: str | None = None  # the standalone Go server
     build_helper: str | None = None
 
-    def files(self, go_out: str | Path | None, rust_out: str | Path | None) -> list[tuple[Path, str]]:
+    def files(
+        self, go_out: str | Path | None, rust_out: str | Path | None
+    ) -> list[tuple[Path, str]]:
         """(path, text) of every file to write for these output paths (None: not wanted)."""
         out = []
         if go_out is not None:

@@ -80,8 +80,8 @@ CATALOGUE: dict[str, str] = {
     "attr-args": "attribute `#[{name}]` takes no arguments",
     "go-type-name": "`{name}` cannot name a type: the generated Go package needs that name",
     "type-too-deep": "type arguments nest more than {max} deep",
-    "struct-tag-syntax": "`r2g_struct_tag` takes `key = \"convention\"` pairs",
-    "struct-tag-convention": "unknown naming convention \"{value}\"",
+    "struct-tag-syntax": '`r2g_struct_tag` takes `key = "convention"` pairs',
+    "struct-tag-convention": 'unknown naming convention "{value}"',
     "struct-tag-twice": "tag `{key}` is given twice",
     "unknown-attribute": "unknown attribute `#[{name}]` is ignored",
     "unknown-trait-arg": "unknown `{macro}` argument `{name}`",
@@ -134,10 +134,14 @@ class Diagnostics:
     def error(self, code: str, span: Span | None, hint: str | None = None, **args: object) -> None:
         self._add(code, Severity.ERROR, span, hint, args)
 
-    def warning(self, code: str, span: Span | None, hint: str | None = None, **args: object) -> None:
+    def warning(
+        self, code: str, span: Span | None, hint: str | None = None, **args: object
+    ) -> None:
         self._add(code, Severity.WARNING, span, hint, args)
 
-    def _add(self, code: str, sev: Severity, span: Span | None, hint: str | None, args: dict) -> None:
+    def _add(
+        self, code: str, sev: Severity, span: Span | None, hint: str | None, args: dict
+    ) -> None:
         message = CATALOGUE[code].format(**args)
         path = span.file.name if span else ""
         self.items.append(Diagnostic(code, sev, span, message, hint, path))
@@ -198,5 +202,7 @@ def render(d: Diagnostic, color: bool = False) -> str:
         carets = "^" * max(1, width)
         out.append(f"{pad} {blue}|{reset} {' ' * len(prefix)}{sev_color}{carets}{reset}\n")
     if d.hint:
-        out.append(f"{' ' * (len(str(d.span.line)) if d.span else 1)} {blue}={reset} hint: {d.hint}\n")
+        out.append(
+            f"{' ' * (len(str(d.span.line)) if d.span else 1)} {blue}={reset} hint: {d.hint}\n"
+        )
     return "".join(out)

@@ -43,7 +43,9 @@ def dump(program: ir.Program) -> str:
                 out.append(f"    param {p.name}: {'&' if p.by_ref else ''}{ir.type_text(p.ty)}")
             if m.ret:
                 shown = ir.type_text(m.ret.ty)
-                out.append(f"    returns {'Result<' + shown + ', String>' if m.ret.is_result else shown}")
+                out.append(
+                    f"    returns {'Result<' + shown + ', String>' if m.ret.is_result else shown}"
+                )
     return "\n".join(out) + "\n"
 
 

@@ -138,7 +138,9 @@ class _Lexer:
                 i = self.block_comment(i)
             elif c == "'":
                 i = self.quote(i)
-            elif c == '"' or (c in "bcr" and (_RAW_PREFIX.match(text, i) or _STR_PREFIX.match(text, i))):
+            elif c == '"' or (
+                c in "bcr" and (_RAW_PREFIX.match(text, i) or _STR_PREFIX.match(text, i))
+            ):
                 i = self.string(i)
             elif c == "b" and text.startswith("b'", i):
                 m = _CHAR.match(text, i + 1)

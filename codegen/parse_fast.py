@@ -72,7 +72,7 @@ class _Parser:
         i += 1
         if i != self.end:
             raise _No
-        item_start = attrs_start = (attrs[1] if attrs else None)
+        item_start = attrs_start = attrs[1] if attrs else None
         if item_start is None:
             item_start = vis[1] if vis else first
         del attrs_start

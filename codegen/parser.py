@@ -223,7 +223,14 @@ class _ToAst(Transformer):
         generics = next((c for c in children if isinstance(c, ast.Generics)), None)
         shape, fields = children[-1]
         return ast.StructDecl(
-            str(name), self.tspan(name), "", ast.Attrs(), generics, shape, fields, self.span(children)
+            str(name),
+            self.tspan(name),
+            "",
+            ast.Attrs(),
+            generics,
+            shape,
+            fields,
+            self.span(children),
         )
 
     def named_body(self, children):
@@ -243,7 +250,12 @@ class _ToAst(Transformer):
         vis, name, _colon, ty = rest
         start = _bounds(next(c for c in children if c is not None))[0]
         return ast.FieldDecl(
-            str(name), ty, attrs, Span(self.src, start, ty.span.end), self.tspan(name), self.vis_text(vis)
+            str(name),
+            ty,
+            attrs,
+            Span(self.src, start, ty.span.end),
+            self.tspan(name),
+            self.vis_text(vis),
         )
 
     # -- enums
@@ -375,7 +387,9 @@ class _ToAst(Transformer):
     def path_seg(self, children):
         name, args = children
         end = args.end if args is not None else name.end_pos
-        return ast.PathSeg(str(name), args.value if args else None, Span(self.src, name.start_pos, end))
+        return ast.PathSeg(
+            str(name), args.value if args else None, Span(self.src, name.start_pos, end)
+        )
 
     def fn_sugar_seg(self, children):
         return ast.PathSeg(str(children[0]), None, self.span(children), fn_sugar=True)
@@ -467,7 +481,9 @@ class _TooManyErrors(Exception):
 @lru_cache(maxsize=1)
 def _lark() -> Lark:
     grammar = resources.files("rust2go.codegen").joinpath("idl.lark").read_text()
-    options = dict(parser="lalr", lexer=_ListLexer, transformer=_transformer, maybe_placeholders=True)
+    options = dict(
+        parser="lalr", lexer=_ListLexer, transformer=_transformer, maybe_placeholders=True
+    )
     cache = _cache_file()
     if cache is not None:
         try:
@@ -534,7 +550,10 @@ def _parse_items(tokens: list[RawToken], boundaries: list[int], items: list[ast.
                 items.extend(got)
             items.append(node)
             pending = b
-    items.extend(_parse_run(tokens, pending, len(tokens), boundaries, source, diags, floor, at_eof=True) or [])
+    items.extend(
+        _parse_run(tokens, pending, len(tokens), boundaries, source, diags, floor, at_eof=True)
+        or []
+    )
 
 
 def _parse_run(tokens: list[RawToken], start: int, end: int, boundaries: list[int], source: SourceFile,
@@ -559,7 +578,9 @@ def _parse_run(tokens: list[RawToken], start: int, end: int, boundaries: list[in
             k = bisect.bisect_right(boundaries, bad) - 1
             diags.syntax_errors += 1
             if diags.syntax_errors >= MAX_SYNTAX_ERRORS:  # stop where it would resume
-                raise _TooManyErrors(boundaries[k + 1] if k + 1 < len(boundaries) else len(tokens)) from None
+                raise _TooManyErrors(
+                    boundaries[k + 1] if k + 1 < len(boundaries) else len(tokens)
+                ) from None
             item_start = max(boundaries[k], start)
             if item_start > start:
                 try:
@@ -620,7 +641,11 @@ def _report(err: UnexpectedInput, tokens: list[RawToken], start: int, feed: _Fee
     expected = set(getattr(err, "expected", None) or ())
     if isinstance(err, UnexpectedToken) and err.token.type != "$END":
         tok = err.token
-        idx = feed.pos if 0 <= feed.pos < len(tokens) and tokens[feed.pos][2] == tok.start_pos else feed.end
+        idx = (
+            feed.pos
+            if 0 <= feed.pos < len(tokens) and tokens[feed.pos][2] == tok.start_pos
+            else feed.end
+        )
         diags.error(
             "unexpected-token",
             source.span(tok.start_pos, tok.end_pos),

@@ -61,14 +61,10 @@ def regenerate(target: Target, state: TargetState, generator: Generator, stop: t
     try:
         data = target.idl.read_bytes()
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
-        return absent(
-            state, MISSING, f"{name}: IDL file is missing (outputs kept)", on_change
-        )
+        return absent(state, MISSING, f"{name}: IDL file is missing (outputs kept)", on_change)
     except OSError as e:
         state.input_key = None  # retried on the next event (e.g. after a chmod)
-        return failed(
-            state, f"error: {name}: cannot read: {e.strerror}\n", time.perf_counter()
-        )
+        return failed(state, f"error: {name}: cannot read: {e.strerror}\n", time.perf_counter())
     if not data:
         # Zero bytes is what a truncate-then-write save looks like half way, and would
         # otherwise wipe the bindings for a moment; nobody means an empty IDL.

@@ -215,7 +215,10 @@ class WatchDaemon:
             return
         c.writes += len(r.written)
         c.last_regeneration = time.time()
-        wrote = ", ".join(shown(p, self.config.root) for p in r.written) or "nothing (outputs already up to date)"
+        wrote = (
+            ", ".join(shown(p, self.config.root) for p in r.written)
+            or "nothing (outputs already up to date)"
+        )
         self.log.event("regenerated", f"{shown(target.idl, self.config.root)}: wrote {wrote} "
                        f"in {ms:.0f} ms",
                        r.diagnostics, idl=idl, written=[str(p) for p in r.written], ms=ms)  # fmt: skip

@@ -126,8 +126,10 @@ class Report:
             "headline": "after-warmup" if self.steady else "whole-run",
             "throughput_per_s": round(self.throughput, 1),
             "latency_ns": self.latency(),
-            "whole_run": {"throughput_per_s": round(self.whole_run_throughput, 1),
-                          "latency_ns": self.latency(whole_run=True)},  # fmt: skip
+            "whole_run": {
+                "throughput_per_s": round(self.whole_run_throughput, 1),
+                "latency_ns": self.latency(whole_run=True),
+            },  # fmt: skip
             "latency_histogram": self.histogram.to_summary(),
             "timeline": self.timeline(),
             "faults": self.faults(),

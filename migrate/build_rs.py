@@ -37,7 +37,9 @@ def read_builder(text: str) -> BuilderSettings:
     code = _COMMENTS.sub("", text)
     main = _MAIN.match(code)
     if not main:
-        raise Unrecognised("it is not a single `fn main` (with `use` lines) calling rust2go's Builder")
+        raise Unrecognised(
+            "it is not a single `fn main` (with `use` lines) calling rust2go's Builder"
+        )
     chain = _CHAIN.match(main.group("body"))
     if not chain:
         raise Unrecognised("`fn main` does more than one `rust2go::Builder::new()...build()` chain")
@@ -95,7 +97,9 @@ def _apply(s: BuilderSettings, name: str, args: str) -> None:
                     case "no_fmt":
                         pass
                     case _:
-                        s.notes.append(f"RegenArgs field `{key}` has no counterpart and was dropped")
+                        s.notes.append(
+                            f"RegenArgs field `{key}` has no counterpart and was dropped"
+                        )
             if s.idl is None or s.go_out is None:
                 raise Unrecognised("`RegenArgs` without string literal `src` and `dst`")
         case "with_link":

@@ -48,7 +48,9 @@ def plan(crate: Path, go_out: str | None = None) -> Plan:
     crate = crate.resolve()
     cargo = crate / "Cargo.toml"
     if not cargo.is_file():
-        raise MigrateError(f"{crate}: no Cargo.toml here; run `rust2go migrate` in the crate's directory")
+        raise MigrateError(
+            f"{crate}: no Cargo.toml here; run `rust2go migrate` in the crate's directory"
+        )
     cargo_text = cargo.read_text()
     p = Plan(crate)
     manifest, removed = manifests.drop_crates(cargo_text)
@@ -64,7 +66,9 @@ def plan(crate: Path, go_out: str | None = None) -> Plan:
     go_mod = _nearest(go_dir, "go.mod")
     go118 = bool(settings and settings.go118) or gomod.before_1_21(go_dir)
     without_main = library or bool(settings and settings.without_main)
-    options = GenerateOptions(go_package=_go_package(go_dir), go118=go118, without_main=without_main)
+    options = GenerateOptions(
+        go_package=_go_package(go_dir), go118=go118, without_main=without_main
+    )
     stem = module.parent.name if module.stem == "mod" else module.stem
     idl = crate / "idl" / f"{stem}.rs"
     rust_out = module.parent / f"{stem}_r2g.rs"
@@ -116,7 +120,7 @@ def _builder(crate: Path, p: Plan) -> BuilderSettings | None | bool:
     except Unrecognised as e:
         p.notes.append(
             f"build.rs was left as it is: {e}. Replace its rust2go::Builder part by hand with "
-            "the std-only helper: `include!(\"r2g_build.rs\");` at the top, then in `fn main`: "
+            'the std-only helper: `include!("r2g_build.rs");` at the top, then in `fn main`: '
             "`r2g_build::Bindings::new(IDL, GO_OUT, RUST_OUT).refresh();` and "
             "`r2g_build::GoBuild::new(GO_DIR).build();` (docs/migrate.md)"
         )

@@ -165,7 +165,11 @@ class CalleeCore:
         # A short reply travels in the cell (answer() left the response area alone); the
         # push computes its check as it copies it in. A long one is in the response area.
         inline = reply if len(reply) <= L.CELL_INLINE_MAX else None
-        check = None if inline is not None else self._wire.check(slot, gen, method, L.CellKind.REPLY, status, reply)
+        check = (
+            None
+            if inline is not None
+            else self._wire.check(slot, gen, method, L.CellKind.REPLY, status, reply)
+        )
         # capacity >= slot_count (validated) and one completion per slot: never full
         # unless the caller breaks the protocol; wait a little for it, then end the session.
         deadline = 0.0

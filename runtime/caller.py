@@ -442,7 +442,9 @@ class ShmCaller:
         (replies already delivered stand), and we detach so the callee can recycle."""
         self.stats.protocol_errors += 1
         session.detach(self.seg)
-        self._declare_dead(ProtocolError(f"protocol violation by the callee of {self.seg.name}: {why}"))
+        self._declare_dead(
+            ProtocolError(f"protocol violation by the callee of {self.seg.name}: {why}")
+        )
 
     def _wake_space_waiters(self) -> None:
         while self._space_waiters:

@@ -52,7 +52,9 @@ def _internal(args: argparse.Namespace, what: str) -> int:
     inputs: list[str] = []
     for key in ("idl", "files", "dir", "file"):
         value = getattr(args, key, None)
-        inputs += [str(v) for v in value] if isinstance(value, list) else [str(value)] if value else []
+        inputs += (
+            [str(v) for v in value] if isinstance(value, list) else [str(value)] if value else []
+        )
     sys.stderr.write(f"internal error in `rust2go {args.command}` ({what}); please report it "
                      f"with the input {' '.join(inputs) or '(none)'}\n")  # fmt: skip
     if os.environ.get("RUST2GO_TRACEBACK"):

@@ -31,7 +31,9 @@ def regenerate() -> None:
     files = {OUTPUTS["go"]: out.go, OUTPUTS["rust"]: out.rust, "r2g_build.rs": emit_build_helper()}
     for rel, text in files.items():
         wrote = write_if_changed(EXAMPLE / rel, text)
-        say(f"{'wrote' if wrote else 'unchanged'} examples/basic/{rel} ({len(text.splitlines())} lines)")
+        say(
+            f"{'wrote' if wrote else 'unchanged'} examples/basic/{rel} ({len(text.splitlines())} lines)"
+        )
 
 
 def environment() -> dict[str, str]:
@@ -57,8 +59,10 @@ def main() -> int:
     build = subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=EXAMPLE, env=env)
     if build.returncode != 0:
         return 1
-    say(f"built in {time.monotonic() - start:.1f}s; running it (lines marked [go] print in Go;"
-        " the async naps print their total elapsed time)")
+    say(
+        f"built in {time.monotonic() - start:.1f}s; running it (lines marked [go] print in Go;"
+        " the async naps print their total elapsed time)"
+    )
     binary = Path(env["CARGO_TARGET_DIR"]) / "release" / "r2g_example_basic"
     return subprocess.run([str(binary)], cwd=EXAMPLE, env=env).returncode
 

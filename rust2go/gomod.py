@@ -42,7 +42,9 @@ def before_1_21(start: Path) -> bool:
     return bool(mod and mod.version and mod.version < (1, 21))
 
 
-def options_for(options: GenerateOptions, go_out: str | Path | None) -> tuple[GenerateOptions, list[str]]:
+def options_for(
+    options: GenerateOptions, go_out: str | Path | None
+) -> tuple[GenerateOptions, list[str]]:
     """`options` completed from the go.mod nearest `go_out`: the `--go118` forms when it says
     go < 1.21, and the package's import path. Returns the options and notes for the user."""
     if go_out is None:

@@ -34,4 +34,3 @@ def pack(rec: L.Record, **values: int) -> bytes:
 
 def unpack(rec: L.Record, buf, offset: int = 0) -> dict[str, int]:
     return dict(zip(_names(rec), record_struct(rec).unpack_from(buf, offset), strict=True))
-

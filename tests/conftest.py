@@ -21,7 +21,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     missing = [t for t in REQUIRED_TOOLS if shutil.which(t) is None]
     if missing:
         raise pytest.UsageError(
-            "required toolchains missing from PATH: " + ", ".join(missing)
+            "required toolchains missing from PATH: "
+            + ", ".join(missing)
             + " (the tests compile generated Go and Rust code; install them, do not skip)"
         )
 

@@ -45,7 +45,10 @@ def programs(draw) -> tuple[str, list[tuple[str, list[tuple[str, ir.Type]]]], li
     named = [ir.StructT(s) for s, _ in structs]
     methods = []
     for k in range(draw(st.integers(1, 5))):
-        params = [(f"p{j}", draw(types(named)), draw(st.booleans())) for j in range(draw(st.integers(0, 3)))]
+        params = [
+            (f"p{j}", draw(types(named)), draw(st.booleans()))
+            for j in range(draw(st.integers(0, 3)))
+        ]
         kind = draw(st.sampled_from(["oneway", "sync", "async", "future"]))
         ret = None if kind == "oneway" else draw(types(named))
         methods.append((f"m{k}", params, kind, ret))
@@ -69,7 +72,9 @@ def render(structs, methods) -> str:
         elif kind == "async":
             out.append(f"    async fn {name}({args}) -> {ir.type_text(ret)};")
         else:
-            out.append(f"    fn {name}({args}) -> impl Future<Output = {ir.type_text(ret)}> + Send;")
+            out.append(
+                f"    fn {name}({args}) -> impl Future<Output = {ir.type_text(ret)}> + Send;"
+            )
     out.append("}")
     return "\n".join(out) + "\n"
 
@@ -91,7 +96,9 @@ GO_PACKAGES = ("C unsafe runtime sync atomic fmt strings errors math binary os s
 RUST_STRICT = ("as break const continue crate else enum extern false fn for if impl in let loop match "
                "mod move mut pub ref return self Self static struct super trait true type unsafe use "
                "where while async await dyn").split()  # fmt: skip
-RUST_RESERVED = "abstract become box do final macro override priv typeof unsized virtual yield try gen".split()
+RUST_RESERVED = (
+    "abstract become box do final macro override priv typeof unsized virtual yield try gen".split()
+)
 RUST_WEAK = "union macro_rules raw auto default safe".split()
 RUST_RAW = ["r#type", "r#match", "r#fn", "r#len"]
 RUST_PRELUDE = ("Option Some None Result Ok Err String Vec Box Copy Clone Send Sync Sized Drop Fn FnMut "
@@ -117,7 +124,16 @@ TYPE_WORDS = ("A B S E T X Y EA EB SRef XRef XImpl XShm XShmServe TImpl TShm Bac
 
 # Names the checker may well reject in any position.
 HOSTILE = GO_KEYWORDS + RUST_STRICT + RUST_RESERVED + RUST_WEAK + RUST_RAW + RESERVED
-MEMBERS = GO_PREDECLARED + GO_PACKAGES + RUST_PRELUDE + GENERATED + ORDINARY + TYPE_WORDS + GO_VET + PYTHON
+MEMBERS = (
+    GO_PREDECLARED
+    + GO_PACKAGES
+    + RUST_PRELUDE
+    + GENERATED
+    + ORDINARY
+    + TYPE_WORDS
+    + GO_VET
+    + PYTHON
+)
 
 
 def names(hostile: bool) -> st.SearchStrategy[str]:
@@ -134,7 +150,9 @@ def type_names(hostile: bool) -> st.SearchStrategy[str]:
     base = st.sampled_from(TYPE_WORDS + ORDINARY + GENERATED)
     if not hostile:
         return base
-    return st.one_of(base, base, st.sampled_from(GO_PREDECLARED + GO_PACKAGES + RUST_PRELUDE + HOSTILE))
+    return st.one_of(
+        base, base, st.sampled_from(GO_PREDECLARED + GO_PACKAGES + RUST_PRELUDE + HOSTILE)
+    )
 
 
 @dataclass
@@ -179,7 +197,11 @@ class Program:
     def text(self) -> str:
         out = ["use std::collections::{BTreeMap, HashMap};", ""]
         for name, variants in self.enums:
-            out += ["#[derive(Clone, Copy)]", f"pub enum {name} {{"] + [f"    {v}," for v in variants] + ["}"]
+            out += (
+                ["#[derive(Clone, Copy)]", f"pub enum {name} {{"]
+                + [f"    {v}," for v in variants]
+                + ["}"]
+            )
         for name, ty in self.aliases:
             out.append(f"pub type {name} = {ir.type_text(ty)};")
         for name, fields in self.structs:
@@ -210,7 +232,9 @@ def hostile_programs(draw) -> Program:
     hostile = draw(st.integers(0, 3)) == 0  # a hostile example is nearly always rejected
     taken: set[str] = set()
     enum_names = _unique(draw, type_names(hostile), 0, 2, taken)
-    enums = [(e, draw(st.lists(names(hostile), min_size=1, max_size=3, unique=True))) for e in enum_names]
+    enums = [
+        (e, draw(st.lists(names(hostile), min_size=1, max_size=3, unique=True))) for e in enum_names
+    ]
     named: list[ir.Type] = [ir.EnumT(e) for e in enum_names]
     structs = []
     for s in _unique(draw, type_names(hostile), 1, 4, taken):
@@ -244,6 +268,10 @@ def hostile_programs(draw) -> Program:
             ret = None if kind == "oneway" else draw(types(named))
             result = ret is not None and draw(st.integers(0, 3)) == 0
             methods.append(Method(m, params, kind, ret, result, attrs))
-        args = "" if g2r else draw(st.sampled_from(["", "", "(binding)", "(queue_size = 64)", "(shm)"]))
+        args = (
+            ""
+            if g2r
+            else draw(st.sampled_from(["", "", "(binding)", "(queue_size = 64)", "(shm)"]))
+        )
         traits.append(Trait(name, g2r, args, methods))
     return Program(structs, enums, aliases, traits)

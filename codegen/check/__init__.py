@@ -28,7 +28,9 @@ def check(file: ast.File, source: SourceFile, diags: Diagnostics) -> ir.Program 
     aliases = []
     for d in scope.aliases.values():
         if d.generics:
-            diags.error("generic-item", d.generics.span, name=d.name, hint="aliases cannot be generic")
+            diags.error(
+                "generic-item", d.generics.span, name=d.name, hint="aliases cannot be generic"
+            )
             continue
         r = resolve(d.ty, Position.ALIAS, scope, diags)
         if r:
@@ -100,9 +102,15 @@ def _collect(file: ast.File, diags: Diagnostics) -> Scope:
         elif isinstance(item, ast.AliasDecl):
             scope.aliases[item.name] = item
         elif isinstance(item, ast.TraitDecl):
-            generate(item.name + "Impl", f"the implementation of trait `{item.name}`", item.name_span)
+            generate(
+                item.name + "Impl", f"the implementation of trait `{item.name}`", item.name_span
+            )
             if declares_shm(item):  # its shared-memory client and server
-                generate(item.name + "Shm", f"the shared-memory client of trait `{item.name}`", item.name_span)
+                generate(
+                    item.name + "Shm",
+                    f"the shared-memory client of trait `{item.name}`",
+                    item.name_span,
+                )
                 generate(item.name + "ShmServe", f"the shared-memory server of trait `{item.name}`",
                          item.name_span)  # fmt: skip
     for name, (what, _) in generated.items():

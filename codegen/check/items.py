@@ -97,7 +97,9 @@ def check_enum(decl: ast.EnumDecl, diags: Diagnostics) -> ir.EnumDef | None:
         return None
     lo, hi = ENUM_REPRS[repr_]
     if decl.generics:
-        diags.error("generic-item", decl.generics.span, name=decl.name, hint="enums cannot be generic")
+        diags.error(
+            "generic-item", decl.generics.span, name=decl.name, hint="enums cannot be generic"
+        )
         ok = False
     if not decl.variants:
         diags.error("empty-enum", decl.name_span, name=decl.name, hint="add at least one variant")

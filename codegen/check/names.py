@@ -9,7 +9,33 @@ from rust2go.codegen.diagnostics import Diagnostics
 from rust2go.codegen.source import Span
 
 GO_KEYWORDS = frozenset(
-    ["break", "case", "chan", "const", "continue", "default", "defer", "else", "fallthrough", "for", "func", "go", "goto", "if", "import", "interface", "map", "package", "range", "return", "select", "struct", "switch", "type", "var"]
+    [
+        "break",
+        "case",
+        "chan",
+        "const",
+        "continue",
+        "default",
+        "defer",
+        "else",
+        "fallthrough",
+        "for",
+        "func",
+        "go",
+        "goto",
+        "if",
+        "import",
+        "interface",
+        "map",
+        "package",
+        "range",
+        "return",
+        "select",
+        "struct",
+        "switch",
+        "type",
+        "var",
+    ]
 )
 
 # Predeclared Go identifiers and the packages generated code imports: a parameter with
@@ -29,7 +55,60 @@ GO_PACKAGE_SCOPE = GO_SHADOWING | frozenset(
 )
 
 RUST_KEYWORDS = frozenset(
-    ["as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen"]
+    [
+        "as",
+        "break",
+        "const",
+        "continue",
+        "crate",
+        "else",
+        "enum",
+        "extern",
+        "false",
+        "fn",
+        "for",
+        "if",
+        "impl",
+        "in",
+        "let",
+        "loop",
+        "match",
+        "mod",
+        "move",
+        "mut",
+        "pub",
+        "ref",
+        "return",
+        "self",
+        "Self",
+        "static",
+        "struct",
+        "super",
+        "trait",
+        "true",
+        "type",
+        "unsafe",
+        "use",
+        "where",
+        "while",
+        "async",
+        "await",
+        "dyn",
+        "abstract",
+        "become",
+        "box",
+        "do",
+        "final",
+        "macro",
+        "override",
+        "priv",
+        "typeof",
+        "unsized",
+        "virtual",
+        "yield",
+        "try",
+        "gen",
+    ]
 )
 
 RESERVED_PREFIXES = ("r2g_", "_r2g", "R2g_")
@@ -43,7 +122,23 @@ RUST_PRELUDE_VARIANTS = frozenset(["Some", "None", "Ok", "Err"])
 # Left out: Format, ReadFrom, Scan and WriteTo, checked only when the first parameter is a
 # fmt or io type, which no IDL type becomes.
 GO_VET_METHODS = frozenset(
-    ["As", "GobDecode", "GobEncode", "Is", "MarshalJSON", "MarshalXML", "ReadByte", "ReadRune", "Seek", "UnmarshalJSON", "UnmarshalXML", "UnreadByte", "UnreadRune", "Unwrap", "WriteByte"]
+    [
+        "As",
+        "GobDecode",
+        "GobEncode",
+        "Is",
+        "MarshalJSON",
+        "MarshalXML",
+        "ReadByte",
+        "ReadRune",
+        "Seek",
+        "UnmarshalJSON",
+        "UnmarshalXML",
+        "UnreadByte",
+        "UnreadRune",
+        "Unwrap",
+        "WriteByte",
+    ]
 )
 
 # The generated shared-memory client `{Trait}Shm` (templates/rust/shm/caller.rs.j2) has
@@ -88,7 +183,7 @@ def did_you_mean(name: str, candidates) -> str | None:
 
 
 class Suggester:
-    """"did you mean" over every name of a file, at a bounded cost: a file with thousands
+    """ "did you mean" over every name of a file, at a bounded cost: a file with thousands
     of names and thousands of unknown ones must still be answered at once, and comparing
     each unknown name with every name is quadratic. So only names whose length allows the
     similarity are compared (the bound is exact: difflib's ratio is at most

@@ -30,7 +30,17 @@ METHOD_ATTRS = {
 # `#[shm]` on a method.
 SHM_WORDS = frozenset(a for a, f in METHOD_ATTRS.items() if f == "shm")
 # Ordinary Rust attributes a method may carry; they mean nothing to the IDL.
-PASS_THROUGH_ATTRS = {"doc", "allow", "warn", "deny", "expect", "must_use", "deprecated", "inline", "cfg"}
+PASS_THROUGH_ATTRS = {
+    "doc",
+    "allow",
+    "warn",
+    "deny",
+    "expect",
+    "must_use",
+    "deprecated",
+    "inline",
+    "cfg",
+}
 
 FUTURE_PATHS = {"Future", "std::future::Future", "core::future::Future"}
 FUTURE_MARKERS = {"Send", "Sync", "Unpin", "'static"}
@@ -64,10 +74,14 @@ def check_trait(decl: ast.TraitDecl, scope: Scope, diags: Diagnostics) -> ir.Tra
     if found is None:
         return None
     direction, macro = found
-    trait = ir.Trait(decl.name, direction, [], decl.name_span, vis=decl.vis, docs=list(decl.attrs.docs))
+    trait = ir.Trait(
+        decl.name, direction, [], decl.name_span, vis=decl.vis, docs=list(decl.attrs.docs)
+    )
     ok = _trait_args(trait, macro, diags)
     if decl.generics:
-        diags.error("generic-item", decl.generics.span, name=decl.name, hint="IDL traits cannot be generic")
+        diags.error(
+            "generic-item", decl.generics.span, name=decl.name, hint="IDL traits cannot be generic"
+        )
         ok = False
     seen: set[str] = set()
     for item in decl.items:

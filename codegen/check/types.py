@@ -61,7 +61,7 @@ class Scope:
 
     @functools.cached_property
     def suggester(self) -> Suggester:
-        """"did you mean" for unknown type names (the names do not change once checked)."""
+        """ "did you mean" for unknown type names (the names do not change once checked)."""
         return Suggester(self.names())
 
 
@@ -91,11 +91,15 @@ def nesting(texpr: ast.TypeExpr) -> int:
             stack.append((t.inner, d))
         elif isinstance(t, ast.PathType):
             for seg in t.segments:
-                stack.extend((a, d + 1) for a in seg.args or () if not isinstance(a, ast.LifetimeArg))
+                stack.extend(
+                    (a, d + 1) for a in seg.args or () if not isinstance(a, ast.LifetimeArg)
+                )
     return deepest
 
 
-def resolve(texpr: ast.TypeExpr, pos: Position, scope: Scope, diags: Diagnostics) -> Resolved | None:
+def resolve(
+    texpr: ast.TypeExpr, pos: Position, scope: Scope, diags: Diagnostics
+) -> Resolved | None:
     """Resolve one written type. Returns None (after reporting) when it is not valid."""
     if type(texpr) is ast.PathType and len(texpr.segments) == 1 and not texpr.leading_colons:
         # Most types written: a bare name (`u32`, `String`, a struct) or one level of
@@ -165,7 +169,9 @@ def _single(p: ast.PathType) -> str | None:
     return p.segments[0].name if len(p.segments) == 1 and not p.leading_colons else None
 
 
-def _resolve_path(p: ast.PathType, pos: Position, scope: Scope, diags: Diagnostics) -> Resolved | None:
+def _resolve_path(
+    p: ast.PathType, pos: Position, scope: Scope, diags: Diagnostics
+) -> Resolved | None:
     if len(p.segments) != 1 or p.leading_colons:
         last = p.segments[-1].name
         if last in UNSUPPORTED_HINTS:
@@ -178,7 +184,9 @@ def _resolve_path(p: ast.PathType, pos: Position, scope: Scope, diags: Diagnosti
     seg = p.segments[0]
     name, args = seg.name, seg.args
     if seg.fn_sugar:
-        diags.error("unsupported-type", p.span, name=p.span.text, hint=OTHER_HINTS["function pointer"])
+        diags.error(
+            "unsupported-type", p.span, name=p.span.text, hint=OTHER_HINTS["function pointer"]
+        )
         return None
     if args is not None:
         for a in args:
@@ -225,7 +233,9 @@ def _resolve_path(p: ast.PathType, pos: Position, scope: Scope, diags: Diagnosti
         if not t:
             return None
         key = t[0]
-        if not (isinstance(key, ir.Str) or (isinstance(key, ir.Prim) and key.name in ir.MAP_KEY_TYPES)):
+        if not (
+            isinstance(key, ir.Str) or (isinstance(key, ir.Prim) and key.name in ir.MAP_KEY_TYPES)
+        ):
             diags.error("bad-map-key", args[0].span, name=ir.type_text(key),
                         hint="keys must be an integer, `bool`, `char` or `String`")  # fmt: skip
             return None
@@ -240,7 +250,11 @@ def _resolve_path(p: ast.PathType, pos: Position, scope: Scope, diags: Diagnosti
                         found="none" if args is None else str(len(args)))  # fmt: skip
             return None
         err = args[1]
-        if not (isinstance(err, ast.PathType) and _single(err) == "String" and err.segments[0].args is None):
+        if not (
+            isinstance(err, ast.PathType)
+            and _single(err) == "String"
+            and err.segments[0].args is None
+        ):
             diags.error("result-error-type", err.span, name=err.span.text,
                         hint="errors travel as the Go error's message: write `Result<T, String>`")  # fmt: skip
             return None
@@ -290,4 +304,3 @@ def _expand_alias(name: str, p: ast.PathType, scope: Scope, diags: Diagnostics) 
         scope.alias_nesting -= added
     scope.alias_cache[name] = r.ty if r else None
     return Resolved(r.ty) if r else None
-

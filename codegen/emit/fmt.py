@@ -68,4 +68,3 @@ class Formatting:
 
     def __exit__(self, *exc: object) -> None:
         self._pool.shutdown(wait=True)
-

@@ -141,7 +141,12 @@ class GoSpeller:
         if is_pod(ty):
             return f"{self.go_type(ty)}({x})", None, f"{self.cref(ty)}({v})", None
         if isinstance(ty, ir.Str):
-            return f"r2g_read_string({x})", f"r2g_round(uintptr(len({v})))", f"r2g_write_string({v}, w)", None
+            return (
+                f"r2g_read_string({x})",
+                f"r2g_round(uintptr(len({v})))",
+                f"r2g_write_string({v}, w)",
+                None,
+            )
         key, arg = self.key(ty), self._arg(ty, v)
         size = f"r2g_size_{key}({arg})" if go_needs_block(self.program, ty) else None
         lsize = f"r2g_lsize_{key}({arg})" if rust_needs_buffer(self.program, ty) else None
@@ -467,7 +472,11 @@ def _written(program: ir.Program) -> set[ir.Type]:
             if m.ret is None:
                 continue
             ty = m.ret.ty
-            tops = [f.ty for f in program.struct(ty.name).fields] if field_by_field(program, ty) else [ty]
+            tops = (
+                [f.ty for f in program.struct(ty.name).fields]
+                if field_by_field(program, ty)
+                else [ty]
+            )
             for top in tops:
                 out.update(walk(program, top, seen))
     return out
@@ -559,7 +568,9 @@ def _helper(sp: GoSpeller, ty: ir.Type, structs: dict[str, GoStruct],
 
 
 def _trait(sp: GoSpeller, t: ir.Trait, args: dict[tuple[str, str], AsyncArgs]) -> GoTrait:
-    return GoTrait(t.name, t.docs, [_method(sp, t, m, args.get((t.name, m.name))) for m in t.methods])
+    return GoTrait(
+        t.name, t.docs, [_method(sp, t, m, args.get((t.name, m.name))) for m in t.methods]
+    )
 
 
 def _method(sp: GoSpeller, t: ir.Trait, m: ir.Method, args: AsyncArgs | None) -> GoMethod:
@@ -667,7 +678,9 @@ def _g2r_method(sp: GoSpeller, t: ir.Trait, m: ir.Method, checked: bool) -> GoG2
         ret_go_type=sp.go_type(ret.ty) if ret else "",
         fast=g2r_fast(m),
         frame_ctype="C.r2g_frame_" + symbol.removeprefix("r2g_"),
-        checked=checked and g2r_fast(m) and not (ret and (ret.is_result or go_needs_block(sp.program, ret.ty))),
+        checked=checked
+        and g2r_fast(m)
+        and not (ret and (ret.is_result or go_needs_block(sp.program, ret.ty))),
         frameless=g2r_frameless(m),
     )
 

@@ -157,7 +157,10 @@ def _all_shapes(program: ir.Program) -> str:
     found = program.__dict__.get("_r2g_item_all_shapes")
     if found is None:
         shapes = ";".join(
-            s.name + "{" + ",".join(f"{f.name}:{_spelling(program, f.ty, None)}" for f in s.fields) + "}"
+            s.name
+            + "{"
+            + ",".join(f"{f.name}:{_spelling(program, f.ty, None)}" for f in s.fields)
+            + "}"
             for s in program.structs
         )
         found = hashlib.sha256(shapes.encode()).hexdigest()

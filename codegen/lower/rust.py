@@ -226,8 +226,14 @@ def lower_rust(program: ir.Program, *, banner: str, memo: Memo | None = None,
     return RustFile(
         banner=banner,
         structs=[
-            reused(memo, program, "rust-struct", s, lambda s=s: _struct(program, layouts, s),
-                   through_lists=bool(program.g2r_traits()))  # fmt: skip
+            reused(
+                memo,
+                program,
+                "rust-struct",
+                s,
+                lambda s=s: _struct(program, layouts, s),
+                through_lists=bool(program.g2r_traits()),
+            )  # fmt: skip
             for s in program.structs
         ],
         enums=[_enum(e) for e in program.enums],
@@ -366,7 +372,9 @@ def _with_mem(view: RustTrait, full: ir.Program | None) -> RustTrait:
 
 
 def _g2r_trait(program: ir.Program, t: ir.Trait) -> RustG2RTrait:
-    return RustG2RTrait(t.name, _vis(t.vis), t.docs, [_g2r_method(program, t, m) for m in t.methods])
+    return RustG2RTrait(
+        t.name, _vis(t.vis), t.docs, [_g2r_method(program, t, m) for m in t.methods]
+    )
 
 
 NAMING_LINTS = ("non_camel_case_types", "clippy::upper_case_acronyms", "non_snake_case")

@@ -43,7 +43,9 @@ def _enums() -> list[Const]:
 def _scalars() -> list[Const]:
     out = []
     for name, value in L.CONSTANTS.items():
-        kind = "u64" if name in L.U64_CONSTANTS else ("u32" if name == "LAYOUT_VERSION" else "usize")
+        kind = (
+            "u64" if name in L.U64_CONSTANTS else ("u32" if name == "LAYOUT_VERSION" else "usize")
+        )
         out.append(Const(name, kind, value, f"shm.layout.{name}"))
     return out
 

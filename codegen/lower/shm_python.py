@@ -167,7 +167,12 @@ def lower_python(program: ir.Program, *, banner: str) -> PyModule:
         _trait(program, layouts, t) for t in program.r2g_traits() if any(m.shm for m in t.methods)
     ]
     enums = [
-        (e.name, py_type(ir.EnumT(e.name)), e.repr, [(py_name(v.name), v.value) for v in e.variants])
+        (
+            e.name,
+            py_type(ir.EnumT(e.name)),
+            e.repr,
+            [(py_name(v.name), v.value) for v in e.variants],
+        )
         for e in program.enums
     ]
     return PyModule(banner.replace("// ", "# ").replace("//", "#"), enums, structs, traits)

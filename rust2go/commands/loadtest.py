@@ -104,7 +104,9 @@ def run(args) -> int:
     from rust2go.loadtest.transports.cgo_crate import BuildFailed
 
     duration = None if args.calls else (args.duration or 5.0)
-    warmup = args.warmup if args.warmup is not None else min(1.0, duration / 10) if duration else 0.0
+    warmup = (
+        args.warmup if args.warmup is not None else min(1.0, duration / 10) if duration else 0.0
+    )
     spec = RunSpec(transport=args.transport, concurrency=args.concurrency, payload=args.payload,
                    duration=duration, calls=args.calls,
                    cancel_rate=args.cancel_rate, kill_peer_at=args.kill_peer_at,

@@ -51,6 +51,7 @@ def serve(args, config, files, detached: Detached | None) -> int:
     from rust2go.daemon.service import WatchDaemon
 
     log = EventLog(json_lines=args.json, color=not args.detach and use_color())
+
     def generator(path, options):  # diagnostics name the IDL as the log does
         return generate(path, options, name=shown(path, config.root))
 

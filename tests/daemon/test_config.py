@@ -121,11 +121,20 @@ def test_the_watcher_writes_the_fast_call_package_beside_the_go_output(tmp_path)
     from rust2go.daemon.regenerate import write_outputs
 
     write(tmp_path / "go" / "go.mod", "module svc\n\ngo 1.21\n")
-    write(tmp_path / "src" / "user.rs", "#[rust2go::g2r]\npub trait T {\n    fn ping(n: u32) -> u32;\n}\n")
+    write(
+        tmp_path / "src" / "user.rs",
+        "#[rust2go::g2r]\npub trait T {\n    fn ping(n: u32) -> u32;\n}\n",
+    )
     target = load_config(write(tmp_path / "rust2go.toml", MINIMAL)).targets[0]
     written = write_outputs(target, generate(target.idl, target.options))
     names = sorted(p.relative_to(tmp_path).as_posix() for p in written)
-    assert names == ["go/gen.go", "go/r2gcall/call.go", "go/r2gcall/call_amd64.s",
-                     "go/r2gcall/call_arm64.s", "go/r2gcall/other.go", "go/r2gcall/switch.go"]
+    assert names == [
+        "go/gen.go",
+        "go/r2gcall/call.go",
+        "go/r2gcall/call_amd64.s",
+        "go/r2gcall/call_arm64.s",
+        "go/r2gcall/other.go",
+        "go/r2gcall/switch.go",
+    ]
     assert '"svc/r2gcall"' in (tmp_path / "go" / "gen.go").read_text()
     assert write_outputs(target, generate(target.idl, target.options)) == []  # unchanged: untouched

@@ -74,7 +74,8 @@ def test_readme_using_it_in_a_crate_works_as_written(tmp_path):
 
     first, regenerate = _readme_blocks("Using it in a crate")
     script = first.replace("$PWD/.venv/bin", str(ROOT / ".venv" / "bin")).replace(
-        "mycrate", "r2g_readme_crate")
+        "mycrate", "r2g_readme_crate"
+    )
     out = run(["bash", "-euc", script], tmp_path).stdout
     assert "Hello, Rust! Hello, Rust!" in out, out
     crate = tmp_path / "r2g_readme_crate"
@@ -96,9 +97,12 @@ def test_a_go_method_missing_from_impl_go_is_named_with_its_signature(tmp_path):
     rust2go("init", tmp_path / "app", "--name", "r2g_e2e_missing", cwd=ROOT)
     crate = tmp_path / "app"
     idl = crate / "idl" / "api.rs"
-    idl.write_text(idl.read_text().replace(
-        "fn greet(req: &Greeting) -> String;",
-        "fn greet(req: &Greeting) -> String;\n    fn checksum(data: &Vec<u8>, seed: u32) -> Result<u64, String>;"))
+    idl.write_text(
+        idl.read_text().replace(
+            "fn greet(req: &Greeting) -> String;",
+            "fn greet(req: &Greeting) -> String;\n    fn checksum(data: &Vec<u8>, seed: u32) -> Result<u64, String>;",
+        )
+    )
     env = {**tool_env(), "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}"}
     proc = subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=crate, env=env,
                           capture_output=True, text=True)  # fmt: skip

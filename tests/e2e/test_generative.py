@@ -102,12 +102,19 @@ def build(text: str, program: ir.Program) -> None:
 def user_rust(program: ir.Program) -> str:
     """The user's side of every Go→Rust trait, as a user would write it (parameter names
     are the user's choice in an impl; the method names are the trait's)."""
-    out = ["#![allow(unused_imports)]", "use super::api::*;", "use std::collections::{BTreeMap, HashMap};"]
+    out = [
+        "#![allow(unused_imports)]",
+        "use super::api::*;",
+        "use std::collections::{BTreeMap, HashMap};",
+    ]
     for t in program.g2r_traits():
         out += ["#[allow(non_snake_case, clippy::too_many_arguments, clippy::ptr_arg)]",
                 f"impl {t.name} for {t.name}Impl {{"]  # fmt: skip
         for m in t.methods:
-            args = ", ".join(f"_a{i}: {'&' if p.by_ref else ''}{ir.type_text(p.ty)}" for i, p in enumerate(m.params))
+            args = ", ".join(
+                f"_a{i}: {'&' if p.by_ref else ''}{ir.type_text(p.ty)}"
+                for i, p in enumerate(m.params)
+            )
             ret = ""
             if m.ret:
                 ret = ir.type_text(m.ret.ty)
@@ -169,8 +176,17 @@ def user_go(program: ir.Program) -> str:
             params = ", ".join(f"{n} {ty}" for n, ty in go_params(m))
             ret = ""
             if m.ret:
-                ret = f" (r2g_ret {go_type(m.ret.ty)}, r2g_err error)" if m.ret.is_result else f" (r2g_ret {go_type(m.ret.ty)})"
-            out += [f"func ({user}) {m.name}({params}){ret} {{", "\treturn" if m.ret else "", "}", ""]
+                ret = (
+                    f" (r2g_ret {go_type(m.ret.ty)}, r2g_err error)"
+                    if m.ret.is_result
+                    else f" (r2g_ret {go_type(m.ret.ty)})"
+                )
+            out += [
+                f"func ({user}) {m.name}({params}){ret} {{",
+                "\treturn" if m.ret else "",
+                "}",
+                "",
+            ]
         if any(m.shm for m in t.methods):
             out += [f"var _ {t.name}Shm = {user}{{}}", f"var _ = {t.name}ShmServe", ""]
     for t in program.g2r_traits():
@@ -207,7 +223,11 @@ def py_visible(name: str, role: str) -> str:
                     "StructInfo", "decode", "encode", "ShmCaller", "CODEC", *dir(builtins)},
            }.get(role, set())  # fmt: skip
     bump = keyword.iskeyword(name) or name in own
-    return f"{name}_" if bump or (role == "parameter" and name.endswith(("_PARAMS", "_REPLY"))) else name
+    return (
+        f"{name}_"
+        if bump or (role == "parameter" and name.endswith(("_PARAMS", "_REPLY")))
+        else name
+    )
 
 
 def py_zero(ty: ir.Type, peer):
@@ -235,7 +255,9 @@ def py_zero(ty: ir.Type, peer):
             return list(getattr(peer, py_visible(name, "type")))[0]
         case ir.StructT(name):
             s = next(s for s in peer.r2g_program.structs if s.name == name)
-            return getattr(peer, py_visible(name, "type"))(**{py_visible(f.name, "field"): py_zero(f.ty, peer) for f in s.fields})
+            return getattr(peer, py_visible(name, "type"))(
+                **{py_visible(f.name, "field"): py_zero(f.ty, peer) for f in s.fields}
+            )
     raise TypeError(ty)
 
 
@@ -306,7 +328,9 @@ def test_every_accepted_idl_builds_on_every_path():
 
     def check_and_build(text: str, regression: bool = False) -> None:
         program, diags = check_source(SourceFile("gen.rs", text))
-        assert program or not regression, "a regression IDL must be accepted:\n" + "".join(d.render() for d in diags)
+        assert program or not regression, "a regression IDL must be accepted:\n" + "".join(
+            d.render() for d in diags
+        )
         if program is None:
             errors = [d for d in diags if d.is_error]
             assert errors, text

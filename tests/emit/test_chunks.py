@@ -42,7 +42,8 @@ pub trait Back {
 
 def idl(fields: list[list[str]]) -> str:
     structs = "".join(
-        f"pub struct S{i} {{ {' '.join(f'pub {f},' for f in fs)} }}\n" for i, fs in enumerate(fields)
+        f"pub struct S{i} {{ {' '.join(f'pub {f},' for f in fs)} }}\n"
+        for i, fs in enumerate(fields)
     )
     return BASE.replace("{structs}", structs)
 
@@ -119,7 +120,9 @@ def test_split_keeps_every_byte_and_names_each_piece():
 
 def test_a_formatter_that_loses_a_marker_is_reported():
     with pytest.raises(AssertionError, match="kept 0 of 1 piece markers"):
-        format_pieces("gofmt", "package p\n// r2g:items\nvar x = 1\n", lambda s: "package p\n", None)
+        format_pieces(
+            "gofmt", "package p\n// r2g:items\nvar x = 1\n", lambda s: "package p\n", None
+        )
 
 
 def test_go_pieces_too():

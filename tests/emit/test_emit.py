@@ -126,7 +126,10 @@ def test_rust_is_std_only_and_drops_nothing_it_needs(out):
     kept = "#[allow(non_camel_case_types, clippy::upper_case_acronyms, non_snake_case)] // the IDL's names, kept\n"
     assert "#[derive(Clone)]\n" + kept + "pub struct User {" in rust
     assert "#[repr(u8)]\npub enum Mood {" in rust
-    assert "#[allow(non_camel_case_types, clippy::upper_case_acronyms)]\npub struct DemoCallImpl;" in rust
+    assert (
+        "#[allow(non_camel_case_types, clippy::upper_case_acronyms)]\npub struct DemoCallImpl;"
+        in rust
+    )
     assert "fn demo_try(m: Mood) -> Result<char, String>" in rust
     assert "fn free(p: *mut c_void);" in rust
     assert "Buffer::new(r2g_size)" in rust  # Vec<String> field: one intermediate buffer

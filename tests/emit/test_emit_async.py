@@ -111,7 +111,10 @@ def test_job_indices_and_entry_points_agree_and_carry_every_async_signature():
     assert "r2g_arg_u := (*User)(unsafe.Pointer(&r2g_args.u))" in go
     assert "r2g_arg_us := (*[]User)(unsafe.Pointer(&r2g_args.us))" in go
     assert "r2g_arg_o := r2g_read_Opt_u32(r2g_args.o)" in go
-    assert "pub us: SliceRef," in rust and "us: SliceRef::of(Wire::to_ref(r2g_p_us, &mut r2g_w))," in rust
+    assert (
+        "pub us: SliceRef," in rust
+        and "us: SliceRef::of(Wire::to_ref(r2g_p_us, &mut r2g_w))," in rust
+    )
     # Files from IDLs that differ in any async signature name other entry points.
     _, _, q = emit(a, async_method("b", ("u", ir.StructT("User")), drop_safe=True))
     assert async_entry(q) != entry

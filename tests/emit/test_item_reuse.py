@@ -95,7 +95,9 @@ def test_only_the_edited_struct_and_those_holding_it_are_lowered_again(monkeypat
     lowered.clear()
     helpers.clear()
     outputs(IDL.format(**EDITS[1]), cache, False)
-    assert lowered == [] and all(isinstance(t, ir.Prim | ir.Str | ir.EnumT) for t in helpers), helpers
+    assert lowered == [] and all(isinstance(t, ir.Prim | ir.Str | ir.EnumT) for t in helpers), (
+        helpers
+    )
 
 
 def test_a_list_of_an_edited_struct_is_not_a_dependency(monkeypatch):
@@ -145,9 +147,12 @@ def test_a_struct_key_covers_every_field_of_the_ir_but_positions():
             t.fields[0].name = "b"
         elif name == "attrs":
             t.attrs = [dataclasses.replace(a, text=a.text + " ") for a in t.attrs] or [
-                ir.Attr("#[x]", s.span)]
+                ir.Attr("#[x]", s.span)
+            ]
         elif name == "mem_class":
-            t.mem_class = ir.MemClass.COMPLEX if s.mem_class != ir.MemClass.COMPLEX else ir.MemClass.WRAPPER
+            t.mem_class = (
+                ir.MemClass.COMPLEX if s.mem_class != ir.MemClass.COMPLEX else ir.MemClass.WRAPPER
+            )
         elif name == "go_tags":
             t.go_tags = [*t.go_tags, ("xml", "snake")]
         else:

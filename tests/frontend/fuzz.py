@@ -127,7 +127,9 @@ def _deep(rng: random.Random, seeds: list[str]) -> str:
         return "".join(f"type A{i} = A{i + 1};\n" for i in range(min(n, 3000))) + "type A0x = u8;\n"
     if shape == "field_braces":
         return "pub struct S { a: " + "{" * n + "\n"  # unbalanced on purpose
-    return "#[r2g]\npub trait T { fn f() -> " + "impl Future<Output = " * n + "u8" + ">" * n + "; }\n"
+    return (
+        "#[r2g]\npub trait T { fn f() -> " + "impl Future<Output = " * n + "u8" + ">" * n + "; }\n"
+    )
 
 
 def _bytes(rng: random.Random, seeds: list[str]) -> bytes:
@@ -154,7 +156,9 @@ def _line_ends(rng: random.Random, seeds: list[str]) -> str:
 
 def _long(rng: random.Random, seeds: list[str]) -> str:
     n = rng.choice((1000, 50_000, 300_000))
-    what = rng.choice(("ident", "field_ident", "spaces", "string", "number", "comment", "doc", "line"))
+    what = rng.choice(
+        ("ident", "field_ident", "spaces", "string", "number", "comment", "doc", "line")
+    )
     if what == "ident":
         return f"pub struct {'S' * n} {{ pub a: u8 }}\n"
     if what == "field_ident":
@@ -191,7 +195,10 @@ def _huge(rng: random.Random, seeds: list[str], limit: int = MAX_HUGE) -> str:
         total, i = total + len(piece), i + 1
     text = "".join(out)
     if kind == "continued":  # an item that lark reads on past its end, then plain structs
-        return rng.choice(("type A = B<{1}\n", "trait T: X<{1}\n", "pub type A = B<{1}, C<{2}\n")) + text
+        return (
+            rng.choice(("type A = B<{1}\n", "trait T: X<{1}\n", "pub type A = B<{1}, C<{2}\n"))
+            + text
+        )
     return _token_edit(rng, [text]) if kind == "corpus" and rng.random() < 0.3 else text
 
 
@@ -208,7 +215,9 @@ MUTATORS = {
 WEIGHTS = {"token": 40, "splice": 20, "deep": 8, "bytes": 10, "line_ends": 8, "long": 4, "huge": 1}
 
 
-def make_case(rng: random.Random, seeds: list[str], huge_limit: int = MAX_HUGE) -> tuple[str, bytes]:
+def make_case(
+    rng: random.Random, seeds: list[str], huge_limit: int = MAX_HUGE
+) -> tuple[str, bytes]:
     kind = rng.choices(list(WEIGHTS), weights=list(WEIGHTS.values()))[0]
     if kind == "huge":
         out = _huge(rng, seeds, huge_limit)
@@ -297,7 +306,9 @@ def _fast_path_differs(source: SourceFile) -> str | None:
         return f"the fast path reports {fast_diags[:3]}, lark alone {lark_diags[:3]}"
     a, b = _shape(fast_tree), _shape(lark_tree)
     if a != b:
-        at = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+        at = next(
+            (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+        )
         near = slice(max(0, at - 8), at + 4)
         return f"the fast path builds another AST: {a[near]} where lark builds {b[near]}"
     return None
@@ -386,11 +397,17 @@ def run(seed: int, cases: int | None, seconds: float | None, out=sys.stdout,
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m tests.frontend.fuzz", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(
+        prog="python -m tests.frontend.fuzz", description=__doc__.split("\n")[0]
+    )
     ap.add_argument("--seed", type=int, default=None, help="default: random (printed)")
     ap.add_argument("--cases", type=int, default=None)
-    ap.add_argument("--seconds", type=float, default=float(os.environ.get("R2G_FUZZ_SECONDS", 0)) or None)
-    ap.add_argument("--replay", nargs="*", type=Path, help="check these inputs (in process and CLI)")
+    ap.add_argument(
+        "--seconds", type=float, default=float(os.environ.get("R2G_FUZZ_SECONDS", 0)) or None
+    )
+    ap.add_argument(
+        "--replay", nargs="*", type=Path, help="check these inputs (in process and CLI)"
+    )
     args = ap.parse_args(argv)
     if args.replay is not None:
         import tempfile

@@ -34,12 +34,16 @@ def test_taken_for_plain_structs_and_not_for_the_rest() -> None:
     source = SourceFile("fast.rs", text)
     tokens = lex_raw(source, Diagnostics())
     bounds = _item_boundaries(tokens)
-    built = [parse_fast.item(tokens, a, b, source) for a, b in zip(bounds, bounds[1:], strict=False)]
+    built = [
+        parse_fast.item(tokens, a, b, source) for a, b in zip(bounds, bounds[1:], strict=False)
+    ]
     assert [d.name if d else None for d in built] == ["A", "B", None, None, None, None, None, None]
     assert fuzz._fast_path_differs(source) is None
 
 
-@pytest.mark.parametrize("head", ["type A = B<{1}\n", "trait T: X<{1}\n", "pub type A = B<{1}, C<{2}\n"])
+@pytest.mark.parametrize(
+    "head", ["type A = B<{1}\n", "trait T: X<{1}\n", "pub type A = B<{1}, C<{2}\n"]
+)
 def test_an_item_lark_reads_past_its_boundary(head: str) -> None:
     # The first struct after such an item is, for lark, where the item goes wrong: the
     # fast path must give it back rather than take it.

@@ -33,7 +33,9 @@ def test_generated_idl_round_trips(case) -> None:
     for (name, params, kind, ret), m in zip(methods, trait.methods, strict=True):
         assert m.name == name
         assert [(p.name, p.ty, p.by_ref) for p in m.params] == params
-        expected_kind = {"oneway": ir.CallKind.ONEWAY, "sync": ir.CallKind.SYNC}.get(kind, ir.CallKind.ASYNC)
+        expected_kind = {"oneway": ir.CallKind.ONEWAY, "sync": ir.CallKind.SYNC}.get(
+            kind, ir.CallKind.ASYNC
+        )
         assert m.kind is expected_kind
         assert (m.ret.ty if m.ret else None) == ret
         assert m.future_send == (kind == "future")

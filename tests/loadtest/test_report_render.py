@@ -76,7 +76,10 @@ def boxes_overlap(a: dict, b: dict) -> bool:
 def test_three_charts_span_the_page_and_a_screenshot_is_taken(measured):
     m, work = measured
     assert [c["label"] for c in m["charts"]] == [
-        "Latency by percentile", "Latency over time (each interval)", "Throughput over time"]
+        "Latency by percentile",
+        "Latency over time (each interval)",
+        "Throughput over time",
+    ]
     for c in m["charts"]:
         assert c["px"] >= 0.95 * m["page"], (c["label"], c["px"], m["page"])
     assert (work / "report.png").stat().st_size > 20_000
@@ -105,12 +108,18 @@ def test_tick_labels_read_their_values_on_the_right_scales(measured):
         ticks = [t for t in by_label[label]["texts"] if t["cls"] == "y-tick"]
         assert len(ticks) >= 3, label
         values = [float(t["value"]) for t in ticks]
-        assert values == sorted(values) and all(t["text"] == fmt(v) for t, v in zip(ticks, values, strict=True))
+        assert values == sorted(values) and all(
+            t["text"] == fmt(v) for t, v in zip(ticks, values, strict=True)
+        )
         # Equal steps on screen: a constant ratio (log axis) or difference (linear axis).
         ys = [t["y"] for t in ticks]
         gaps = [a - b for a, b in zip(ys[:-1], ys[1:], strict=True)]
         assert max(gaps) - min(gaps) < 1.0, (label, ys)
-        steps = [b / a if log else b - a for a, b in zip(values[:-1], values[1:], strict=True) if a > 0 or not log]
+        steps = [
+            b / a if log else b - a
+            for a, b in zip(values[:-1], values[1:], strict=True)
+            if a > 0 or not log
+        ]
         assert max(steps) - min(steps) < 1e-6 * max(steps), (label, values)
         if log:
             assert all(math.isclose(s, 10.0) for s in steps), values

@@ -33,14 +33,18 @@ def migrate(crate: Path, *args: str, check: bool = True) -> subprocess.Completed
     return proc
 
 
-def cargo(crate: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def cargo(
+    crate: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     e = {**tool_env(), **(env or {})}
     return subprocess.run(["cargo", *args], cwd=crate, env=e, capture_output=True, text=True,
                           timeout=900)  # fmt: skip
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
 
 
 @pytest.fixture(scope="session", autouse=True)

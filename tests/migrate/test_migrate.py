@@ -64,7 +64,7 @@ def test_dry_run_writes_nothing_and_shows_the_diff():
     before = snapshot(crate)
     out = migrate(crate, "--dry-run").stdout
     assert snapshot(crate) == before
-    assert "--- a/build.rs" in out and "+include!(\"r2g_build.rs\");" in out, out
+    assert "--- a/build.rs" in out and '+include!("r2g_build.rs");' in out, out
     assert "would write src/user_r2g.rs: generated Rust binding" in out
 
 
@@ -86,7 +86,10 @@ def test_an_edited_idl_never_builds_with_stale_bindings():
     refused = cargo(crate, "build", "--release", "--quiet", env={"R2G_REGENERATE": "0"})
     assert refused.returncode != 0
     assert "generated from another version of idl/user.rs" in refused.stderr, refused.stderr
-    assert "rust2go generate idl/user.rs --go-out go/gen.go --rust-out src/user_r2g.rs" in refused.stderr
+    assert (
+        "rust2go generate idl/user.rs --go-out go/gen.go --rust-out src/user_r2g.rs"
+        in refused.stderr
+    )
     assert "AddedLater" not in (crate / "src" / "user_r2g.rs").read_text()
     regenerated = cargo(crate, "run", "--release", "--quiet", env={"RUST2GO": str(RUST2GO)})
     assert regenerated.returncode == 0, regenerated.stderr[-6000:]
@@ -112,14 +115,19 @@ def test_a_missing_fast_call_package_is_regenerated_by_the_build():
     build helper notices (the Go output imports it) and regenerates it, or says so."""
     crate = fresh("bidirectional", as_name="bidirectional_fastcall")
     toml = crate / "Cargo.toml"
-    toml.write_text(re.sub(r'name = "(mig_\w+)"', r'name = "\1_fastcall"', toml.read_text(), count=1))
+    toml.write_text(
+        re.sub(r'name = "(mig_\w+)"', r'name = "\1_fastcall"', toml.read_text(), count=1)
+    )
     migrate(crate)
     package = crate / "go" / "r2gcall"
     assert (package / "call_amd64.s").is_file()
     shutil.rmtree(package)
     refused = cargo(crate, "build", "--release", "--quiet", env={"R2G_REGENERATE": "0"})
     assert refused.returncode != 0
-    assert "go/r2gcall was generated from another version of idl/user.rs (or missing)" in refused.stderr, refused.stderr
+    assert (
+        "go/r2gcall was generated from another version of idl/user.rs (or missing)"
+        in refused.stderr
+    ), refused.stderr
     built = cargo(crate, "run", "--release", "--quiet", env={"RUST2GO": str(RUST2GO)})
     assert built.returncode == 0, built.stderr[-6000:]
     assert (package / "call_amd64.s").is_file()

@@ -12,7 +12,7 @@ from rust2go.migrate import manifests
 from rust2go.migrate.build_rs import Unrecognised, read_builder
 from rust2go.migrate.items import split
 
-MODULE = '''//! Module docs.
+MODULE = """//! Module docs.
 #![allow(dead_code)]
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -44,7 +44,7 @@ impl User {
 pub const N: User = User { name: String::new(), tags: HashMap::new() };
 macro_rules! m { () => {} }
 pub(crate) async fn later() {}
-'''
+"""
 
 
 def test_items_split_where_rust_items_end_and_keep_every_byte():
@@ -60,7 +60,7 @@ def test_items_split_where_rust_items_end_and_keep_every_byte():
     assert items[2].imported_names() == {"_"}
 
 
-BUILD = '''use std::path::PathBuf; // unused
+BUILD = """use std::path::PathBuf; // unused
 fn main() {
     // regenerate on every build
     rust2go::Builder::new()
@@ -76,7 +76,7 @@ fn main() {
         })
         .build();
 }
-'''
+"""
 
 
 def test_builder_chain_is_read():
@@ -97,7 +97,7 @@ def test_anything_else_in_build_rs_is_not_guessed_at(text):
         read_builder(text)
 
 
-CARGO = '''[package]
+CARGO = """[package]
 name = "x" # the name
 edition = "2021"
 
@@ -114,7 +114,7 @@ version = "0.2"
 features = ["tokio"]
 
 [workspace]
-'''
+"""
 
 
 def test_cargo_toml_loses_only_the_original_crates():

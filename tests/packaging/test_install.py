@@ -61,7 +61,9 @@ def test_regular_install_has_every_subpackage_and_its_data(tmp_path: Path) -> No
     assert list((target / "rust2go" / "codegen" / "templates").rglob("*.j2"))
     assert (target / "rust2go" / "loadtest" / "idl" / "load.rs").is_file()
     support = target / "rust2go" / "codegen" / "support"  # the fixed sources templates include
-    assert (support / "rust" / "wire.rs").is_file() and (support / "rust" / "shm" / "conn.rs").is_file()
+    assert (support / "rust" / "wire.rs").is_file() and (
+        support / "rust" / "shm" / "conn.rs"
+    ).is_file()
     assert list((support / "go" / "shm").glob("*.go"))
     assert (target / "rust2go" / "loadtest" / "templates" / "stats.rs").is_file()
     assert list((target / "rust2go" / "shm").glob("_atomics*.so")), "the atomics C extension"

@@ -145,7 +145,7 @@ async def test_only_abandoning_a_call_writes_its_slot_word():
             await asyncio.sleep(0.01)  # pushed; nobody serves yet
             assert c.in_flight == 1 and callee.seg.request_ring.depth() == 1
             assert [callee.seg.slots.load(i) for i in range(4)] == words, "a call writes no slot"
-            (slot, (gen, _, _)), = c._pending.items()
+            ((slot, (gen, _, _)),) = c._pending.items()
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task

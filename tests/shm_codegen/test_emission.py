@@ -32,7 +32,7 @@ def test_shm_methods_are_generated_beside_the_cgo_ones():
     # The original's static API: MixedImpl::fast goes over the process-wide segment, with
     # no cgo export of its own.
     assert "r2g_shm::plain_value(r2g_mem_Mixed().fast(p)" in rust
-    assert "_4fast_h" not in go.split("import \"C\"")[1].split("r2g_shm_serve")[0]
+    assert "_4fast_h" not in go.split('import "C"')[1].split("r2g_shm_serve")[0]
 
 
 def test_cgo_part_drops_only_shm_methods():

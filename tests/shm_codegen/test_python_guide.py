@@ -79,8 +79,11 @@ def test_the_python_guide_works_as_written(tmp_path):
         stop(server, signal.SIGTERM)
     # The Python server of the guide, called by the same client.
     (serve,) = blocks("Python serves, Go or Rust calls", "python")
-    (tmp_path / "serve.py").write_text(serve.replace("/r2g-kv", name).replace(
-        "asyncio.run(serve())", "print('serving', flush=True)\nasyncio.run(serve())"))
+    (tmp_path / "serve.py").write_text(
+        serve.replace("/r2g-kv", name).replace(
+            "asyncio.run(serve())", "print('serving', flush=True)\nasyncio.run(serve())"
+        )
+    )
     log = tmp_path / "py_server.log"
     with log.open("w") as out:
         server = subprocess.Popen([sys.executable, "serve.py"], cwd=tmp_path, env=env,

@@ -48,6 +48,8 @@ def test_layout_checks_name_what_disagrees(tmp_path: Path) -> None:
     assert "r2g: field `Point.int` has a different offset on the Go side" in wrong_field
     assert "Point.x" not in wrong_field
     wrong_size = _layout_errors('24; x => 0, r2g_int("int") => 8', tmp_path)
-    assert "r2g: the C layout of IDL struct `Point` disagrees with the generated Go side" in wrong_size
+    assert (
+        "r2g: the C layout of IDL struct `Point` disagrees with the generated Go side" in wrong_size
+    )
     wrong_x = _layout_errors('16; x => 4, r2g_int("int") => 8', tmp_path)
     assert "r2g: field `Point.x` has a different offset on the Go side" in wrong_x
