@@ -9,33 +9,8 @@ from rust2go.codegen.diagnostics import Diagnostics
 from rust2go.codegen.source import Span
 
 GO_KEYWORDS = frozenset(
-    [
-        "break",
-        "case",
-        "chan",
-        "const",
-        "continue",
-        "default",
-        "defer",
-        "else",
-        "fallthrough",
-        "for",
-        "func",
-        "go",
-        "goto",
-        "if",
-        "import",
-        "interface",
-        "map",
-        "package",
-        "range",
-        "return",
-        "select",
-        "struct",
-        "switch",
-        "type",
-        "var",
-    ]
+    "break case chan const continue default defer else fallthrough for func go goto if import "
+    "interface map package range return select struct switch type var".split()
 )
 
 # Predeclared Go identifiers and the packages generated code imports: a parameter with
@@ -55,60 +30,10 @@ GO_PACKAGE_SCOPE = GO_SHADOWING | frozenset(
 )
 
 RUST_KEYWORDS = frozenset(
-    [
-        "as",
-        "break",
-        "const",
-        "continue",
-        "crate",
-        "else",
-        "enum",
-        "extern",
-        "false",
-        "fn",
-        "for",
-        "if",
-        "impl",
-        "in",
-        "let",
-        "loop",
-        "match",
-        "mod",
-        "move",
-        "mut",
-        "pub",
-        "ref",
-        "return",
-        "self",
-        "Self",
-        "static",
-        "struct",
-        "super",
-        "trait",
-        "true",
-        "type",
-        "unsafe",
-        "use",
-        "where",
-        "while",
-        "async",
-        "await",
-        "dyn",
-        "abstract",
-        "become",
-        "box",
-        "do",
-        "final",
-        "macro",
-        "override",
-        "priv",
-        "typeof",
-        "unsized",
-        "virtual",
-        "yield",
-        "try",
-        "gen",
-    ]
+    "as break const continue crate else enum extern false fn for if impl in let loop match mod "
+    "move mut pub ref return self Self static struct super trait true type unsafe use where "
+    "while async await dyn abstract become box do final macro override priv typeof unsized "
+    "virtual yield try gen".split()
 )
 
 RESERVED_PREFIXES = ("r2g_", "_r2g", "R2g_")
