@@ -2,10 +2,11 @@
 //!     r2g_bench_shm_paths PATH SIZE SECS [SEGMENT]
 //! PATH: cgo-sync | cgo-async | shm-inproc | shm-xproc | floor | handoff | tokio-alone |
 //! shm-owned (the last three: throughput only, no latency; shm-owned: the in-process
-//! async call with an owned argument, which Go's handler is given to keep). Latency: one caller, one
-//! call at a time, for SECS (p50/p99 of every call). Throughput: the path's concurrent
-//! form for SECS (sync: 2 threads; async: TASKS tokio tasks on 2 workers). Every reply is
-//! checked. Prints one JSON line. BENCH_SHM_TASKS_ONLY=1 runs the task throughput only.
+//! async call with an owned argument, which Go's handler is given to keep). Latency: one
+//! caller, one call at a time, for SECS (p50/p99 of every call). Throughput: the path's
+//! concurrent form for SECS (sync: 2 threads; async: TASKS tokio tasks on 2 workers).
+//! Every reply is checked. Prints one JSON line. BENCH_SHM_TASKS_ONLY=1 runs the task
+//! throughput only.
 //!     r2g_bench_shm_paths shm-pairs SIZE SECS ROUNDS
 //! The p50 goal's own run: ROUNDS back-to-back pairs of a SECS latency phase of the
 //! floor and of the in-process sync shm call (order alternating), so each shm p50 is
