@@ -184,9 +184,10 @@ def rust_served_exactly(peer_crate, name: str) -> None:
     """A fresh session after the storm (`interop`: values, exactly once); the callee may
     still be recycling the last flips' session, so a refused connect is retried. The
     flipper stops only after the storm's caller has left, so its last flips can land in
-    the segment the callee has just reset for the next caller: that one session may find
-    a ring corrupt and end (the callee recycles it again); the session after it must be
-    served exactly."""
+    the segment the callee has just reset for the next caller: that one session may meet
+    them and end with PeerGone (the callee recycles it again; a wrong value is never
+    accepted: `interop` asserts every reply); the session after it must be served
+    exactly."""
     deadline = time.monotonic() + HANG
     corrupt_left = 1
     while True:
@@ -194,7 +195,7 @@ def rust_served_exactly(peer_crate, name: str) -> None:
                              capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
         if out.returncode == 0 or time.monotonic() > deadline:
             break
-        if "ring corrupt" in out.stderr and corrupt_left:
+        if "PeerGone(" in out.stderr and corrupt_left:
             corrupt_left -= 1
         elif "connect:" not in out.stderr:
             break
