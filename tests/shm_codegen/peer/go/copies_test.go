@@ -41,15 +41,19 @@ func TestRequestCopies(t *testing.T) {
 		return req
 	}
 
+	intact := func() {
+		if k.kept.s != "hello 0" || k.kept.vs[2] != "bc" || k.kept.o.tag != "t" {
+			t.Errorf("what echo_all kept changed under it: %+v", *k.kept)
+		}
+	}
+
 	all, kinds := read("payload_echo_all.bin"), read("payload_kinds.bin")
 	given := call(1, all)
 	next := call(9, kinds)
 	if &next[0] == &given[0] {
 		t.Fatal("echo_all (owned All) was given the request copy, yet the next call reused it")
 	}
-	if k.kept.s != "hello 0" || k.kept.vs[2] != "bc" || k.kept.o.tag != "t" {
-		t.Errorf("what echo_all kept changed under it: %+v", *k.kept)
-	}
+	intact()
 	again := call(9, kinds)
 	if &again[0] != &next[0] {
 		t.Error("kinds (borrowed &Kinds) kept its request copy: the next call allocated a new one")
@@ -57,7 +61,5 @@ func TestRequestCopies(t *testing.T) {
 	for i := range again {
 		again[i] = 0xAA // the next request overwriting the copy, as the poller would
 	}
-	if k.kept.s != "hello 0" || k.kept.vs[2] != "bc" || k.kept.o.tag != "t" {
-		t.Errorf("what echo_all kept changed under it: %+v", *k.kept)
-	}
+	intact()
 }
