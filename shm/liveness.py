@@ -85,17 +85,47 @@ def remove_if_dead(path: str) -> bool:
 
 
 def probe(path: str) -> Liveness:
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    except FileNotFoundError:
+    """The liveness of whoever owns the file at `path` now."""
+    held = LockProbe.open(path)
+    if held is None:
         return Liveness.MISSING
     try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return Liveness.ALIVE
+        return held.liveness()
     finally:
-        os.close(fd)  # also drops our shared lock if we got it
-    return Liveness.DEAD
+        held.close()
+
+
+class LockProbe:
+    """A descriptor of a peer's lock file, held while the peer is watched: each probe is
+    one flock (no path lookup), and it keeps naming the file that peer locked even once a
+    successor's file takes the path (a callee restarted under the same name is not the
+    callee of the segment a caller mapped)."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+
+    @classmethod
+    def open(cls, path: str) -> LockProbe | None:
+        """The file at `path`, or None when there is none."""
+        try:
+            return cls(os.open(path, os.O_RDONLY | os.O_CLOEXEC))
+        except FileNotFoundError:
+            return None
+
+    def liveness(self) -> Liveness:
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return Liveness.ALIVE
+        # The owner is gone: drop the shared lock at once, so a remover's LOCK_EX on
+        # the file is never refused because of this probe.
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        return Liveness.DEAD
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
 
 
 def pid_exists(pid: int) -> bool:

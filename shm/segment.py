@@ -18,7 +18,7 @@ from rust2go.shm.doorbell import Doorbell
 from rust2go.shm.errors import ShmError, ShmLayoutError
 from rust2go.shm.geometry import Geometry, plan
 from rust2go.shm.hotpath import CALLEE, CALLER, COMPLETION, REQUEST, open_wire
-from rust2go.shm.liveness import Liveness, OwnerLock, probe
+from rust2go.shm.liveness import Liveness, LockProbe, OwnerLock, probe
 from rust2go.shm.names import SegmentNames, new_names, parse_name
 from rust2go.shm.records import pack, unpack
 from rust2go.shm.ring import Ring
@@ -50,6 +50,10 @@ class Segment:
             self.atom, H["caller_parked"].offset, caller_sem, self.wire, CALLER
         )
         self.owner_lock: OwnerLock | None = None
+        # A caller's descriptor of its callee's lock file (Segment.open), opened before
+        # the segment: the callee creates its lock first, so this is the file of the
+        # segment's own callee or of an earlier one, never of a later one.
+        self.callee_probe: LockProbe | None = None
 
     @property
     def name(self) -> str:
@@ -126,6 +130,18 @@ class Segment:
     def open(cls, name: str, lock_dir: str = L.NAMING.LOCK_DIR) -> Segment:
         """Map an existing segment after validating its header (raises ShmLayoutError)."""
         names = parse_name(name, lock_dir)
+        callee_probe = LockProbe.open(names.callee_lock)  # before the segment (see __init__)
+        try:
+            seg = cls._map(names)
+        except BaseException:
+            if callee_probe is not None:
+                callee_probe.close()
+            raise
+        seg.callee_probe = callee_probe
+        return seg
+
+    @classmethod
+    def _map(cls, names: SegmentNames) -> Segment:
         try:
             shm = posix_ipc.SharedMemory(names.segment)
         except posix_ipc.ExistentialError:
@@ -157,12 +173,18 @@ class Segment:
         check(self.name, unpack(L.HEADER, self.mem), mine)
 
     def callee_liveness(self) -> Liveness:
+        """Whether this segment's callee lives: through the descriptor a caller opened
+        with the segment (Segment.open), else by the path."""
+        if self.callee_probe is not None:
+            return self.callee_probe.liveness()
         return probe(self.names.callee_lock)
 
     def close(self) -> None:
         """Unmap and close handles; OS objects stay (see unlink)."""
         if self._mm.closed:
             return
+        if self.callee_probe is not None:
+            self.callee_probe.close()
         self.atom.release()
         self.wire.release()
         self.mem.release()

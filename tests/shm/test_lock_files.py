@@ -9,7 +9,9 @@ import fcntl
 import os
 
 from rust2go.shm import liveness
+from rust2go.shm.geometry import plan
 from rust2go.shm.liveness import Liveness, OwnerLock, probe, remove_if_dead
+from rust2go.shm.segment import Segment
 
 
 def test_a_live_owners_file_stays_and_a_dead_owners_goes(tmp_path):
@@ -44,3 +46,27 @@ def test_an_owner_whose_file_is_removed_before_it_locks_takes_a_new_one(tmp_path
     assert os.path.exists(path)
     owner.release()
     assert probe(path) is Liveness.MISSING
+
+
+def test_a_caller_probes_its_own_callee_not_a_successor_under_the_same_name():
+    """A caller keeps a descriptor of its callee's lock file from the moment it opens the
+    segment: once that callee died, a new one serving the name (a new lock file at the
+    path) is not taken for it."""
+    name = f"/r2g-pt_probe_{os.getpid()}"
+    first = Segment.create(name=name, geometry=plan(4))
+    caller = Segment.open(name)
+    try:
+        assert caller.callee_liveness() is Liveness.ALIVE
+        first.owner_lock.release(unlink=False)  # the callee dies, leaving its objects
+        first.owner_lock = None
+        assert caller.callee_liveness() is Liveness.DEAD
+        second = Segment.create(name=name, geometry=plan(4))  # restarted under the name
+        try:
+            assert probe(second.names.callee_lock) is Liveness.ALIVE
+            assert caller.callee_liveness() is Liveness.DEAD
+        finally:
+            second.unlink()
+            second.close()
+    finally:
+        caller.close()
+        first.close()

@@ -7,7 +7,9 @@ calls equal to the calls made."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import signal
 import subprocess
 import time
 
@@ -43,29 +45,61 @@ def test_rust_to_go_cross_process_100k_exactly_once(peer_crate, go_server, clean
         assert "ok add 5" in peer_crate.run("add", name, "2", "3")  # a second caller attaches
 
 
+@contextlib.contextmanager
+def rust_peer(peer_crate, mode: str, name: str, ready: str):
+    """The Rust peer's `mode` on segment `name`, once it printed `ready`; killed on exit."""
+    rust = subprocess.Popen([str(peer_crate.binary), mode, name], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True, cwd=peer_crate.dir)  # fmt: skip
+    try:
+        assert rust.stdout.readline().strip() == ready
+        yield rust
+    finally:
+        rust.kill()
+
+
+def tell(rust: subprocess.Popen) -> str:
+    """A line on the peer's stdin (its cue); the rest of its output, once it exited 0."""
+    rust.stdin.write("go\n")
+    rust.stdin.flush()
+    out, _ = rust.communicate(timeout=10)
+    assert rust.returncode == 0, out
+    return out
+
+
 def test_sigkill_fails_pending_calls_fast_and_a_restarted_server_is_picked_up(
     peer_crate, go_server, clean_shm
 ):
     name = f"/r2g-test_kill_{os.getpid()}"
     server = GoServer(go_server, name)
-    rust = subprocess.Popen([str(peer_crate.binary), "killed", name], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True, cwd=peer_crate.dir)  # fmt: skip
-    try:
-        assert rust.stdout.readline().strip() == "pending"
+    with rust_peer(peer_crate, "killed", name, "pending") as rust:
         time.sleep(0.05)  # the 16 calls are in Go's hands
         server.proc.kill()
         server.proc.wait()
-        rust.stdin.write("killed\n")
-        rust.stdin.flush()
-        out, _ = rust.communicate(timeout=10)
-        assert rust.returncode == 0, out
-        ms = int(out.split(" ms after kill")[0].split()[-1])
-        assert ms <= 100, out
-        assert "is gone" in out, out
-    finally:
-        rust.kill()
+        out = tell(rust)
+    ms = int(out.split(" ms after kill")[0].split()[-1])
+    assert ms <= 100, out
+    assert "is gone" in out, out
     with GoServer(go_server, name):  # reuses the name: the dead callee's objects go
         assert "ok add 5" in peer_crate.run("add", name, "2", "3")
+
+
+def test_an_idle_caller_is_not_fooled_by_a_server_restarted_under_its_name(
+    peer_crate, go_server, clean_shm
+):
+    """The caller probes the lock file of its own segment's callee (held open since
+    connect), not whatever file the name points to later: stopped while its server is
+    killed and a new one starts under the same name, it fails its next call with PeerGone
+    instead of waiting on a segment nobody serves."""
+    name = f"/r2g-test_replaced_{os.getpid()}"
+    first = GoServer(go_server, name)
+    with rust_peer(peer_crate, "replaced", name, "idle") as rust:
+        rust.send_signal(signal.SIGSTOP)  # no probe runs from here until SIGCONT
+        first.proc.kill()
+        first.proc.wait()
+        with GoServer(go_server, name):  # serving: its lock file now holds the path
+            rust.send_signal(signal.SIGCONT)
+            out = tell(rust)
+    assert "ok gone after" in out and "is gone" in out, out
 
 
 def test_python_to_go(go_server, clean_shm):

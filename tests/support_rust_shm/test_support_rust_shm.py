@@ -25,7 +25,7 @@ def layout() -> None:
 def test_caller_unit_tests_pass() -> None:
     r = cargo(HERE, "test", "-q")
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "24 passed" in r.stdout, r.stdout
+    assert "25 passed" in r.stdout, r.stdout
 
 
 def test_caller_is_clippy_clean() -> None:

@@ -30,6 +30,7 @@ pub struct Conn {
     is_dead: AtomicBool,
     stop: AtomicBool,
     lock: Mutex<Option<OwnerLock>>,
+    callee_lock: Option<LockProbe>, // the callee's lock file, opened before its segment
 }
 
 impl Conn {
@@ -37,13 +38,16 @@ impl Conn {
     /// (VACANT -> ATTACHED); starts the completion reader.
     pub fn connect(name: &str, timeout: Duration, contract: &Contract) -> Result<Arc<Conn>, ShmError> {
         let names = Names::parse(name)?;
+        // Before the segment: a callee creates its lock file first, so the file probed is
+        // that of the segment's callee or of an earlier one (reported gone), never a later one.
+        let callee_lock = LockProbe::open(&names.callee_lock());
         let map = Mapping::open(&names)?;
         let g = read_geometry(&map)?;
         check_contract(&map, &names.segment(), contract)?;
         let callee_bell = Bell::open(&names.callee_bell(), l::HEADER_CALLEE_PARKED)?;
         let caller_bell = Bell::open(&names.caller_bell(), l::HEADER_CALLER_PARKED)?;
         let lock = OwnerLock::take(&names.caller_lock(std::process::id()))?;
-        let conn = Conn::new(map, g, names, callee_bell, caller_bell, Some(lock));
+        let conn = Conn::new(map, g, names, callee_bell, caller_bell, Some(lock), callee_lock);
         conn.attach(timeout)?;
         let conn = Arc::new(conn);
         let reader = Arc::clone(&conn);
@@ -56,7 +60,15 @@ impl Conn {
     }
 
     /// A connection on a validated mapping, not attached yet, with no reader thread.
-    fn new(map: Mapping, g: Geometry, names: Names, callee_bell: Bell, caller_bell: Bell, lock: Option<OwnerLock>) -> Conn {
+    fn new(
+        map: Mapping,
+        g: Geometry,
+        names: Names,
+        callee_bell: Bell,
+        caller_bell: Bell,
+        lock: Option<OwnerLock>,
+        callee_lock: Option<LockProbe>,
+    ) -> Conn {
         let ring = |off: usize, cap: usize| Ring { off, mask: cap as u64 - 1, cap: cap as u64 };
         let recs = (0..g.slot_count)
             .map(|_| SlotRec {
@@ -93,6 +105,7 @@ impl Conn {
             is_dead: AtomicBool::new(false),
             stop: AtomicBool::new(false),
             lock: Mutex::new(lock),
+            callee_lock,
         }
     }
 
@@ -105,7 +118,7 @@ impl Conn {
         if state == l::SEGMENT_STATE_CLOSED || state == l::SEGMENT_STATE_CREATING {
             return Some(format!("callee of {} is closed", self.names.segment()));
         }
-        if !lock_alive(&self.names.callee_lock()) {
+        if !self.callee_lock.as_ref().is_some_and(LockProbe::alive) {
             let pid = self.hdr(l::HEADER_CALLEE_PID).load(Ordering::Acquire);
             return Some(format!("callee pid {pid} of {} is gone", self.names.segment()));
         }

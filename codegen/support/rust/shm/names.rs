@@ -116,13 +116,43 @@ impl Drop for OwnerLock {
 
 /// True exactly while some process holds LOCK_EX on `path`.
 pub fn lock_alive(path: &str) -> bool {
-    let c = cstr(path);
-    // SAFETY: plain libc calls; the fd is closed before returning.
-    let fd = unsafe { sys::open(c.as_ptr(), 0o2000000) };
-    if fd < 0 {
-        return false;
+    LockProbe::open(path).is_some_and(|p| p.alive())
+}
+
+/// A descriptor of a peer's lock file, held for as long as the peer is watched: each
+/// probe is one flock, with no path lookup, open or close, and it keeps naming the file
+/// that peer locked even once a successor's file takes the path (a server restarted under
+/// the same name is not the callee this connection's segment belongs to).
+pub struct LockProbe {
+    fd: c_int,
+}
+
+impl LockProbe {
+    /// The file at `path`, or None when there is none (no owner).
+    pub fn open(path: &str) -> Option<LockProbe> {
+        let c = cstr(path);
+        // SAFETY: a plain open of a valid path; the fd is owned by the result.
+        let fd = unsafe { sys::open(c.as_ptr(), 0o2000000) };
+        (fd >= 0).then_some(LockProbe { fd })
     }
-    let held = unsafe { sys::flock(fd, sys::LOCK_SH | sys::LOCK_NB) } != 0;
-    unsafe { sys::close(fd) };
-    held
+
+    /// True exactly while its owner holds LOCK_EX on the file.
+    pub fn alive(&self) -> bool {
+        // SAFETY: our own fd. A shared lock we got (the owner is gone) is dropped at once,
+        // so a remover's LOCK_EX on the file is never refused because of this probe.
+        unsafe {
+            if sys::flock(self.fd, sys::LOCK_SH | sys::LOCK_NB) != 0 {
+                return true;
+            }
+            sys::flock(self.fd, sys::LOCK_UN);
+        }
+        false
+    }
+}
+
+impl Drop for LockProbe {
+    fn drop(&mut self) {
+        // SAFETY: our own fd, closed once.
+        unsafe { sys::close(self.fd) };
+    }
 }

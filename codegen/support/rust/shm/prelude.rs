@@ -11,6 +11,9 @@ const SPIN: Duration = Duration::from_micros(50);
 const SPIN_BEFORE_YIELD: u32 = 2000; // polls of a blocking call before it yields
 const SPIN_CHECK: u32 = 64; // the reader's empty looks between clock reads and yields (a power of 2)
 const PARK_MS: i64 = 10; // caller park timeout: the liveness probe period
+// The reader's park timeout while no call is in flight: the idle probe period. Each
+// probe wakes the thread, and a call made meanwhile wakes it at once.
+const IDLE_PARK: Duration = Duration::from_millis(50);
 const HELP_BATCH: usize = 32; // completions an async call's poll pops for the reader
 const HELP_BUSY: u64 = 16; // helped pops between two reader looks that mean "busy"
 const HELP_NAP: Duration = Duration::from_micros(100);

@@ -9,7 +9,8 @@
 // copy, returns the slot to the free list and decodes the copy (a slot is reused only
 // after the callee answered it and its reply was copied out).
 // reader   in_flight <= pollers (every call covered, or none): idle=1; re-check; park
-//          the thread locally (caller_parked stays 0: the callee posts nothing); idle=0
+//          the thread locally (caller_parked stays 0: the callee posts nothing; for
+//          IDLE_PARK when nothing is in flight, else PARK_MS); idle=0
 //          otherwise spin 50 µs (clock and yield every SPIN_CHECK looks), then park on the
 //          caller doorbell (the bell protocol of `Bell`)
 // waker    whoever makes in_flight > pollers (an async/oneway submit, a blocking call
@@ -58,10 +59,12 @@ impl Conn {
                 self.wake_slot_waiters(true); // the FreeList progress net
                 self.reader_idle.store(true, Ordering::SeqCst);
                 let t = Instant::now();
-                if self.in_flight.load(Ordering::SeqCst) <= self.pollers.load(Ordering::SeqCst)
-                    && !self.stop.load(Ordering::Acquire)
-                {
-                    std::thread::park_timeout(Duration::from_millis(PARK_MS as u64));
+                let in_flight = self.in_flight.load(Ordering::SeqCst);
+                if in_flight <= self.pollers.load(Ordering::SeqCst) && !self.stop.load(Ordering::Acquire) {
+                    // Nothing in flight: nobody waits for a slot either (all are free and
+                    // the waiters were just woken), so only the idle probe is due.
+                    let rest = if in_flight == 0 { IDLE_PARK } else { Duration::from_millis(PARK_MS as u64) };
+                    std::thread::park_timeout(rest);
                 }
                 self.reader_idle.store(false, Ordering::SeqCst);
                 idle_since = None;

@@ -8,6 +8,7 @@ mod sys {
     pub const LOCK_SH: c_int = 1;
     pub const LOCK_EX: c_int = 2;
     pub const LOCK_NB: c_int = 4;
+    pub const LOCK_UN: c_int = 8;
     pub const CLOCK_REALTIME: c_int = 0;
     pub const AT_FDCWD: c_int = -100;
     pub const AT_EMPTY_PATH: c_int = 0x1000;

@@ -385,6 +385,21 @@ fn killed(c: &SvcShm) {
     assert!(matches!(c.add(1, 2), Err(ShmError::PeerGone(_))));
 }
 
+/// An idle caller whose server is killed and replaced under the same name while it
+/// cannot look (the test stops it): once it runs again (stdin), its next call fails with
+/// PeerGone, since its segment's callee is gone, whoever serves the name now.
+fn replaced(c: &SvcShm) {
+    assert_eq!(c.add(2, 3).expect("add"), 5);
+    println!("idle");
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).expect("stdin");
+    let t = Instant::now();
+    match c.add(2, 3) {
+        Err(ShmError::PeerGone(m)) => println!("ok gone after {} ms: {m}", t.elapsed().as_millis()),
+        other => println!("not gone: {other:?}"),
+    }
+}
+
 /// Three calls pending while a hostile callee (the test) answers one, then writes a bad
 /// completion and says so on stdin: the answered call keeps its result, the others fail
 /// at once, naming the field.
@@ -450,6 +465,7 @@ fn main() {
             println!("ok add {}", c.add(arg(3).parse().unwrap(), arg(4).parse().unwrap()).unwrap());
         }
         "killed" => killed(&SvcShm::connect(arg(2)).expect("connect")),
+        "replaced" => replaced(&SvcShm::connect(arg(2)).expect("connect")),
         "hostile" => hostile(&SvcShm::connect(arg(2)).expect("connect")),
         "storm" => storm::run(arg(2), arg(3).parse().expect("TRIALS"), arg(4).parse().expect("SEED")),
         _ => {

@@ -595,7 +595,7 @@ fn conn(g: Geometry) -> Conn {
     }
     let callee_bell = bell(&names.callee_bell(), l::HEADER_CALLEE_PARKED);
     let caller_bell = bell(&names.caller_bell(), l::HEADER_CALLER_PARKED);
-    Conn::new(map, g, names, callee_bell, caller_bell, None)
+    Conn::new(map, g, names, callee_bell, caller_bell, None, None)
 }
 
 const SENTINEL: u8 = 0xe7;
@@ -824,6 +824,29 @@ fn lock_dir(tag: &str) -> (std::path::PathBuf, String) {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("r2g-x.lock-caller-{tag}")).to_str().unwrap().to_string();
     (dir, path)
+}
+
+#[test]
+fn a_lock_probe_watches_its_owners_file_not_the_path() {
+    let (dir, path) = lock_dir("probe");
+    let owner = OwnerLock::take(&path).expect("take");
+    let probe = LockProbe::open(&path).expect("the owner's file");
+    assert!(probe.alive());
+    assert!(probe.alive(), "a probe of a live owner can be repeated");
+    drop(owner); // the owner leaves; its file goes with it
+    assert!(!probe.alive());
+    let successor = OwnerLock::take(&path).expect("a successor takes the path");
+    assert!(lock_alive(&path), "the path names the successor's live file");
+    assert!(!probe.alive(), "the probe still names the first owner's file");
+    drop(successor);
+    // A probe that found its owner gone keeps no lock: a remover's LOCK_EX still succeeds.
+    std::fs::write(&path, b"").unwrap(); // a dead owner's file, left behind
+    let stale = LockProbe::open(&path).expect("a dead owner's file");
+    assert!(!stale.alive());
+    remove_if_dead(&path);
+    assert!(!std::path::Path::new(&path).exists(), "the probe's shared lock kept the file");
+    assert!(LockProbe::open(&path).is_none(), "no file, no probe");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
