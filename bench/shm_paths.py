@@ -238,6 +238,14 @@ def markdown(rows: list[dict], pairs: dict) -> str:
                 f"{pairs['rounds']} back-to-back pairs of {PAIR_SECS} s phases of each pair's "
                 f"ratio (medians {pairs['shm_p50_ns']:.0f} ns / {pairs['floor_p50_ns']:.0f} ns "
                 f"= {pairs['ratio_of_medians']:.2f}×)")  # fmt: skip
+    paired_why = (
+        " The goal's p50 ratio is paired because this VM's vCPUs move between host cores: the "
+        f"floor's p50 alone moved between {pairs['floor_min_ns']:.0f} and "
+        f"{pairs['floor_max_ns']:.0f} ns over the {pairs['rounds']} paired phases of this run, "
+        "and a ratio of figures taken seconds apart measures that move as much as the transport."
+        if pairs
+        else ""
+    )
     out += ["", f"Each figure is the median of {ROUNDS} rounds, the paths taking turns; each phase {SECS} s; the UDS baseline is Go on both sides (encoding/json, "
             "newline-delimited), the floor is Rust (std atomics). The sync shm caller polls the "
             "completion ring for 50 µs, then parks. Pipelined client: 2 tokio tasks each keeping "
@@ -250,10 +258,7 @@ def markdown(rows: list[dict], pairs: dict) -> str:
             "*shm in-process, owned argument* takes `req: Msg`: Go gives each call's copy to the "
             "handler to keep, so every call allocates it and Go's collector frees it later (the "
             "in-process callee runs at Go's default GOGC). Latency times the call only; the caller checks each "
-            "reply after its timing. The goal's p50 ratio is paired because this VM's vCPUs move "
-            "between host cores: the floor alone moves between 45 ns (two hyperthreads of one "
-            "core) and 300 ns from one second to the next, and a ratio of figures taken seconds "
-            "apart measures that move as much as the transport.",
+            "reply after its timing." + paired_why,
             "",
             "The two reference rows: *Rust thread hand-off* (the throughput goals' baseline): the same 1000 tasks and checks, each call queued (one locked Vec, "
             "taken whole per look) to a plain Rust thread that answers through a tokio oneshot; "

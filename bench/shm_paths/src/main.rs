@@ -326,9 +326,10 @@ fn pairs(size: usize, secs: Duration, rounds: usize) {
         flo.push(f as f64);
         ratios.push(s as f64 / f as f64);
     }
+    let (lo, hi) = flo.iter().fold((f64::MAX, 0f64), |(lo, hi), &x| (lo.min(x), hi.max(x)));
     let (s, f) = (median(shm), median(flo));
     println!(
-        "{{\"shm_p50_ns\":{s:.0},\"floor_p50_ns\":{f:.0},\"ratio_of_medians\":{:.3},\"median_of_ratios\":{:.3},\"rounds\":{rounds}}}",
+        "{{\"shm_p50_ns\":{s:.0},\"floor_p50_ns\":{f:.0},\"floor_min_ns\":{lo:.0},\"floor_max_ns\":{hi:.0},\"ratio_of_medians\":{:.3},\"median_of_ratios\":{:.3},\"rounds\":{rounds}}}",
         s / f,
         median(ratios)
     );
