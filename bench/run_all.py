@@ -25,6 +25,7 @@ BENCHES = [
     ("cgo_async", "Async calls: generated binding vs the rust2go crate (1000 tokio tasks)"),
     ("g2r", "Go→Rust calls: generated binding vs hand-written cgo vs the rust2go crate"),
     ("shm_paths", "Every call path on one IDL: cgo, shm in/cross-process, UDS + JSON, floor"),
+    ("ring_protocols", "The ring protocol alone: two threads, no layout, codec or Go"),
     ("shm_interop", "Shared-memory interop pairs, 1,000,000 exactly-once calls each"),
     ("idle_cpu", "Shared-memory peers at rest: CPU when idle"),
     ("loadtest_paths", "Every call path under load (rust2go loadtest)"),
