@@ -16,7 +16,7 @@ impl Conn {
             if let Some(s) = self.try_alloc(None, false)? {
                 break s;
             }
-            std::thread::park_timeout(Duration::from_millis(PARK_MS as u64));
+            std::thread::park_timeout(PARK);
         };
         struct Polling<'a>(&'a Conn);
         impl Drop for Polling<'_> {
@@ -59,7 +59,7 @@ impl Conn {
             if let Some(s) = self.try_alloc(None, false)? {
                 break s;
             }
-            std::thread::park_timeout(Duration::from_millis(PARK_MS as u64));
+            std::thread::park_timeout(PARK);
         };
         self.submit(slot, method, l::CELL_KIND_ONEWAY, size, write, REC_DROPPED).map(|_| ())
     }

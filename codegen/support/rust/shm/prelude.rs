@@ -11,6 +11,7 @@ const SPIN: Duration = Duration::from_micros(50);
 const SPIN_BEFORE_YIELD: u32 = 2000; // polls of a blocking call before it yields
 const SPIN_CHECK: u32 = 64; // the reader's empty looks between clock reads and yields (a power of 2)
 const PARK_MS: i64 = 10; // caller park timeout: the liveness probe period
+const PARK: Duration = Duration::from_millis(PARK_MS as u64);
 // The reader's park timeout while no call is in flight: the idle probe period. Each
 // probe wakes the thread, and a call made meanwhile wakes it at once.
 const IDLE_PARK: Duration = Duration::from_millis(50);

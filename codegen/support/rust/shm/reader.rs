@@ -63,12 +63,12 @@ impl Conn {
                 if in_flight <= self.pollers.load(Ordering::SeqCst) && !self.stop.load(Ordering::Acquire) {
                     // Nothing in flight: nobody waits for a slot either (all are free and
                     // the waiters were just woken), so only the idle probe is due.
-                    let rest = if in_flight == 0 { IDLE_PARK } else { Duration::from_millis(PARK_MS as u64) };
+                    let rest = if in_flight == 0 { IDLE_PARK } else { PARK };
                     std::thread::park_timeout(rest);
                 }
                 self.reader_idle.store(false, Ordering::SeqCst);
                 idle_since = None;
-                let probe = t.elapsed() >= Duration::from_millis(PARK_MS as u64);
+                let probe = t.elapsed() >= PARK;
                 if probe && self.broken() {
                     return;
                 }
