@@ -11,13 +11,7 @@ impl Conn {
         write: impl FnOnce(&mut [u8]),
         decode: impl FnOnce(&[u8]) -> Result<T, ShmError>,
     ) -> Result<T, ShmError> {
-        self.check_size(size)?;
-        let slot = loop {
-            if let Some(s) = self.try_alloc(None, false)? {
-                break s;
-            }
-            std::thread::park_timeout(PARK);
-        };
+        let slot = self.slot_blocking(size)?;
         struct Polling<'a>(&'a Conn);
         impl Drop for Polling<'_> {
             fn drop(&mut self) {
@@ -54,14 +48,20 @@ impl Conn {
 
     /// Oneway: submit and return; the callee runs the method, the reader frees the slot.
     pub fn send_oneway(&self, method: u32, size: usize, write: impl FnOnce(&mut [u8])) -> Result<(), ShmError> {
+        let slot = self.slot_blocking(size)?;
+        self.submit(slot, method, l::CELL_KIND_ONEWAY, size, write, REC_DROPPED).map(|_| ())
+    }
+
+    /// A slot for a `size`-byte request on a blocking thread: waits (parked, retrying
+    /// every PARK) while none is free.
+    fn slot_blocking(&self, size: usize) -> Result<u32, ShmError> {
         self.check_size(size)?;
-        let slot = loop {
+        loop {
             if let Some(s) = self.try_alloc(None, false)? {
-                break s;
+                return Ok(s);
             }
             std::thread::park_timeout(PARK);
-        };
-        self.submit(slot, method, l::CELL_KIND_ONEWAY, size, write, REC_DROPPED).map(|_| ())
+        }
     }
 
     fn check_size(&self, size: usize) -> Result<(), ShmError> {
