@@ -21,7 +21,9 @@ land in a slow spell (p50 moves 1.5x between back-to-back runs), and taking turn
 such spells over every path. BENCH_SHM_SECONDS (default 1) per phase. The p50 goal
 (in-process shm within 2.5x of the floor) is judged on its own paired run first:
 BENCH_SHM_PAIR_ROUNDS (default 41) pairs of 0.1 s floor and shm phases back to back, each
-shm p50 divided by the floor p50 beside it. Prints a markdown section.
+shm p50 divided by the floor p50 beside it. The in-process paths' 1000-task phase also
+reports the CPU its threads spent per call, by role (tokio workers, the callee's threads,
+the shm completion reader; /proc/self/task/*/schedstat). Prints a markdown section.
 BENCH_SHM_TASKS_ONLY=1 makes the Rust binary run the 1000-task throughput phase only
 (no latency or pipelined figures, so no judgement of the latency goals);
 `python -m bench.shm_paths_ab` uses it to compare a transport change with what is
@@ -46,7 +48,9 @@ SIZES = (("64 B", 64), ("4 KiB", 4096))
 SECS = os.environ.get("BENCH_SHM_SECONDS", "1")
 TASKS_ONLY = os.environ.get("BENCH_SHM_TASKS_ONLY") == "1"  # read by the Rust binary too
 ROUNDS = int(os.environ.get("BENCH_SHM_ROUNDS", "3"))
-FIGURES = ("p50_ns", "p99_ns", "calls_per_s", "pipelined_per_s")
+ROLES = ("workers", "callee", "reader")
+CPU = tuple(f"{kind}_{role}_ns" for kind in ("cpu", "wait") for role in ROLES)
+FIGURES = ("p50_ns", "p99_ns", "calls_per_s", "pipelined_per_s", *CPU)
 UDS_CONNECTIONS = 16
 # The p50 goal's paired run (main.rs `shm-pairs`): floor and shm phases back to back.
 PAIR_ROUNDS = int(os.environ.get("BENCH_SHM_PAIR_ROUNDS", "41"))
@@ -185,6 +189,37 @@ def ratio(a: float, b: float) -> float:
     return a / b if b else float("inf")
 
 
+CPU_PATHS = ("handoff", "cgo-async", "shm-inproc", "tokio-alone")
+
+
+def cpu_table(rows: list[dict]) -> list[str]:
+    """Where the two CPUs go during the 1000-task phase, in ns per call by thread role
+    (in-process paths: a cross-process callee's threads are not this process's)."""
+    label = SIZES[0][0]
+    g = {r["path"]: r for r in rows if r["payload"] == label and "cpu_workers_ns" in r}
+    if not all(p in g for p in CPU_PATHS):
+        return []
+    out = [f"CPU per call during the 1000-task phase, {label} (each thread's time on a CPU and "
+           "time runnable but waiting for one, from /proc/self/task/*/schedstat over the phase, "
+           "divided by the calls it completed; median of the rounds):", "",
+           "| path | calls/s | tokio workers ns | callee threads ns | completion reader ns "
+           "| total ns | workers waiting for a CPU ns |",
+           "|---|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+    for path in CPU_PATHS:
+        r = g[path]
+        cpu = [r[f"cpu_{role}_ns"] for role in ROLES]
+        out.append(f"| {NAMES[path]} | {r['calls_per_s']:,.0f} | {cpu[0]:.0f} | {cpu[1]:.0f} | "
+                   f"{cpu[2]:.0f} | {sum(cpu):.0f} | {r['wait_workers_ns']:.0f} |")  # fmt: skip
+    h, s = g["handoff"], g["shm-inproc"]
+    out += ["", "The callee threads are Go's (the shm poller, Go's scheduler and collector) or the "
+            "hand-off's one thread. Both CPUs are busy on every path but tokio alone, so calls/s is "
+            "close to two CPU-seconds per second over the total per call: the callee's share is "
+            "taken from the callers, and what a transport has to cut is that total, callee "
+            f"included (here Go's threads spend {s['cpu_callee_ns']:.0f} ns per shm call, the "
+            f"hand-off thread {h['cpu_callee_ns']:.0f} ns).", ""]  # fmt: skip
+    return out
+
+
 def markdown(rows: list[dict], pairs: dict) -> str:
     out = [machine_line(), "",
            "| path | payload | p50 µs | p99 µs | calls/s | concurrency (calls/s) | pipelined calls/s |",
@@ -246,7 +281,7 @@ def markdown(rows: list[dict], pairs: dict) -> str:
         if pairs
         else ""
     )
-    out += ["", f"Each figure is the median of {ROUNDS} rounds, the paths taking turns; each phase {SECS} s; the UDS baseline is Go on both sides (encoding/json, "
+    out += ["", *cpu_table(rows), f"Each figure is the median of {ROUNDS} rounds, the paths taking turns; each phase {SECS} s; the UDS baseline is Go on both sides (encoding/json, "
             "newline-delimited), the floor is Rust (std atomics). The sync shm caller polls the "
             "completion ring for 50 µs, then parks. Pipelined client: 2 tokio tasks each keeping "
             f"128 calls in flight (FuturesUnordered), the same for cgo async and shm. At 4 KiB "

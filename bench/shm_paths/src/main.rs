@@ -5,8 +5,9 @@
 //! async call with an owned argument, which Go's handler is given to keep). Latency: one
 //! caller, one call at a time, for SECS (p50/p99 of every call). Throughput: the path's
 //! concurrent form for SECS (sync: 2 threads; async: TASKS tokio tasks on 2 workers).
-//! Every reply is checked. Prints one JSON line. BENCH_SHM_TASKS_ONLY=1 runs the task
-//! throughput only.
+//! Every reply is checked. Prints one JSON line; after a TASKS-task phase it carries the
+//! CPU the process's threads spent per call in it, by role (`cpu_ROLE_ns`, `wait_ROLE_ns`).
+//! BENCH_SHM_TASKS_ONLY=1 runs the task throughput only.
 //!     r2g_bench_shm_paths shm-pairs SIZE SECS ROUNDS
 //! The p50 goal's own run: ROUNDS back-to-back pairs of a SECS latency phase of the
 //! floor and of the in-process sync shm call (order alternating), so each shm p50 is
@@ -101,8 +102,9 @@ fn tasks_only() -> bool {
 }
 
 /// Calls/s of `n` tokio tasks on 2 workers, each running `body(first_seq, start)` to
-/// the end of the run and returning how many calls it completed.
-fn on_tasks<B, Fut>(n: u64, body: B) -> f64
+/// the end of the run and returning how many calls it completed; and the CPU the
+/// process's threads spent per call over the run, by role.
+fn on_tasks<B, Fut>(n: u64, body: B) -> (f64, PerCall)
 where
     B: Fn(u64, Instant) -> Fut,
     Fut: std::future::Future<Output = u64> + Send + 'static,
@@ -112,6 +114,7 @@ where
         .enable_all()
         .build()
         .unwrap();
+    let before = thread_times();
     let start = Instant::now();
     let total: u64 = rt.block_on(async {
         let handles: Vec<_> = (0..n).map(|t| tokio::spawn(body(t << 40, start))).collect();
@@ -121,8 +124,86 @@ where
         }
         done
     });
-    total as f64 / start.elapsed().as_secs_f64()
+    let rate = total as f64 / start.elapsed().as_secs_f64();
+    (rate, PerCall::between(&before, &thread_times(), total))
 }
+
+/// The thread roles CPU time is split by: tokio's workers (the callers), the callee's
+/// threads (Go's, or the hand-off thread: every thread that is neither a worker, the
+/// completion reader nor main), the shm completion reader.
+const ROLES: [&str; 3] = ["workers", "callee", "reader"];
+
+fn role(comm: &str) -> usize {
+    if comm.starts_with("tokio-rt-worker") {
+        0
+    } else if comm.starts_with("r2g-shm-reader") {
+        2
+    } else {
+        1
+    }
+}
+
+/// Each thread of this process but main: (role, ns on a CPU, ns runnable but waiting
+/// for one), from /proc/self/task/TID/schedstat.
+fn thread_times() -> std::collections::HashMap<u64, (usize, u64, u64)> {
+    let main = std::process::id() as u64;
+    let mut out = std::collections::HashMap::new();
+    for e in std::fs::read_dir("/proc/self/task")
+        .expect("/proc/self/task")
+        .flatten()
+    {
+        let Some(tid) = e.file_name().to_str().and_then(|t| t.parse::<u64>().ok()) else {
+            continue;
+        };
+        let comm = std::fs::read_to_string(e.path().join("comm")).unwrap_or_default();
+        let stat = std::fs::read_to_string(e.path().join("schedstat")).unwrap_or_default();
+        let mut f = stat
+            .split_whitespace()
+            .map(|v| v.parse::<u64>().unwrap_or(0));
+        if let (true, Some(cpu), Some(wait)) = (tid != main, f.next(), f.next()) {
+            out.insert(tid, (role(comm.trim()), cpu, wait));
+        }
+    }
+    out
+}
+
+/// Nanoseconds per call, by role: on a CPU, and runnable but waiting for a CPU.
+#[derive(Clone, Copy, Default)]
+struct PerCall {
+    cpu: [f64; 3],
+    wait: [f64; 3],
+}
+
+impl PerCall {
+    fn between(
+        before: &std::collections::HashMap<u64, (usize, u64, u64)>,
+        after: &std::collections::HashMap<u64, (usize, u64, u64)>,
+        calls: u64,
+    ) -> PerCall {
+        let mut pc = PerCall::default();
+        for (tid, &(r, cpu, wait)) in after {
+            let (_, cpu0, wait0) = before.get(tid).copied().unwrap_or((r, 0, 0)); // born during the run
+            pc.cpu[r] += cpu.saturating_sub(cpu0) as f64 / calls.max(1) as f64;
+            pc.wait[r] += wait.saturating_sub(wait0) as f64 / calls.max(1) as f64;
+        }
+        pc
+    }
+
+    fn json(&self) -> String {
+        let f = |name: &str, v: &[f64; 3]| {
+            ROLES
+                .iter()
+                .zip(v)
+                .map(|(r, x)| format!("\"{name}_{r}_ns\":{x:.1}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        format!("{},{}", f("cpu", &self.cpu), f("wait", &self.wait))
+    }
+}
+
+/// The CPU per call of the last TASKS-task phase (the throughput the goals compare).
+static TASKS_CPU: std::sync::Mutex<Option<PerCall>> = std::sync::Mutex::new(None);
 
 /// Calls/s of TASKS tokio tasks each awaiting `call(seq)` in a loop.
 fn tasks<F, Fut>(secs: Duration, call: F) -> f64
@@ -131,7 +212,7 @@ where
     Fut: std::future::Future<Output = ()> + Send,
 {
     let call = Arc::new(call);
-    on_tasks(TASKS, move |first, start| {
+    let (rate, cpu) = on_tasks(TASKS, move |first, start| {
         let call = Arc::clone(&call);
         async move {
             let mut seq = first;
@@ -141,7 +222,9 @@ where
             }
             seq - first
         }
-    })
+    });
+    *TASKS_CPU.lock().unwrap() = Some(cpu);
+    rate
 }
 
 /// Calls/s of a pipelined client: PIPE_TASKS tasks, each keeping PIPE_WINDOW calls in
@@ -173,6 +256,7 @@ where
             done
         }
     })
+    .0
 }
 
 /// Both async clients (TASKS tasks, then the pipelined one) through `call`; every reply
@@ -190,7 +274,14 @@ where
         }
     };
     let rate = tasks(secs, client(call.clone()));
-    (rate, if tasks_only() { 0.0 } else { pipelined(secs, client(call)) })
+    (
+        rate,
+        if tasks_only() {
+            0.0
+        } else {
+            pipelined(secs, client(call))
+        },
+    )
 }
 
 /// Two threads bouncing a counter through one cache line each way, spinning: the floor.
@@ -253,7 +344,10 @@ impl Handoff {
             thread: std::sync::OnceLock::new(),
         });
         let h2 = Arc::clone(&h);
-        let t = std::thread::spawn(move || h2.serve());
+        let t = std::thread::Builder::new()
+            .name("handoff".into())
+            .spawn(move || h2.serve())
+            .expect("spawn");
         h.thread.set(t.thread().clone()).expect("set once");
         h
     }
@@ -326,7 +420,9 @@ fn pairs(size: usize, secs: Duration, rounds: usize) {
         flo.push(f as f64);
         ratios.push(s as f64 / f as f64);
     }
-    let (lo, hi) = flo.iter().fold((f64::MAX, 0f64), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+    let (lo, hi) = flo
+        .iter()
+        .fold((f64::MAX, 0f64), |(lo, hi), &x| (lo.min(x), hi.max(x)));
     let (s, f) = (median(shm), median(flo));
     println!(
         "{{\"shm_p50_ns\":{s:.0},\"floor_p50_ns\":{f:.0},\"floor_min_ns\":{lo:.0},\"floor_max_ns\":{hi:.0},\"ratio_of_medians\":{:.3},\"median_of_ratios\":{:.3},\"rounds\":{rounds}}}",
@@ -441,8 +537,13 @@ fn main() {
         }
         other => panic!("unknown path {other}"),
     };
+    let cpu = TASKS_CPU
+        .lock()
+        .unwrap()
+        .map(|c| format!(",{}", c.json()))
+        .unwrap_or_default();
     println!(
-        "{{\"p50_ns\":{},\"p99_ns\":{},\"calls_per_s\":{rate:.0},\"pipelined_per_s\":{piped:.0},\"concurrency\":\"{conc}\"}}",
+        "{{\"p50_ns\":{},\"p99_ns\":{},\"calls_per_s\":{rate:.0},\"pipelined_per_s\":{piped:.0},\"concurrency\":\"{conc}\"{cpu}}}",
         lat.0, lat.1
     );
 }
