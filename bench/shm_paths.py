@@ -212,8 +212,8 @@ def cpu_table(rows: list[dict]) -> list[str]:
                    f"{cpu[2]:.0f} | {sum(cpu):.0f} | {r['wait_workers_ns']:.0f} |")  # fmt: skip
     h, s = g["handoff"], g["shm-inproc"]
     out += ["", "The callee threads are Go's (the shm poller, Go's scheduler and collector) or the "
-            "hand-off's one thread. Both CPUs are busy on every path but tokio alone, so calls/s is "
-            "close to two CPU-seconds per second over the total per call: the callee's share is "
+            "hand-off's one thread. Both CPUs are nearly always busy, so calls/s is close to two "
+            "CPU-seconds per second over the total per call: the callee's share is "
             "taken from the callers, and what a transport has to cut is that total, callee "
             f"included (here Go's threads spend {s['cpu_callee_ns']:.0f} ns per shm call, the "
             f"hand-off thread {h['cpu_callee_ns']:.0f} ns).", ""]  # fmt: skip
