@@ -86,6 +86,11 @@ class CalleeCore:
         except ShmLayoutError as e:
             self.violation(str(e))
             return None
+        except Exception as e:  # noqa: BLE001 - any failure here loses the cells taken
+            # Their calls can never be answered and which ones is unknown: end the session
+            # (the caller fails what is pending) rather than leave them waiting for good.
+            self.end_session(f"taking requests failed ({type(e).__name__}: {e})")
+            return None
         if not items:
             return None
         for item in items:
@@ -195,8 +200,12 @@ class CalleeCore:
         """End the caller's session over a protocol violation (module docstring)."""
         self.stats.protocol_errors += 1
         self.stats.last_violation = why
-        log.error("shm segment %s: protocol violation: %s; ending the caller's session",
-                  self.seg.name, why)  # fmt: skip
+        self.end_session(f"protocol violation: {why}")
+
+    def end_session(self, why: str) -> None:
+        """Mark the caller's session BROKEN (logged with `why`): the caller fails its pending
+        calls and detaches, then the segment recycles."""
+        log.error("shm segment %s: %s; ending the caller's session", self.seg.name, why)
         if not self._broken:
             self._broken_at = time.monotonic()
         self._broken = True

@@ -394,6 +394,9 @@ class ShmCaller:
         except ShmLayoutError as e:
             self._violation(str(e))
             return 0
+        except Exception as e:  # noqa: BLE001 - any failure here loses the cells taken
+            self._lost(f"taking completions failed ({type(e).__name__}: {e})")
+            return 0
         if not done:
             if self._pending and self._peer_state_changed():
                 self._check_peer()
@@ -445,6 +448,13 @@ class ShmCaller:
         self._declare_dead(
             ProtocolError(f"protocol violation by the callee of {self.seg.name}: {why}")
         )
+
+    def _lost(self, why: str) -> None:
+        """Completions were taken off the ring and lost with a local error (out of memory):
+        the calls they answered can never complete and which ones is unknown, so the
+        session ends as for a violation, but as this side's failure, not the callee's."""
+        session.detach(self.seg)
+        self._declare_dead(PeerGone(f"connection to {self.seg.name} ended: {why}; reconnect"))
 
     def _wake_space_waiters(self) -> None:
         while self._space_waiters:

@@ -63,10 +63,7 @@ def session_problem(seg: Segment) -> str | None:
     for gone and recycled) would otherwise leave its calls unanswered until they time out."""
     state = seg.load("caller_state")
     if state == CS.BROKEN:
-        return (
-            f"protocol violation: the callee of {seg.name} ended this session "
-            "(its log names the field)"
-        )
+        return f"the callee of {seg.name} ended this session (its log says why)"
     gone = callee_problem(seg)
     if gone:
         return gone

@@ -199,7 +199,7 @@ impl Conn {
         if self.hdr(l::HEADER_CALLER_STATE).load(Ordering::Acquire) != l::CALLER_STATE_BROKEN {
             return false;
         }
-        self.violation(format!("the callee of {} ended this session (its log names the field)", self.names.segment()));
+        self.violation(format!("the callee of {} ended this session (its log says why)", self.names.segment()));
         true
     }
 
