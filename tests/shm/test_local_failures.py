@@ -9,10 +9,10 @@ import logging
 
 import pytest
 import waiting
-from served import served
 
 from rust2go.runtime import PeerGone, ProtocolError, ShmCaller
 from rust2go.shm import layout as L
+from tests.shm.served import served
 
 
 class LosesOnce:
