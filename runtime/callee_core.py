@@ -9,6 +9,8 @@ ring that stays full) ends the caller's session, never the callee:
                          can be trusted, and the caller fails its pending calls itself)
     broken  -caller detached, died, or BROKEN_GRACE passed (its partner ignores BROKEN)
             -> recycle (fresh rings and slots, caller_state VACANT) -> serving
+Requests taken off the ring and lost to a local error (out of memory while copying them
+out) end the session the same way (`end_session`): their calls could never be answered.
 A violation with no caller attached recycles at once (VACANT -> RESETTING). A
 caller_state that is no CallerState (a stray write) is a violation and becomes BROKEN; a
 segment_state other than SERVING while serving (only the callee writes it) is a
