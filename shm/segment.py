@@ -54,6 +54,7 @@ class Segment:
         # the segment: the callee creates its lock first, so this is the file of the
         # segment's own callee or of an earlier one, never of a later one.
         self.callee_probe: LockProbe | None = None
+        self._opened = False  # mapped by Segment.open: the callee is watched through callee_probe
 
     @property
     def name(self) -> str:
@@ -137,7 +138,7 @@ class Segment:
             if callee_probe is not None:
                 callee_probe.close()
             raise
-        seg.callee_probe = callee_probe
+        seg.callee_probe, seg._opened = callee_probe, True
         return seg
 
     @classmethod
@@ -173,11 +174,12 @@ class Segment:
         check(self.name, unpack(L.HEADER, self.mem), mine)
 
     def callee_liveness(self) -> Liveness:
-        """Whether this segment's callee lives: through the descriptor a caller opened
-        with the segment (Segment.open), else by the path."""
-        if self.callee_probe is not None:
-            return self.callee_probe.liveness()
-        return probe(self.names.callee_lock)
+        """Whether this segment's callee lives: for a segment mapped by Segment.open,
+        through the descriptor opened with it (no file then: missing, whatever file the
+        path names later); for one this process created, by the path."""
+        if not self._opened:
+            return probe(self.names.callee_lock)
+        return Liveness.MISSING if self.callee_probe is None else self.callee_probe.liveness()
 
     def close(self) -> None:
         """Unmap and close handles; OS objects stay (see unlink)."""

@@ -70,3 +70,25 @@ def test_a_caller_probes_its_own_callee_not_a_successor_under_the_same_name():
     finally:
         caller.close()
         first.close()
+
+
+def test_a_caller_that_found_no_callee_lock_never_takes_a_later_one_for_its_callee():
+    """No lock file when the segment was opened (its callee gone and cleaned up): a file a
+    new callee creates at the path later belongs to another segment's callee."""
+    name = f"/r2g-pt_nolock_{os.getpid()}"
+    first = Segment.create(name=name, geometry=plan(4))
+    first.owner_lock.release()  # the callee dies and its lock file is removed
+    first.owner_lock = None
+    caller = Segment.open(name)
+    try:
+        assert caller.callee_liveness() is Liveness.MISSING
+        successor = OwnerLock(first.names.callee_lock)  # a new callee's file at the path
+        try:
+            assert probe(first.names.callee_lock) is Liveness.ALIVE
+            assert caller.callee_liveness() is Liveness.MISSING
+        finally:
+            successor.release()
+    finally:
+        caller.close()
+        first.unlink()
+        first.close()
